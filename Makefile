@@ -1,0 +1,141 @@
+# alignsim - GNU Make build.
+#
+#   make            build build/alignsim
+#   make test       check dependencies, build, run the cmocka suite
+#   make run        check dependencies, build, run the main job, draw plots
+#   make bench      build and run the benchmarks (never part of the tests)
+#   make SAN=1 test the suite under AddressSanitizer + UBSan (build/san)
+#   make MPI=1      Open MPI build (build/mpi/alignsim)
+#   make plots DIR=out/historical
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Objects go to $(BUILD)/obj, with header dependencies tracked (-MMD -MP).
+
+.SUFFIXES:
+SHELL := /bin/sh
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+SAN ?= 0
+MPI ?= 0
+WERROR ?= 1
+
+ifeq ($(MPI),1)
+  CC := mpicc
+  BUILD ?= build/mpi
+  MPI_DEFS := -DALIGNSIM_MPI=1
+else ifeq ($(SAN),1)
+  BUILD ?= build/san
+else
+  BUILD ?= build
+endif
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
+        -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+  WARN += -Werror
+endif
+
+ifeq ($(SAN),1)
+  OPT ?= -O1 -g -fno-omit-frame-pointer
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+  OPT ?= -O2 -g
+  SANFLAGS :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags gsl libconfig 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs gsl libconfig 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CPPFLAGS += -Isim -D_POSIX_C_SOURCE=200809L -DALIGNSIM_VERSION='"$(VERSION)"' $(MPI_DEFS)
+CFLAGS   += $(WARN) $(OPT) $(SANFLAGS) -pthread $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS) -pthread
+LDLIBS   += $(PKG_LIBS) -lm
+
+LIB_SRCS   := $(sort $(filter-out sim/cli/main.c,$(shell find sim -name '*.c')))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ   := $(BUILD)/obj/sim/cli/main.o
+TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
+TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_HELP  := $(BUILD)/obj/tests/testutil.o
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+LIB        := $(BUILD)/libalignsim.a
+BIN        := $(BUILD)/alignsim
+
+.PHONY: all deps deps-mpi deps-plots test run bench plots install uninstall clean
+
+all: $(BIN)
+
+deps:
+	@scripts/ensure-deps.sh
+deps-plots:
+	@scripts/ensure-deps.sh plots
+deps-mpi:
+	@scripts/ensure-deps.sh mpi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_HELP) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(LDLIBS) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Each test program runs from the top of the tree with the program under test
+# named in ALIGNSIM_BIN; all programs run even when one fails, and the target
+# fails if any did.
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS)
+	@failed=""; for t in $(TEST_BINS); do \
+	    echo "== $$t"; \
+	    ALIGNSIM_BIN=$(BIN) ALIGNSIM_BUILD=$(BUILD) $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
+	echo "all $(words $(TEST_BINS)) test programs passed"
+
+bench: deps $(BENCH_BINS) $(BIN)
+	@for b in $(BENCH_BINS); do ALIGNSIM_BIN=$(BIN) $$b || exit 1; done
+
+run: deps deps-plots $(BIN)
+	@scripts/run-main.sh $(BIN)
+
+DIR ?= out/historical
+plots: deps-plots
+	@scripts/plots.sh "$(DIR)"
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/alignsim
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/alignsim
+	install -m 644 docs/alignsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/alignsim.1
+	cp -R configs scenarios analysis $(DESTDIR)$(PREFIX)/share/alignsim/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/alignsim $(DESTDIR)$(PREFIX)/share/man/man1/alignsim.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/alignsim
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,977 @@
+/*
+ * model - the alignment model: actors, dyads, pressures, decisions, on the
+ * event kernel.
+ *
+ * Invariants kept by this file:
+ *  - x of every dyad is exact at the kernel clock: the advance callback moves
+ *    it with the closed form x* + (x - x*) e^{-k dt} before the clock moves;
+ *  - targets x* and gates are piecewise constant between events: they are
+ *    re-evaluated from the current state after the events of a time point
+ *    have been applied (lazily, before the clock next moves), and at least
+ *    every model.review_every_years by the periodic review event;
+ *  - labels change only in decide(), called at summits, treaties, clashes and
+ *    crises; upgrades climb one rung and need both sides, a downgrade needs
+ *    one side and may drop several rungs to the rung x supports;
+ *  - every replication draws from four substreams seeded from its seed alone
+ *    (parameters, timing, magnitudes, decisions), so an extra draw in one
+ *    mechanism never shifts the others, and a decision always uses exactly
+ *    two uniform draws, whatever its outcome.
+ */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "kernel/kernel.h"
+
+/* Kernel event types of the model. */
+enum {
+    K_YEAR = 0,   /* capability data change at an integer year */
+    K_SCENARIO,   /* an occurrence of scenario event `arg` */
+    K_END,        /* pressure slot `arg` ends */
+    K_EXPIRE,     /* commitments offered by treaty event `arg` lapse unless renewed */
+    K_REVIEW,     /* periodic re-evaluation of targets */
+    K_SAMPLE,     /* yearly mid-year sample */
+    K_COUNT
+};
+
+/* Priorities at equal times: data first, then the scenario's events, then
+ * reviews, and samples last so that a sample sees every event of its time. */
+enum { PRI_DATA = 0, PRI_EVENT = 1, PRI_REVIEW = 2, PRI_SAMPLE = 3 };
+
+/* Substreams of a replication. */
+enum { STREAM_PARAMS = 1, STREAM_TIMING = 2, STREAM_MAGNITUDE = 3, STREAM_DECISION = 4 };
+
+/* A hostile pressure in force: directed hostility input from src to dst. */
+typedef struct {
+    int src, dst;
+    double amount;
+    int live;
+} pressure;
+
+typedef struct {
+    double x, target;
+    int rung;
+    unsigned commit;
+    double border;      /* B: militarisation of the shared border */
+    double dispute;     /* D: bloc-leadership rivalry */
+    double economy;     /* E: economic and institutional complementarity */
+    double bias;        /* Z: diplomatic openings and closings */
+    double grievance[2];/* unequal-terms grievance of actor a (0) and b (1) */
+    double threat, threat_exo, gate[2];
+    unsigned signed_now; /* commitments accepted at the treaty being applied */
+} dyad;
+
+struct model {
+    const model_spec *spec;
+    kernel *k;
+    int n;                  /* actors */
+    size_t nd;              /* dyads */
+    int alliance_rung;
+
+    /* per replication */
+    double *v;              /* parameter vector */
+    unsigned char *per_occurrence; /* params drawn at each occurrence */
+    gsl_rng *rng[5];
+    dyad *d;
+    int *pair_a, *pair_b;   /* actors of each dyad */
+    double cap[SPEC_MAX_ACTORS];
+    double ideology[SPEC_MAX_ACTORS];
+    int doctrine_on[SPEC_MAX_ACTORS];
+    double hostility[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* H[src][dst] */
+    pressure *press;
+    size_t npress, cap_press;
+    double last_time;       /* time of the state (for decays) */
+    int dirty;              /* targets need re-evaluation */
+    const model_observer *obs;
+    model_outcome out;
+    double rev_since;       /* exogenous threat above T* since; NaN if below */
+    int stop_code;
+};
+
+/* ---- seeds ---------------------------------------------------------- */
+
+uint64_t model_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+uint64_t model_substream_seed(uint64_t seed, uint64_t stream)
+{
+    return model_mix64(seed ^ model_mix64(stream * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL));
+}
+
+/* mt19937 keeps only 32 bits of a seed and maps 0 to 4357: fold the 64-bit
+ * mixed seed to 32 bits and avoid 0. */
+static void seed_rng(gsl_rng *r, uint64_t seed)
+{
+    unsigned long s = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL);
+    gsl_rng_set(r, s ? s : 0x9e3779b9UL);
+}
+
+/* ---- small helpers -------------------------------------------------- */
+
+static double clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int actor_exists(const model *m, int i)
+{
+    return !isnan(m->cap[i]);
+}
+
+static double capv(const model *m, int i)
+{
+    return isnan(m->cap[i]) ? 0.0 : m->cap[i];
+}
+
+static double actor_param(const model *m, int i, spec_actor_param p)
+{
+    return m->v[m->spec->actors[i].param0 + (size_t)p];
+}
+
+static size_t didx(const model *m, int a, int b)
+{
+    return spec_dyad_index(m->n, a, b);
+}
+
+/* Draws from a parameter's distribution (truncated to its range). */
+static double draw_param(const spec_param *p, gsl_rng *r)
+{
+    const spec_dist *d = &p->dist;
+    double v = p->value;
+    switch (d->kind) {
+    case DIST_FIXED:
+        return p->value;
+    case DIST_UNIFORM:
+        v = gsl_ran_flat(r, d->a, d->b);
+        break;
+    case DIST_NORMAL:
+        /* Truncation by rejection; a distribution whose mass lies almost
+         * entirely outside the range falls back to clamping. */
+        for (int tries = 0; tries < 64; tries++) {
+            v = d->a + gsl_ran_gaussian(r, d->b);
+            if (v >= p->lo && v <= p->hi)
+                break;
+        }
+        break;
+    case DIST_BETA:
+        v = d->c + (d->d - d->c) * gsl_ran_beta(r, d->a, d->b);
+        break;
+    case DIST_LOGNORMAL:
+        v = gsl_ran_lognormal(r, d->a, d->b);
+        break;
+    }
+    return clamp(v, p->lo, p->hi);
+}
+
+static void emit(model *m, const char *kind, const spec_event *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reports an applied event to the observer, formatting text only if asked. */
+static void emit(model *m, const char *kind, const spec_event *e, const char *fmt, ...)
+{
+    if (!m->obs || !m->obs->event)
+        return;
+    char actors[SPEC_MAX_EVENT_ACTORS * (SPEC_ID_LEN + 1)] = "";
+    if (e) {
+        size_t used = 0;
+        for (int i = 0; i < e->nactors; i++) {
+            int w = snprintf(actors + used, sizeof actors - used, "%s%s", i ? "+" : "",
+                             m->spec->actors[e->actors[i]].id);
+            if (w < 0 || (size_t)w >= sizeof actors - used)
+                break;
+            used += (size_t)w;
+        }
+    }
+    char detail[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    m->obs->event(m->obs->ctx, kernel_now(m->k), kind, actors, detail);
+}
+
+static void notify_change(model *m, size_t d)
+{
+    if (m->obs && m->obs->change)
+        m->obs->change(m->obs->ctx, kernel_now(m->k), d, m->d[d].rung, m->d[d].commit);
+}
+
+/* ---- the mechanisms ------------------------------------------------- */
+
+/* Relative capability of k against i, in [0, 1]. */
+static double relcap(const model *m, int k, int i)
+{
+    double ck = capv(m, k), ci = capv(m, i);
+    return ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
+}
+
+/* Hostility of k toward i: the relation's hostility plus pressure inputs. */
+static double hostility_of(const model *m, int k, int i, int exogenous_only)
+{
+    double h = m->hostility[k][i];
+    if (!exogenous_only) {
+        double x = m->d[didx(m, k, i)].x;
+        h += x < 0.0 ? -x : 0.0;
+    }
+    return h < 0.0 ? 0.0 : h;
+}
+
+/*
+ * Re-evaluates the target, common threat and gates of every active dyad from
+ * the current state.  See docs/MODEL.md, "Target" and "Alliance gate".
+ */
+static void evaluate(model *m)
+{
+    const double *v = m->v;
+    const int n = m->n;
+    /* Per ordered pair (k, i): hostility of k toward i with and without the
+     * relation's own hostility, k's relative capability against i, and the
+     * threats they make.  Computed once, read O(n) times per dyad. */
+    double host[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
+    double rel[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
+    double theta[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
+    double theta_exo[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
+    double capsum = 0.0;
+
+    for (int k = 0; k < n; k++) {
+        capsum += capv(m, k);
+        for (int i = 0; i < n; i++) {
+            if (i == k || !actor_exists(m, k) || !actor_exists(m, i)) {
+                host[k][i] = rel[k][i] = theta[k][i] = theta_exo[k][i] = 0.0;
+                continue;
+            }
+            host[k][i] = hostility_of(m, k, i, 0);
+            rel[k][i] = relcap(m, k, i);
+            theta[k][i] = rel[k][i] * host[k][i];
+            theta_exo[k][i] = rel[k][i] * hostility_of(m, k, i, 1);
+        }
+    }
+
+    for (size_t di = 0; di < m->nd; di++) {
+        dyad *d = &m->d[di];
+        int i = m->pair_a[di], j = m->pair_b[di];
+        if (!actor_exists(m, i) || !actor_exists(m, j)) {
+            d->target = d->x;
+            d->threat = d->threat_exo = 0.0;
+            d->gate[0] = d->gate[1] = -INFINITY;
+            continue;
+        }
+        double T = 0.0, Texo = 0.0, Ri = 0.0, Rj = 0.0, triad = 0.0;
+        double wsum = capsum - capv(m, i) - capv(m, j);
+        for (int k = 0; k < n; k++) {
+            if (k == i || k == j || !actor_exists(m, k))
+                continue;
+            T += fmin(theta[k][i], theta[k][j]);
+            Texo += fmin(theta_exo[k][i], theta_exo[k][j]);
+            /* Entrapment: the partner's conflicts that one does not share,
+             * on hostility levels weighted by the rival's relative power. */
+            double hi = host[k][i], hj = host[k][j];
+            if (hj > hi)
+                Ri += (hj - hi) * rel[k][j];
+            if (hi > hj)
+                Rj += (hi - hj) * rel[k][i];
+            if (wsum > 0.0)
+                triad += capv(m, k) / wsum * m->d[didx(m, i, k)].x * m->d[didx(m, k, j)].x;
+        }
+        double ci = capv(m, i), cj = capv(m, j), tot = ci + cj;
+        double asym_i = tot > 0.0 && cj > ci ? (cj - ci) / tot : 0.0;
+        double asym_j = tot > 0.0 && ci > cj ? (ci - cj) / tot : 0.0;
+        double ai = actor_param(m, i, AP_AUTONOMY), aj = actor_param(m, j, AP_AUTONOMY);
+        double Mi = asym_i + d->grievance[0], Mj = asym_j + d->grievance[1];
+        double affinity = 1.0 - fabs(m->ideology[i] - m->ideology[j]) - v[MP_DISPUTE_WEIGHT] * d->dispute;
+        double H = m->hostility[i][j] + m->hostility[j][i];
+
+        double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * d->economy -
+                     v[MP_W_BORDER] * d->border - v[MP_W_AUTONOMY] * (ai * Mi + aj * Mj) -
+                     v[MP_W_HOSTILITY] * H + v[MP_W_RECIPROCITY] * d->x + v[MP_W_TRIAD] * triad + d->bias;
+        d->target = tanh(arg);
+        d->threat = T;
+        d->threat_exo = Texo;
+
+        double ci_doc = m->doctrine_on[i] ? actor_param(m, i, AP_DOCTRINE_COST) : 0.0;
+        double cj_doc = m->doctrine_on[j] ? actor_param(m, j, AP_DOCTRINE_COST) : 0.0;
+        d->gate[0] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * cj / tot - v[MP_GATE_ENTRAPMENT] * Ri - ai * Mi - ci_doc
+                               : -INFINITY;
+        d->gate[1] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * ci / tot - v[MP_GATE_ENTRAPMENT] * Rj - aj * Mj - cj_doc
+                               : -INFINITY;
+    }
+    m->dirty = 0;
+}
+
+/* Tracks the exogenous common threat of the outcome dyad for the reversal
+ * test: above T* continuously for at least the minimum duration. */
+static void track_reversal(model *m, double now)
+{
+    if (m->spec->outcome_a < 0 || m->out.reversal)
+        return;
+    const dyad *d = &m->d[didx(m, m->spec->outcome_a, m->spec->outcome_b)];
+    if (d->threat_exo >= m->v[MP_REVERSAL_THRESHOLD]) {
+        if (isnan(m->rev_since))
+            m->rev_since = now;
+        if (now - m->rev_since >= m->v[MP_REVERSAL_MIN_YEARS]) {
+            m->out.reversal = 1;
+            m->out.reversal_onset = m->rev_since;
+        }
+    } else {
+        m->rev_since = NAN;
+    }
+}
+
+/*
+ * Kernel advance callback: moves every x exactly to the new time under the
+ * targets in force, and decays disputes, grievances and militarisation.
+ */
+static int advance(double from, double to, void *ctx)
+{
+    model *m = ctx;
+    if (m->dirty)
+        evaluate(m);
+    track_reversal(m, from);
+    double dt = to - from;
+    double ex = exp(-m->v[MP_RELAX_RATE] * dt);
+    double ed = exp(-m->v[MP_DISPUTE_DECAY] * dt);
+    double eg = exp(-m->v[MP_GRIEVANCE_DECAY] * dt);
+    double eb = exp(-m->v[MP_BORDER_DECAY] * dt);
+    double ez = exp(-m->v[MP_BIAS_DECAY] * dt);
+    for (size_t i = 0; i < m->nd; i++) {
+        dyad *d = &m->d[i];
+        d->x = d->target + (d->x - d->target) * ex;
+        d->dispute *= ed;
+        d->grievance[0] *= eg;
+        d->grievance[1] *= eg;
+        d->border *= eb;
+        d->bias *= ez;
+    }
+    /* The decays change the targets' inputs; they are re-read at the next
+     * evaluation (an event or a periodic review), not continuously. */
+    track_reversal(m, to);
+    return 0;
+}
+
+/* Highest rung whose threshold x reaches, ignoring commitments and gates. */
+static int rung_of_x(const model *m, double x)
+{
+    const model_spec *s = m->spec;
+    int r = 0;
+    for (int i = 1; i < s->nrungs; i++)
+        if (x >= s->ladder[i].x_min)
+            r = i;
+    return r;
+}
+
+/* Highest rung at or below r whose commitment requirements are met. */
+static int rung_allowed(const model *m, int r, unsigned commit)
+{
+    while (r > 0 && (m->spec->ladder[r].requires & ~commit))
+        r--;
+    return r;
+}
+
+/* Records the first time the outcome dyad holds the alliance rung at or
+ * after spec.alliance_after (checked at decisions and at samples, so an
+ * alliance already in force at that date counts from the first sample). */
+static void check_alliance(model *m)
+{
+    const model_spec *s = m->spec;
+    if (s->outcome_a < 0 || m->alliance_rung < 0 || !isnan(m->out.alliance_year))
+        return;
+    double now = kernel_now(m->k);
+    if (now >= s->alliance_after && m->d[didx(m, s->outcome_a, s->outcome_b)].rung == m->alliance_rung)
+        m->out.alliance_year = now;
+}
+
+/*
+ * The decision rule at a decision event for dyad di.  Each side weighs
+ * proposing up (if the next rung's commitments are in force, and for a gated
+ * rung only if its own gate is open), holding, or down, with logit noise of
+ * precision beta on the margin of x past the rung's threshold and the
+ * hysteresis band.  Both must propose up for an upgrade; one proposing down
+ * is enough for a downgrade, to the rung x supports (possibly several down).
+ *
+ * `consent` is the set of commitments both sides have just signed (at a
+ * treaty): signing the treaty a rung requires is itself the parties' vote for
+ * that rung, so they propose it without noise if x reaches its threshold (the
+ * 1950 treaty was the declaration of the alliance; the 2001 treaty that of a
+ * treaty-backed partnership).
+ */
+static void decide(model *m, size_t di, unsigned consent)
+{
+    dyad *d = &m->d[di];
+    const model_spec *s = m->spec;
+    if (m->dirty)
+        evaluate(m);
+    double beta = m->v[MP_DECISION_PRECISION], h = m->v[MP_HYSTERESIS];
+    int r = d->rung, top = s->nrungs - 1;
+    int up_struct = r < top && !(s->ladder[r + 1].requires & ~d->commit);
+    int votes_up = 0, votes_down = 0;
+    for (int side = 0; side < 2; side++) {
+        double u = gsl_rng_uniform(m->rng[STREAM_DECISION]);
+        int can_up = up_struct && (!s->ladder[r + 1].gate || d->gate[side] > 0.0);
+        if (can_up && (s->ladder[r + 1].requires & consent) && d->x >= s->ladder[r + 1].x_min) {
+            votes_up++;
+            continue;
+        }
+        double w_up = can_up ? exp(clamp(beta * (d->x - s->ladder[r + 1].x_min - h), -50.0, 50.0)) : 0.0;
+        double w_down = r > 0 ? exp(clamp(beta * (s->ladder[r].x_min - h - d->x), -50.0, 50.0)) : 0.0;
+        double total = w_up + w_down + 1.0;
+        if (u * total < w_up)
+            votes_up++;
+        else if (u * total < w_up + w_down)
+            votes_down++;
+    }
+    int nr = r;
+    if (votes_down > 0) {
+        int rx = rung_of_x(m, d->x);
+        nr = rx < r ? rx : r - 1;
+    } else if (votes_up == 2) {
+        nr = r + 1;
+    }
+    /* A rung whose commitments lapsed cannot be held. */
+    nr = rung_allowed(m, nr, d->commit);
+    if (nr != r) {
+        d->rung = nr;
+        notify_change(m, di);
+        if (m->obs && m->obs->event) {
+            char buf[SPEC_ID_LEN * 2 + 2];
+            model_spec_dyad_name(s, m->pair_a[di], m->pair_b[di], buf, sizeof buf);
+            emit(m, "label", NULL, "%s: %d %s -> %d %s (x=%.3f)", buf, s->ladder[r].label,
+                 s->ladder[r].name, s->ladder[nr].label, s->ladder[nr].name, d->x);
+        }
+    }
+    check_alliance(m);
+}
+
+/* Recomputes the hostility matrix from the live pressures (so that a
+ * pressure's end removes exactly what its start added). */
+static void rebuild_hostility(model *m)
+{
+    memset(m->hostility, 0, sizeof m->hostility);
+    for (size_t i = 0; i < m->npress; i++)
+        if (m->press[i].live)
+            m->hostility[m->press[i].src][m->press[i].dst] += m->press[i].amount;
+}
+
+static int add_pressure(model *m, int src, int dst, double amount, double until)
+{
+    size_t slot = m->npress;
+    for (size_t i = 0; i < m->npress; i++)
+        if (!m->press[i].live) {
+            slot = i;
+            break;
+        }
+    if (slot == m->cap_press) {
+        size_t nc = m->cap_press ? m->cap_press * 2 : 16;
+        pressure *p = realloc(m->press, nc * sizeof *p);
+        if (!p)
+            return MODEL_ENOMEM;
+        m->press = p;
+        m->cap_press = nc;
+    }
+    if (slot == m->npress)
+        m->npress++;
+    m->press[slot] = (pressure){src, dst, amount, 1};
+    rebuild_hostility(m);
+    if (until < m->spec->horizon &&
+        kernel_schedule(m->k, until, PRI_DATA, K_END, (int64_t)slot, NULL) != 0)
+        return MODEL_EKERNEL;
+    return MODEL_OK;
+}
+
+/* Applies commitments offered by treaty event e to pair (a, b): defence
+ * needs both gates open, the others a relation at least normal. */
+static unsigned accepted_commitments(const model *m, size_t di, unsigned offered)
+{
+    const dyad *d = &m->d[di];
+    unsigned ok = 0;
+    if ((offered & SPEC_C_DEFENCE) && d->gate[0] > 0.0 && d->gate[1] > 0.0)
+        ok |= SPEC_C_DEFENCE;
+    if (d->x >= 0.0)
+        ok |= offered & (SPEC_C_CONSULTATION | SPEC_C_NONAGGRESSION);
+    return ok;
+}
+
+static double magnitude(model *m, const spec_event *e)
+{
+    size_t p = e->p_magnitude;
+    if (m->per_occurrence[p])
+        return draw_param(&m->spec->params[p], m->rng[STREAM_MAGNITUDE]);
+    return m->v[p];
+}
+
+/* Schedules the next occurrence of a recurring event after time t. */
+static int schedule_next(model *m, size_t ei, double t)
+{
+    const spec_event *e = &m->spec->events[ei];
+    double next = INFINITY;
+    switch (e->timing) {
+    case TIMING_AT:
+        return MODEL_OK;
+    case TIMING_EVERY: {
+        double period = m->v[e->p_every];
+        next = t + period;
+        if (e->jitter_years > 0.0)
+            next += gsl_ran_flat(m->rng[STREAM_TIMING], -e->jitter_years, e->jitter_years);
+        if (next <= t)
+            next = t + period * 1e-3;
+        break;
+    }
+    case TIMING_POISSON: {
+        double rate = m->v[e->p_rate];
+        if (rate <= 0.0)
+            return MODEL_OK;
+        next = t + gsl_ran_exponential(m->rng[STREAM_TIMING], 1.0 / rate);
+        break;
+    }
+    case TIMING_SERIES: {
+        const spec_series *sr = &m->spec->series[e->series];
+        const double *years = m->spec->series_data + sr->first;
+        for (size_t i = 0; i < sr->n; i++)
+            if (years[i] > t) {
+                next = years[i];
+                break;
+            }
+        break;
+    }
+    }
+    if (next < e->until && next <= m->spec->horizon)
+        return kernel_schedule(m->k, next, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
+    return MODEL_OK;
+}
+
+/* Calls f for every unordered pair of the event's actors. */
+#define FOR_PAIRS(e, ia, ib)                                   \
+    for (int ia = 0; ia < (e)->nactors; ia++)                  \
+        for (int ib = ia + 1; ib < (e)->nactors; ib++)
+
+/* Applies one occurrence of scenario event ei at the current time. */
+static int apply_event(model *m, size_t ei)
+{
+    const model_spec *s = m->spec;
+    const spec_event *e = &s->events[ei];
+    const double now = kernel_now(m->k);
+    const char *kind = spec_event_kind_name(e->kind);
+    int rc = MODEL_OK;
+
+    /* Events that involve an actor that does not exist yet are void. */
+    for (int i = 0; i < e->nactors; i++)
+        if (!actor_exists(m, e->actors[i])) {
+            emit(m, kind, e, "skipped: %s does not exist yet", s->actors[e->actors[i]].id);
+            return schedule_next(m, ei, now);
+        }
+
+    double mag = magnitude(m, e);
+    if (m->dirty)
+        evaluate(m);
+
+    switch (e->kind) {
+    case EV_SUMMIT:
+        FOR_PAIRS(e, ia, ib) {
+            size_t di = didx(m, e->actors[ia], e->actors[ib]);
+            m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
+        }
+        m->dirty = 1;
+        FOR_PAIRS(e, ia, ib) decide(m, didx(m, e->actors[ia], e->actors[ib]), 0);
+        emit(m, kind, e, "%s", e->note);
+        break;
+    case EV_TREATY: {
+        FOR_PAIRS(e, ia, ib) {
+            size_t di = didx(m, e->actors[ia], e->actors[ib]);
+            unsigned ok = accepted_commitments(m, di, e->commitments);
+            m->d[di].signed_now = ok;
+            char cbuf[64];
+            spec_commitments_format(ok, cbuf, sizeof cbuf);
+            if (ok & ~m->d[di].commit) {
+                m->d[di].commit |= ok;
+                notify_change(m, di);
+            }
+            m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
+            emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
+        }
+        m->dirty = 1;
+        FOR_PAIRS(e, ia, ib) {
+            size_t di = didx(m, e->actors[ia], e->actors[ib]);
+            decide(m, di, m->d[di].signed_now);
+        }
+        if (isfinite(e->expires) && e->expires <= s->horizon)
+            if (kernel_schedule(m->k, e->expires, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL))
+                rc = MODEL_EKERNEL;
+        break;
+    }
+    case EV_SANCTIONS:
+    case EV_ARMS_SALES:
+    case EV_REVERSAL: {
+        double dur = m->v[e->p_duration];
+        double until = dur > 0.0 ? now + dur : (e->kind == EV_ARMS_SALES ? now + 1.0 : INFINITY);
+        double amount = mag;
+        if (e->timing == TIMING_SERIES) {
+            double sv = model_spec_series_at(s, e->series, now);
+            amount = isnan(sv) ? 0.0 : mag * sv;
+        }
+        for (int t = 1; t < e->nactors && rc == MODEL_OK; t++)
+            rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
+        m->dirty = 1;
+        emit(m, kind, e, "hostility %+.4g until %.2f; %s", amount, until, e->note);
+        break;
+    }
+    case EV_FORCE_REDUCTION:
+        FOR_PAIRS(e, ia, ib) m->d[didx(m, e->actors[ia], e->actors[ib])].border *= clamp(1.0 - mag, 0.0, 1.0);
+        m->dirty = 1;
+        emit(m, kind, e, "border militarisation x%.3g; %s", clamp(1.0 - mag, 0.0, 1.0), e->note);
+        break;
+    case EV_CLASH:
+    case EV_CRISIS: {
+        size_t di = didx(m, e->actors[0], e->actors[1]);
+        m->d[di].x = clamp(m->d[di].x - mag, -1.0, 1.0);
+        if (e->kind == EV_CLASH)
+            m->d[di].border += mag;
+        m->dirty = 1;
+        emit(m, kind, e, "x -%.3g; %s", mag, e->note);
+        decide(m, di, 0);
+        break;
+    }
+    case EV_UNEQUAL_PROPOSAL:
+        for (int t = 1; t < e->nactors; t++) {
+            int a = e->actors[0], b = e->actors[t];
+            size_t di = didx(m, a, b);
+            /* The grievance belongs to the side that received the proposal. */
+            m->d[di].grievance[m->pair_a[di] == b ? 0 : 1] += mag;
+        }
+        m->dirty = 1;
+        emit(m, kind, e, "grievance +%.3g; %s", mag, e->note);
+        break;
+    case EV_IDEOLOGY_DISPUTE:
+        m->d[didx(m, e->actors[0], e->actors[1])].dispute += mag;
+        m->dirty = 1;
+        emit(m, kind, e, "dispute +%.3g; %s", mag, e->note);
+        break;
+    case EV_REGIME_CHANGE: {
+        int a = e->actors[0];
+        m->ideology[a] = e->ideology;
+        for (int b = 0; b < m->n; b++)
+            if (b != a) {
+                dyad *d = &m->d[didx(m, a, b)];
+                d->dispute = 0.0;
+                d->grievance[0] = d->grievance[1] = 0.0;
+            }
+        m->dirty = 1;
+        emit(m, kind, e, "ideology now %.3g; disputes reset; %s", e->ideology, e->note);
+        break;
+    }
+    case EV_ORGANISATION:
+    case EV_ECONOMY:
+        FOR_PAIRS(e, ia, ib) {
+            dyad *d = &m->d[didx(m, e->actors[ia], e->actors[ib])];
+            d->economy = clamp(d->economy + mag, -1.0, 1.0);
+        }
+        m->dirty = 1;
+        emit(m, kind, e, "economy +%.3g; %s", mag, e->note);
+        break;
+    case EV_DOCTRINE:
+        m->doctrine_on[e->actors[0]] = e->active;
+        m->dirty = 1;
+        emit(m, kind, e, "doctrine %s (cost %.3g); %s", e->active ? "on" : "off",
+             actor_param(m, e->actors[0], AP_DOCTRINE_COST), e->note);
+        break;
+    case EV_OPENING: {
+        dyad *d = &m->d[didx(m, e->actors[0], e->actors[1])];
+        d->bias += mag;
+        m->dirty = 1;
+        emit(m, kind, e, "bias %+.3g; %s", mag, e->note);
+        break;
+    }
+    case EV_KIND_COUNT:
+        return MODEL_ESPEC;
+    }
+    if (rc != MODEL_OK)
+        return rc;
+    return schedule_next(m, ei, now);
+}
+
+/* Treaty commitments lapse at expiry unless both sides renew them. */
+static void expire_treaty(model *m, size_t ei)
+{
+    const spec_event *e = &m->spec->events[ei];
+    if (m->dirty)
+        evaluate(m);
+    FOR_PAIRS(e, ia, ib) {
+        size_t di = didx(m, e->actors[ia], e->actors[ib]);
+        unsigned keep = accepted_commitments(m, di, e->commitments);
+        unsigned lapse = e->commitments & ~keep & m->d[di].commit;
+        char cbuf[64];
+        spec_commitments_format(lapse, cbuf, sizeof cbuf);
+        if (lapse) {
+            m->d[di].commit &= ~lapse;
+            notify_change(m, di);
+            int nr = rung_allowed(m, m->d[di].rung, m->d[di].commit);
+            if (nr != m->d[di].rung) {
+                m->d[di].rung = nr;
+                notify_change(m, di);
+            }
+        }
+        emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
+    }
+    m->dirty = 1;
+}
+
+static void update_capabilities(model *m, double t)
+{
+    for (int i = 0; i < m->n; i++)
+        m->cap[i] = model_spec_series_at(m->spec, m->spec->actors[i].capability, t);
+    m->dirty = 1;
+}
+
+static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
+{
+    model *m = ctx;
+    double now = kernel_now(k);
+    switch (ev->type) {
+    case K_YEAR:
+        update_capabilities(m, now);
+        if (now + 1.0 <= m->spec->horizon)
+            return kernel_schedule(k, floor(now) + 1.0, PRI_DATA, K_YEAR, 0, NULL) ? MODEL_EKERNEL : 0;
+        return 0;
+    case K_SCENARIO:
+        return apply_event(m, (size_t)ev->arg);
+    case K_END:
+        m->press[ev->arg].live = 0;
+        rebuild_hostility(m);
+        m->dirty = 1;
+        return 0;
+    case K_EXPIRE:
+        expire_treaty(m, (size_t)ev->arg);
+        return 0;
+    case K_REVIEW:
+        m->dirty = 1;
+        evaluate(m);
+        return kernel_schedule(k, now + m->v[MP_REVIEW_EVERY], PRI_REVIEW, K_REVIEW, 0, NULL) ? MODEL_EKERNEL : 0;
+    case K_SAMPLE: {
+        if (m->dirty)
+            evaluate(m);
+        check_alliance(m);
+        int rc = 0;
+        if (m->obs && m->obs->sample)
+            rc = m->obs->sample(m->obs->ctx, (int)floor(now), m);
+        if (rc)
+            return rc;
+        if (now + 1.0 <= m->spec->horizon)
+            return kernel_schedule(k, now + 1.0, PRI_SAMPLE, K_SAMPLE, 0, NULL) ? MODEL_EKERNEL : 0;
+        return 0;
+    }
+    default:
+        return MODEL_ESPEC;
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+model *model_alloc(const model_spec *spec)
+{
+    if (!spec || spec->nactors < 2 || spec->nrungs < 2 || spec->nparams < MP_COUNT)
+        return NULL;
+    model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->spec = spec;
+    m->n = spec->nactors;
+    m->nd = spec_ndyads(spec->nactors);
+    m->alliance_rung = -1;
+    for (int r = 0; r < spec->nrungs; r++)
+        if (spec->ladder[r].gate)
+            m->alliance_rung = r;
+    m->k = kernel_alloc(K_COUNT, 1024);
+    m->v = calloc(spec->nparams, sizeof *m->v);
+    m->per_occurrence = calloc(spec->nparams, 1);
+    m->d = calloc(m->nd, sizeof *m->d);
+    m->pair_a = calloc(m->nd, sizeof *m->pair_a);
+    m->pair_b = calloc(m->nd, sizeof *m->pair_b);
+    if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b)
+        goto fail;
+    for (int i = 1; i < 5; i++)
+        if (!(m->rng[i] = gsl_rng_alloc(gsl_rng_mt19937)))
+            goto fail;
+    for (int a = 0; a < m->n; a++)
+        for (int b = a + 1; b < m->n; b++) {
+            size_t di = didx(m, a, b);
+            m->pair_a[di] = a;
+            m->pair_b[di] = b;
+        }
+    for (size_t i = 0; i < spec->nevents; i++) {
+        size_t p = spec->events[i].p_magnitude;
+        if (p >= MP_COUNT && p < spec->nparams && spec->params[p].dist.kind != DIST_FIXED)
+            m->per_occurrence[p] = 1;
+    }
+    for (int t = 0; t < K_COUNT; t++)
+        if (kernel_set_handler(m->k, t, on_kernel_event) != 0)
+            goto fail;
+    kernel_set_advance(m->k, advance);
+    return m;
+fail:
+    model_free(m);
+    return NULL;
+}
+
+void model_free(model *m)
+{
+    if (!m)
+        return;
+    kernel_free(m->k);
+    for (int i = 1; i < 5; i++)
+        gsl_rng_free(m->rng[i]);
+    free(m->v);
+    free(m->per_occurrence);
+    free(m->d);
+    free(m->pair_a);
+    free(m->pair_b);
+    free(m->press);
+    free(m);
+}
+
+void model_draw_params(const model *m, uint64_t seed, double *v)
+{
+    const model_spec *s = m->spec;
+    gsl_rng *r = m->rng[STREAM_PARAMS];
+    seed_rng(r, model_substream_seed(seed, STREAM_PARAMS));
+    for (size_t i = 0; i < s->nparams; i++)
+        v[i] = m->per_occurrence[i] ? s->params[i].value : draw_param(&s->params[i], r);
+}
+
+/* Sets the initial state of every actor and dyad from the spec. */
+static void initial_state(model *m)
+{
+    const model_spec *s = m->spec;
+    memset(m->d, 0, m->nd * sizeof *m->d);
+    memset(m->hostility, 0, sizeof m->hostility);
+    m->npress = 0;
+    for (int i = 0; i < m->n; i++) {
+        m->ideology[i] = actor_param(m, i, AP_IDEOLOGY);
+        m->doctrine_on[i] = 0;
+    }
+    update_capabilities(m, s->start);
+    for (size_t i = 0; i < s->ninitial; i++) {
+        const spec_initial *in = &s->initial[i];
+        dyad *d = &m->d[didx(m, in->a, in->b)];
+        d->x = clamp(m->v[in->p_x], -1.0, 1.0);
+        d->border = in->border;
+        d->economy = in->economy;
+        d->commit = in->commitments;
+    }
+    for (size_t i = 0; i < m->nd; i++) {
+        dyad *d = &m->d[i];
+        d->rung = rung_allowed(m, rung_of_x(m, d->x), d->commit);
+        /* The initial rung is the one x supports, never a gated rung: an
+         * alliance must be concluded by a decision. */
+        if (s->ladder[d->rung].gate && d->rung > 0)
+            d->rung--;
+    }
+}
+
+int model_run(model *m, uint64_t seed, const double *params, const model_observer *obs,
+              model_outcome *out)
+{
+    const model_spec *s = m->spec;
+    for (int i = 1; i < 5; i++)
+        seed_rng(m->rng[i], model_substream_seed(seed, (uint64_t)i));
+    if (params)
+        memcpy(m->v, params, s->nparams * sizeof *m->v);
+    else
+        model_draw_params(m, seed, m->v);
+
+    m->obs = obs;
+    m->out = (model_outcome){NAN, 0, NAN, 0};
+    m->rev_since = NAN;
+    kernel_reset(m->k, s->start);
+    initial_state(m);
+    evaluate(m);
+    for (size_t i = 0; i < m->nd; i++)
+        notify_change(m, i);
+
+    int rc = 0;
+    double first_year = floor(s->start) + 1.0;
+    double first_sample = floor(s->start) + 0.5;
+    if (first_sample < s->start)
+        first_sample += 1.0;
+    if (first_year <= s->horizon)
+        rc |= kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
+    if (first_sample <= s->horizon)
+        rc |= kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
+    rc |= kernel_schedule(m->k, s->start + m->v[MP_REVIEW_EVERY], PRI_REVIEW, K_REVIEW, 0, NULL);
+    for (size_t i = 0; i < s->nevents && rc == 0; i++) {
+        const spec_event *e = &s->events[i];
+        double t = INFINITY;
+        switch (e->timing) {
+        case TIMING_AT:
+            t = e->at;
+            break;
+        case TIMING_EVERY:
+            t = e->from;
+            break;
+        case TIMING_POISSON:
+            if (m->v[e->p_rate] > 0.0)
+                t = e->from + gsl_ran_exponential(m->rng[STREAM_TIMING], 1.0 / m->v[e->p_rate]);
+            break;
+        case TIMING_SERIES: {
+            const spec_series *sr = &s->series[e->series];
+            const double *years = s->series_data + sr->first;
+            for (size_t j = 0; j < sr->n; j++)
+                if (years[j] >= e->from) {
+                    t = years[j];
+                    break;
+                }
+            break;
+        }
+        }
+        if (t >= s->start && t < e->until && t <= s->horizon)
+            rc = kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)i, NULL);
+    }
+    if (rc != 0)
+        return MODEL_EKERNEL;
+
+    kernel_stop why;
+    rc = kernel_run(m->k, s->horizon, 0, m, &why);
+    if (rc == 0)
+        track_reversal(m, s->horizon);
+    m->out.events = kernel_dispatched(m->k);
+    if (out)
+        *out = m->out;
+    m->obs = NULL;
+    return rc;
+}
+
+/* ---- accessors ------------------------------------------------------ */
+
+const model_spec *model_get_spec(const model *m) { return m->spec; }
+size_t model_ndyads(const model *m) { return m->nd; }
+
+void model_dyad_actors(const model *m, size_t d, int *a, int *b)
+{
+    *a = m->pair_a[d];
+    *b = m->pair_b[d];
+}
+
+double model_dyad_x(const model *m, size_t d) { return m->d[d].x; }
+double model_dyad_target(const model *m, size_t d) { return m->d[d].target; }
+int model_dyad_rung(const model *m, size_t d) { return m->d[d].rung; }
+unsigned model_dyad_commitments(const model *m, size_t d) { return m->d[d].commit; }
+int model_alliance_rung(const model *m) { return m->alliance_rung; }
+double model_dyad_threat(const model *m, size_t d) { return m->d[d].threat; }
+double model_dyad_threat_exogenous(const model *m, size_t d) { return m->d[d].threat_exo; }
+double model_dyad_gate(const model *m, size_t d, int side) { return m->d[d].gate[side ? 1 : 0]; }
+
+int model_dyad_active(const model *m, size_t d)
+{
+    return actor_exists(m, m->pair_a[d]) && actor_exists(m, m->pair_b[d]);
+}

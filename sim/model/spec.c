@@ -1,0 +1,240 @@
+/*
+ * spec - construction and queries of the plain-data scenario description.
+ *
+ * Growth of the arrays is geometric with overflow checks; every builder leaves
+ * the spec unchanged when it fails.
+ */
+#include "model/spec.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void model_spec_init(model_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->start = 1949.75;
+    s->horizon = 2030.0;
+    s->outcome_a = s->outcome_b = -1;
+    s->alliance_after = -INFINITY;
+}
+
+void model_spec_clear(model_spec *s)
+{
+    free(s->params);
+    free(s->series_data);
+    free(s->series);
+    free(s->events);
+    free(s->initial);
+    free(s->targets);
+    model_spec_init(s);
+}
+
+/*
+ * Makes room for element n of an array that grows without a stored capacity:
+ * the capacity is 8 once anything is stored and doubles each time n reaches a
+ * power of two at or above 8.  Returns 0, or -1 (array unchanged) on overflow
+ * or no memory.
+ */
+static int ensure(void **arr, size_t n, size_t size)
+{
+    if (n != 0 && (n < 8 || (n & (n - 1)) != 0))
+        return 0;
+    size_t cap = n ? n * 2 : 8;
+    if (cap > SIZE_MAX / size)
+        return -1;
+    void *p = realloc(*arr, cap * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    return 0;
+}
+
+int model_spec_add_param(model_spec *s, const char *path, double value,
+                         double lo, double hi, size_t *index)
+{
+    if (ensure((void **)&s->params, s->nparams, sizeof *s->params))
+        return -1;
+    spec_param *p = &s->params[s->nparams];
+    memset(p, 0, sizeof *p);
+    snprintf(p->path, sizeof p->path, "%s", path);
+    p->value = value;
+    p->lo = lo;
+    p->hi = hi;
+    p->dist.kind = DIST_FIXED;
+    if (index)
+        *index = s->nparams;
+    s->nparams++;
+    return 0;
+}
+
+long model_spec_find_param(const model_spec *s, const char *path)
+{
+    for (size_t i = 0; i < s->nparams; i++)
+        if (strcmp(s->params[i].path, path) == 0)
+            return (long)i;
+    return -1;
+}
+
+int model_spec_add_series(model_spec *s, const char *name, const double *years,
+                          const double *values, size_t n, size_t *index)
+{
+    if (n > (SIZE_MAX / sizeof(double) - s->nseries_data) / 2)
+        return -1;
+    size_t need = s->nseries_data + 2 * n;
+    double *d = realloc(s->series_data, (need ? need : 1) * sizeof *d);
+    if (!d)
+        return -1;
+    s->series_data = d;
+    if (ensure((void **)&s->series, s->nseries, sizeof *s->series))
+        return -1;
+    spec_series *sr = &s->series[s->nseries];
+    memset(sr, 0, sizeof *sr);
+    snprintf(sr->name, sizeof sr->name, "%s", name);
+    sr->n = n;
+    sr->first = s->nseries_data;
+    memcpy(d + sr->first, years, n * sizeof *d);
+    memcpy(d + sr->first + n, values, n * sizeof *d);
+    s->nseries_data = need;
+    if (index)
+        *index = s->nseries;
+    s->nseries++;
+    return 0;
+}
+
+int model_spec_find_series(const model_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->nseries; i++)
+        if (strcmp(s->series[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+double model_spec_series_at(const model_spec *s, int i, double t)
+{
+    const spec_series *sr = &s->series[i];
+    const double *y = s->series_data + sr->first;
+    const double *v = y + sr->n;
+    if (sr->n == 0 || t < y[0])
+        return NAN;
+    /* Binary search for the last point with year <= t. */
+    size_t lo = 0, hi = sr->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (y[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return v[lo];
+}
+
+int model_spec_add_event(model_spec *s, const spec_event *e)
+{
+    if (ensure((void **)&s->events, s->nevents, sizeof *s->events))
+        return -1;
+    s->events[s->nevents++] = *e;
+    return 0;
+}
+
+int model_spec_add_initial(model_spec *s, const spec_initial *in)
+{
+    if (ensure((void **)&s->initial, s->ninitial, sizeof *s->initial))
+        return -1;
+    s->initial[s->ninitial++] = *in;
+    return 0;
+}
+
+int model_spec_add_target(model_spec *s, const spec_target *t)
+{
+    if (ensure((void **)&s->targets, s->ntargets, sizeof *s->targets))
+        return -1;
+    s->targets[s->ntargets++] = *t;
+    return 0;
+}
+
+int model_spec_find_actor(const model_spec *s, const char *id)
+{
+    for (int i = 0; i < s->nactors; i++)
+        if (strcmp(s->actors[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+void model_spec_dyad_name(const model_spec *s, int a, int b, char *buf, size_t len)
+{
+    const char *ia = s->actors[a].id, *ib = s->actors[b].id;
+    if (strcmp(ia, ib) > 0) {
+        const char *t = ia;
+        ia = ib;
+        ib = t;
+    }
+    snprintf(buf, len, "%s-%s", ia, ib);
+}
+
+static const char *const kind_names[EV_KIND_COUNT] = {
+    [EV_SUMMIT] = "summit",
+    [EV_TREATY] = "treaty",
+    [EV_SANCTIONS] = "sanctions",
+    [EV_ARMS_SALES] = "arms_sales",
+    [EV_FORCE_REDUCTION] = "force_reduction",
+    [EV_CLASH] = "clash",
+    [EV_CRISIS] = "crisis",
+    [EV_UNEQUAL_PROPOSAL] = "unequal_proposal",
+    [EV_IDEOLOGY_DISPUTE] = "ideology_dispute",
+    [EV_REGIME_CHANGE] = "regime_change",
+    [EV_ORGANISATION] = "organisation",
+    [EV_DOCTRINE] = "doctrine",
+    [EV_REVERSAL] = "reversal",
+    [EV_OPENING] = "opening",
+    [EV_ECONOMY] = "economy",
+};
+
+const char *spec_event_kind_name(spec_event_kind k)
+{
+    return (unsigned)k < EV_KIND_COUNT ? kind_names[k] : NULL;
+}
+
+int spec_event_kind_from_name(const char *name)
+{
+    for (int k = 0; k < EV_KIND_COUNT; k++)
+        if (strcmp(kind_names[k], name) == 0)
+            return k;
+    return -1;
+}
+
+static const struct {
+    unsigned flag;
+    const char *name;
+} commitment_names[] = {
+    {SPEC_C_NONAGGRESSION, "nonaggression"},
+    {SPEC_C_CONSULTATION, "consultation"},
+    {SPEC_C_DEFENCE, "defence"},
+};
+
+void spec_commitments_format(unsigned c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof commitment_names / sizeof commitment_names[0]; i++) {
+        if (!(c & commitment_names[i].flag))
+            continue;
+        int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+                         commitment_names[i].name);
+        if (w < 0 || (size_t)w >= len - used)
+            return;
+        used += (size_t)w;
+    }
+    if (used == 0)
+        snprintf(buf, len, "none");
+}
+
+unsigned spec_commitment_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof commitment_names / sizeof commitment_names[0]; i++)
+        if (strcmp(commitment_names[i].name, name) == 0)
+            return commitment_names[i].flag;
+    return 0;
+}

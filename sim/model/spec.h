@@ -1,0 +1,295 @@
+/*
+ * spec - the plain-data description of one scenario, as the model reads it.
+ *
+ * The scenario loader (sim/scenario/) fills a model_spec from a libconfig file;
+ * the model (sim/model/) reads it and never sees libconfig.  Everything here is
+ * plain values: no pointers into other objects, so a spec can be copied with
+ * memcpy-like assignment of its arrays and handed to any number of threads
+ * read-only.
+ *
+ * Numbers that a user may fix, override with --set, sweep, calibrate or draw
+ * per replication are "parameters": they live in one flat array
+ * (model_spec.params) and the structures below refer to them by index.  A
+ * replication copies the central values into its own vector and replaces the
+ * ones declared as distributions with draws, so the model's hot path only
+ * reads `double` values from an array.
+ *
+ * Times are decimal years (1950.12 is mid-February 1950).
+ */
+#ifndef ALIGNSIM_MODEL_SPEC_H
+#define ALIGNSIM_MODEL_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPEC_MAX_ACTORS 24      /* actors in one scenario */
+#define SPEC_MAX_LABELS 16      /* rungs of the label ladder */
+#define SPEC_ID_LEN 32          /* actor ids, series names, event kinds */
+#define SPEC_NAME_LEN 80        /* display names, label names */
+#define SPEC_PATH_LEN 96        /* libconfig paths of parameters */
+#define SPEC_NOTE_LEN 120       /* free-text notes on events and targets */
+#define SPEC_MAX_EVENT_ACTORS 8 /* actors named by one event */
+
+/* Distribution of a parameter drawn per replication (or per occurrence). */
+typedef enum {
+    DIST_FIXED = 0, /* value only */
+    DIST_UNIFORM,   /* a = min, b = max */
+    DIST_NORMAL,    /* a = mean, b = sd; truncated to [lo, hi] of the setting */
+    DIST_BETA,      /* a, b shape; scaled to [min, max] = [c, d] */
+    DIST_LOGNORMAL  /* a = mu, b = sigma of the underlying normal */
+} spec_dist_kind;
+
+typedef struct {
+    spec_dist_kind kind;
+    double a, b, c, d;
+} spec_dist;
+
+/* One numeric parameter. */
+typedef struct {
+    char path[SPEC_PATH_LEN]; /* libconfig path, e.g. "model.w_threat",
+                                 "actors.china.doctrine_cost", "events.[12].magnitude" */
+    double value;             /* fixed value, or the distribution's centre */
+    double lo, hi;            /* valid range from the settings table */
+    spec_dist dist;           /* DIST_FIXED unless drawn */
+} spec_param;
+
+/* A piecewise-constant time series (year -> value), e.g. CINC capability or
+ * SIPRI arms deliveries.  value[i] holds from year[i] (inclusive) until
+ * year[i+1]; before year[0] the series is missing (NaN), after the last year it
+ * keeps the last value.  NaN marks a missing value (the actor does not exist). */
+typedef struct {
+    char name[SPEC_PATH_LEN]; /* "cinc.china" */
+    size_t n;
+    size_t first;             /* offset into model_spec.series_data (years, then values) */
+} spec_series;
+
+/* Model-wide parameters: indices into model_spec.params. */
+typedef enum {
+    MP_RELAX_RATE = 0,        /* k, per year: speed of x toward its target */
+    MP_REVIEW_EVERY,          /* years between periodic re-evaluations of targets */
+    MP_W_THREAT,              /* w_T */
+    MP_W_IDEOLOGY,            /* w_I */
+    MP_W_ECONOMY,             /* w_E */
+    MP_W_BORDER,              /* w_B */
+    MP_W_AUTONOMY,            /* w_M */
+    MP_W_HOSTILITY,           /* w_H: direct hostile pressure inside the dyad */
+    MP_W_RECIPROCITY,         /* w_R */
+    MP_W_TRIAD,               /* w_3 */
+    MP_DISPUTE_WEIGHT,        /* how much bloc rivalry D lowers ideological affinity */
+    MP_DISPUTE_DECAY,         /* per year */
+    MP_GRIEVANCE_DECAY,       /* per year, unequal-proposal grievance */
+    MP_BORDER_DECAY,          /* per year, militarisation drifts down by itself */
+    MP_BIAS_DECAY,            /* per year, diplomatic openings fade unless renewed */
+    MP_GATE_SECURITY,         /* s */
+    MP_GATE_ENTRAPMENT,       /* e */
+    MP_DECISION_PRECISION,    /* beta of the logit decision rule, per unit of x */
+    MP_HYSTERESIS,            /* h: margin beyond a threshold needed to move */
+    MP_SUMMIT_WARMTH,         /* default x jump at a summit */
+    MP_REVERSAL_THRESHOLD,    /* T*: exogenous common threat that counts as a reversal */
+    MP_REVERSAL_MIN_YEARS,    /* it must hold this long */
+    MP_COUNT
+} spec_model_param;
+
+/* Per-actor parameters: index = actor.param0 + offset. */
+typedef enum {
+    AP_IDEOLOGY = 0,          /* position in [-1, 1] (1 communist, -1 liberal) */
+    AP_AUTONOMY,              /* a_i: sensitivity to unequal terms */
+    AP_DOCTRINE_COST,         /* c_i once a doctrine event switches it on */
+    AP_COUNT
+} spec_actor_param;
+
+typedef struct {
+    char id[SPEC_ID_LEN];         /* "china", "russia", ... (setting name) */
+    char name[SPEC_NAME_LEN];     /* "China", "USSR/Russia" */
+    int capability;               /* index into model_spec.series */
+    size_t param0;                /* first of AP_COUNT parameters */
+} spec_actor;
+
+typedef struct {
+    int label;                    /* ordinal, e.g. -2 .. 7 */
+    char name[SPEC_NAME_LEN];
+    double x_min;                 /* threshold on x; -INFINITY for the lowest rung */
+    unsigned requires;            /* SPEC_C_* commitments needed to hold this rung */
+    int gate;                     /* non-zero: the alliance gate must be open for both */
+} spec_rung;
+
+/* Treaty commitments (flags). */
+enum {
+    SPEC_C_NONAGGRESSION = 1u << 0,
+    SPEC_C_CONSULTATION = 1u << 1,
+    SPEC_C_DEFENCE = 1u << 2
+};
+
+typedef enum {
+    EV_SUMMIT = 0,        /* decision event for every pair of actors; x += warmth */
+    EV_TREATY,            /* offers commitments; accepted pairs get flags; may expire */
+    EV_SANCTIONS,         /* actors[0] sanctions actors[1..]: hostility input while active */
+    EV_ARMS_SALES,        /* actors[0] arms a stake hostile to actors[1]: hostility pulses */
+    EV_FORCE_REDUCTION,   /* border militarisation of every pair falls by magnitude */
+    EV_CLASH,             /* armed clash: x jumps down, border up, crisis decision */
+    EV_CRISIS,            /* political rupture: x jumps down, crisis decision */
+    EV_UNEQUAL_PROPOSAL,  /* actors[0] proposes unequal terms to actors[1]: grievance */
+    EV_IDEOLOGY_DISPUTE,  /* bloc-leadership rivalry between the pair rises */
+    EV_REGIME_CHANGE,     /* actors[0] takes a new ideology; its disputes reset */
+    EV_ORGANISATION,      /* members gain institutional ties (economy term) */
+    EV_DOCTRINE,          /* actors[0]'s doctrine cost switches on (or off) */
+    EV_REVERSAL,          /* actors[0] confronts actors[1..]: exogenous hostility */
+    EV_OPENING,           /* a diplomatic opening or closing: dyad bias += magnitude */
+    EV_ECONOMY,           /* economic complementarity of the pairs += magnitude */
+    EV_KIND_COUNT
+} spec_event_kind;
+
+/* How an event recurs. */
+typedef enum {
+    TIMING_AT = 0,        /* once, at `at` */
+    TIMING_EVERY,         /* every `every` years from `from` until `until` */
+    TIMING_POISSON,       /* Poisson process with `rate` per year in [from, until) */
+    TIMING_SERIES         /* once a year at year + 0.5, magnitude scaled by a series */
+} spec_timing;
+
+typedef struct {
+    spec_event_kind kind;
+    spec_timing timing;
+    double at, from, until;       /* years; until may be the horizon */
+    size_t p_every;               /* param index: period in years (TIMING_EVERY) */
+    size_t p_rate;                /* param index: per year (TIMING_POISSON) */
+    size_t p_magnitude;           /* param index; a DIST_* param is drawn per occurrence */
+    size_t p_duration;            /* param index: years active (sanctions, reversal); 0 = until horizon */
+    int series;                   /* TIMING_SERIES: index into series, else -1 */
+    double jitter_years;          /* TIMING_EVERY: each occurrence moves by U(-j, j) */
+    int nactors;
+    int actors[SPEC_MAX_EVENT_ACTORS]; /* indices into model_spec.actors */
+    unsigned commitments;         /* EV_TREATY: SPEC_C_* offered */
+    double expires;               /* EV_TREATY: year the commitments lapse unless renewed; +inf never */
+    double ideology;              /* EV_REGIME_CHANGE: new position */
+    int active;                   /* EV_DOCTRINE: 1 switches on, 0 off */
+    char note[SPEC_NOTE_LEN];
+    const char *file; int line;   /* where it was declared (borrowed, loader-owned) */
+} spec_event;
+
+/* Initial condition of one dyad. */
+typedef struct {
+    int a, b;                     /* actor indices, a < b */
+    size_t p_x;                   /* param index: x at start */
+    double border;                /* border militarisation at start, >= 0 */
+    double economy;               /* economic complementarity at start */
+    unsigned commitments;         /* commitments in force at start */
+} spec_initial;
+
+/* A calibration target: data for scoring, never an input to the dynamics. */
+typedef enum {
+    TARGET_UP = 0,        /* first time label >= target label, after `after` */
+    TARGET_DOWN,          /* first time label <= target label, after `after` */
+    TARGET_COMMIT_START,  /* first time the commitment is in force, after `after` */
+    TARGET_COMMIT_END,    /* first time the commitment is not in force, after `after` */
+    TARGET_STAYS_BELOW    /* label < target label throughout [after, year]; sim_year = first violation */
+} spec_target_kind;
+
+typedef struct {
+    int a, b;                     /* dyad, a < b */
+    spec_target_kind kind;
+    double year;                  /* historical date */
+    double after;                 /* search from this date */
+    int label;                    /* for label targets */
+    unsigned commitment;          /* for commitment targets (one SPEC_C_* flag) */
+    char note[SPEC_NOTE_LEN];
+} spec_target;
+
+/* The whole scenario.  Arrays are owned by the spec (see model_spec_free). */
+typedef struct {
+    char name[SPEC_NAME_LEN];
+    double start, horizon;        /* years */
+    uint64_t seed;                /* master seed */
+
+    spec_param *params;  size_t nparams;
+    double *series_data; size_t nseries_data;
+    spec_series *series; size_t nseries;
+    spec_actor actors[SPEC_MAX_ACTORS]; int nactors;
+    spec_rung ladder[SPEC_MAX_LABELS]; int nrungs;  /* ascending labels */
+    spec_event *events; size_t nevents;
+    spec_initial *initial; size_t ninitial;
+    spec_target *targets; size_t ntargets;
+
+    /* outcome: the dyad whose alliance the batch and the claim track */
+    int outcome_a, outcome_b;
+    double alliance_after;        /* alliance_year counts alliances from this date */
+} model_spec;
+
+/* Initialises an empty spec (no allocation). */
+void model_spec_init(model_spec *s);
+
+/* Frees the arrays of a spec and empties it; safe on an initialised or
+ * already-cleared spec. */
+void model_spec_clear(model_spec *s);
+
+/*
+ * Appends a parameter with its path, central value and valid range (fixed,
+ * no distribution) and returns its index in *index.  Returns 0, or -1 when
+ * memory runs out (the spec is unchanged).
+ */
+int model_spec_add_param(model_spec *s, const char *path, double value,
+                         double lo, double hi, size_t *index);
+
+/* Index of the parameter with this exact path, or -1 if none. */
+long model_spec_find_param(const model_spec *s, const char *path);
+
+/*
+ * Appends a series of n (year, value) points, years strictly increasing,
+ * copied from the arrays given; returns its index in *index.  Returns 0, or
+ * -1 when memory runs out.
+ */
+int model_spec_add_series(model_spec *s, const char *name, const double *years,
+                          const double *values, size_t n, size_t *index);
+
+/* Index of the series with this name, or -1. */
+int model_spec_find_series(const model_spec *s, const char *name);
+
+/* Value of series i at time t (piecewise constant, see spec_series); NaN
+ * before the first point or where the data are missing. */
+double model_spec_series_at(const model_spec *s, int i, double t);
+
+/* Appends an event / initial condition / target (copied); 0 or -1 on no memory. */
+int model_spec_add_event(model_spec *s, const spec_event *e);
+int model_spec_add_initial(model_spec *s, const spec_initial *in);
+int model_spec_add_target(model_spec *s, const spec_target *t);
+
+/* Index of the actor with this id, or -1. */
+int model_spec_find_actor(const model_spec *s, const char *id);
+
+/* Number of dyads among n actors. */
+static inline size_t spec_ndyads(int nactors)
+{
+    return (size_t)nactors * (size_t)(nactors - 1) / 2;
+}
+
+/* Index of dyad (a, b), a != b, among n actors (order of a and b free):
+ * pairs are numbered (0,1), (0,2), ..., (0,n-1), (1,2), ... */
+static inline size_t spec_dyad_index(int nactors, int a, int b)
+{
+    if (a > b) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    return (size_t)a * (size_t)(2 * nactors - a - 1) / 2 + (size_t)(b - a - 1);
+}
+
+/*
+ * Writes the dyad name "a-b" (actor ids in alphabetical order, as result
+ * files name dyads) into buf of size len.
+ */
+void model_spec_dyad_name(const model_spec *s, int a, int b, char *buf, size_t len);
+
+/* Name of an event kind as written in scenario files ("summit", ...), or NULL. */
+const char *spec_event_kind_name(spec_event_kind k);
+
+/* Kind for a name, or -1. */
+int spec_event_kind_from_name(const char *name);
+
+/* Comma-separated commitment names ("none" if zero) into buf. */
+void spec_commitments_format(unsigned c, char *buf, size_t len);
+
+/* Flag for one commitment name ("nonaggression", "consultation", "defence"), or 0. */
+unsigned spec_commitment_from_name(const char *name);
+
+#endif

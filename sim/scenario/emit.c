@@ -1,0 +1,374 @@
+/*
+ * emit - writes the resolved scenario: the checked tree in libconfig syntax
+ * with every setting of the table present (defaults filled in), keys in
+ * table order, numbers of number-typed settings written as floats in their
+ * shortest round-trip form, parameters (and their distributions) taken from
+ * the spec the check pass filled, and data tables written inline.
+ *
+ * The writer is deterministic and reads only what the check pass accepted,
+ * so writing the resolved text of a resolved text gives the same bytes.
+ * Settings that have no value (a treaty that never expires, the lowest
+ * rung's threshold, a summit's magnitude that is model.summit_warmth) are
+ * left out rather than written as a default they do not have.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario/loader.h"
+
+#define BIT(i) (1u << (i))
+
+typedef struct {
+    const loader *L;
+    strbuf b;
+} emitter;
+
+static void indent(emitter *E, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        sb_puts(&E->b, "  ");
+}
+
+static int valid_for(const setting_def *d, int variant, int timing)
+{
+    if (d->variants && variant >= 0 && !(d->variants & BIT(variant)))
+        return 0;
+    if (d->timings && timing >= 0 && !(d->timings & BIT(timing)))
+        return 0;
+    return 1;
+}
+
+/* The variant and event timing of group e with the keys of g. */
+static void element_variant(const config_setting_t *e, const setting_group *g, int *variant,
+                            int *timing)
+{
+    *variant = *timing = -1;
+    const config_setting_t *vs = g->variant_key ? ld_member(e, g->variant_key) : NULL;
+    if (vs && config_setting_type(vs) == CONFIG_TYPE_STRING)
+        *variant = settings_variant(g, config_setting_get_string(vs));
+    int has_timings = 0;
+    for (size_t i = 0; i < g->nkeys; i++)
+        has_timings |= g->keys[i].timings != 0;
+    if (!has_timings)
+        return;
+    for (int t = TIMING_AT; t <= TIMING_SERIES; t++)
+        if (ld_member(e, settings_timing_name((spec_timing)t)))
+            *timing = t;
+}
+
+static double number_of(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        return (double)config_setting_get_int(s);
+    case CONFIG_TYPE_INT64:
+        return (double)config_setting_get_int64(s);
+    default:
+        return config_setting_get_float(s);
+    }
+}
+
+/* Writes parameter path as a number or a distribution group; nothing if the
+ * spec has no such parameter. */
+static void emit_param(emitter *E, const char *key, const char *path, int depth)
+{
+    long i = model_spec_find_param(E->L->spec, path);
+    if (i < 0)
+        return;
+    const spec_param *p = &E->L->spec->params[i];
+    indent(E, depth);
+    sb_printf(&E->b, "%s = ", key);
+    switch (p->dist.kind) {
+    case DIST_FIXED:
+        sb_float(&E->b, p->value);
+        break;
+    case DIST_UNIFORM:
+        sb_puts(&E->b, "{ dist = \"uniform\"; min = ");
+        sb_float(&E->b, p->dist.a);
+        sb_puts(&E->b, "; max = ");
+        sb_float(&E->b, p->dist.b);
+        sb_puts(&E->b, "; }");
+        break;
+    case DIST_NORMAL:
+        sb_puts(&E->b, "{ dist = \"normal\"; mean = ");
+        sb_float(&E->b, p->dist.a);
+        sb_puts(&E->b, "; sd = ");
+        sb_float(&E->b, p->dist.b);
+        sb_puts(&E->b, "; }");
+        break;
+    case DIST_BETA:
+        sb_puts(&E->b, "{ dist = \"beta\"; a = ");
+        sb_float(&E->b, p->dist.a);
+        sb_puts(&E->b, "; b = ");
+        sb_float(&E->b, p->dist.b);
+        sb_puts(&E->b, "; min = ");
+        sb_float(&E->b, p->dist.c);
+        sb_puts(&E->b, "; max = ");
+        sb_float(&E->b, p->dist.d);
+        sb_puts(&E->b, "; }");
+        break;
+    case DIST_LOGNORMAL:
+        sb_puts(&E->b, "{ dist = \"lognormal\"; mu = ");
+        sb_float(&E->b, p->dist.a);
+        sb_puts(&E->b, "; sigma = ");
+        sb_float(&E->b, p->dist.b);
+        sb_puts(&E->b, "; }");
+        break;
+    }
+    sb_puts(&E->b, ";\n");
+}
+
+/* Writes series si as a list of (year, value) pairs. */
+static void emit_pairs(emitter *E, int si)
+{
+    const model_spec *spec = E->L->spec;
+    const spec_series *sr = &spec->series[si];
+    const double *y = spec->series_data + sr->first, *v = y + sr->n;
+    sb_puts(&E->b, "(");
+    for (size_t i = 0; i < sr->n; i++) {
+        sb_puts(&E->b, i ? ", ( " : " ( ");
+        sb_float(&E->b, y[i]);
+        sb_puts(&E->b, ", ");
+        if (isnan(v[i]))
+            sb_puts(&E->b, "\"NA\"");
+        else
+            sb_float(&E->b, v[i]);
+        sb_puts(&E->b, " )");
+    }
+    sb_puts(&E->b, " )");
+}
+
+/* Writes data table c (a group of `data`) inline from the loaded series. */
+static void emit_table(emitter *E, const config_setting_t *c, int depth)
+{
+    const loader *L = E->L;
+    const char *name = config_setting_name(c);
+    const loaded_table *t = NULL;
+    for (size_t i = 0; i < L->ntables; i++)
+        if (strcmp(L->tables[i].name, name) == 0)
+            t = &L->tables[i];
+    if (!t || t->ncols == 0) {
+        E->b.failed = 1; /* the check pass would have reported it */
+        return;
+    }
+    const config_setting_t *src = ld_member(c, "source");
+    indent(E, depth);
+    sb_printf(&E->b, "%s = {\n", name);
+    indent(E, depth + 1);
+    sb_puts(&E->b, "source = ");
+    sb_quoted(&E->b, src && config_setting_type(src) == CONFIG_TYPE_STRING
+                         ? config_setting_get_string(src) : "");
+    sb_puts(&E->b, ";\n");
+    indent(E, depth + 1);
+    sb_puts(&E->b, "columns = [ \"year\"");
+    size_t skip = strlen(name) + 1;
+    for (size_t k = 0; k < t->ncols; k++) {
+        sb_puts(&E->b, ", ");
+        sb_quoted(&E->b, L->spec->series[t->first + k].name + skip);
+    }
+    sb_puts(&E->b, " ];\n");
+    indent(E, depth + 1);
+    sb_puts(&E->b, "rows = (");
+    const spec_series *s0 = &L->spec->series[t->first];
+    for (size_t r = 0; r < s0->n; r++) {
+        sb_puts(&E->b, r ? ",\n" : "\n");
+        indent(E, depth + 2);
+        sb_puts(&E->b, "( ");
+        sb_float(&E->b, L->spec->series_data[s0->first + r]);
+        for (size_t k = 0; k < t->ncols; k++) {
+            const spec_series *s = &L->spec->series[t->first + k];
+            double v = L->spec->series_data[s->first + s->n + r];
+            sb_puts(&E->b, ", ");
+            if (isnan(v))
+                sb_puts(&E->b, "\"NA\"");
+            else
+                sb_float(&E->b, v);
+        }
+        sb_puts(&E->b, " )");
+    }
+    sb_puts(&E->b, s0->n ? "\n" : " ");
+    if (s0->n)
+        indent(E, depth + 1);
+    sb_puts(&E->b, ");\n");
+    indent(E, depth);
+    sb_puts(&E->b, "};\n");
+}
+
+static void emit_keys(emitter *E, const config_setting_t *gs, const setting_group *g,
+                      const char *prefix, const char *id, int depth);
+
+/* Writes key d of group gs (NULL: all defaults); prefix is the group's
+ * path, id the actor id inside `actors`. */
+static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *d,
+                     const char *prefix, const char *id, int depth)
+{
+    const loader *L = E->L;
+    const config_setting_t *s = ld_member(gs, d->name);
+    char path[SPEC_PATH_LEN * 2];
+    if (snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", d->name) >=
+        (int)sizeof path)
+        E->b.failed = 1;
+
+    switch (d->type) {
+    case ST_STRING: {
+        const char *v = d->def_str ? d->def_str : "";
+        char dyad[2 * SPEC_ID_LEN + 2];
+        if (s)
+            v = config_setting_get_string(s);
+        else if (d->dyn == DD_ACTOR_ID)
+            v = id ? id : "";
+        else if (d->dyn == DD_FIRST_DYAD) {
+            if (L->spec->nactors < 2)
+                return;
+            snprintf(dyad, sizeof dyad, "%s-%s", L->spec->actors[0].id, L->spec->actors[1].id);
+            v = dyad;
+        } else if (d->flags & (SF_NO_DEFAULT | SF_REQUIRED))
+            return;
+        indent(E, depth);
+        sb_printf(&E->b, "%s = ", d->name);
+        sb_quoted(&E->b, v);
+        sb_puts(&E->b, ";\n");
+        return;
+    }
+    case ST_INT:
+    case ST_INT64: {
+        long long v = s ? (config_setting_type(s) == CONFIG_TYPE_INT64 ? config_setting_get_int64(s)
+                                                                       : config_setting_get_int(s))
+                        : (long long)d->def;
+        indent(E, depth);
+        sb_printf(&E->b, "%s = %lld%s;\n", d->name, v, v > INT_MAX || v < INT_MIN ? "L" : "");
+        return;
+    }
+    case ST_FLOAT:
+    case ST_DATE: {
+        double v = d->def;
+        if (s)
+            v = number_of(s);
+        else if (d->dyn == DD_START)
+            v = L->spec->start;
+        else if (d->dyn == DD_HORIZON)
+            v = L->spec->horizon;
+        else if (d->flags & (SF_NO_DEFAULT | SF_REQUIRED))
+            return;
+        indent(E, depth);
+        sb_printf(&E->b, "%s = ", d->name);
+        sb_float(&E->b, v);
+        sb_puts(&E->b, ";\n");
+        return;
+    }
+    case ST_BOOL:
+        indent(E, depth);
+        sb_printf(&E->b, "%s = %s;\n", d->name,
+                  (s ? config_setting_get_bool(s) : d->def != 0.0) ? "true" : "false");
+        return;
+    case ST_PARAM:
+        emit_param(E, d->name, path, depth);
+        return;
+    case ST_STRINGS: {
+        indent(E, depth);
+        sb_printf(&E->b, "%s = [", d->name);
+        int n = s ? config_setting_length(s) : 0;
+        for (int i = 0; i < n; i++) {
+            sb_puts(&E->b, i ? ", " : " ");
+            sb_quoted(&E->b, config_setting_get_string_elem(s, i));
+        }
+        sb_puts(&E->b, " ];\n");
+        return;
+    }
+    case ST_GROUP:
+        indent(E, depth);
+        sb_printf(&E->b, "%s = {\n", d->name);
+        emit_keys(E, s, d->group, path, NULL, depth + 1);
+        indent(E, depth);
+        sb_puts(&E->b, "};\n");
+        return;
+    case ST_MAP: {
+        indent(E, depth);
+        sb_printf(&E->b, "%s = {\n", d->name);
+        int n = s ? config_setting_length(s) : 0;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *c = config_setting_get_elem(s, (unsigned)i);
+            if (strcmp(d->name, "data") == 0) {
+                emit_table(E, c, depth + 1);
+                continue;
+            }
+            char cpath[SPEC_PATH_LEN * 2];
+            if (snprintf(cpath, sizeof cpath, "%s.%s", path, config_setting_name(c)) >=
+                (int)sizeof cpath)
+                E->b.failed = 1;
+            indent(E, depth + 1);
+            sb_printf(&E->b, "%s = {\n", config_setting_name(c));
+            emit_keys(E, c, d->group, cpath, config_setting_name(c), depth + 2);
+            indent(E, depth + 1);
+            sb_puts(&E->b, "};\n");
+        }
+        indent(E, depth);
+        sb_puts(&E->b, "};\n");
+        return;
+    }
+    case ST_LIST: {
+        indent(E, depth);
+        sb_printf(&E->b, "%s = (", d->name);
+        int n = s ? config_setting_length(s) : 0;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+            char epath[SPEC_PATH_LEN * 2];
+            if (snprintf(epath, sizeof epath, "%s.[%d]", path, i) >= (int)sizeof epath)
+                E->b.failed = 1;
+            sb_puts(&E->b, i ? ",\n" : "\n");
+            indent(E, depth + 1);
+            sb_puts(&E->b, "{\n");
+            emit_keys(E, e, d->group, epath, NULL, depth + 2);
+            indent(E, depth + 1);
+            sb_puts(&E->b, "}");
+        }
+        sb_puts(&E->b, n ? "\n" : " ");
+        if (n)
+            indent(E, depth);
+        sb_puts(&E->b, ");\n");
+        return;
+    }
+    case ST_SERIES:
+        if (!s)
+            return;
+        indent(E, depth);
+        sb_printf(&E->b, "%s = ", d->name);
+        if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+            sb_quoted(&E->b, config_setting_get_string(s));
+        } else {
+            int si = model_spec_find_series(L->spec, path);
+            if (si < 0) {
+                E->b.failed = 1;
+                return;
+            }
+            emit_pairs(E, si);
+        }
+        sb_puts(&E->b, ";\n");
+        return;
+    case ST_ROWS:
+        return;
+    }
+}
+
+static void emit_keys(emitter *E, const config_setting_t *gs, const setting_group *g,
+                      const char *prefix, const char *id, int depth)
+{
+    int variant = -1, timing = -1;
+    if (gs)
+        element_variant(gs, g, &variant, &timing);
+    for (size_t i = 0; i < g->nkeys; i++)
+        if (valid_for(&g->keys[i], variant, timing))
+            emit_key(E, gs, &g->keys[i], prefix, id, depth);
+}
+
+char *ld_emit(const loader *L, const config_t *cfg)
+{
+    emitter E = {L, {0}};
+    sb_puts(&E.b, "# alignsim resolved scenario: includes expanded, overrides applied, every\n"
+                  "# setting present with its value, data inline.  Running this file again\n"
+                  "# reproduces the run that wrote it.\n");
+    emit_keys(&E, config_root_setting(cfg), settings_root(), "", NULL, 0);
+    return sb_take(&E.b);
+}

@@ -1,0 +1,733 @@
+/*
+ * settings - the one table of the scenario language, and the reference
+ * (docs/SCENARIO.md) generated from it.
+ *
+ * Invariants the loader relies on: the `model` keys are in spec_model_param
+ * order with index = MP_*, the actor parameter keys in spec_actor_param order
+ * with index = AP_*; variant bit i of a group is 1 << i; the event group's
+ * variants are the spec_event_kind names in enum order.
+ */
+#include "scenario/settings.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/scenario.h"
+#include "scenario/strbuf.h"
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+#define BIT(i) (1u << (i))
+
+/* A model parameter: number or distribution, range [lo, hi], default d. */
+#define MODEL_PARAM(n, i, l, h, d, text)                                           \
+    {.name = n, .type = ST_PARAM, .lo = l, .hi = h, .def = d, .index = i, .doc = text}
+
+/* ------------------------------------------------------------------ */
+/* Distribution groups                                                */
+/* ------------------------------------------------------------------ */
+
+static const char *const dist_variants[] = {"uniform", "normal", "beta", "lognormal"};
+enum { DV_UNIFORM = BIT(0), DV_NORMAL = BIT(1), DV_BETA = BIT(2), DV_LOGNORMAL = BIT(3) };
+
+static const setting_def dist_keys[] = {
+    {.name = "dist", .type = ST_STRING, .flags = SF_REQUIRED,
+     .doc = "the distribution: \"uniform\", \"normal\", \"beta\" or \"lognormal\""},
+    {.name = "min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_UNIFORM | DV_BETA,
+     .doc = "uniform (required), beta (default: the low end of the setting's range): lower end, "
+            "within the setting's range"},
+    {.name = "max", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_UNIFORM | DV_BETA,
+     .doc = "uniform (required), beta (default: the high end of the setting's range): upper end, "
+            "> min, within the setting's range"},
+    {.name = "mean", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_NORMAL, .doc = "normal: mean (within the setting's range); draws are truncated to the range"},
+    {.name = "sd", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_NORMAL, .doc = "normal: standard deviation"},
+    {.name = "a", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_BETA, .doc = "beta: first shape parameter"},
+    {.name = "b", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_BETA, .doc = "beta: second shape parameter"},
+    {.name = "mu", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_LOGNORMAL, .doc = "lognormal: mean of the underlying normal"},
+    {.name = "sigma", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_LOGNORMAL, .doc = "lognormal: sd of the underlying normal"},
+};
+
+/*
+ * min and max serve the uniform (required there) and the beta (defaults: the
+ * ends of the setting's range); the loader checks that one requirement.
+ */
+static const setting_group dist_group = {
+    .path = "DIST",
+    .doc = "Any setting of type *number or distribution* may instead be a group that "
+           "draws it once per replication (event magnitudes: once per occurrence). "
+           "The run uses the distribution's mean, clamped to the range, where a "
+           "single value is needed. Its support must lie within the setting's range: "
+           "a uniform or beta `min`/`max` outside the range is an error, a normal is "
+           "truncated to the range and its mean must lie in it, and a lognormal "
+           "(support (0, inf)) fits only settings whose range is [0, inf) or (0, inf). "
+           "A beta's `min` and `max` default to the ends of the setting's range.",
+    .keys = dist_keys,
+    .nkeys = NKEYS(dist_keys),
+    .variant_key = "dist",
+    .variants = dist_variants,
+    .nvariants = NKEYS(dist_variants),
+    .variant_noun = "distributions",
+};
+
+/* ------------------------------------------------------------------ */
+/* model                                                              */
+/* ------------------------------------------------------------------ */
+
+static const setting_def model_keys[] = {
+    MODEL_PARAM("relax_rate_per_year", MP_RELAX_RATE, 0.01, 50.0, 1.2,
+                "k: speed at which x relaxes toward its target, per year"),
+    MODEL_PARAM("review_every_years", MP_REVIEW_EVERY, 0.02, 5.0, 0.25,
+                "years between periodic re-evaluations of the targets"),
+    MODEL_PARAM("w_threat", MP_W_THREAT, 0.0, 20.0, 2.0, "w_T: weight of the common threat"),
+    MODEL_PARAM("w_ideology", MP_W_IDEOLOGY, 0.0, 20.0, 0.8, "w_I: weight of ideological affinity"),
+    MODEL_PARAM("w_economy", MP_W_ECONOMY, 0.0, 20.0, 0.6, "w_E: weight of economic complementarity"),
+    MODEL_PARAM("w_border", MP_W_BORDER, 0.0, 20.0, 1.0, "w_B: weight of border militarisation"),
+    MODEL_PARAM("w_autonomy", MP_W_AUTONOMY, 0.0, 20.0, 1.0, "w_M: weight of the autonomy cost"),
+    MODEL_PARAM("w_hostility", MP_W_HOSTILITY, 0.0, 20.0, 1.0,
+                "w_H: weight of direct hostile pressure inside the dyad"),
+    MODEL_PARAM("w_reciprocity", MP_W_RECIPROCITY, 0.0, 5.0, 0.3, "w_R: weight of the partner's x"),
+    MODEL_PARAM("w_triad", MP_W_TRIAD, 0.0, 20.0, 0.5, "w_3: weight of the strategic-triangle term"),
+    MODEL_PARAM("dispute_weight", MP_DISPUTE_WEIGHT, 0.0, 10.0, 1.5,
+                "how much bloc-leadership rivalry lowers ideological affinity"),
+    MODEL_PARAM("dispute_decay_per_year", MP_DISPUTE_DECAY, 0.0, 10.0, 0.03,
+                "decay of bloc rivalry, per year"),
+    MODEL_PARAM("grievance_decay_per_year", MP_GRIEVANCE_DECAY, 0.0, 10.0, 0.05,
+                "decay of unequal-proposal grievance, per year"),
+    MODEL_PARAM("border_decay_per_year", MP_BORDER_DECAY, 0.0, 10.0, 0.0,
+                "drift of border militarisation toward zero, per year"),
+    MODEL_PARAM("bias_decay_per_year", MP_BIAS_DECAY, 0.0, 10.0, 0.0,
+                "fading of diplomatic openings and closings (the bias Z), per year"),
+    MODEL_PARAM("gate_security", MP_GATE_SECURITY, 0.0, 100.0, 4.0,
+                "s: security benefit in the alliance gate"),
+    MODEL_PARAM("gate_entrapment", MP_GATE_ENTRAPMENT, 0.0, 100.0, 1.0,
+                "e: entrapment cost in the alliance gate"),
+    MODEL_PARAM("decision_precision", MP_DECISION_PRECISION, 0.1, 1e4, 40.0,
+                "beta of the logit decision rule, per unit of x"),
+    MODEL_PARAM("hysteresis", MP_HYSTERESIS, 0.0, 0.5, 0.02,
+                "h: margin beyond a ladder threshold needed to move"),
+    MODEL_PARAM("summit_warmth", MP_SUMMIT_WARMTH, -1.0, 1.0, 0.03,
+                "default jump of x at a summit"),
+    MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 0.5,
+                "T*: exogenous common threat that counts as a fundamental reversal"),
+    MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
+                "years the threat must stay above T* to count as a reversal"),
+};
+
+static const setting_group model_group = {
+    .path = "model",
+    .doc = "Model-wide parameters (all optional). Each is a number or a distribution group. "
+           "Their parameter paths are `model.KEY`.",
+    .keys = model_keys,
+    .nkeys = NKEYS(model_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* data                                                               */
+/* ------------------------------------------------------------------ */
+
+static const setting_def table_keys[] = {
+    {.name = "file", .type = ST_STRING, .flags = SF_NO_DEFAULT,
+     .doc = "TSV file, relative to the folder of the file in which this setting appears: "
+            "a header line of column names, first column `year`, then numbers or `NA` "
+            "(`#` lines are ignored); years strictly increasing. Not with `columns`/`rows`"},
+    {.name = "source", .type = ST_STRING, .def_str = "", .doc = "where the data come from"},
+    {.name = "columns", .type = ST_STRINGS, .flags = SF_NO_DEFAULT,
+     .doc = "inline form: column names, the first one \"year\" (with `rows`, not with `file`)"},
+    {.name = "rows", .type = ST_ROWS, .flags = SF_NO_DEFAULT,
+     .doc = "inline form: one list per row, `(1946.0, 0.13, \"NA\")`, as many cells as columns"},
+};
+
+static const setting_group table_group = {
+    .path = "data.TABLE",
+    .doc = "`data` holds named tables (names: a letter, then letters, digits or '_'). "
+           "Column C of table T becomes the series `T.C` (piecewise constant from each year; "
+           "`NA` is missing). The resolved scenario writes every table inline "
+           "(`columns` and `rows`), so a result folder is self-contained.",
+    .keys = table_keys,
+    .nkeys = NKEYS(table_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* actors                                                             */
+/* ------------------------------------------------------------------ */
+
+static const setting_def actor_keys[] = {
+    {.name = "name", .type = ST_STRING, .dyn = DD_ACTOR_ID, .maxlen = SPEC_NAME_LEN - 1,
+     .doc = "display name"},
+    {.name = "capability", .type = ST_SERIES, .flags = SF_REQUIRED,
+     .doc = "CINC-like share of world power: a series name (\"cinc.china\") or inline "
+            "(year, value) pairs `( (1946.0, 0.13), (1960.0, 0.12) )` (series "
+            "`actors.ID.capability`)"},
+    {.name = "ideology", .type = ST_PARAM, .lo = -1.0, .hi = 1.0, .def = 0.0, .index = AP_IDEOLOGY,
+     .doc = "ideological position (1 communist, -1 liberal)"},
+    {.name = "autonomy", .type = ST_PARAM, .lo = 0.0, .hi = 10.0, .def = 0.5, .index = AP_AUTONOMY,
+     .doc = "a_i: sensitivity to unequal terms"},
+    {.name = "doctrine_cost", .type = ST_PARAM, .lo = 0.0, .hi = 10.0, .def = 0.0,
+     .index = AP_DOCTRINE_COST, .doc = "c_i: standing cost of any alliance once a doctrine event switches it on"},
+};
+
+static const setting_group actor_group = {
+    .path = "actors.ID",
+    .doc = "`actors` (required) holds 1 to 24 actors; each setting name is the actor id "
+           "(a lower-case letter, then lower-case letters, digits or '_'). Actor order is "
+           "file order. Parameter paths are `actors.ID.KEY`.",
+    .keys = actor_keys,
+    .nkeys = NKEYS(actor_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* ladder                                                             */
+/* ------------------------------------------------------------------ */
+
+static const setting_def rung_keys[] = {
+    {.name = "label", .type = ST_INT, .flags = SF_REQUIRED, .lo = -1000.0, .hi = 1000.0,
+     .doc = "ordinal label; strictly increasing down the list"},
+    {.name = "name", .type = ST_STRING, .flags = SF_REQUIRED, .maxlen = SPEC_NAME_LEN - 1,
+     .doc = "what the label is called"},
+    {.name = "x_min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -1.0, .hi = 1.0,
+     .doc = "threshold on x; strictly increasing; may be omitted only on the first rung "
+            "(then -inf, and the resolved scenario omits it)"},
+    {.name = "requires", .type = ST_STRINGS, .pattern = PAT_COMMITMENT,
+     .doc = "commitments needed to hold the rung (\"nonaggression\", \"consultation\", \"defence\")"},
+    {.name = "gate", .type = ST_BOOL, .def = 0.0,
+     .doc = "the alliance gate must be open for both sides"},
+};
+
+static const setting_group rung_group = {
+    .path = "ladder.[i]",
+    .doc = "`ladder` (required) is a list of 2 to 16 rungs, lowest first.",
+    .keys = rung_keys,
+    .nkeys = NKEYS(rung_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* initial                                                            */
+/* ------------------------------------------------------------------ */
+
+static const setting_def initial_keys[] = {
+    {.name = "dyad", .type = ST_STRING, .flags = SF_REQUIRED,
+     .doc = "\"a-b\": two distinct actor ids, either order; each dyad at most once"},
+    {.name = "x", .type = ST_PARAM, .lo = -1.0, .hi = 1.0, .def = 0.0,
+     .doc = "x at start (parameter `initial.[i].x`)"},
+    {.name = "border", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+     .doc = "border militarisation at start"},
+    {.name = "economy", .type = ST_FLOAT, .lo = -1.0, .hi = 1.0, .def = 0.0,
+     .doc = "economic complementarity at start"},
+    {.name = "commitments", .type = ST_STRINGS, .pattern = PAT_COMMITMENT,
+     .doc = "commitments in force at start"},
+};
+
+static const setting_group initial_group = {
+    .path = "initial.[i]",
+    .doc = "`initial` lists the starting state of dyads; unlisted dyads start at x = 0.",
+    .keys = initial_keys,
+    .nkeys = NKEYS(initial_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* events                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *const event_variants[EV_KIND_COUNT] = {
+    [EV_SUMMIT] = "summit",
+    [EV_TREATY] = "treaty",
+    [EV_SANCTIONS] = "sanctions",
+    [EV_ARMS_SALES] = "arms_sales",
+    [EV_FORCE_REDUCTION] = "force_reduction",
+    [EV_CLASH] = "clash",
+    [EV_CRISIS] = "crisis",
+    [EV_UNEQUAL_PROPOSAL] = "unequal_proposal",
+    [EV_IDEOLOGY_DISPUTE] = "ideology_dispute",
+    [EV_REGIME_CHANGE] = "regime_change",
+    [EV_ORGANISATION] = "organisation",
+    [EV_DOCTRINE] = "doctrine",
+    [EV_REVERSAL] = "reversal",
+    [EV_OPENING] = "opening",
+    [EV_ECONOMY] = "economy",
+};
+
+#define T_AT BIT(TIMING_AT)
+#define T_EVERY BIT(TIMING_EVERY)
+#define T_RATE BIT(TIMING_POISSON)
+#define T_SERIES BIT(TIMING_SERIES)
+
+static const setting_def event_keys[] = {
+    {.name = "type", .type = ST_STRING, .flags = SF_REQUIRED, .doc = "the event type (table below)"},
+    {.name = "id", .type = ST_STRING, .flags = SF_NO_DEFAULT, .pattern = PAT_ID,
+     .maxlen = SPEC_ID_LEN - 1,
+     .doc = "a name for the event, unique among the events (for counterfactuals to refer to it)"},
+    {.name = "at", .type = ST_DATE, .flags = SF_NO_DEFAULT, .timings = T_AT,
+     .doc = "timing: once, at this year"},
+    {.name = "every", .type = ST_PARAM, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0,
+     .hi = INFINITY, .timings = T_EVERY,
+     .doc = "timing: every so many years from `from` until `until` (parameter `events.[i].every`)"},
+    {.name = "rate", .type = ST_PARAM, .flags = SF_NO_DEFAULT, .lo = 0.0, .hi = INFINITY,
+     .timings = T_RATE,
+     .doc = "timing: Poisson process, events per year in [from, until) (parameter `events.[i].rate`)"},
+    {.name = "series", .type = ST_STRING, .flags = SF_NO_DEFAULT, .timings = T_SERIES,
+     .doc = "timing: once at each year of this series in [from, until), magnitude per unit of its value"},
+    {.name = "from", .type = ST_DATE, .dyn = DD_START, .timings = T_EVERY | T_RATE | T_SERIES,
+     .doc = "first year of a recurring event"},
+    {.name = "until", .type = ST_DATE, .dyn = DD_HORIZON, .timings = T_EVERY | T_RATE | T_SERIES,
+     .doc = "end of a recurring event, after `from`"},
+    {.name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0, .timings = T_EVERY,
+     .doc = "each occurrence of an `every` event moves by U(-jitter, jitter) years"},
+    {.name = "actors", .type = ST_STRINGS, .flags = SF_REQUIRED,
+     .doc = "actor ids, no duplicates; how many and what order means: table below"},
+    {.name = "magnitude", .type = ST_PARAM, .lo = -5.0, .hi = 5.0, .dyn = DD_KIND,
+     .doc = "size of the effect (parameter `events.[i].magnitude`); >= 0 for `every` and "
+            "`rate` timings; default per type (table below)"},
+    {.name = "duration", .type = ST_PARAM, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+     .variants = BIT(EV_SANCTIONS) | BIT(EV_ARMS_SALES) | BIT(EV_REVERSAL),
+     .doc = "years the pressure lasts, 0 = until the horizon (arms sales: 1 year) "
+            "(parameter `events.[i].duration`)"},
+    {.name = "commitments", .type = ST_STRINGS, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
+     .variants = BIT(EV_TREATY), .doc = "commitments offered, at least one"},
+    {.name = "expires", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = BIT(EV_TREATY),
+     .doc = "year the commitments lapse, after `at` (may lie beyond the horizon); absent: never"},
+    {.name = "ideology", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -1.0, .hi = 1.0,
+     .variants = BIT(EV_REGIME_CHANGE), .doc = "the actor's new ideological position"},
+    {.name = "active", .type = ST_BOOL, .def = 1.0, .variants = BIT(EV_DOCTRINE),
+     .doc = "true switches the actor's doctrine cost on, false off"},
+    {.name = "note", .type = ST_STRING, .def_str = "", .maxlen = SPEC_NOTE_LEN - 1,
+     .doc = "free text, shown in events.tsv"},
+};
+
+static const setting_group event_group = {
+    .path = "events.[i]",
+    .doc = "`events` is a list of pressures and opportunities. Each has exactly one timing: "
+           "`at`, `every`, `rate` or `series`. Dates lie within [start, horizon] and "
+           "`from` < `until`.",
+    .keys = event_keys,
+    .nkeys = NKEYS(event_keys),
+    .variant_key = "type",
+    .variants = event_variants,
+    .nvariants = EV_KIND_COUNT,
+    .variant_noun = "events",
+};
+
+static const event_rule event_rules[EV_KIND_COUNT] = {
+    [EV_SUMMIT] = {2, SPEC_MAX_EVENT_ACTORS, 0.0, 1, "2 or more; every pair decides"},
+    [EV_TREATY] = {2, SPEC_MAX_EVENT_ACTORS, 0.05, 0, "2 or more; every pair is offered the commitments"},
+    [EV_SANCTIONS] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; the first sanctions the others"},
+    [EV_ARMS_SALES] = {2, SPEC_MAX_EVENT_ACTORS, 0.0005, 0,
+                       "2 or more; the first arms a stake hostile to the others (magnitude per unit of the series)"},
+    [EV_FORCE_REDUCTION] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; every pair's border falls"},
+    [EV_CLASH] = {2, 2, 0.3, 0, "exactly 2"},
+    [EV_CRISIS] = {2, 2, 0.2, 0, "exactly 2"},
+    [EV_UNEQUAL_PROPOSAL] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; the first proposes to the others"},
+    [EV_IDEOLOGY_DISPUTE] = {2, 2, 0.3, 0, "exactly 2"},
+    [EV_REGIME_CHANGE] = {1, 1, 0.0, 0, "exactly 1; needs `ideology`"},
+    [EV_ORGANISATION] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; the members"},
+    [EV_DOCTRINE] = {1, 1, 0.0, 0, "exactly 1; magnitude unused"},
+    [EV_REVERSAL] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, 0, "2 or more; the first confronts the others"},
+    [EV_OPENING] = {2, 2, 0.2, 0, "exactly 2"},
+    [EV_ECONOMY] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; every pair"},
+};
+
+static const char *const timing_names[] = {
+    [TIMING_AT] = "at", [TIMING_EVERY] = "every", [TIMING_POISSON] = "rate", [TIMING_SERIES] = "series"};
+
+/* ------------------------------------------------------------------ */
+/* targets                                                            */
+/* ------------------------------------------------------------------ */
+
+static const char *const target_variants[] = {"up", "down", "stays_below", "start", "end"};
+static const spec_target_kind target_kinds[] = {TARGET_UP, TARGET_DOWN, TARGET_STAYS_BELOW,
+                                                TARGET_COMMIT_START, TARGET_COMMIT_END};
+enum { TV_LABEL = BIT(0) | BIT(1) | BIT(2), TV_COMMIT = BIT(3) | BIT(4) };
+
+static const setting_def target_keys[] = {
+    {.name = "dyad", .type = ST_STRING, .flags = SF_REQUIRED, .doc = "\"a-b\": two distinct actor ids"},
+    {.name = "year", .type = ST_DATE, .flags = SF_REQUIRED, .doc = "historical date"},
+    {.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED,
+     .doc = "\"up\" (label first >= `label`), \"down\" (first <= `label`), \"stays_below\" "
+            "(< `label` throughout [after, year]), \"start\" / \"end\" (`commitment` first in / out of force)"},
+    {.name = "label", .type = ST_INT, .flags = SF_REQUIRED, .lo = -1000.0, .hi = 1000.0,
+     .variants = TV_LABEL, .doc = "a label of the ladder"},
+    {.name = "commitment", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
+     .variants = TV_COMMIT, .doc = "one commitment name"},
+    {.name = "after", .type = ST_DATE, .dyn = DD_START, .doc = "search from this date, <= `year`"},
+    {.name = "note", .type = ST_STRING, .def_str = "", .maxlen = SPEC_NOTE_LEN - 1, .doc = "free text"},
+};
+
+static const setting_group target_group = {
+    .path = "targets.[i]",
+    .doc = "`targets` are calibration targets: data for scoring, never inputs to the dynamics.",
+    .keys = target_keys,
+    .nkeys = NKEYS(target_keys),
+    .variant_key = "kind",
+    .variants = target_variants,
+    .nvariants = NKEYS(target_variants),
+    .variant_noun = "targets",
+};
+
+/* ------------------------------------------------------------------ */
+/* outcome                                                            */
+/* ------------------------------------------------------------------ */
+
+static const setting_def outcome_keys[] = {
+    {.name = "dyad", .type = ST_STRING, .dyn = DD_FIRST_DYAD,
+     .doc = "the dyad whose alliance batches and the claim track"},
+    {.name = "alliance_after", .type = ST_DATE, .dyn = DD_START,
+     .doc = "alliances count from this date"},
+};
+
+static const setting_group outcome_group = {
+    .path = "outcome",
+    .doc = "`outcome` names the dyad whose alliance is the result of a replication.",
+    .keys = outcome_keys,
+    .nkeys = NKEYS(outcome_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* top level                                                          */
+/* ------------------------------------------------------------------ */
+
+static const setting_def root_keys[] = {
+    {.name = "name", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_NAME,
+     .maxlen = SPEC_NAME_LEN - 1, .doc = "scenario name; results go to out/NAME"},
+    {.name = "description", .type = ST_STRING, .def_str = "", .doc = "free text"},
+    {.name = "start", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 1949.75,
+     .doc = "first instant simulated, a decimal year"},
+    {.name = "horizon", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 2030.0,
+     .doc = "last instant simulated, after `start`"},
+    {.name = "seed", .type = ST_INT64, .lo = 0.0, .hi = 9223372036854775807.0, .def = 1.0,
+     .doc = "master seed; `-s` overrides it. Above 2147483647 write the L suffix (5000000000L)"},
+    {.name = "model", .type = ST_GROUP, .group = &model_group, .doc = "model parameters"},
+    {.name = "data", .type = ST_MAP, .group = &table_group, .doc = "data tables"},
+    {.name = "actors", .type = ST_MAP, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_ACTORS,
+     .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1, .group = &actor_group, .doc = "the states"},
+    {.name = "ladder", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 2, .hi = SPEC_MAX_LABELS,
+     .group = &rung_group, .doc = "the label ladder"},
+    {.name = "initial", .type = ST_LIST, .group = &initial_group, .doc = "initial dyad states"},
+    {.name = "events", .type = ST_LIST, .group = &event_group, .doc = "pressures and opportunities"},
+    {.name = "targets", .type = ST_LIST, .group = &target_group, .doc = "calibration targets"},
+    {.name = "outcome", .type = ST_GROUP, .group = &outcome_group, .doc = "the tracked dyad"},
+    {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
+     .doc = "--set overrides applied so far (written by the loader, kept on reload)"},
+};
+
+static const setting_group root_group = {
+    .path = "(top level)",
+    .doc = "A scenario is one libconfig file (it may `@include` others).",
+    .keys = root_keys,
+    .nkeys = NKEYS(root_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                            */
+/* ------------------------------------------------------------------ */
+
+const setting_group *settings_root(void)
+{
+    return &root_group;
+}
+
+const setting_group *settings_dist(void)
+{
+    return &dist_group;
+}
+
+const setting_def *settings_find(const setting_group *g, const char *name)
+{
+    for (size_t i = 0; i < g->nkeys; i++)
+        if (strcmp(g->keys[i].name, name) == 0)
+            return &g->keys[i];
+    return NULL;
+}
+
+int settings_variant(const setting_group *g, const char *name)
+{
+    for (size_t i = 0; i < g->nvariants; i++)
+        if (strcmp(g->variants[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const event_rule *settings_event_rule(spec_event_kind k)
+{
+    return &event_rules[k];
+}
+
+const char *settings_timing_name(spec_timing t)
+{
+    return (unsigned)t < NKEYS(timing_names) ? timing_names[t] : NULL;
+}
+
+spec_target_kind settings_target_kind(int variant)
+{
+    return target_kinds[variant];
+}
+
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static int is_alpha(char c)
+{
+    return is_lower(c) || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+int settings_match(name_pattern p, const char *s)
+{
+    switch (p) {
+    case PAT_NONE:
+        return 1;
+    case PAT_NAME:
+        if (!*s)
+            return 0;
+        for (; *s; s++)
+            if (!is_alpha(*s) && !is_digit(*s) && *s != '_' && *s != '-')
+                return 0;
+        return 1;
+    case PAT_ID:
+        if (!is_lower(*s))
+            return 0;
+        for (s++; *s; s++)
+            if (!is_lower(*s) && !is_digit(*s) && *s != '_')
+                return 0;
+        return 1;
+    case PAT_TABLE:
+        if (!is_alpha(*s))
+            return 0;
+        for (s++; *s; s++)
+            if (!is_alpha(*s) && !is_digit(*s) && *s != '_')
+                return 0;
+        return 1;
+    case PAT_COMMITMENT:
+        return spec_commitment_from_name(s) != 0;
+    }
+    return 0;
+}
+
+const char *settings_pattern_doc(name_pattern p)
+{
+    switch (p) {
+    case PAT_NONE:
+        return "any string";
+    case PAT_NAME:
+        return "one or more letters, digits, '_' or '-'";
+    case PAT_ID:
+        return "a lower-case letter, then lower-case letters, digits or '_'";
+    case PAT_TABLE:
+        return "a letter, then letters, digits or '_'";
+    case PAT_COMMITMENT:
+        return "one of nonaggression, consultation, defence";
+    }
+    return "";
+}
+
+/* ------------------------------------------------------------------ */
+/* Reference (docs/SCENARIO.md)                                       */
+/* ------------------------------------------------------------------ */
+
+const char *settings_type_doc(const setting_def *d)
+{
+    switch (d->type) {
+    case ST_STRING:
+        return "string";
+    case ST_INT:
+        return "integer";
+    case ST_INT64:
+        return "integer (64-bit)";
+    case ST_FLOAT:
+        return "number";
+    case ST_DATE:
+        return "year";
+    case ST_BOOL:
+        return "boolean";
+    case ST_PARAM:
+        return "number or distribution";
+    case ST_STRINGS:
+        return "list of strings";
+    case ST_GROUP:
+        return "group";
+    case ST_MAP:
+        return "group of named groups";
+    case ST_LIST:
+        return "list of groups";
+    case ST_SERIES:
+        return "series name or list of (year, value)";
+    case ST_ROWS:
+        return "list of rows";
+    }
+    return "";
+}
+
+/* Writes the range column of key d. */
+static void ref_range(strbuf *b, const setting_def *d)
+{
+    switch (d->type) {
+    case ST_INT:
+    case ST_INT64:
+        sb_printf(b, "[%lld, %lld]", (long long)d->lo,
+                  d->hi >= 9223372036854775807.0 ? 9223372036854775807LL : (long long)d->hi);
+        return;
+    case ST_FLOAT:
+    case ST_PARAM:
+        if (isinf(d->lo) && isinf(d->hi)) {
+            sb_printf(b, "finite");
+            return;
+        }
+        sb_printf(b, "%s%.15g, %.15g%s", (d->flags & SF_LO_OPEN) || isinf(d->lo) ? "(" : "[",
+                   d->lo, d->hi, (d->flags & SF_HI_OPEN) || isinf(d->hi) ? ")" : "]");
+        return;
+    case ST_DATE:
+        sb_printf(b, "[start, horizon]");
+        return;
+    case ST_MAP:
+    case ST_LIST:
+        if (d->hi > 0.0)
+            sb_printf(b, "%.0f to %.0f entries", d->lo, d->hi);
+        return;
+    case ST_STRING:
+    case ST_STRINGS:
+        if (d->pattern != PAT_NONE && d->pattern != PAT_COMMITMENT)
+            sb_printf(b, "%s", settings_pattern_doc(d->pattern));
+        else if (d->pattern == PAT_COMMITMENT)
+            sb_printf(b, "commitment names");
+        if (d->maxlen)
+            sb_printf(b, "%sat most %zu characters", d->pattern ? "; " : "", d->maxlen);
+        return;
+    case ST_BOOL:
+    case ST_GROUP:
+    case ST_SERIES:
+    case ST_ROWS:
+        return;
+    }
+}
+
+/* Writes the default column of key d. */
+static void ref_default(strbuf *b, const setting_def *d)
+{
+    static const char *const dyn_doc[] = {
+        [DD_NONE] = "", [DD_START] = "start", [DD_HORIZON] = "horizon",
+        [DD_ACTOR_ID] = "the id", [DD_FIRST_DYAD] = "first two actors", [DD_KIND] = "per type"};
+    if (d->flags & SF_REQUIRED) {
+        sb_printf(b, "required");
+        return;
+    }
+    if (d->dyn != DD_NONE) {
+        sb_printf(b, "%s", dyn_doc[d->dyn]);
+        return;
+    }
+    if (d->flags & SF_LOADER) {
+        sb_printf(b, "[]");
+        return;
+    }
+    if (d->flags & SF_NO_DEFAULT) {
+        sb_printf(b, "none");
+        return;
+    }
+    switch (d->type) {
+    case ST_INT:
+    case ST_INT64:
+    case ST_FLOAT:
+    case ST_PARAM:
+    case ST_DATE:
+        sb_printf(b, "%.15g", d->def);
+        return;
+    case ST_BOOL:
+        sb_printf(b, "%s", d->def != 0.0 ? "true" : "false");
+        return;
+    case ST_STRING:
+        sb_printf(b, "\"%s\"", d->def_str ? d->def_str : "");
+        return;
+    case ST_STRINGS:
+        sb_printf(b, "[]");
+        return;
+    case ST_GROUP:
+    case ST_MAP:
+    case ST_LIST:
+        sb_printf(b, "empty");
+        return;
+    case ST_SERIES:
+    case ST_ROWS:
+        return;
+    }
+}
+
+/* Writes the variants key d is restricted to, if any. */
+static void ref_only(strbuf *b, const setting_group *g, const setting_def *d)
+{
+    if (d->variants && g->variants) {
+        sb_printf(b, " Only for");
+        int first = 1;
+        for (size_t i = 0; i < g->nvariants; i++)
+            if (d->variants & BIT(i)) {
+                sb_printf(b, "%s %s", first ? "" : ",", g->variants[i]);
+                first = 0;
+            }
+        sb_printf(b, ".");
+    }
+    if (d->timings) {
+        sb_printf(b, " With timing");
+        int first = 1;
+        for (size_t i = 0; i < NKEYS(timing_names); i++)
+            if (d->timings & BIT(i)) {
+                sb_printf(b, "%s `%s`", first ? "" : ",", timing_names[i]);
+                first = 0;
+            }
+        sb_printf(b, ".");
+    }
+}
+
+static void ref_group(strbuf *b, const setting_group *g)
+{
+    sb_printf(b, "### `%s`\n\n%s\n\n", g->path, g->doc);
+    sb_printf(b, "| key | type | range | default | meaning |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < g->nkeys; i++) {
+        const setting_def *d = &g->keys[i];
+        sb_printf(b, "| `%s` | %s | ", d->name, settings_type_doc(d));
+        ref_range(b, d);
+        sb_printf(b, " | ");
+        ref_default(b, d);
+        sb_printf(b, " | %s.", d->doc);
+        ref_only(b, g, d);
+        sb_printf(b, " |\n");
+    }
+    sb_printf(b, "\n");
+}
+
+char *scenario_reference(void)
+{
+    strbuf b = {NULL, 0, 0, 0};
+    sb_printf(&b, "<!-- Generated from sim/scenario/settings.c by scenario_reference(); "
+                   "tests/test_scenario checks it is in step. -->\n\n");
+    const setting_group *groups[] = {&root_group, &model_group, &dist_group, &table_group,
+                                     &actor_group, &rung_group, &initial_group, &event_group,
+                                     &target_group, &outcome_group};
+    for (size_t i = 0; i < NKEYS(groups); i++) {
+        ref_group(&b, groups[i]);
+        if (groups[i] != &event_group)
+            continue;
+        sb_printf(&b, "#### Event types\n\n| type | actors | default magnitude |\n|---|---|---|\n");
+        for (int k = 0; k < EV_KIND_COUNT; k++) {
+            const event_rule *r = &event_rules[k];
+            sb_printf(&b, "| `%s` | %s | ", event_variants[k], r->actors_doc);
+            if (r->magnitude_is_warmth)
+                sb_printf(&b, "`model.summit_warmth` (no parameter of its own) |\n");
+            else
+                sb_printf(&b, "%.15g |\n", r->magnitude);
+        }
+        sb_printf(&b, "\n");
+    }
+    return sb_take(&b);
+}

@@ -1,0 +1,724 @@
+/*
+ * test_scenario - the scenario language loader (sim/scenario/): a good
+ * scenario fills the spec as documented, the resolved text is a fixed point
+ * that reproduces the spec bit for bit, --set and -s override settings and
+ * are recorded, every bad file in tests/data/bad/ is rejected with its
+ * FILE:LINE and message, and docs/SCENARIO.md is in step with the table.
+ *
+ * Runs from the top of the tree (paths are relative to it).  Each test keeps
+ * what it loads in a fixture that the teardown frees, so a failed assertion
+ * leaks nothing under valgrind.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "model/spec.h"
+#include "scenario/scenario.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GOOD "tests/data/good/"
+#define BAD "tests/data/bad/"
+
+typedef struct {
+    model_spec spec, spec2;
+    char *resolved, *resolved2;
+    scenario_diags diags;
+    char *text;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    model_spec_init(&fx->spec);
+    model_spec_init(&fx->spec2);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    model_spec_clear(&fx->spec);
+    model_spec_clear(&fx->spec2);
+    free(fx->resolved);
+    free(fx->resolved2);
+    free(fx->text);
+    scenario_diags_clear(&fx->diags);
+    free(fx);
+    return 0;
+}
+
+/* Prints the diagnostics, so that a failing test shows what the loader said. */
+static void print_diags(const scenario_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        print_message("  diag: %s\n", d->lines[i]);
+}
+
+/* Loads path with the given --set strings into fx->spec / fx->resolved. */
+static int load(fixture *fx, const char *path, const char *const *sets, size_t nsets)
+{
+    scenario_options o = {sets, nsets, 0, 0};
+    int rc = scenario_load(path, &o, &fx->spec, &fx->resolved, &fx->diags);
+    if (rc != SCENARIO_OK)
+        print_diags(&fx->diags);
+    return rc;
+}
+
+/* Index of the diagnostic that starts with prefix and contains needle, or -1. */
+static long find_diag(const scenario_diags *d, const char *prefix, const char *needle)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strncmp(d->lines[i], prefix, strlen(prefix)) == 0 && strstr(d->lines[i], needle))
+            return (long)i;
+    return -1;
+}
+
+static const spec_param *param(const model_spec *s, const char *path)
+{
+    long i = model_spec_find_param(s, path);
+    if (i < 0)
+        fail_msg("no parameter %s", path);
+    return &s->params[i];
+}
+
+/* 1-based line of the first occurrence of needle in text, or 0. */
+static int line_of(const char *text, const char *needle)
+{
+    const char *p = strstr(text, needle);
+    if (!p)
+        return 0;
+    int line = 1;
+    for (const char *q = text; q < p; q++)
+        line += *q == '\n';
+    return line;
+}
+
+/* ------------------------------------------------------------------ */
+/* A good scenario                                                    */
+/* ------------------------------------------------------------------ */
+
+static void test_minimal_header_and_model(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+    assert_string_equal(s->name, "minimal-test");
+    assert_close(s->start, 1950.0, 0.0); /* written as the integer 1950 */
+    assert_close(s->horizon, 2000.5, 0.0);
+    assert_true(s->seed == 2385u);
+
+    /* The model parameters come first, in spec_model_param order. */
+    static const char *const names[MP_COUNT] = {
+        "relax_rate_per_year", "review_every_years", "w_threat", "w_ideology", "w_economy",
+        "w_border", "w_autonomy", "w_hostility", "w_reciprocity", "w_triad", "dispute_weight",
+        "dispute_decay_per_year", "grievance_decay_per_year", "border_decay_per_year",
+        "bias_decay_per_year", "gate_security", "gate_entrapment", "decision_precision", "hysteresis",
+        "summit_warmth", "reversal_threshold", "reversal_min_years"};
+    for (int i = 0; i < MP_COUNT; i++) {
+        char path[SPEC_PATH_LEN];
+        snprintf(path, sizeof path, "model.%s", names[i]);
+        assert_int_equal(model_spec_find_param(s, path), i);
+    }
+    assert_close(s->params[MP_W_THREAT].value, 2.5, 0.0);
+    assert_int_equal(s->params[MP_W_THREAT].dist.kind, DIST_FIXED);
+    assert_close(s->params[MP_W_THREAT].lo, 0.0, 0.0);
+    assert_close(s->params[MP_W_THREAT].hi, 20.0, 0.0);
+    /* Defaults. */
+    assert_close(s->params[MP_RELAX_RATE].value, 1.2, 0.0);
+    assert_close(s->params[MP_REVIEW_EVERY].value, 0.25, 0.0);
+    assert_close(s->params[MP_SUMMIT_WARMTH].value, 0.03, 0.0);
+    assert_close(s->params[MP_DECISION_PRECISION].value, 40.0, 0.0);
+    /* Distributions: the value is the mean. */
+    const spec_param *wi = &s->params[MP_W_IDEOLOGY];
+    assert_int_equal(wi->dist.kind, DIST_UNIFORM);
+    assert_close(wi->dist.a, 0.4, 0.0);
+    assert_close(wi->dist.b, 1.2, 0.0);
+    assert_close(wi->value, 0.8, 1e-15);
+    const spec_param *gs = &s->params[MP_GATE_SECURITY];
+    assert_int_equal(gs->dist.kind, DIST_BETA);
+    assert_close(gs->dist.c, 0.0, 0.0); /* min and max default to the range */
+    assert_close(gs->dist.d, 100.0, 0.0);
+    assert_close(gs->value, 40.0, 1e-15); /* 100 * 2 / (2 + 3) */
+    const spec_param *hy = &s->params[MP_HYSTERESIS];
+    assert_int_equal(hy->dist.kind, DIST_NORMAL);
+    assert_close(hy->dist.a, 0.05, 0.0);
+    assert_close(hy->dist.b, 0.01, 0.0);
+}
+
+static void test_minimal_actors_and_series(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+    assert_int_equal(s->nactors, 3);
+    assert_string_equal(s->actors[0].id, "a");
+    assert_string_equal(s->actors[0].name, "Alpha");
+    assert_string_equal(s->actors[2].id, "c");
+    assert_string_equal(s->actors[2].name, "c"); /* default: the id */
+
+    const spec_actor *a = &s->actors[0], *b = &s->actors[1], *c = &s->actors[2];
+    assert_string_equal(s->params[a->param0 + AP_IDEOLOGY].path, "actors.a.ideology");
+    assert_string_equal(s->params[a->param0 + AP_DOCTRINE_COST].path, "actors.a.doctrine_cost");
+    assert_close(s->params[a->param0 + AP_IDEOLOGY].value, 1.0, 0.0);
+    assert_close(s->params[a->param0 + AP_AUTONOMY].value, 0.3, 0.0);
+    assert_close(s->params[b->param0 + AP_AUTONOMY].value, 0.5, 0.0); /* default */
+    assert_int_equal(s->params[b->param0 + AP_IDEOLOGY].dist.kind, DIST_UNIFORM);
+    assert_close(s->params[b->param0 + AP_IDEOLOGY].value, 0.0, 0.0);
+    assert_close(s->params[c->param0 + AP_DOCTRINE_COST].value, 0.4, 0.0);
+
+    /* Capability from the TSV table: series "small.a", NA is missing. */
+    assert_int_equal(a->capability, model_spec_find_series(s, "small.a"));
+    assert_true(isnan(model_spec_series_at(s, a->capability, 1945.0)));
+    assert_close(model_spec_series_at(s, a->capability, 1946.0), 0.132711, 0.0);
+    assert_close(model_spec_series_at(s, a->capability, 1955.3), 0.1, 0.0);
+    assert_close(model_spec_series_at(s, a->capability, 2000.0), 0.12, 0.0);
+    assert_true(isnan(model_spec_series_at(s, c->capability, 1947.0)));
+    assert_close(model_spec_series_at(s, c->capability, 1961.0), 0.07, 0.0);
+    /* Inline capability pairs: series "actors.b.capability". */
+    assert_int_equal(b->capability, model_spec_find_series(s, "actors.b.capability"));
+    assert_close(model_spec_series_at(s, b->capability, 1979.99), 0.1, 0.0);
+    assert_close(model_spec_series_at(s, b->capability, 1980.0), 0.3, 0.0);
+    assert_true(model_spec_find_series(s, "small.b") >= 0);
+
+    /* The included ladder. */
+    assert_int_equal(s->nrungs, 4);
+    assert_int_equal(s->ladder[0].label, -1);
+    assert_true(isinf(s->ladder[0].x_min) && s->ladder[0].x_min < 0);
+    assert_close(s->ladder[1].x_min, -0.2, 0.0);
+    assert_int_equal(s->ladder[2].requires, SPEC_C_CONSULTATION);
+    assert_int_equal(s->ladder[3].requires, SPEC_C_DEFENCE);
+    assert_int_equal(s->ladder[3].gate, 1);
+    assert_int_equal(s->ladder[2].gate, 0);
+    assert_string_equal(s->ladder[3].name, "alliance");
+}
+
+static void test_minimal_dyads_events_targets(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+
+    /* "c-a" is stored in actor index order, a < b. */
+    assert_int_equal(s->ninitial, 2);
+    assert_int_equal(s->initial[0].a, 0);
+    assert_int_equal(s->initial[0].b, 2);
+    assert_string_equal(s->params[s->initial[0].p_x].path, "initial.[0].x");
+    assert_close(s->params[s->initial[0].p_x].value, 0.8, 0.0);
+    assert_close(s->initial[0].border, 0.2, 0.0);
+    assert_close(s->initial[0].economy, 0.3, 0.0);
+    assert_int_equal(s->initial[0].commitments, SPEC_C_NONAGGRESSION | SPEC_C_DEFENCE);
+    assert_int_equal(s->initial[1].a, 0);
+    assert_int_equal(s->initial[1].b, 1);
+    assert_close(s->params[s->initial[1].p_x].value, -0.1, 0.0);
+    assert_close(s->initial[1].border, 0.0, 0.0);
+
+    assert_int_equal(s->nevents, 8);
+    const spec_event *e = s->events;
+    /* A summit without magnitude uses model.summit_warmth. */
+    assert_int_equal(e[0].kind, EV_SUMMIT);
+    assert_int_equal(e[0].timing, TIMING_AT);
+    assert_close(e[0].at, 1950.12, 0.0);
+    assert_int_equal(e[0].p_magnitude, MP_SUMMIT_WARMTH);
+    assert_int_equal(e[0].nactors, 2);
+    assert_int_equal(e[0].actors[0], 0);
+    assert_int_equal(e[0].actors[1], 2);
+    assert_string_equal(e[0].note, "treaty summit");
+    assert_int_equal(e[0].series, -1);
+    assert_true(e[0].p_every == SCENARIO_NO_PARAM && e[0].p_rate == SCENARIO_NO_PARAM);
+    assert_true(e[0].p_duration == SCENARIO_NO_PARAM);
+    /* Events keep the line of their declaration in the file. */
+    fx->text = testutil_slurp(GOOD "minimal.cfg", NULL);
+    assert_non_null(fx->text);
+    assert_int_equal(e[0].line, line_of(fx->text, "{ type = \"summit\"; at = 1950.12"));
+    assert_int_equal(e[3].line, line_of(fx->text, "{ type = \"clash\""));
+    assert_null(e[0].file);
+
+    assert_int_equal(e[1].kind, EV_TREATY);
+    assert_int_equal(e[1].commitments, SPEC_C_DEFENCE);
+    assert_close(e[1].expires, 1980.3, 0.0);
+    assert_string_equal(s->params[e[1].p_magnitude].path, "events.[1].magnitude");
+    assert_close(s->params[e[1].p_magnitude].value, 0.05, 0.0); /* treaty default */
+    assert_true(isinf(e[0].expires));
+
+    assert_int_equal(e[2].kind, EV_CRISIS);
+    assert_int_equal(e[2].timing, TIMING_EVERY);
+    assert_string_equal(s->params[e[2].p_every].path, "events.[2].every");
+    assert_close(s->params[e[2].p_every].value, 5.0, 0.0);
+    assert_close(e[2].from, 1955.0, 0.0);
+    assert_close(e[2].until, 1990.0, 0.0);
+    assert_close(e[2].jitter_years, 0.5, 0.0);
+    assert_close(s->params[e[2].p_magnitude].value, 0.15, 0.0);
+    assert_close(s->params[e[2].p_magnitude].lo, 0.0, 0.0); /* >= 0 for every/rate */
+
+    assert_int_equal(e[3].kind, EV_CLASH);
+    assert_int_equal(e[3].timing, TIMING_POISSON);
+    assert_int_equal(s->params[e[3].p_rate].dist.kind, DIST_UNIFORM);
+    assert_close(s->params[e[3].p_rate].value, 0.2, 1e-15);
+    assert_close(e[3].from, 1950.0, 0.0);   /* default: start */
+    assert_close(e[3].until, 2000.5, 0.0);  /* default: horizon */
+    assert_int_equal(e[3].actors[0], 2);    /* order as written: c, a */
+    assert_int_equal(e[3].actors[1], 0);
+    assert_close(s->params[e[3].p_magnitude].value, 0.3, 0.0);
+
+    assert_int_equal(e[4].kind, EV_ARMS_SALES);
+    assert_int_equal(e[4].timing, TIMING_SERIES);
+    assert_int_equal(e[4].series, model_spec_find_series(s, "small.b"));
+    assert_close(s->params[e[4].p_duration].value, 2.0, 0.0);
+    assert_close(s->params[e[4].p_magnitude].value, 0.0005, 0.0);
+
+    assert_int_equal(e[5].kind, EV_REGIME_CHANGE);
+    assert_close(e[5].ideology, 0.2, 0.0);
+    assert_int_equal(e[6].kind, EV_DOCTRINE);
+    assert_int_equal(e[6].active, 1);
+    assert_int_equal(e[7].nactors, 3);
+    assert_string_equal(s->params[e[7].p_magnitude].path, "events.[7].magnitude");
+    assert_close(s->params[e[7].p_magnitude].value, 0.2, 0.0);
+
+    assert_int_equal(s->ntargets, 2);
+    assert_int_equal(s->targets[0].kind, TARGET_DOWN);
+    assert_int_equal(s->targets[0].a, 0);
+    assert_int_equal(s->targets[0].b, 2);
+    assert_int_equal(s->targets[0].label, -1);
+    assert_close(s->targets[0].year, 1969.2, 0.0);
+    assert_close(s->targets[0].after, 1961.0, 0.0);
+    assert_int_equal(s->targets[1].kind, TARGET_COMMIT_END);
+    assert_int_equal(s->targets[1].commitment, SPEC_C_DEFENCE);
+    assert_close(s->targets[1].after, 1950.0, 0.0); /* default: start */
+
+    assert_int_equal(s->outcome_a, 0);
+    assert_int_equal(s->outcome_b, 2);
+    assert_close(s->alliance_after, 1981.0, 0.0);
+}
+
+static void test_defaults_of_an_almost_empty_scenario(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, GOOD "base.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+    assert_close(s->start, 1949.75, 0.0);
+    assert_close(s->horizon, 2030.0, 0.0);
+    assert_true(s->seed == 1u);
+    assert_int_equal(s->nparams, MP_COUNT + 3 * AP_COUNT);
+    assert_int_equal(s->outcome_a, 0); /* the first two actors */
+    assert_int_equal(s->outcome_b, 1);
+    assert_close(s->alliance_after, 1949.75, 0.0);
+    assert_int_equal(s->nevents, 0);
+    /* Every setting appears in the resolved text with its default. */
+    assert_non_null(strstr(fx->resolved, "\nstart = 1949.75;\n"));
+    assert_non_null(strstr(fx->resolved, "\nseed = 1;\n"));
+    assert_non_null(strstr(fx->resolved, "  w_threat = 2.0;\n"));
+    assert_non_null(strstr(fx->resolved, "  hysteresis = 0.02;\n"));
+    assert_non_null(strstr(fx->resolved, "    doctrine_cost = 0.0;\n"));
+    assert_non_null(strstr(fx->resolved, "  dyad = \"a-b\";\n"));
+    assert_non_null(strstr(fx->resolved, "\nevents = ( );\n"));
+    assert_non_null(strstr(fx->resolved, "\noverrides = [ ];\n"));
+}
+
+/* ------------------------------------------------------------------ */
+/* The resolved text                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Asserts that two specs hold the same numbers bit for bit. */
+static void assert_same_spec(const model_spec *a, const model_spec *b)
+{
+    assert_int_equal(a->nparams, b->nparams);
+    for (size_t i = 0; i < a->nparams; i++) {
+        assert_string_equal(a->params[i].path, b->params[i].path);
+        assert_memory_equal(&a->params[i].value, &b->params[i].value, sizeof(double));
+        assert_int_equal(a->params[i].dist.kind, b->params[i].dist.kind);
+        assert_memory_equal(&a->params[i].dist.a, &b->params[i].dist.a, 4 * sizeof(double));
+    }
+    assert_int_equal(a->nseries_data, b->nseries_data);
+    assert_memory_equal(a->series_data, b->series_data, a->nseries_data * sizeof(double));
+    assert_int_equal(a->nevents, b->nevents);
+    for (size_t i = 0; i < a->nevents; i++) {
+        assert_memory_equal(&a->events[i].at, &b->events[i].at, 3 * sizeof(double));
+        assert_int_equal(a->events[i].p_magnitude, b->events[i].p_magnitude);
+    }
+    assert_true(a->seed == b->seed);
+}
+
+static void test_resolved_is_a_fixed_point(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    const char *r1 = fx->resolved;
+    /* Includes expanded, data inline, no file references left. */
+    assert_null(strstr(r1, "@include"));
+    assert_null(strstr(r1, "file ="));
+    assert_non_null(strstr(r1, "name = \"partnership\";")); /* from ladder4.cfg */
+    assert_non_null(strstr(r1, "columns = [ \"year\", \"a\", \"b\", \"c\" ];"));
+    assert_non_null(strstr(r1, "( 1946.0, 0.132711, 0.122541, \"NA\" )"));
+    assert_non_null(strstr(r1, "start = 1950.0;"));
+    assert_non_null(strstr(r1, "    id = \"treaty_1950\";\n")); /* event ids are kept */
+
+    int rc = scenario_load_string(r1, "resolved.cfg", GOOD, NULL, &fx->spec2, &fx->resolved2,
+                                  &fx->diags);
+    print_diags(&fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    assert_string_equal(fx->resolved2, r1);
+    assert_same_spec(&fx->spec, &fx->spec2);
+}
+
+static void test_resolved_keeps_every_double(void **state)
+{
+    fixture *fx = *state;
+    /* libconfig 1.5 writes 15 significant digits; the resolved text keeps 17. */
+    static const char *const sets[] = {"model.w_triad=0.12345678901234567",
+                                       "actors.a.ideology=0.1"};
+    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), SCENARIO_OK);
+    const spec_param *p = param(&fx->spec, "model.w_triad");
+    assert_true(p->value == 0.12345678901234567);
+    assert_true(param(&fx->spec, "actors.a.ideology")->value == 0.1);
+    assert_non_null(strstr(fx->resolved, "w_triad = 0.12345678901234566;")); /* shortest exact form */
+    int rc = scenario_load_string(fx->resolved, "r", NULL, NULL, &fx->spec2, &fx->resolved2,
+                                  &fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    assert_string_equal(fx->resolved2, fx->resolved);
+    assert_same_spec(&fx->spec, &fx->spec2);
+}
+
+static void test_inline_table_loads(void **state)
+{
+    fixture *fx = *state;
+    const char *text = "name = \"inline\";\n"
+                       "@include \"ladder4.cfg\"\n"
+                       "data = { t = { columns = [\"year\", \"x\"];\n"
+                       "  rows = ( (1950, 1.5), (1960.5, \"NA\"), (1970.0, 2) ); }; };\n"
+                       "actors = { p = { capability = \"t.x\"; }; q = { capability = \"t.x\"; }; };\n";
+    int rc = scenario_load_string(text, "inline.cfg", GOOD, NULL, &fx->spec, &fx->resolved,
+                                  &fx->diags);
+    print_diags(&fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    int si = model_spec_find_series(&fx->spec, "t.x");
+    assert_true(si >= 0);
+    assert_close(model_spec_series_at(&fx->spec, si, 1955.0), 1.5, 0.0);
+    assert_true(isnan(model_spec_series_at(&fx->spec, si, 1961.0)));
+    assert_close(model_spec_series_at(&fx->spec, si, 1999.0), 2.0, 0.0);
+    assert_non_null(strstr(fx->resolved, "( 1960.5, \"NA\" )"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Overrides                                                          */
+/* ------------------------------------------------------------------ */
+
+static void test_set_number_is_applied_and_recorded(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {"model.w_threat=3.25", "events.2.magnitude=0.4",
+                                       "events[3].magnitude=0.35", "name=\"renamed\""};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 4), SCENARIO_OK);
+    assert_close(fx->spec.params[MP_W_THREAT].value, 3.25, 0.0);
+    assert_close(param(&fx->spec, "events.[2].magnitude")->value, 0.4, 0.0);
+    assert_close(param(&fx->spec, "events.[3].magnitude")->value, 0.35, 0.0);
+    assert_string_equal(fx->spec.name, "renamed");
+    assert_non_null(strstr(fx->resolved,
+                           "overrides = [ \"model.w_threat=3.25\", \"events.2.magnitude=0.4\", "
+                           "\"events[3].magnitude=0.35\", \"name=\\\"renamed\\\"\" ];"));
+    /* Loading the resolved text keeps the record and adds new overrides. */
+    static const char *const more[] = {"model.w_border=0.5"};
+    scenario_options o = {more, 1, 0, 0};
+    int rc = scenario_load_string(fx->resolved, "r", NULL, &o, &fx->spec2, &fx->resolved2,
+                                  &fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    assert_non_null(strstr(fx->resolved2, "\"name=\\\"renamed\\\"\", \"model.w_border=0.5\" ];"));
+    assert_close(fx->spec2.params[MP_W_THREAT].value, 3.25, 0.0);
+}
+
+static void test_set_distribution_group(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {
+        "actors.a.autonomy={ dist = \"normal\"; mean = 0.4; sd = 0.1; }",
+        "model.w_ideology.max=2.0"}; /* a part of an existing distribution */
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 2), SCENARIO_OK);
+    const spec_param *p = param(&fx->spec, "actors.a.autonomy");
+    assert_int_equal(p->dist.kind, DIST_NORMAL);
+    assert_close(p->dist.a, 0.4, 0.0);
+    assert_close(p->dist.b, 0.1, 0.0);
+    assert_close(fx->spec.params[MP_W_IDEOLOGY].dist.b, 2.0, 0.0);
+    assert_close(fx->spec.params[MP_W_IDEOLOGY].value, 1.2, 1e-15);
+    assert_non_null(strstr(fx->resolved, "autonomy = { dist = \"normal\"; mean = 0.4; sd = 0.1; };"));
+}
+
+static void test_set_creates_a_missing_group(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {"model.w_border=2.5", "outcome.alliance_after=1990",
+                                       "events.[0]={ type = \"summit\"; at = 1960.0; actors = [\"a\", \"c\"]; }"};
+    /* base.cfg has no model, outcome or events. */
+    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), SCENARIO_OK);
+    assert_close(fx->spec.params[MP_W_BORDER].value, 2.5, 0.0);
+    assert_close(fx->spec.alliance_after, 1990.0, 0.0);
+    model_spec_clear(&fx->spec);
+    free(fx->resolved);
+    fx->resolved = NULL;
+    /* A missing list is not created: the error says to set it whole. */
+    assert_int_equal(load(fx, GOOD "base.cfg", sets + 2, 1), SCENARIO_EBAD);
+    assert_true(find_diag(&fx->diags, "--set events.[0]: error:", "set the whole list") >= 0);
+}
+
+static void test_set_appends_an_entry(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {
+        "events.[8]={ type = \"crisis\"; at = 1999.0; actors = [\"b\", \"c\"]; }"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 1), SCENARIO_OK);
+    assert_int_equal(fx->spec.nevents, 9);
+    assert_int_equal(fx->spec.events[8].kind, EV_CRISIS);
+    assert_int_equal(fx->spec.events[8].line, 0); /* from the command line */
+}
+
+static void test_set_unknown_path_is_an_error(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {"model.w_thret=1.0"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 1), SCENARIO_EBAD);
+    long i = find_diag(&fx->diags, "--set model.w_thret: error:", "did you mean 'w_threat'?");
+    assert_true(i >= 0);
+    assert_non_null(strstr(fx->diags.lines[i], "w_reciprocity")); /* lists the valid keys */
+    assert_null(fx->resolved);
+    assert_int_equal(fx->spec.nparams, 0); /* left cleared */
+    assert_int_equal(fx->spec.nactors, 0);
+}
+
+static void test_set_bad_values_are_errors(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {
+        "model.w_threat=\"high\"",   /* wrong type */
+        "model.w_triad=25",          /* out of range */
+        "name=unquoted",             /* not a libconfig value */
+        "events.[12].magnitude=0.1", /* no such entry */
+        "actors.a.capability.[0]=1", /* into a value that is not a group */
+        "justapath",                 /* no '=' */
+        "overrides=[]"};             /* the loader's own record */
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 7), SCENARIO_EBAD);
+    assert_true(find_diag(&fx->diags, "--set model.w_threat: error:", "found \"high\"") >= 0);
+    assert_true(find_diag(&fx->diags, "--set model.w_triad: error:", "expected a number in [0, 20]") >= 0);
+    assert_true(find_diag(&fx->diags, "--set name: error:", "double quotes") >= 0);
+    assert_true(find_diag(&fx->diags, "--set events.[12].magnitude: error:", "has 8 entries") >= 0);
+    assert_true(find_diag(&fx->diags, "--set actors.a.capability.[0]: error:", "set it whole") >= 0);
+    assert_true(find_diag(&fx->diags, "--set: error:", "expected PATH=VALUE") >= 0);
+    assert_true(find_diag(&fx->diags, "--set overrides: error:", "cannot be set") >= 0);
+}
+
+static void test_seed_option(void **state)
+{
+    fixture *fx = *state;
+    scenario_options o = {NULL, 0, 1, 5000000000u};
+    int rc = scenario_load(GOOD "minimal.cfg", &o, &fx->spec, &fx->resolved, &fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    assert_true(fx->spec.seed == 5000000000u);
+    /* Above 2^31 the L suffix keeps libconfig 1.5 from wrapping it. */
+    assert_non_null(strstr(fx->resolved, "\nseed = 5000000000L;\n"));
+    rc = scenario_load_string(fx->resolved, "r", NULL, NULL, &fx->spec2, &fx->resolved2, &fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    assert_true(fx->spec2.seed == 5000000000u);
+    assert_string_equal(fx->resolved2, fx->resolved);
+
+    scenario_options big = {NULL, 0, 1, UINT64_MAX};
+    model_spec_clear(&fx->spec);
+    rc = scenario_load(GOOD "minimal.cfg", &big, &fx->spec, NULL, &fx->diags);
+    assert_int_equal(rc, SCENARIO_EBAD);
+    assert_true(find_diag(&fx->diags, "-s: error:", "expected a seed in [0, 9223372036854775807]") >= 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad files                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *file;   /* under tests/data/bad/ */
+    const char *where;  /* file named in the diagnostic, NULL: the same */
+    int line;           /* 0: no line ("FILE: error:") */
+    const char *needle;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"syntax.cfg", NULL, 3, "syntax error"},
+    {"missing_include.cfg", NULL, 3, "cannot open include file 'no_such_file.cfg'"},
+    {"self_include.cfg", NULL, 2, "include file nesting too deep"},
+    {"duplicate_actor.cfg", NULL, 6, "duplicate setting name"},
+    {"nan.cfg", NULL, 3, "syntax error"},
+    {"binary.cfg", NULL, 2, "NUL byte"},
+    {"binary_noise.cfg", NULL, 2, "syntax error"},
+    {"empty.cfg", NULL, 0, "missing required setting 'name'"},
+    {"empty.cfg", NULL, 0, "missing required setting 'ladder'"},
+    {"empty.cfg", NULL, 0, "missing required setting 'actors'"},
+    {"unknown_key.cfg", NULL, 3, "unknown setting 'horizen'; did you mean 'horizon'?"},
+    {"unknown_model_key.cfg", NULL, 4, "unknown setting 'w_thret'; did you mean 'w_threat'?"},
+    {"wrong_type.cfg", NULL, 3, "start: expected a number, found \"1950\""},
+    {"out_of_range.cfg", NULL, 4, "expected a number in [0, 20] or a distribution group"},
+    {"non_finite.cfg", NULL, 3, "expected a finite number in [0, 20]"},
+    {"negative_rate.cfg", NULL, 4, "events.[0].rate: expected a number in [0, inf)"},
+    {"unknown_actor.cfg", NULL, 5, "unknown actor 'd' (valid actors: a, b, c)"},
+    {"self_dyad.cfg", NULL, 4, "expected two distinct actors"},
+    {"dyad_twice.cfg", NULL, 5, "dyad \"a-b\" is listed twice"},
+    {"dates_out_of_order.cfg", NULL, 5, "dates out of order"},
+    {"expires_before_at.cfg", NULL, 5, "dates out of order: expected expires after at 1960"},
+    {"horizon_before_start.cfg", NULL, 4, "expected horizon after start"},
+    {"date_outside.cfg", NULL, 4, "expected a year in [1949.75, 2030], found 2040.5"},
+    {"unknown_event_type.cfg", NULL, 4, "unknown event type \"sumit\"; did you mean 'summit'?"},
+    {"wrong_actor_count.cfg", NULL, 4, "clash events need exactly 2 actors, found 3"},
+    {"kind_key.cfg", NULL, 5, "'expires' is only valid for treaty events"},
+    {"two_timings.cfg", NULL, 4, "expected exactly one timing"},
+    {"no_ideology.cfg", NULL, 4, "missing required setting 'ideology'"},
+    {"treaty_no_commitments.cfg", NULL, 4, "expected at least one commitment"},
+    {"ladder_not_ascending.cfg", NULL, 7, "labels must increase strictly"},
+    {"ladder_xmin.cfg", NULL, 7, "thresholds must increase strictly"},
+    {"ladder_missing_xmin.cfg", NULL, 6, "missing required setting 'x_min'"},
+    {"ladder_one_rung.cfg", NULL, 4, "ladder: expected 2 to 16 entries, found 1"},
+    {"target_label.cfg", NULL, 4, "expected a label of the ladder (-1, 0, 1, 2), found 5"},
+    {"target_kind_key.cfg", NULL, 5, "'label' is only valid for up, down, stays_below targets"},
+    {"bad_name.cfg", NULL, 4, "name: expected one or more letters, digits"},
+    {"unknown_series.cfg", NULL, 6, "unknown series \"small.d\"; did you mean 'small.a'?"},
+    {"data_missing_file.cfg", NULL, 4, "cannot read data file 'tests/data/bad/data/no_such.tsv'"},
+    {"data_ragged.cfg", "data/ragged.tsv", 3, "expected 3 cells, found 2"},
+    {"data_non_numeric.cfg", "data/non_numeric.tsv", 4, "column 'x': expected a finite number or NA, found 'abc'"},
+    {"data_years.cfg", "data/years.tsv", 4, "years must increase strictly"},
+    {"data_both_forms.cfg", NULL, 4, "expected either `file` or `columns` and `rows`"},
+    {"dist_support.cfg", NULL, 5, "expected a value in [0, 20] (the range of model.w_threat), found -1"},
+    {"dist_unknown.cfg", NULL, 3, "unknown distribution \"nromal\"; did you mean 'normal'?"},
+    {"dist_key.cfg", NULL, 3, "'min' is only valid for uniform, beta distributions"},
+    {"dist_lognormal.cfg", NULL, 3, "a lognormal draws from (0, inf)"},
+    {"commitment_unknown.cfg", NULL, 4, "unknown commitment \"defense\"; did you mean 'defence'?"},
+    {"error_in_include.cfg", "part_out_of_range.inc", 3, "model.gate_security: expected a number in [0, 100]"},
+    {"event_id_twice.cfg", NULL, 5, "event id \"meeting\" is used twice (also events.[0])"},
+};
+
+static void test_bad_files_are_rejected_with_file_and_line(void **state)
+{
+    fixture *fx = *state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const bad_case *c = &bad_cases[i];
+        char path[256], prefix[300];
+        snprintf(path, sizeof path, BAD "%s", c->file);
+        const char *where = c->where ? c->where : c->file;
+        if (c->line > 0)
+            snprintf(prefix, sizeof prefix, BAD "%s:%d: error:", where, c->line);
+        else
+            snprintf(prefix, sizeof prefix, BAD "%s: error:", where);
+
+        static char sentinel[] = "not touched";
+        char *resolved = sentinel;
+        int rc = scenario_load(path, NULL, &fx->spec, &resolved, &fx->diags);
+        if (rc != SCENARIO_EBAD || find_diag(&fx->diags, prefix, c->needle) < 0) {
+            print_message("%s: rc %d; wanted a line starting '%s' with '%s'\n", c->file, rc,
+                          prefix, c->needle);
+            print_diags(&fx->diags);
+            fail();
+        }
+        assert_true(resolved == NULL);
+        assert_int_equal(fx->spec.nparams, 0);
+        scenario_diags_clear(&fx->diags);
+    }
+}
+
+static void test_all_errors_of_a_file_are_reported(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(scenario_load(BAD "three_errors.cfg", NULL, &fx->spec, NULL, &fx->diags),
+                     SCENARIO_EBAD);
+    assert_int_equal(fx->diags.n, 3);
+    assert_true(find_diag(&fx->diags, BAD "three_errors.cfg:4: error:", "w_border") >= 0);
+    assert_true(find_diag(&fx->diags, BAD "three_errors.cfg:6: error:", "seed") >= 0);
+    assert_true(find_diag(&fx->diags, BAD "three_errors.cfg:9: error:", "unknown actor 'zz'") >= 0);
+}
+
+static void test_unreadable_files_are_io_errors(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(scenario_load("tests/data/good", NULL, &fx->spec, &fx->resolved, &fx->diags),
+                     SCENARIO_EIO);
+    assert_true(find_diag(&fx->diags, "tests/data/good: error:", "Is a directory") >= 0);
+    assert_int_equal(scenario_load(BAD "does_not_exist.cfg", NULL, &fx->spec, &fx->resolved,
+                                   &fx->diags),
+                     SCENARIO_EIO);
+    assert_true(find_diag(&fx->diags, BAD "does_not_exist.cfg: error:", "No such file or directory") >= 0);
+    assert_null(fx->resolved);
+    /* diags may be NULL: the errors are then dropped. */
+    assert_int_equal(scenario_load(BAD "syntax.cfg", NULL, NULL, NULL, NULL), SCENARIO_EBAD);
+}
+
+static void test_every_bad_file_has_a_case(void **state)
+{
+    (void)state;
+    /* At least 30 distinct bad files are exercised. */
+    size_t distinct = 0;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i; j++)
+            seen |= strcmp(bad_cases[i].file, bad_cases[j].file) == 0;
+        distinct += !seen;
+        char path[256];
+        snprintf(path, sizeof path, BAD "%s", bad_cases[i].file);
+        assert_true(testutil_exists(path));
+    }
+    assert_true(distinct >= 30);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reference                                                          */
+/* ------------------------------------------------------------------ */
+
+static void test_docs_are_in_step_with_the_table(void **state)
+{
+    fixture *fx = *state;
+    char *ref = scenario_reference();
+    assert_non_null(ref);
+    fx->text = testutil_slurp("docs/SCENARIO.md", NULL);
+    int ok = fx->text && strstr(fx->text, ref);
+    if (!ok) {
+        FILE *f = fopen("build/SCENARIO.generated.md", "w");
+        if (f) {
+            fputs(ref, f);
+            fclose(f);
+        }
+        print_message("docs/SCENARIO.md does not contain the generated reference; the text "
+                      "it should contain is in build/SCENARIO.generated.md\n");
+    }
+    /* Every model key appears in the reference. */
+    int has = strstr(ref, "| `reversal_min_years` | number or distribution | [0, 50] | 1 |") != NULL;
+    free(ref);
+    assert_true(ok);
+    assert_true(has);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_minimal_header_and_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_minimal_actors_and_series, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_minimal_dyads_events_targets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults_of_an_almost_empty_scenario, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolved_is_a_fixed_point, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolved_keeps_every_double, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inline_table_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_number_is_applied_and_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_distribution_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_creates_a_missing_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_appends_an_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_unknown_path_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_bad_values_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seed_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_files_are_rejected_with_file_and_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_errors_of_a_file_are_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_files_are_io_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_bad_file_has_a_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docs_are_in_step_with_the_table, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,59 @@
+/*
+ * testutil - small helpers shared by the cmocka test programs.
+ *
+ * cmocka 1.1.5 has no double comparison with a relative tolerance, and the
+ * command-line tests need to run the built program and read what it printed.
+ * Include after <cmocka.h>.
+ */
+#ifndef ALIGNSIM_TESTUTIL_H
+#define ALIGNSIM_TESTUTIL_H
+
+#include <stddef.h>
+
+/*
+ * Fails the current test unless |actual - expected| <= rel * max(1, |expected|),
+ * printing both values with full precision and the call site.
+ */
+#define assert_close(actual, expected, rel) \
+    testutil_assert_close((actual), (expected), (rel), #actual, __FILE__, __LINE__)
+
+void testutil_assert_close(double actual, double expected, double rel,
+                           const char *expr, const char *file, int line);
+
+/* Result of running the alignsim program: exit status and captured output. */
+typedef struct {
+    int status;     /* exit status, or 128 + signal number if killed */
+    char *out;      /* everything written to stdout, NUL-terminated */
+    char *err;      /* everything written to stderr, NUL-terminated */
+} testutil_result;
+
+/*
+ * Runs the program named by $ALIGNSIM_BIN (default build/alignsim) with the
+ * given NULL-terminated argument list (not including argv[0]), with stdin
+ * from /dev/null.  The caller frees the result with testutil_result_clear().
+ */
+testutil_result testutil_run(const char *const *args);
+
+/* Frees the buffers of a result; safe on a zeroed result. */
+void testutil_result_clear(testutil_result *r);
+
+/*
+ * Creates a fresh empty directory under $TMPDIR (or /tmp) and returns its
+ * path in a static-free heap string that the caller frees.  Fails the test
+ * on error.
+ */
+char *testutil_mkdtemp(void);
+
+/* Removes a directory tree (rm -rf); silent on errors. */
+void testutil_rmtree(const char *path);
+
+/* Reads a whole file into a NUL-terminated heap string; NULL if unreadable. */
+char *testutil_slurp(const char *path, size_t *len);
+
+/* Joins a directory and a file name into a new heap string. */
+char *testutil_path(const char *dir, const char *name);
+
+/* Non-zero if the file at path exists. */
+int testutil_exists(const char *path);
+
+#endif
