@@ -9,7 +9,8 @@
 #         DIR/ladder.tsv       label, label_name, x_min (optional; the
 #                              default ladder is used when it is absent)
 #         DIR/milestones.tsv   dyad, target_year, target_label, sim_year
-#                              (optional; sim_year NA = never reached)
+#                              (optional; sim_year NA = never reached,
+#                              unless error_years is known: a window target that held)
 # Writes  DIR/trajectory.png (1200x700) and DIR/trajectory.svg.
 #
 # Columns are found by name, so their order does not matter; '#' provenance
@@ -181,9 +182,10 @@ if (readable(miles)) {
     array MTY[500]
     array MTL[500]
     array MSY[500]
+    array MERR[500]
     stats miles using (NM = NM + 1, MDYAD[NM] = strcol("dyad"), \
         MTY[NM] = column("target_year"), MTL[NM] = column("target_label"), \
-        MSY[NM] = column("sim_year"), 0) nooutput
+        MSY[NM] = column("sim_year"), MERR[NM] = column("error_years"), 0) nooutput
     do for [m = 1:NM] {
         do for [k = 1:ND] {
             if (MDYAD[m] eq word(shown, k)) {
@@ -191,7 +193,7 @@ if (readable(miles)) {
                 do for [i = 1:NL] {
                     if (LBL[i] == MTL[m]) { y = threshold(i) }
                 }
-                if (!isnan(y)) {
+                if (!isnan(y) && !(isnan(MSY[m]) && !isnan(MERR[m]))) {
                     reached = isnan(MSY[m]) ? 0 : 1
                     NREACHED = NREACHED + reached
                     NMISSED = NMISSED + 1 - reached

@@ -82,6 +82,7 @@ struct model {
     dyad *d;
     int *pair_a, *pair_b;   /* actors of each dyad */
     double cap[SPEC_MAX_ACTORS];
+    double rel[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* C_k / (C_k + C_i), 0 if either is missing */
     double ideology[SPEC_MAX_ACTORS];
     int doctrine_on[SPEC_MAX_ACTORS];
     double hostility[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* H[src][dst] */
@@ -212,22 +213,14 @@ static void notify_change(model *m, size_t d)
 
 /* ---- the mechanisms ------------------------------------------------- */
 
-/* Relative capability of k against i, in [0, 1]. */
-static double relcap(const model *m, int k, int i)
+/* tanh through one exp: tanh(a) = sign(a) (1 - e^{-2|a|}) / (1 + e^{-2|a|}).
+ * glibc's tanh goes through expm1 and costs twice as much; the absolute
+ * error here is below 1e-16, and x only ever needs absolute accuracy. */
+static double fast_tanh(double a)
 {
-    double ck = capv(m, k), ci = capv(m, i);
-    return ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
-}
-
-/* Hostility of k toward i: the relation's hostility plus pressure inputs. */
-static double hostility_of(const model *m, int k, int i, int exogenous_only)
-{
-    double h = m->hostility[k][i];
-    if (!exogenous_only) {
-        double x = m->d[didx(m, k, i)].x;
-        h += x < 0.0 ? -x : 0.0;
-    }
-    return h < 0.0 ? 0.0 : h;
+    double t = exp(-2.0 * fabs(a));
+    double r = (1.0 - t) / (1.0 + t);
+    return a < 0.0 ? -r : r;
 }
 
 /*
@@ -238,55 +231,69 @@ static void evaluate(model *m)
 {
     const double *v = m->v;
     const int n = m->n;
-    /* Per ordered pair (k, i): hostility of k toward i with and without the
-     * relation's own hostility, k's relative capability against i, and the
-     * threats they make.  Computed once, read O(n) times per dyad. */
+    /* Per ordered pair (k, i): the relation x, hostility of k toward i with
+     * and without the relation's own hostility, k's relative capability
+     * against i, and the threats they make.  Computed once, then read O(n)
+     * times per dyad. */
+    double X[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
     double host[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double rel[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
     double theta[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
     double theta_exo[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
+    double cap[SPEC_MAX_ACTORS];
+    int exists[SPEC_MAX_ACTORS];
     double capsum = 0.0;
 
     for (int k = 0; k < n; k++) {
-        capsum += capv(m, k);
+        exists[k] = actor_exists(m, k);
+        cap[k] = capv(m, k);
+        capsum += cap[k];
+        X[k][k] = 0.0;
+    }
+    for (size_t di = 0; di < m->nd; di++)
+        X[m->pair_a[di]][m->pair_b[di]] = X[m->pair_b[di]][m->pair_a[di]] = m->d[di].x;
+    for (int k = 0; k < n; k++) {
         for (int i = 0; i < n; i++) {
-            if (i == k || !actor_exists(m, k) || !actor_exists(m, i)) {
-                host[k][i] = rel[k][i] = theta[k][i] = theta_exo[k][i] = 0.0;
+            if (i == k || !exists[k] || !exists[i]) {
+                host[k][i] = theta[k][i] = theta_exo[k][i] = 0.0;
                 continue;
             }
-            host[k][i] = hostility_of(m, k, i, 0);
-            rel[k][i] = relcap(m, k, i);
-            theta[k][i] = rel[k][i] * host[k][i];
-            theta_exo[k][i] = rel[k][i] * hostility_of(m, k, i, 1);
+            double h_exo = m->hostility[k][i] > 0.0 ? m->hostility[k][i] : 0.0;
+            double h = m->hostility[k][i] + (X[k][i] < 0.0 ? -X[k][i] : 0.0);
+            host[k][i] = h > 0.0 ? h : 0.0;
+            theta[k][i] = m->rel[k][i] * host[k][i];
+            theta_exo[k][i] = m->rel[k][i] * h_exo;
         }
     }
 
     for (size_t di = 0; di < m->nd; di++) {
         dyad *d = &m->d[di];
         int i = m->pair_a[di], j = m->pair_b[di];
-        if (!actor_exists(m, i) || !actor_exists(m, j)) {
+        if (!exists[i] || !exists[j]) {
             d->target = d->x;
             d->threat = d->threat_exo = 0.0;
             d->gate[0] = d->gate[1] = -INFINITY;
             continue;
         }
         double T = 0.0, Texo = 0.0, Ri = 0.0, Rj = 0.0, triad = 0.0;
-        double wsum = capsum - capv(m, i) - capv(m, j);
+        double wsum = capsum - cap[i] - cap[j];
         for (int k = 0; k < n; k++) {
-            if (k == i || k == j || !actor_exists(m, k))
+            if (k == i || k == j || !exists[k])
                 continue;
-            T += fmin(theta[k][i], theta[k][j]);
-            Texo += fmin(theta_exo[k][i], theta_exo[k][j]);
+            T += theta[k][i] < theta[k][j] ? theta[k][i] : theta[k][j];
+            Texo += theta_exo[k][i] < theta_exo[k][j] ? theta_exo[k][i] : theta_exo[k][j];
             /* Entrapment: the partner's conflicts that one does not share,
              * on hostility levels weighted by the rival's relative power. */
             double hi = host[k][i], hj = host[k][j];
             if (hj > hi)
-                Ri += (hj - hi) * rel[k][j];
-            if (hi > hj)
-                Rj += (hi - hj) * rel[k][i];
-            if (wsum > 0.0)
-                triad += capv(m, k) / wsum * m->d[didx(m, i, k)].x * m->d[didx(m, k, j)].x;
+                Ri += (hj - hi) * m->rel[k][j];
+            else
+                Rj += (hi - hj) * m->rel[k][i];
+            triad += cap[k] * X[i][k] * X[k][j];
         }
+        if (wsum > 0.0)
+            triad /= wsum;
+        else
+            triad = 0.0;
         double ci = capv(m, i), cj = capv(m, j), tot = ci + cj;
         double asym_i = tot > 0.0 && cj > ci ? (cj - ci) / tot : 0.0;
         double asym_j = tot > 0.0 && ci > cj ? (ci - cj) / tot : 0.0;
@@ -298,7 +305,7 @@ static void evaluate(model *m)
         double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * d->economy -
                      v[MP_W_BORDER] * d->border - v[MP_W_AUTONOMY] * (ai * Mi + aj * Mj) -
                      v[MP_W_HOSTILITY] * H + v[MP_W_RECIPROCITY] * d->x + v[MP_W_TRIAD] * triad + d->bias;
-        d->target = tanh(arg);
+        d->target = fast_tanh(arg);
         d->threat = T;
         d->threat_exo = Texo;
 
@@ -331,6 +338,12 @@ static void track_reversal(model *m, double now)
     }
 }
 
+/* e^{-rate dt}, without calling exp for a zero rate. */
+static double decay(double rate, double dt)
+{
+    return rate == 0.0 ? 1.0 : exp(-rate * dt);
+}
+
 /*
  * Kernel advance callback: moves every x exactly to the new time under the
  * targets in force, and decays disputes, grievances and militarisation.
@@ -342,11 +355,11 @@ static int advance(double from, double to, void *ctx)
         evaluate(m);
     track_reversal(m, from);
     double dt = to - from;
-    double ex = exp(-m->v[MP_RELAX_RATE] * dt);
-    double ed = exp(-m->v[MP_DISPUTE_DECAY] * dt);
-    double eg = exp(-m->v[MP_GRIEVANCE_DECAY] * dt);
-    double eb = exp(-m->v[MP_BORDER_DECAY] * dt);
-    double ez = exp(-m->v[MP_BIAS_DECAY] * dt);
+    double ex = decay(m->v[MP_RELAX_RATE], dt);
+    double ed = decay(m->v[MP_DISPUTE_DECAY], dt);
+    double eg = decay(m->v[MP_GRIEVANCE_DECAY], dt);
+    double eb = decay(m->v[MP_BORDER_DECAY], dt);
+    double ez = decay(m->v[MP_BIAS_DECAY], dt);
     for (size_t i = 0; i < m->nd; i++) {
         dyad *d = &m->d[i];
         d->x = d->target + (d->x - d->target) * ex;
@@ -727,10 +740,17 @@ static void expire_treaty(model *m, size_t ei)
     m->dirty = 1;
 }
 
+/* Capabilities change only at data years: their relative values are
+ * computed here once rather than at every evaluation. */
 static void update_capabilities(model *m, double t)
 {
     for (int i = 0; i < m->n; i++)
         m->cap[i] = model_spec_series_at(m->spec, m->spec->actors[i].capability, t);
+    for (int k = 0; k < m->n; k++)
+        for (int i = 0; i < m->n; i++) {
+            double ck = m->cap[k], ci = m->cap[i];
+            m->rel[k][i] = i != k && !isnan(ck) && !isnan(ci) && ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
+        }
     m->dirty = 1;
 }
 
