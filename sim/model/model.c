@@ -459,10 +459,12 @@ static void decide(model *m, size_t di, unsigned consent)
         d->rung = nr;
         notify_change(m, di);
         if (m->obs && m->obs->event) {
-            char buf[SPEC_ID_LEN * 2 + 2];
-            model_spec_dyad_name(s, m->pair_a[di], m->pair_b[di], buf, sizeof buf);
-            emit(m, "label", NULL, "%s: %d %s -> %d %s (x=%.3f)", buf, s->ladder[r].label,
-                 s->ladder[r].name, s->ladder[nr].label, s->ladder[nr].name, d->x);
+            char name[SPEC_ID_LEN * 2 + 2], actors[SPEC_ID_LEN * 2 + 2], detail[256];
+            model_spec_dyad_name(s, m->pair_a[di], m->pair_b[di], name, sizeof name);
+            snprintf(actors, sizeof actors, "%s+%s", s->actors[m->pair_a[di]].id, s->actors[m->pair_b[di]].id);
+            snprintf(detail, sizeof detail, "%s: %d %s -> %d %s (x=%.3f)", name, s->ladder[r].label,
+                     s->ladder[r].name, s->ladder[nr].label, s->ladder[nr].name, d->x);
+            m->obs->event(m->obs->ctx, kernel_now(m->k), "label", actors, detail);
         }
     }
     check_alliance(m);
