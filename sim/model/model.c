@@ -429,7 +429,11 @@ static void decide(model *m, size_t di, unsigned consent)
         evaluate(m);
     double beta = m->v[MP_DECISION_PRECISION], h = m->v[MP_HYSTERESIS];
     int r = d->rung, top = s->nrungs - 1;
-    int up_struct = r < top && !(s->ladder[r + 1].requires & ~d->commit);
+    /* The next rung's commitments must be in force, except on a gated
+     * (alliance) rung: there the decision is the signing of the pact, and
+     * each side's vote already requires its own gate to be open. */
+    unsigned missing = r < top ? s->ladder[r + 1].requires & ~d->commit : 0;
+    int up_struct = r < top && (!missing || s->ladder[r + 1].gate);
     int votes_up = 0, votes_down = 0;
     for (int side = 0; side < 2; side++) {
         double u = gsl_rng_uniform(m->rng[STREAM_DECISION]);
@@ -452,6 +456,18 @@ static void decide(model *m, size_t di, unsigned consent)
         nr = rx < r ? rx : r - 1;
     } else if (votes_up == 2) {
         nr = r + 1;
+        if (missing) {
+            /* Both sides voted for the alliance rung: they sign its pact. */
+            d->commit |= missing;
+            if (m->obs && m->obs->event) {
+                char cbuf[64], actors[SPEC_ID_LEN * 2 + 2];
+                spec_commitments_format(missing, cbuf, sizeof cbuf);
+                snprintf(actors, sizeof actors, "%s+%s", s->actors[m->pair_a[di]].id, s->actors[m->pair_b[di]].id);
+                char detail[128];
+                snprintf(detail, sizeof detail, "signed at the decision: %s", cbuf);
+                m->obs->event(m->obs->ctx, kernel_now(m->k), "pact", actors, detail);
+            }
+        }
     }
     /* A rung whose commitments lapsed cannot be held. */
     nr = rung_allowed(m, nr, d->commit);
