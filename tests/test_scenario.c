@@ -2,8 +2,11 @@
  * test_scenario - the scenario language loader (sim/scenario/): a good
  * scenario fills the spec as documented, the resolved text is a fixed point
  * that reproduces the spec bit for bit, --set and -s override settings and
- * are recorded, every bad file in tests/data/bad/ is rejected with its
- * FILE:LINE and message, and docs/SCENARIO.md is in step with the table.
+ * are recorded, variants (`base`, `remove_events`, `scale_events`) merge,
+ * remove and scale as documented - the counterfactuals in
+ * scenarios/counterfactual/ included - every bad file in tests/data/bad/ is
+ * rejected with its FILE:LINE and message, and docs/SCENARIO.md is in step
+ * with the table.
  *
  * Runs from the top of the tree (paths are relative to it).  Each test keeps
  * what it loads in a fixture that the teardown frees, so a failed assertion
@@ -29,7 +32,7 @@
 #define BAD "tests/data/bad/"
 
 typedef struct {
-    model_spec spec, spec2;
+    model_spec spec, spec2, spec3;
     char *resolved, *resolved2;
     scenario_diags diags;
     char *text;
@@ -42,6 +45,7 @@ static int setup(void **state)
         return -1;
     model_spec_init(&fx->spec);
     model_spec_init(&fx->spec2);
+    model_spec_init(&fx->spec3);
     *state = fx;
     return 0;
 }
@@ -51,6 +55,7 @@ static int teardown(void **state)
     fixture *fx = *state;
     model_spec_clear(&fx->spec);
     model_spec_clear(&fx->spec2);
+    model_spec_clear(&fx->spec3);
     free(fx->resolved);
     free(fx->resolved2);
     free(fx->text);
@@ -91,6 +96,31 @@ static const spec_param *param(const model_spec *s, const char *path)
     if (i < 0)
         fail_msg("no parameter %s", path);
     return &s->params[i];
+}
+
+/* The event with this id, or a failed test. */
+static const spec_event *event_by_id(const model_spec *s, const char *id)
+{
+    for (size_t i = 0; i < s->nevents; i++)
+        if (strcmp(s->events[i].id, id) == 0)
+            return &s->events[i];
+    fail_msg("no event with id %s", id);
+    return NULL;
+}
+
+/* Non-zero if some event has this id. */
+static int has_event(const model_spec *s, const char *id)
+{
+    for (size_t i = 0; i < s->nevents; i++)
+        if (strcmp(s->events[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* The magnitude parameter of the event with this id. */
+static const spec_param *magnitude_of(const model_spec *s, const char *id)
+{
+    return &s->params[event_by_id(s, id)->p_magnitude];
 }
 
 /* 1-based line of the first occurrence of needle in text, or 0. */
@@ -236,14 +266,18 @@ static void test_minimal_dyads_events_targets(void **state)
     assert_int_equal(e[0].actors[1], 2);
     assert_string_equal(e[0].note, "treaty summit");
     assert_int_equal(e[0].series, -1);
-    assert_true(e[0].p_every == SCENARIO_NO_PARAM && e[0].p_rate == SCENARIO_NO_PARAM);
-    assert_true(e[0].p_duration == SCENARIO_NO_PARAM);
+    assert_true(e[0].p_every == SPEC_NO_PARAM && e[0].p_rate == SPEC_NO_PARAM);
+    assert_true(e[0].p_duration == SPEC_NO_PARAM);
+    assert_true(SCENARIO_NO_PARAM == SPEC_NO_PARAM); /* the older name still works */
     /* Events keep the line of their declaration in the file. */
     fx->text = testutil_slurp(GOOD "minimal.cfg", NULL);
     assert_non_null(fx->text);
     assert_int_equal(e[0].line, line_of(fx->text, "{ type = \"summit\"; at = 1950.12"));
     assert_int_equal(e[3].line, line_of(fx->text, "{ type = \"clash\""));
-    assert_null(e[0].file);
+    assert_string_equal(e[0].file, GOOD "minimal.cfg");
+    /* The id is kept, "" when there is none. */
+    assert_string_equal(e[0].id, "");
+    assert_string_equal(e[1].id, "treaty_1950");
 
     assert_int_equal(e[1].kind, EV_TREATY);
     assert_int_equal(e[1].commitments, SPEC_C_DEFENCE);
@@ -479,6 +513,7 @@ static void test_set_appends_an_entry(void **state)
     assert_int_equal(fx->spec.nevents, 9);
     assert_int_equal(fx->spec.events[8].kind, EV_CRISIS);
     assert_int_equal(fx->spec.events[8].line, 0); /* from the command line */
+    assert_string_equal(fx->spec.events[8].file, "--set events.[8]");
 }
 
 static void test_set_unknown_path_is_an_error(void **state)
@@ -534,6 +569,246 @@ static void test_seed_option(void **state)
     rc = scenario_load(GOOD "minimal.cfg", &big, &fx->spec, NULL, &fx->diags);
     assert_int_equal(rc, SCENARIO_EBAD);
     assert_true(find_diag(&fx->diags, "-s: error:", "expected a seed in [0, 9223372036854775807]") >= 0);
+}
+
+/* A lognormal fits any setting whose range starts at 0 or above; its value
+ * is its mean, clamped to the range as its draws are by the model. */
+static void test_lognormal_on_a_bounded_range(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {
+        "model.w_triad={ dist = \"lognormal\"; mu = 0.25; sigma = 0.5; }",
+        "model.hysteresis={ dist = \"lognormal\"; mu = 0.0; sigma = 1.0; }"};
+    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), SCENARIO_OK);
+    const spec_param *p = &fx->spec.params[MP_W_TRIAD];
+    assert_int_equal(p->dist.kind, DIST_LOGNORMAL);
+    assert_close(p->dist.a, 0.25, 0.0);
+    assert_close(p->dist.b, 0.5, 0.0);
+    assert_close(p->value, exp(0.25 + 0.125), 1e-15);
+    assert_close(p->hi, 20.0, 0.0);
+    /* Mean e^0.5 = 1.65 lies above hysteresis's range [0, 0.5]: clamped. */
+    assert_close(fx->spec.params[MP_HYSTERESIS].value, 0.5, 0.0);
+    assert_non_null(strstr(fx->resolved, "w_triad = { dist = \"lognormal\"; mu = 0.25; sigma = 0.5; };"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Variants                                                           */
+/* ------------------------------------------------------------------ */
+
+#define VARIANTS GOOD "variants/"
+
+static void test_variant_merges_its_base(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+    assert_string_equal(s->name, "variant-derived");
+    /* Settings only in the base are kept... */
+    assert_close(s->start, 1950.0, 0.0);
+    assert_close(s->horizon, 2000.0, 0.0);
+    assert_true(s->seed == 7u);
+    assert_int_equal(s->nrungs, 4); /* @include "ladder4.cfg", next to the base */
+    assert_int_equal(s->nactors, 3);
+    int cap = model_spec_find_series(s, "small.a"); /* data/small.tsv, next to the base */
+    assert_true(cap >= 0);
+    assert_close(model_spec_series_at(s, cap, 1946.0), 0.132711, 0.0);
+    assert_int_equal(s->outcome_b, 2);
+    /* ...a top-level setting of the derived file replaces the base's whole:
+     * the base's w_threat = 2.5 and w_border = 1.5 are gone. */
+    assert_close(s->params[MP_W_HOSTILITY].value, 2.0, 0.0);
+    assert_close(s->params[MP_W_THREAT].value, 2.0, 0.0);
+    assert_close(s->params[MP_W_BORDER].value, 1.0, 0.0);
+    /* remove_events: 9 events in the base, sanctions_1970 gone. */
+    assert_int_equal(s->nevents, 8);
+    assert_false(has_event(s, "sanctions_1970"));
+    assert_string_equal(s->events[7].note, "no id");
+    /* Events from the base keep the base's file and line. */
+    fx->text = testutil_slurp(GOOD "variant_base.cfg", NULL);
+    assert_non_null(fx->text);
+    const spec_event *e = event_by_id(s, "clash_normal");
+    assert_string_equal(e->file, GOOD "variant_base.cfg");
+    assert_int_equal(e->line, line_of(fx->text, "{ id = \"clash_normal\""));
+    /* The record; no variant key is left. */
+    assert_non_null(strstr(fx->resolved, "\nderived_from = [ \"" GOOD "variant_base.cfg\" ];\n"));
+    assert_non_null(strstr(fx->resolved, "\nremoved_events = [ \"sanctions_1970\" ];\n"));
+    assert_non_null(strstr(fx->resolved, "\nscaled_events = (\n  {\n    id = \"crisis_fixed\";\n"
+                                         "    factor = 2.0;\n  },\n"));
+    assert_null(strstr(fx->resolved, "base ="));
+    assert_null(strstr(fx->resolved, "remove_events"));
+    assert_null(strstr(fx->resolved, "scale_events"));
+    /* A scenario that is no variant has no record. */
+    model_spec_clear(&fx->spec2);
+    assert_int_equal(scenario_load(GOOD "variant_base.cfg", NULL, &fx->spec2, &fx->resolved2,
+                                   &fx->diags),
+                     SCENARIO_OK);
+    assert_null(strstr(fx->resolved2, "derived_from"));
+    assert_null(strstr(fx->resolved2, "scaled_events"));
+}
+
+static void test_variant_scales_every_form_of_magnitude(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+    /* A number: 0.25 * 2. */
+    const spec_param *p = magnitude_of(s, "crisis_fixed");
+    assert_int_equal(p->dist.kind, DIST_FIXED);
+    assert_close(p->value, 0.5, 0.0);
+    /* No magnitude: the crisis default 0.2, times 0.5. */
+    assert_close(magnitude_of(s, "crisis_default")->value, 0.1, 0.0);
+    /* uniform [0.1, 0.3] * 3 = [0.3, 0.9]. */
+    p = magnitude_of(s, "clash_uniform");
+    assert_int_equal(p->dist.kind, DIST_UNIFORM);
+    assert_close(p->dist.a, 0.3, 1e-15);
+    assert_close(p->dist.b, 0.9, 1e-15);
+    assert_close(p->value, 0.6, 1e-15);
+    /* normal (0.2, 0.05) * 2 = (0.4, 0.1). */
+    p = magnitude_of(s, "clash_normal");
+    assert_int_equal(p->dist.kind, DIST_NORMAL);
+    assert_close(p->dist.a, 0.4, 0.0);
+    assert_close(p->dist.b, 0.1, 0.0);
+    /* beta on [0, 0.4] * 0.5 = on [0, 0.2], shapes kept. */
+    p = magnitude_of(s, "opening_beta");
+    assert_int_equal(p->dist.kind, DIST_BETA);
+    assert_close(p->dist.a, 2.0, 0.0);
+    assert_close(p->dist.c, 0.0, 0.0);
+    assert_close(p->dist.d, 0.2, 0.0);
+    assert_close(p->value, 0.1, 1e-15);
+    /* lognormal * 2: mu + log 2, on the [0, 5] range of an `every` event. */
+    p = magnitude_of(s, "crisis_lognormal");
+    assert_int_equal(p->dist.kind, DIST_LOGNORMAL);
+    assert_close(p->dist.a, -2.0 + log(2.0), 1e-15);
+    assert_close(p->dist.b, 0.5, 0.0);
+    assert_close(p->value, 2.0 * exp(-2.0 + 0.125), 1e-14);
+    /* Untouched. */
+    assert_close(s->params[s->events[7].p_magnitude].value, 0.1, 0.0);
+}
+
+static void test_variant_of_a_variant(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, VARIANTS "derived2.cfg", NULL, 0), SCENARIO_OK);
+    const model_spec *s = &fx->spec;
+    assert_string_equal(s->name, "variant-derived2");
+    assert_int_equal(s->nevents, 7);
+    assert_false(has_event(s, "talks"));
+    assert_false(has_event(s, "sanctions_1970"));
+    assert_close(s->params[MP_W_HOSTILITY].value, 2.0, 0.0); /* derived.cfg's model */
+    /* Scaled at both levels: 0.25 * 2 * 1.5; any distribution times 0 is 0. */
+    assert_close(magnitude_of(s, "crisis_fixed")->value, 0.75, 0.0);
+    const spec_param *p = magnitude_of(s, "clash_normal");
+    assert_int_equal(p->dist.kind, DIST_FIXED);
+    assert_close(p->value, 0.0, 0.0);
+    /* Records list the deepest level first, in the order applied. */
+    assert_non_null(strstr(fx->resolved, "\nderived_from = [ \"" GOOD "variant_base.cfg\", \""
+                                         VARIANTS "derived.cfg\" ];\n"));
+    assert_non_null(strstr(fx->resolved, "\nremoved_events = [ \"sanctions_1970\", \"talks\" ];\n"));
+    assert_non_null(strstr(fx->resolved, "    id = \"crisis_fixed\";\n    factor = 1.5;\n"));
+    assert_non_null(strstr(fx->resolved, "    id = \"clash_normal\";\n    factor = 0.0;\n  }\n);\n"));
+    assert_string_equal(event_by_id(s, "crisis_fixed")->file, GOOD "variant_base.cfg");
+}
+
+static void test_variant_resolved_is_a_fixed_point(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(load(fx, VARIANTS "derived2.cfg", NULL, 0), SCENARIO_OK);
+    /* The records are accepted and kept, and nothing is applied twice. */
+    int rc = scenario_load_string(fx->resolved, "resolved.cfg", NULL, NULL, &fx->spec2,
+                                  &fx->resolved2, &fx->diags);
+    print_diags(&fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    assert_string_equal(fx->resolved2, fx->resolved);
+    assert_same_spec(&fx->spec, &fx->spec2);
+}
+
+static void test_set_applies_after_the_merge(void **state)
+{
+    fixture *fx = *state;
+    static const char *const sets[] = {"model.w_threat=3.5", "events.[0].magnitude=0.05"};
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", sets, 2), SCENARIO_OK);
+    assert_close(fx->spec.params[MP_W_THREAT].value, 3.5, 0.0);
+    assert_close(fx->spec.params[MP_W_HOSTILITY].value, 2.0, 0.0); /* the rest of model kept */
+    /* events.[0] of the merged list is the base's first event. */
+    assert_string_equal(fx->spec.events[0].id, "talks");
+    assert_close(param(&fx->spec, "events.[0].magnitude")->value, 0.05, 0.0);
+    model_spec_clear(&fx->spec);
+    free(fx->resolved);
+    fx->resolved = NULL;
+    /* The variant keys are resolved before overrides: --set cannot set them. */
+    static const char *const bad[] = {"base=\"x.cfg\"", "remove_events=[\"talks\"]",
+                                      "derived_from=[]"};
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", bad, 3), SCENARIO_EBAD);
+    assert_true(find_diag(&fx->diags, "--set base: error:", "cannot be set with --set") >= 0);
+    assert_true(find_diag(&fx->diags, "--set remove_events: error:", "cannot be set with --set") >= 0);
+    assert_true(find_diag(&fx->diags, "--set derived_from: error:", "written by the loader") >= 0);
+}
+
+/* An error made by a scale factor is reported at the scale_events entry. */
+static void test_scaled_value_errors_name_the_entry(void **state)
+{
+    fixture *fx = *state;
+    const char *text = "base = \"variant_base.cfg\";\n"
+                       "name = \"too-big\";\n"
+                       "scale_events = (\n"
+                       "  { id = \"crisis_fixed\"; factor = 40.0; }\n"
+                       ");\n";
+    int rc = scenario_load_string(text, "scaled.cfg", GOOD, NULL, &fx->spec, &fx->resolved,
+                                  &fx->diags);
+    assert_int_equal(rc, SCENARIO_EBAD);
+    assert_true(find_diag(&fx->diags, "scaled.cfg:4: error: events.[1].magnitude:",
+                          "expected a number in [-5, 5]") >= 0);
+}
+
+/* The counterfactuals of scenarios/counterfactual/ against the historical
+ * scenario they derive from. */
+static void test_counterfactual_scenarios(void **state)
+{
+    fixture *fx = *state;
+    static const struct {
+        const char *file, *removed, *scaled;
+    } cases[] = {
+        {"no_2014_sanctions.cfg", "sanctions_2014", NULL},
+        {"no_joint_fleet.cfg", "joint_fleet_1958", NULL},
+        {"no_1997_force_reductions.cfg", "moscow_agreement_1997", NULL},
+        {"no_independent_policy.cfg", "independent_policy_1982", NULL},
+        {"doubled_taiwan_arms.cfg", NULL, "arms_to_taiwan"},
+    };
+    assert_int_equal(scenario_load("scenarios/historical.cfg", NULL, &fx->spec3, NULL, &fx->diags),
+                     SCENARIO_OK);
+    const model_spec *h = &fx->spec3;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "scenarios/counterfactual/%s", cases[i].file);
+        print_message("%s\n", path);
+        assert_int_equal(load(fx, path, NULL, 0), SCENARIO_OK);
+        const model_spec *s = &fx->spec;
+        assert_int_equal(s->nactors, h->nactors);
+        assert_non_null(strstr(fx->resolved, "\nderived_from = [ \"scenarios/historical.cfg\" ];\n"));
+        if (cases[i].removed) {
+            assert_true(has_event(h, cases[i].removed));
+            assert_false(has_event(s, cases[i].removed));
+            assert_int_equal(s->nevents, h->nevents - 1);
+        } else {
+            assert_int_equal(s->nevents, h->nevents);
+            double before = magnitude_of(h, cases[i].scaled)->value;
+            assert_true(before > 0.0);
+            assert_close(magnitude_of(s, cases[i].scaled)->value, 2.0 * before, 0.0);
+        }
+        /* Events keep the historical file and line. */
+        assert_string_equal(s->events[0].file, "scenarios/historical.cfg");
+        assert_int_equal(s->events[0].line, h->events[0].line);
+        int rc = scenario_load_string(fx->resolved, "resolved.cfg", NULL, NULL, &fx->spec2,
+                                      &fx->resolved2, &fx->diags);
+        print_diags(&fx->diags);
+        assert_int_equal(rc, SCENARIO_OK);
+        assert_string_equal(fx->resolved2, fx->resolved);
+        assert_same_spec(&fx->spec, &fx->spec2);
+        model_spec_clear(&fx->spec);
+        model_spec_clear(&fx->spec2);
+        free(fx->resolved);
+        free(fx->resolved2);
+        fx->resolved = fx->resolved2 = NULL;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -593,10 +868,33 @@ static const bad_case bad_cases[] = {
     {"dist_support.cfg", NULL, 5, "expected a value in [0, 20] (the range of model.w_threat), found -1"},
     {"dist_unknown.cfg", NULL, 3, "unknown distribution \"nromal\"; did you mean 'normal'?"},
     {"dist_key.cfg", NULL, 3, "'min' is only valid for uniform, beta distributions"},
-    {"dist_lognormal.cfg", NULL, 3, "a lognormal draws from (0, inf)"},
+    {"dist_lognormal.cfg", NULL, 3, "a lognormal draws from (0, inf), so it needs a setting whose "
+                                    "range starts at 0 or above, not the range [-1, 1]"},
     {"commitment_unknown.cfg", NULL, 4, "unknown commitment \"defense\"; did you mean 'defence'?"},
     {"error_in_include.cfg", "part_out_of_range.inc", 3, "model.gate_security: expected a number in [0, 100]"},
     {"event_id_twice.cfg", NULL, 5, "event id \"meeting\" is used twice (also events.[0])"},
+    {"base_missing.cfg", NULL, 3, "base: cannot read base scenario 'no_such_base.cfg' (looked for "
+                                  "'tests/data/bad/no_such_base.cfg'"},
+    {"base_cycle.cfg", "base_cycle_b.cfg", 2,
+     "base scenario cycle: tests/data/bad/base_cycle.cfg -> tests/data/bad/base_cycle_b.cfg -> "
+     "tests/data/bad/base_cycle.cfg"},
+    {"base_cycle_b.cfg", "base_cycle.cfg", 2,
+     "base scenario cycle: tests/data/bad/base_cycle_b.cfg -> tests/data/bad/base_cycle.cfg -> "
+     "tests/data/bad/base_cycle_b.cfg"},
+    {"base_no_name.cfg", NULL, 2, "a scenario with a base must set its own `name`"},
+    {"remove_unknown_id.cfg", NULL, 4,
+     "remove_events.[1]: no event has the id \"sanctions_1971\"; did you mean 'sanctions_1970'? "
+     "(valid ids: crisis_fixed, crisis_default,"},
+    {"remove_without_base.cfg", NULL, 3, "remove_events: needs a base scenario"},
+    {"scale_factor_range.cfg", NULL, 5, "scale_events.[0].factor: expected a number in [0, 100], "
+                                        "found 200"},
+    {"scale_summit.cfg", NULL, 4,
+     "event \"talks\" is a summit without a magnitude: summit magnitude comes from "
+     "model.summit_warmth; set it explicitly to scale it"},
+    {"base_error.cfg", "part_base_error.inc", 4, "model.w_thret: unknown setting 'w_thret'"},
+    {"base_syntax.cfg", "part_base_syntax.inc", 3, "syntax error"},
+    {"base_include_error.cfg", "base/part_model.inc", 3,
+     "model.w_triad: expected a number in [0, 20]"},
 };
 
 static void test_bad_files_are_rejected_with_file_and_line(void **state)
@@ -714,6 +1012,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_unknown_path_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_bad_values_are_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lognormal_on_a_bounded_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variant_merges_its_base, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variant_scales_every_form_of_magnitude, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variant_of_a_variant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variant_resolved_is_a_fixed_point, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_applies_after_the_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scaled_value_errors_name_the_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counterfactual_scenarios, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_files_are_rejected_with_file_and_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_errors_of_a_file_are_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_files_are_io_errors, setup, teardown),

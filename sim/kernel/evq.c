@@ -52,6 +52,7 @@
 #define COMPACT_MIN 64           /* never compact for fewer dead entries */
 #define LINE 64                  /* cache line: one family of four entries */
 #define HEAP_PAD 3               /* entries before heap[0] so 4i+1 is aligned */
+#define PREFETCH_MIN 4096        /* heaps of 64 KiB and up: prefetch in sifts */
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
@@ -169,11 +170,11 @@ static inline void sift_down(evq_entry *h, const evq_slot *slots, size_t n,
         size_t best;
         if (LIKELY(c + 4 <= n)) {
             /* The next step reads one of the four families below this one,
-             * which lie in four consecutive lines: ask for all of them now,
-             * so that in a heap larger than the cache the load overlaps
-             * this step's comparisons instead of following them. */
+             * which lie in four consecutive lines: in a heap larger than the
+             * first-level cache, ask for all of them now, so that the load
+             * overlaps this step's comparisons instead of following them. */
             size_t g = 4 * c + 1;
-            if (g + 16 <= n) {
+            if (n >= PREFETCH_MIN && g + 16 <= n) {
                 PREFETCH(&h[g]);
                 PREFETCH(&h[g + 4]);
                 PREFETCH(&h[g + 8]);

@@ -14,7 +14,7 @@
  * event that reuses the storage.  Handle 0 is never issued, so callers may use
  * it as "no event".  (A handle is a slot index and a 32-bit generation
  * counter of that slot; a stale handle could only be mistaken for a live one
- * after the same slot had been reused 2^32 times while the caller held it.)
+ * after the same slot had been reused 2^31 times while the caller held it.)
  *
  * Costs, with n pending events: push and pop O(log n), peek and cancel O(1)
  * (cancellation is lazy, and its cost is repaid when the cancelled entry
@@ -23,7 +23,8 @@
  * and is kept by evq_clear(): in steady state no call allocates.
  *
  * The queue knows nothing of what events mean: type and arg are opaque
- * payload.  Time is a double (decimal years for alignsim); it must be finite.
+ * payload.  Time is a double (decimal years for alignsim); it must be finite,
+ * and times compare as doubles do (-0.0 equals 0.0 and pops as 0.0).
  * There is no global state; a queue is not safe for concurrent use, but
  * distinct queues may be used from distinct threads.
  */
@@ -61,8 +62,9 @@ enum {
 /*
  * Allocates an empty queue with room for initial_capacity events before its
  * first growth (0 is allowed: storage is then allocated by the first push).
- * Returns NULL if memory cannot be allocated or the capacity is too large;
- * nothing is leaked on failure.  Free with evq_free().
+ * Returns NULL if memory cannot be allocated or the capacity is too large
+ * (above 2^32 - 1 events, or n * size would overflow); nothing is leaked on
+ * failure.  The caller owns the queue; free it with evq_free().
  */
 evq *evq_alloc(size_t initial_capacity);
 
@@ -81,8 +83,9 @@ void evq_clear(evq *q);
  * the next sequence number and, if out is not NULL, stores its handle in
  * *out.  Returns EVQ_OK; EVQ_EINVAL if time is NaN or infinite (the queue is
  * unchanged and *out is set to 0); EVQ_ENOMEM if the storage had to grow and
- * could not (unchanged, *out = 0).  Amortised O(log n); allocates only when
- * the number of pending plus lazily-cancelled events exceeds the capacity.
+ * could not, the queue already holds 2^32 - 1 entries, or 2^64 - 1 events
+ * were pushed since the last clear (unchanged, *out = 0).  O(log n); allocates only when the number of pending plus lazily
+ * cancelled events reaches the capacity, which then doubles.
  */
 int evq_push(evq *q, double time, int32_t priority, int32_t type, int64_t arg,
              evq_handle *out);

@@ -19,6 +19,7 @@ void model_spec_init(model_spec *s)
     s->horizon = 2030.0;
     s->outcome_a = s->outcome_b = -1;
     s->alliance_after = -INFINITY;
+    s->claim.third_power = -1;
 }
 
 void model_spec_clear(model_spec *s)

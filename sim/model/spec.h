@@ -30,6 +30,11 @@
 #define SPEC_NOTE_LEN 120       /* free-text notes on events and targets */
 #define SPEC_MAX_EVENT_ACTORS 8 /* actors named by one event */
 
+/* Parameter index stored in spec_event.p_every, p_rate and p_duration when
+ * the event has no such parameter (not that timing; a type without a
+ * duration).  The model must not read those indices then. */
+#define SPEC_NO_PARAM SIZE_MAX
+
 /* Distribution of a parameter drawn per replication (or per occurrence). */
 typedef enum {
     DIST_FIXED = 0, /* value only */
@@ -163,8 +168,11 @@ typedef struct {
     double expires;               /* EV_TREATY: year the commitments lapse unless renewed; +inf never */
     double ideology;              /* EV_REGIME_CHANGE: new position */
     int active;                   /* EV_DOCTRINE: 1 switches on, 0 off */
+    char id[SPEC_ID_LEN];         /* the event's `id` in the scenario, "" if none */
     char note[SPEC_NOTE_LEN];
-    const char *file; int line;   /* where it was declared (borrowed, loader-owned) */
+    char file[SPEC_PATH_LEN];     /* file in which it was declared ("--set events.[3]" for
+                                     an override), "" if unknown; long names keep their end */
+    int line;                     /* line of the declaration in that file, 0 if none */
 } spec_event;
 
 /* Initial condition of one dyad. */
@@ -195,6 +203,61 @@ typedef struct {
     char note[SPEC_NOTE_LEN];
 } spec_target;
 
+/*
+ * The claim test (`alignsim claim`, docs/MODEL.md "The claim, made
+ * testable"): the reversal its conditions schedule and the bounds the
+ * alliance probabilities are tested against.  The loader fills it from the
+ * scenario's optional `claim` group (defaults when absent); only the claim
+ * command reads it, never the model.
+ */
+#define SPEC_MAX_CLAIM_STRENGTHS 64
+typedef struct {
+    int third_power;              /* actor index of the power that confronts the
+                                     targets; -1 when the scenario names none */
+    int ntargets;                 /* actors it confronts (default: the outcome dyad) */
+    int targets[SPEC_MAX_EVENT_ACTORS - 1];
+    double at;                    /* year the reversal begins */
+    double duration_years;        /* years it lasts; 0 = until the horizon */
+    double strength;              /* magnitude of the reversal of condition "reversal" */
+    double strengths[SPEC_MAX_CLAIM_STRENGTHS]; /* the curve's magnitudes, increasing */
+    size_t nstrengths;
+    double window_years;          /* an alliance counts within this many years of the onset */
+    double bound_no_reversal;     /* the claim: P(alliance | no reversal) < this */
+    double bound_reversal;        /* the claim: P(alliance within window | reversal) > this */
+    double confidence;            /* level of the exact intervals, in (0, 1) */
+} spec_claim;
+
+/*
+ * Calibration (`alignsim calibrate`, sim/study/calibrate.h): the free
+ * parameters with their search ranges, order targets and the fit's
+ * settings.  The loader fills it from the scenario's optional `calibrate`
+ * group (present = 0 when absent); only the calibrate command reads it.
+ */
+#define SPEC_MAX_FREE 16
+#define SPEC_MAX_ORDERS 16
+typedef struct {
+    size_t param;                 /* index into model_spec.params */
+    double min, max;              /* search range, min < max, within the parameter's range */
+} spec_free_param;
+
+typedef struct {
+    size_t first, second;         /* target indices: first must be met no later than second */
+} spec_order;
+
+typedef struct {
+    int present;                  /* the scenario has a `calibrate` group */
+    spec_free_param free[SPEC_MAX_FREE];
+    size_t nfree;
+    spec_order orders[SPEC_MAX_ORDERS];
+    size_t norders;
+    unsigned reps;                /* replications per loss evaluation (common random numbers) */
+    unsigned starts;              /* Nelder-Mead starts from a Sobol design */
+    unsigned max_iterations;      /* per start */
+    double fit_until;             /* fit only targets dated <= this; +inf: all */
+    double cap_years;             /* squared date errors are capped at cap_years^2 */
+    double tolerance;             /* simplex size (logit space) at which a start ends */
+} spec_calibrate;
+
 /* The whole scenario.  Arrays are owned by the spec (see model_spec_free). */
 typedef struct {
     char name[SPEC_NAME_LEN];
@@ -213,6 +276,9 @@ typedef struct {
     /* outcome: the dyad whose alliance the batch and the claim track */
     int outcome_a, outcome_b;
     double alliance_after;        /* alliance_year counts alliances from this date */
+
+    spec_claim claim;             /* the claim test's settings */
+    spec_calibrate calibrate;     /* the calibration's settings */
 } model_spec;
 
 /* Initialises an empty spec (no allocation). */

@@ -257,6 +257,12 @@ static got read_number(loader *L, const config_setting_t *s, const char *what, d
     return GOT_VALUE;
 }
 
+int ld_number(loader *L, const config_setting_t *s, double lo, double hi, unsigned flags,
+              double *out)
+{
+    return read_number(L, s, "a number", lo, hi, flags, 0, out) == GOT_VALUE ? 0 : -1;
+}
+
 /* Range of key d, with dates bounded by the scenario when it has sane dates. */
 static void key_range(const loader *L, const setting_def *d, double *lo, double *hi)
 {
@@ -609,12 +615,15 @@ static got read_dist(loader *L, const config_setting_t *s, const char *path, dou
     case DIST_LOGNORMAL:
         if (dist_number(L, s, "mu", &a) != GOT_VALUE || dist_number(L, s, "sigma", &b) != GOT_VALUE)
             return GOT_BAD;
-        if (lo > 0.0 || !isinf(hi)) {
+        /* Draws above a finite upper end are clamped to it by the model;
+         * below a lower end of 0 or more there is nothing to clamp. */
+        if (lo < 0.0) {
             strbuf r = {0};
             write_range(&r, lo, hi, flags);
             char *rt = sb_take(&r);
-            ld_error(L, s, "a lognormal draws from (0, inf), which is not within the range %s of "
-                           "%s; use a beta, a uniform or a (truncated) normal", rt ? rt : "?", path);
+            ld_error(L, s, "a lognormal draws from (0, inf), so it needs a setting whose range "
+                           "starts at 0 or above, not the range %s of %s; use a beta, a uniform "
+                           "or a (truncated) normal", rt ? rt : "?", path);
             free(rt);
             return GOT_BAD;
         }
@@ -1467,6 +1476,19 @@ static void event_actors(loader *L, const config_setting_t *g, const setting_def
     }
 }
 
+/* Copies the file and line of event g's declaration into e; a name too
+ * long for spec_event.file keeps its end, which tells files apart. */
+static void where_of(const loader *L, const config_setting_t *g, spec_event *e)
+{
+    char file[4096];
+    e->line = ld_where(L, g, file, sizeof file);
+    size_t n = strlen(file), room = sizeof e->file - 1;
+    if (n <= room)
+        memcpy(e->file, file, n + 1);
+    else
+        snprintf(e->file, sizeof e->file, "...%s", file + n - (room - 3));
+}
+
 static void check_event(loader *L, const config_setting_t *g, int i, const setting_group *eg)
 {
     spec_event e;
@@ -1474,8 +1496,8 @@ static void check_event(loader *L, const config_setting_t *g, int i, const setti
     e.series = -1;
     e.expires = INFINITY;
     e.active = 1;
-    e.p_every = e.p_rate = e.p_duration = SCENARIO_NO_PARAM;
-    e.line = (int)config_setting_source_line(g);
+    e.p_every = e.p_rate = e.p_duration = SPEC_NO_PARAM;
+    where_of(L, g, &e);
 
     /* The type selects the valid keys. */
     const char *type;
@@ -1584,6 +1606,10 @@ static void check_event(loader *L, const config_setting_t *g, int i, const setti
     const char *note;
     if (get_string(L, g, settings_find(eg, "note"), &note) == GOT_VALUE)
         snprintf(e.note, sizeof e.note, "%s", note);
+    /* Its uniqueness is checked by check_events(). */
+    const config_setting_t *ids = ld_member(g, "id");
+    if (ids && config_setting_type(ids) == CONFIG_TYPE_STRING)
+        snprintf(e.id, sizeof e.id, "%s", config_setting_get_string(ids));
     if (model_spec_add_event(L->spec, &e) != 0)
         L->oom = 1;
 }
@@ -1600,8 +1626,8 @@ static void check_events(loader *L, const config_setting_t *root)
         if (!g)
             continue;
         check_event(L, g, i, ed->group);
-        /* Event ids are unique (the spec does not keep them: only
-         * scenario-level tools refer to events by id). */
+        /* Event ids are unique: counterfactuals and the event log name
+         * events by them. */
         const char *id;
         if (get_string(L, g, settings_find(ed->group, "id"), &id) != GOT_VALUE)
             continue;
@@ -1717,6 +1743,29 @@ static void check_outcome(loader *L, const config_setting_t *root)
                &L->spec->alliance_after);
 }
 
+/* The loader's records (overrides and what a variant did): kept as they
+ * are, only their form is checked. */
+static void check_records(loader *L, const config_setting_t *root)
+{
+    const setting_group *rg = settings_root();
+    const config_setting_t *s;
+    get_strings(L, root, settings_find(rg, "overrides"), &s);
+    get_strings(L, root, settings_find(rg, "derived_from"), &s);
+    get_strings(L, root, settings_find(rg, "removed_events"), &s);
+    const setting_def *sd = settings_find(rg, "scaled_events");
+    const config_setting_t *list = get_aggregate(L, root, sd);
+    for (int i = 0; list && i < config_setting_length(list); i++) {
+        const config_setting_t *g = list_group(L, list, i);
+        if (!g)
+            continue;
+        check_keys(L, g, sd->group, -1, -1);
+        const char *id;
+        double factor;
+        get_string(L, g, settings_find(sd->group, "id"), &id);
+        get_number(L, g, settings_find(sd->group, "factor"), 1.0, &factor);
+    }
+}
+
 size_t ld_check(loader *L, const config_t *cfg)
 {
     const config_setting_t *root = config_root_setting(cfg);
@@ -1731,7 +1780,6 @@ size_t ld_check(loader *L, const config_t *cfg)
     check_events(L, root);
     check_targets(L, root);
     check_outcome(L, root);
-    const config_setting_t *ov;
-    get_strings(L, root, settings_find(rg, "overrides"), &ov);
+    check_records(L, root);
     return L->nerrors;
 }

@@ -8,8 +8,9 @@
  * The writer is deterministic and reads only what the check pass accepted,
  * so writing the resolved text of a resolved text gives the same bytes.
  * Settings that have no value (a treaty that never expires, the lowest
- * rung's threshold, a summit's magnitude that is model.summit_warmth) are
- * left out rather than written as a default they do not have.
+ * rung's threshold, a summit's magnitude that is model.summit_warmth, the
+ * records of a scenario that is not a variant) are left out rather than
+ * written as a default they do not have.
  */
 #include <limits.h>
 #include <math.h>
@@ -210,6 +211,11 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
     if (snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", d->name) >=
         (int)sizeof path)
         E->b.failed = 1;
+    /* The variant pass consumed these; an absent list without a default
+     * (a record of a variant) is left out, not written empty. */
+    if ((d->flags & SF_VARIANT) ||
+        (!s && (d->flags & SF_NO_DEFAULT) && (d->type == ST_STRINGS || d->type == ST_LIST)))
+        return;
 
     switch (d->type) {
     case ST_STRING: {

@@ -4,15 +4,24 @@
  * include <libconfig.h>).
  *
  *   scenario.c  public API: reads the text, runs the passes below
+ *   variant.c   resolves `base`, `remove_events` and `scale_events`
  *   override.c  applies --set and -s to the libconfig tree
  *   check.c     validates a tree against the settings table and fills a spec
  *   emit.c      writes the resolved scenario text from a checked tree
  *
  * Where a setting came from: libconfig records the line and, for settings
  * of an @include'd file, the include name as written (libconfig 1.5 does not
- * join it with the include folder; ld_display_file() does).  Settings that
- * an override created or replaced carry an override_mark as their libconfig
- * hook; the mark names the override in diagnostics ("--set PATH").
+ * join it with the include folder; ld_display_file() does).  Settings may
+ * carry an ld_mark as their libconfig hook, which the nearest marked
+ * ancestor applies to a whole subtree:
+ *   MARK_PLACE  the setting was made by an override or a scale_events entry;
+ *               diagnostics name the mark's label ("--set PATH", "-s",
+ *               "FILE:LINE" of the scale_events entry) instead of a line;
+ *   MARK_BASE   the setting was copied from a base scenario: its recorded
+ *               line and include name are those of the base's tree, to be
+ *               read relative to the base file (display name and folder in
+ *               the mark).  variant.c copies settings with their line and
+ *               file (see ld_copy_setting()).
  */
 #ifndef ALIGNSIM_SCENARIO_LOADER_H
 #define ALIGNSIM_SCENARIO_LOADER_H
@@ -25,10 +34,15 @@
 #include "scenario/settings.h"
 #include "scenario/strbuf.h"
 
-/* Names the origin of settings made by one override. */
+typedef enum { MARK_PLACE = 1, MARK_BASE } ld_mark_kind;
+
+/* The origin of the settings below a hooked setting (see above). */
 typedef struct {
-    char label[SPEC_PATH_LEN + 16]; /* "--set model.w_threat" or "-s" */
-} override_mark;
+    ld_mark_kind kind;
+    char label[512]; /* MARK_PLACE: "--set model.w_threat", "-s", "FILE:LINE" */
+    char *file;      /* MARK_BASE: display name of the base file (heap) */
+    char *dir;       /* MARK_BASE: folder its raw names are relative to (heap), NULL: working dir */
+} ld_mark;
 
 /* A data table read by the check pass, for the resolved text: its columns
  * after `year` are the series first .. first + ncols - 1 of the spec. */
@@ -49,13 +63,20 @@ typedef struct {
     int dates_ok;            /* start < horizon, both valid */
     loaded_table *tables;    /* data tables, in file order */
     size_t ntables;
+
+    ld_mark **marks;         /* hooks of the trees (owned; see ld_new_mark) */
+    size_t nmarks;
+    config_t **bases;        /* trees of base scenarios (owned): settings copied
+                                from them point at their file names */
+    size_t nbases;
 } loader;
 
 /* Initialises L (no allocation); name, include_dir, diags and spec borrowed. */
 void ld_init(loader *L, const char *name, const char *include_dir, scenario_diags *diags,
              model_spec *spec);
 
-/* Frees what L allocated (the tables), not the borrowed objects. */
+/* Frees what L allocated (tables, marks, base trees), not the borrowed
+ * objects; call it after the trees that use the marks are destroyed. */
 void ld_clear(loader *L);
 
 /* Appends one finished diagnostic line (copied).  Sets L->oom on failure. */
@@ -82,8 +103,46 @@ void ld_path(const config_setting_t *s, char *buf, size_t len);
 void ld_normalise_path(char *path);
 
 /* The file name to show for settings whose libconfig file is raw (NULL:
- * the main text), written into buf; see the header comment. */
-const char *ld_display_file(const loader *L, const char *raw, char *buf, size_t len);
+ * the main text) in the file `name` whose includes are relative to dir,
+ * written into buf; see the header comment. */
+const char *ld_display_file(const char *name, const char *dir, const char *raw, char *buf,
+                            size_t len);
+
+/*
+ * Where setting s comes from, as diagnostics name it: writes the file (or
+ * a mark's label) into buf and returns the line (0: none; always 0 for a
+ * label).
+ */
+int ld_where(const loader *L, const config_setting_t *s, char *buf, size_t len);
+
+/* A new zeroed mark owned by L (freed by ld_clear), or NULL (L->oom set). */
+ld_mark *ld_new_mark(loader *L, ld_mark_kind kind);
+
+/* Reports a libconfig parse error of cfg, read from text as the file name
+ * (display name) whose includes are relative to dir. */
+void ld_syntax_error(loader *L, const char *name, const char *dir, const config_t *cfg,
+                     const char *text);
+
+/* Reads a whole file; a NUL-terminated heap buffer and its length, or NULL
+ * with errno set (EISDIR for a directory). */
+char *ld_slurp(const char *path, size_t *len);
+
+/*
+ * Adds a deep copy of src to parent under name (NULL in lists and arrays).
+ * keep_place also copies the line, the include name and the hooks of every
+ * copied setting (libconfig 1.5 has no setter for a setting's place; its
+ * config_setting_t is public and the copy writes `line` and `file`, whose
+ * string belongs to src's config, which must outlive the copy).  Returns
+ * the copy, or NULL when libconfig refused or memory ran out.
+ */
+config_setting_t *ld_copy_setting(config_setting_t *parent, const char *name,
+                                  const config_setting_t *src, int keep_place);
+
+/* Reads number s (an integer is accepted), finite and within [lo, hi]
+ * (flags SF_LO_OPEN/SF_HI_OPEN); reports "expected a number in ..., found
+ * ..." at s otherwise.  Returns 0, or -1 when reported. */
+int ld_number(loader *L, const config_setting_t *s, double lo, double hi, unsigned flags,
+              double *out);
 
 /* The folder relative to which a data file named in setting s is found,
  * written into buf (dir of the file in which s appears); NULL for the
@@ -110,9 +169,20 @@ void ld_suggest_write(const ld_suggest *sg, strbuf *b);
 /* Validates the tree of cfg and fills L->spec.  Returns L->nerrors. */
 size_t ld_check(loader *L, const config_t *cfg);
 
-/* Applies opt's --set and -s overrides to cfg; marks must have room for
- * opt->nsets + 1 entries and outlive cfg's use.  Errors go to L. */
-void ld_override(loader *L, config_t *cfg, const scenario_options *opt, override_mark *marks);
+/*
+ * Resolves the variant settings of cfg, read from the file path (NULL: not
+ * a file) named L->name in folder L->include_dir: loads `base` scenarios
+ * and merges them in, applies `remove_events` and `scale_events`, removes
+ * these keys and records what was done in `derived_from`, `removed_events`
+ * and `scaled_events`.  Base trees and marks are kept in L.  Errors go to
+ * L; returns -1 when a base could not be loaded (the tree is then not worth
+ * checking), else 0.
+ */
+int ld_variant(loader *L, config_t *cfg, const char *path);
+
+/* Applies opt's --set and -s overrides to cfg (marks owned by L).  Errors
+ * go to L. */
+void ld_override(loader *L, config_t *cfg, const scenario_options *opt);
 
 /* The resolved scenario text of cfg, after ld_check() on it passed without
  * errors (uses L->spec and L->tables).  Heap string, or NULL on no memory. */

@@ -13,7 +13,7 @@
  * "strings", [arrays], (lists) and {groups} - distribution groups included -
  * all work.  The value replaces the setting at PATH; a group or list
  * replaced by one of the same type keeps its place (actor order matters).
- * Settings an override created carry its override_mark as libconfig hook,
+ * Settings an override created carry its ld_mark (MARK_PLACE) as libconfig hook,
  * so that later diagnostics about them say "--set PATH: error: ...".
  * Every override applied is appended to the top-level `overrides` list.
  */
@@ -83,12 +83,9 @@ static int split_path(const char *path, path_part *parts, size_t *n)
     return 0;
 }
 
-static config_setting_t *copy_setting(config_setting_t *parent, const char *name,
-                                      const config_setting_t *src);
-
 /* Copies the value of src into dst, which has src's type (an aggregate dst
  * must be empty).  Returns 0, or -1 if libconfig refused. */
-static int copy_value(config_setting_t *dst, const config_setting_t *src)
+static int copy_value(config_setting_t *dst, const config_setting_t *src, int keep_place)
 {
     switch (config_setting_type(src)) {
     case CONFIG_TYPE_INT:
@@ -106,7 +103,8 @@ static int copy_value(config_setting_t *dst, const config_setting_t *src)
     case CONFIG_TYPE_ARRAY:
         for (int i = 0; i < config_setting_length(src); i++) {
             const config_setting_t *c = config_setting_get_elem(src, (unsigned)i);
-            if (!copy_setting(dst, config_setting_is_group(src) ? config_setting_name(c) : NULL, c))
+            if (!ld_copy_setting(dst, config_setting_is_group(src) ? config_setting_name(c) : NULL,
+                                 c, keep_place))
                 return -1;
         }
         return 0;
@@ -115,12 +113,18 @@ static int copy_value(config_setting_t *dst, const config_setting_t *src)
     }
 }
 
-/* Adds a deep copy of src to parent under name (NULL in lists). */
-static config_setting_t *copy_setting(config_setting_t *parent, const char *name,
-                                      const config_setting_t *src)
+config_setting_t *ld_copy_setting(config_setting_t *parent, const char *name,
+                                  const config_setting_t *src, int keep_place)
 {
     config_setting_t *s = config_setting_add(parent, name, config_setting_type(src));
-    if (!s || copy_value(s, src) != 0)
+    if (!s)
+        return NULL;
+    if (keep_place) {
+        s->line = src->line;
+        s->file = src->file;
+        config_setting_set_hook(s, config_setting_get_hook(src));
+    }
+    if (copy_value(s, src, keep_place) != 0)
         return NULL;
     return s;
 }
@@ -137,14 +141,14 @@ static config_setting_t *place(config_setting_t *parent, const char *name,
         if (config_setting_is_aggregate(existing))
             while (config_setting_length(existing) > 0)
                 config_setting_remove_elem(existing, 0);
-        return copy_value(existing, value) == 0 ? existing : NULL;
+        return copy_value(existing, value, 0) == 0 ? existing : NULL;
     }
     if (existing) {
         if (!config_setting_is_group(parent))
             return NULL;
         config_setting_remove(parent, name);
     }
-    return copy_setting(parent, config_setting_is_group(parent) ? name : NULL, value);
+    return ld_copy_setting(parent, config_setting_is_group(parent) ? name : NULL, value, 0);
 }
 
 /* Writes the keys of g (not the loader's own) as "a, b, c". */
@@ -152,7 +156,7 @@ static void write_keys(strbuf *b, const setting_group *g)
 {
     int first = 1;
     for (size_t i = 0; i < g->nkeys; i++) {
-        if (g->keys[i].flags & SF_LOADER)
+        if (g->keys[i].flags & (SF_LOADER | SF_VARIANT))
             continue;
         sb_printf(b, "%s%s", first ? "" : ", ", g->keys[i].name);
         first = 0;
@@ -167,7 +171,7 @@ static void unknown_part(loader *L, const char *label, const char *prefix, const
     ld_suggest sg;
     ld_suggest_init(&sg, name);
     for (size_t i = 0; i < g->nkeys; i++)
-        if (!(g->keys[i].flags & SF_LOADER))
+        if (!(g->keys[i].flags & (SF_LOADER | SF_VARIANT)))
             ld_suggest_add(&sg, g->keys[i].name);
     ld_suggest_write(&sg, &b);
     sb_printf(&b, " (valid settings %s%s: ", prefix[0] ? "in " : "at the top level",
@@ -202,7 +206,7 @@ static void record(loader *L, config_t *cfg, const char *text)
  * Returns 0 when the value was placed.
  */
 static int walk_and_place(loader *L, config_t *cfg, const path_part *parts, size_t n,
-                          const config_setting_t *value, override_mark *mark)
+                          const config_setting_t *value, ld_mark *mark)
 {
     const char *label = mark->label;
     config_setting_t *s = config_root_setting(cfg);
@@ -247,6 +251,13 @@ static int walk_and_place(loader *L, config_t *cfg, const path_part *parts, size
             }
             if (d->flags & SF_LOADER) {
                 ld_error_at(L, label, 0, "'%s' is written by the loader and cannot be set",
+                            part->name);
+                return -1;
+            }
+            if (d->flags & SF_VARIANT) {
+                ld_error_at(L, label, 0,
+                            "'%s' is resolved before the overrides apply and cannot be set "
+                            "with --set; write it in a scenario file",
                             part->name);
                 return -1;
             }
@@ -335,7 +346,7 @@ static int walk_and_place(loader *L, config_t *cfg, const path_part *parts, size
 }
 
 /* Applies one "PATH=VALUE". */
-static void apply_set(loader *L, config_t *cfg, const char *text, override_mark *mark)
+static void apply_set(loader *L, config_t *cfg, const char *text, ld_mark *mark)
 {
     config_t tmp;
     char *wrapped = NULL;
@@ -389,7 +400,7 @@ done:
 }
 
 /* Applies -s: the seed replaces the scenario's. */
-static void apply_seed(loader *L, config_t *cfg, uint64_t seed, override_mark *mark)
+static void apply_seed(loader *L, config_t *cfg, uint64_t seed, ld_mark *mark)
 {
     snprintf(mark->label, sizeof mark->label, "-s");
     if (seed > (uint64_t)INT64_MAX) {
@@ -408,12 +419,19 @@ static void apply_seed(loader *L, config_t *cfg, uint64_t seed, override_mark *m
     config_setting_set_hook(s, mark);
 }
 
-void ld_override(loader *L, config_t *cfg, const scenario_options *opt, override_mark *marks)
+void ld_override(loader *L, config_t *cfg, const scenario_options *opt)
 {
     if (!opt)
         return;
-    for (size_t i = 0; i < opt->nsets; i++)
-        apply_set(L, cfg, opt->sets[i], &marks[i]);
-    if (opt->has_seed)
-        apply_seed(L, cfg, opt->seed, &marks[opt->nsets]);
+    for (size_t i = 0; i < opt->nsets; i++) {
+        ld_mark *m = ld_new_mark(L, MARK_PLACE);
+        if (!m)
+            return;
+        apply_set(L, cfg, opt->sets[i], m);
+    }
+    if (opt->has_seed) {
+        ld_mark *m = ld_new_mark(L, MARK_PLACE);
+        if (m)
+            apply_seed(L, cfg, opt->seed, m);
+    }
 }

@@ -3,7 +3,8 @@
  * other parts share (diagnostics, places of settings, suggestions).
  *
  * A load runs in two passes over two libconfig trees:
- *   1. the scenario text is parsed (includes expanded by libconfig), the
+ *   1. the scenario text is parsed (includes expanded by libconfig), its base
+ *      scenarios are merged in (variant.c), the
  *      overrides are applied to the tree, the tree is checked against the
  *      settings table into a scratch spec (every error collected), and the
  *      resolved text is written from the tree, the table's defaults and the
@@ -58,6 +59,38 @@ void ld_clear(loader *L)
     free(L->tables);
     L->tables = NULL;
     L->ntables = 0;
+    for (size_t i = 0; i < L->nbases; i++) {
+        config_destroy(L->bases[i]);
+        free(L->bases[i]);
+    }
+    free(L->bases);
+    L->bases = NULL;
+    L->nbases = 0;
+    for (size_t i = 0; i < L->nmarks; i++) {
+        free(L->marks[i]->file);
+        free(L->marks[i]->dir);
+        free(L->marks[i]);
+    }
+    free(L->marks);
+    L->marks = NULL;
+    L->nmarks = 0;
+}
+
+ld_mark *ld_new_mark(loader *L, ld_mark_kind kind)
+{
+    ld_mark **marks = NULL;
+    ld_mark *m = calloc(1, sizeof *m);
+    if (m && L->nmarks < ((size_t)-1) / sizeof *marks - 1)
+        marks = realloc(L->marks, (L->nmarks + 1) * sizeof *marks);
+    if (!m || !marks) {
+        free(m);
+        L->oom = 1;
+        return NULL;
+    }
+    L->marks = marks;
+    m->kind = kind;
+    L->marks[L->nmarks++] = m;
+    return m;
 }
 
 void ld_diag(loader *L, const char *line)
@@ -119,27 +152,66 @@ void ld_normalise_path(char *path)
     *w = '\0';
 }
 
-const char *ld_display_file(const loader *L, const char *raw, char *buf, size_t len)
+const char *ld_display_file(const char *name, const char *dir, const char *raw, char *buf,
+                            size_t len)
 {
     if (!raw)
-        return L->name;
-    if (raw[0] == '/' || !L->include_dir)
+        return name;
+    if (raw[0] == '/' || !dir)
         snprintf(buf, len, "%s", raw);
     else
-        snprintf(buf, len, "%s/%s", L->include_dir, raw);
+        snprintf(buf, len, "%s/%s", dir, raw);
     ld_normalise_path(buf);
     return buf;
 }
 
+/* Where a setting comes from: see find_origin(). */
+typedef struct {
+    const ld_mark *label;        /* a MARK_PLACE: report at its label */
+    const config_setting_t *at;  /* else the nearest setting with a line (NULL: none) */
+    const char *name, *dir;      /* ... in this file, whose raw names are relative to dir */
+} origin;
+
+/*
+ * Walks from s to the root: the first MARK_PLACE met before a setting with
+ * a line wins; otherwise the nearest line counts, in the base file of the
+ * nearest MARK_BASE above it (none: the main file).
+ */
+static void find_origin(const loader *L, const config_setting_t *s, origin *o)
+{
+    o->label = NULL;
+    o->at = NULL;
+    o->name = L->name;
+    o->dir = L->include_dir;
+    for (const config_setting_t *p = s; p; p = config_setting_parent(p)) {
+        const ld_mark *m = config_setting_get_hook(p);
+        if (m && m->kind == MARK_PLACE && !o->at) {
+            o->label = m;
+            return;
+        }
+        if (!o->at && config_setting_source_line(p) > 0)
+            o->at = p;
+        if (m && m->kind == MARK_BASE) {
+            o->name = m->file;
+            o->dir = m->dir;
+            return;
+        }
+    }
+}
+
 const char *ld_setting_dir(const loader *L, const config_setting_t *s, char *buf, size_t len)
 {
-    const char *raw = s ? config_setting_source_file(s) : NULL;
+    origin o;
+    find_origin(L, s, &o);
+    if (o.label)
+        return L->include_dir; /* made on the command line: the main file's folder */
+    const char *raw = o.at ? config_setting_source_file(o.at) : NULL;
     if (!raw)
-        return L->include_dir;
-    if (raw[0] == '/' || !L->include_dir)
+        return o.dir;
+    if (raw[0] == '/' || !o.dir)
         snprintf(buf, len, "%s", raw);
     else
-        snprintf(buf, len, "%s/%s", L->include_dir, raw);
+        snprintf(buf, len, "%s/%s", o.dir, raw);
     char *slash = strrchr(buf, '/');
     if (!slash)
         return NULL;
@@ -174,32 +246,39 @@ void ld_path(const config_setting_t *s, char *buf, size_t len)
     }
 }
 
-/* Writes where setting s comes from: "FILE:LINE", "FILE" or an override;
- * returns the override's mark, or NULL. */
-static const override_mark *write_where(const loader *L, const config_setting_t *s, strbuf *b)
+int ld_where(const loader *L, const config_setting_t *s, char *buf, size_t len)
+{
+    origin o;
+    find_origin(L, s, &o);
+    if (o.label) {
+        snprintf(buf, len, "%s", o.label->label);
+        return 0;
+    }
+    const char *raw = o.at ? config_setting_source_file(o.at) : NULL;
+    const char *shown = ld_display_file(o.name, o.dir, raw, buf, len);
+    if (shown != buf)
+        snprintf(buf, len, "%s", shown);
+    return o.at ? (int)config_setting_source_line(o.at) : 0;
+}
+
+/* Writes where setting s comes from: "FILE:LINE", "FILE" or a mark's label;
+ * returns the MARK_PLACE, or NULL. */
+static const ld_mark *write_where(const loader *L, const config_setting_t *s, strbuf *b)
 {
     char file[4096];
-    for (const config_setting_t *p = s; p; p = config_setting_parent(p)) {
-        const override_mark *m = config_setting_get_hook(p);
-        if (m) {
-            sb_puts(b, m->label);
-            return m;
-        }
-        if (config_setting_source_line(p) > 0) {
-            sb_printf(b, "%s:%u",
-                      ld_display_file(L, config_setting_source_file(p), file, sizeof file),
-                      (unsigned)config_setting_source_line(p));
-            return NULL;
-        }
-    }
-    sb_puts(b, L->name);
-    return NULL;
+    origin o;
+    find_origin(L, s, &o);
+    int line = ld_where(L, s, file, sizeof file);
+    sb_puts(b, file);
+    if (line > 0)
+        sb_printf(b, ":%d", line);
+    return o.label;
 }
 
 void ld_error(loader *L, const config_setting_t *s, const char *fmt, ...)
 {
     strbuf b = {0};
-    const override_mark *m = write_where(L, s, &b);
+    const ld_mark *m = write_where(L, s, &b);
     sb_puts(&b, ": error: ");
     char path[512];
     ld_path(s, path, sizeof path);
@@ -309,9 +388,7 @@ void ld_suggest_write(const ld_suggest *sg, strbuf *b)
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Reads a whole file; returns a NUL-terminated heap buffer and its length,
- * or NULL with errno set (EISDIR for a directory). */
-static char *slurp(const char *path, size_t *len)
+char *ld_slurp(const char *path, size_t *len)
 {
     char *buf = NULL;
     int fd = open(path, O_RDONLY);
@@ -385,11 +462,12 @@ static void text_line(const char *text, int n, char *buf, size_t len)
  * Reports a libconfig parse error with file and line, adding what a user
  * needs to fix it: libconfig's own texts are terse ("syntax error").
  */
-static void syntax_error(loader *L, const config_t *cfg, const char *main_text)
+void ld_syntax_error(loader *L, const char *name, const char *dir, const config_t *cfg,
+                     const char *main_text)
 {
     char file[4096];
     const char *raw = config_error_file(cfg);
-    const char *shown = ld_display_file(L, raw, file, sizeof file);
+    const char *shown = ld_display_file(name, dir, raw, file, sizeof file);
     int line = config_error_line(cfg);
     const char *text = config_error_text(cfg) ? config_error_text(cfg) : "parse error";
 
@@ -401,7 +479,7 @@ static void syntax_error(loader *L, const config_t *cfg, const char *main_text)
             text_line(main_text, line, src, sizeof src);
         } else {
             size_t len;
-            if ((other = slurp(shown, &len)) != NULL)
+            if ((other = ld_slurp(shown, &len)) != NULL)
                 text_line(other, line, src, sizeof src);
         }
         free(other);
@@ -410,10 +488,11 @@ static void syntax_error(loader *L, const config_t *cfg, const char *main_text)
         if (q1 && q2) {
             *q2 = '\0';
             char looked[4096];
-            ld_display_file(L, q1 + 1, looked, sizeof looked);
+            ld_display_file(name, dir, q1 + 1, looked, sizeof looked);
             ld_error_at(L, shown, line,
                         "cannot open include file '%s' (looked for '%s'; @include paths are "
-                        "relative to the folder of the scenario file, also inside included files)",
+                        "relative to the folder of the scenario file, also inside included "
+                        "files; a base scenario's, to the base file's folder)",
                         q1 + 1, looked);
             return;
         }
@@ -508,9 +587,11 @@ static void sort_diags(scenario_diags *dg, size_t first)
 }
 
 /*
- * The load itself; see the file comment.  diags is never NULL here.
+ * The load itself; see the file comment.  path is the file the text was
+ * read from (NULL for text from memory), for detecting base cycles.  diags
+ * is never NULL here.
  */
-static int load_text(const char *text, const char *name, const char *include_dir,
+static int load_text(const char *text, const char *path, const char *name, const char *include_dir,
                      const scenario_options *opt, model_spec *spec, char **resolved,
                      scenario_diags *diags)
 {
@@ -520,7 +601,6 @@ static int load_text(const char *text, const char *name, const char *include_dir
     int have_c1 = 0, have_c2 = 0;
     model_spec scratch, own;
     model_spec *out = spec ? spec : &own;
-    override_mark *marks = NULL;
     char *text2 = NULL, *name2 = NULL;
     loader L1, L2;
 
@@ -536,16 +616,13 @@ static int load_text(const char *text, const char *name, const char *include_dir
     if (include_dir)
         config_set_include_dir(&c1, include_dir);
     if (!config_read_string(&c1, text)) {
-        syntax_error(&L1, &c1, text);
+        ld_syntax_error(&L1, name, include_dir, &c1, text);
         goto done;
     }
-    size_t nsets = opt ? opt->nsets : 0;
-    marks = calloc(nsets + 1, sizeof *marks);
-    if (!marks) {
-        L1.oom = 1;
+    /* A base that cannot be loaded leaves nothing worth checking. */
+    if (ld_variant(&L1, &c1, path) != 0 || L1.oom)
         goto done;
-    }
-    ld_override(&L1, &c1, opt, marks);
+    ld_override(&L1, &c1, opt);
     ld_check(&L1, &c1);
     if (L1.oom || L1.nerrors)
         goto done;
@@ -562,16 +639,16 @@ static int load_text(const char *text, const char *name, const char *include_dir
     config_init(&c2);
     have_c2 = 1;
     if (!config_read_string(&c2, text2)) {
-        syntax_error(&L2, &c2, text2);
+        ld_syntax_error(&L2, name2, NULL, &c2, text2);
         goto done;
     }
     ld_check(&L2, &c2);
     if (L2.oom || L2.nerrors)
         goto done;
-    /* Events keep the line of their declaration in the file the user wrote. */
+    /* Events keep the place of their declaration in the files the user wrote. */
     for (size_t i = 0; i < out->nevents && i < scratch.nevents; i++) {
         out->events[i].line = scratch.events[i].line;
-        out->events[i].file = NULL;
+        memcpy(out->events[i].file, scratch.events[i].file, sizeof out->events[i].file);
     }
     rc = SCENARIO_OK;
     if (resolved) {
@@ -595,7 +672,6 @@ done:
     ld_clear(&L2);
     model_spec_clear(&scratch);
     model_spec_clear(&own);
-    free(marks);
     free(text2);
     free(name2);
     return rc;
@@ -608,7 +684,7 @@ int scenario_load_string(const char *text, const char *name, const char *base_di
     scenario_diags local = {NULL, 0};
     if (resolved)
         *resolved = NULL;
-    int rc = load_text(text, name, base_dir, opt, spec, resolved, diags ? diags : &local);
+    int rc = load_text(text, NULL, name, base_dir, opt, spec, resolved, diags ? diags : &local);
     scenario_diags_clear(&local);
     return rc;
 }
@@ -627,7 +703,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
     if (resolved)
         *resolved = NULL;
     size_t len = 0;
-    text = slurp(path, &len);
+    text = ld_slurp(path, &len);
     if (!text) {
         ld_error_at(&L, path, 0, "%s", strerror(errno));
         goto done;
@@ -654,7 +730,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
         memcpy(dir, path, n);
         dir[n] = '\0';
     }
-    rc = load_text(text, path, dir, opt, spec, resolved, dg);
+    rc = load_text(text, path, path, dir, opt, spec, resolved, dg);
 
 done:
     if (rc != SCENARIO_OK && spec)

@@ -50,10 +50,8 @@ typedef struct {
 
 enum { SCENARIO_OK = 0, SCENARIO_EIO = 1, SCENARIO_EBAD = 2 };
 
-/* Parameter index stored in spec_event.p_every, p_rate and p_duration when
- * the event has no such parameter (not that timing; a type without a
- * duration).  The model must not read those indices then. */
-#define SCENARIO_NO_PARAM SIZE_MAX
+/* Older name of SPEC_NO_PARAM (model/spec.h), kept for existing callers. */
+#define SCENARIO_NO_PARAM SPEC_NO_PARAM
 
 /*
  * Loads the scenario file at path, applies opt (may be NULL: no overrides),
@@ -63,10 +61,19 @@ enum { SCENARIO_OK = 0, SCENARIO_EIO = 1, SCENARIO_EBAD = 2 };
  * every @include, also inside included files, relative to that folder; data
  * files are relative to the file in which their setting appears).
  *
+ * A file with `base = "PATH";` is a variant of another scenario (see
+ * docs/SCENARIO.md, "Scenario variants"): the base is loaded as a file of
+ * its own (PATH relative to the folder of the file naming it; its @include
+ * and data files relative to its own folder), recursively up to 8 levels,
+ * its top-level settings are merged under the derived file's (a derived
+ * top-level setting replaces the base's whole), then `remove_events` and
+ * `scale_events` apply, then the overrides.  Errors in a base are reported
+ * at the base's FILE:LINE.
+ *
  * On success returns SCENARIO_OK and, when resolved is not NULL, stores the
  * resolved scenario text in *resolved (heap; the caller frees it).  Events
- * get spec_event.line = the line of their declaration in the file named in
- * it and spec_event.file = NULL (spec.h wants the spec free of pointers).
+ * get spec_event.file and .line = the file and line of their declaration
+ * (copied: the spec holds no pointers into the loader), and .id = their id.
  *
  * On error *spec is left cleared (model_spec_clear) and *resolved NULL, and
  * the return value is

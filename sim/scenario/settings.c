@@ -51,7 +51,9 @@ static const setting_def dist_keys[] = {
     {.name = "b", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .variants = DV_BETA, .doc = "beta: second shape parameter"},
     {.name = "mu", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
-     .variants = DV_LOGNORMAL, .doc = "lognormal: mean of the underlying normal"},
+     .variants = DV_LOGNORMAL,
+     .doc = "lognormal: mean of the underlying normal; draws above the setting's range are "
+            "clamped to its upper end"},
     {.name = "sigma", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .variants = DV_LOGNORMAL, .doc = "lognormal: sd of the underlying normal"},
 };
@@ -68,7 +70,9 @@ static const setting_group dist_group = {
            "single value is needed. Its support must lie within the setting's range: "
            "a uniform or beta `min`/`max` outside the range is an error, a normal is "
            "truncated to the range and its mean must lie in it, and a lognormal "
-           "(support (0, inf)) fits only settings whose range is [0, inf) or (0, inf). "
+           "(support (0, inf)) fits only settings whose range starts at 0 or above; "
+           "where the range has an upper end, lognormal draws above it are clamped to it "
+           "(mass beyond the end piles up there: choose mu and sigma to keep it small). "
            "A beta's `min` and `max` default to the ends of the setting's range.",
     .keys = dist_keys,
     .nkeys = NKEYS(dist_keys),
@@ -391,6 +395,30 @@ static const setting_group outcome_group = {
 };
 
 /* ------------------------------------------------------------------ */
+/* scenario variants                                                  */
+/* ------------------------------------------------------------------ */
+
+static const setting_def scale_keys[] = {
+    {.name = "id", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_ID,
+     .maxlen = SPEC_ID_LEN - 1, .doc = "the `id` of an event of the merged scenario"},
+    {.name = "factor", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = 0.0, .hi = 100.0,
+     .doc = "the event's magnitude is multiplied by this"},
+};
+
+static const setting_group scale_group = {
+    .path = "scale_events.[i]",
+    .doc = "`scale_events` (in a file with a `base`) multiplies the magnitude of events; "
+           "`scaled_events` in a resolved scenario records the same entries. An event "
+           "without `magnitude` is scaled from its type's default (a summit's comes from "
+           "`model.summit_warmth`: give it a magnitude to scale it). A distribution is "
+           "scaled as the variable it draws: uniform `min`, `max`; normal `mean`, `sd`; "
+           "beta `min`, `max` (which must then be written); lognormal `mu` += log(factor); "
+           "any distribution times 0 is the number 0.",
+    .keys = scale_keys,
+    .nkeys = NKEYS(scale_keys),
+};
+
+/* ------------------------------------------------------------------ */
 /* top level                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -416,11 +444,31 @@ static const setting_def root_keys[] = {
     {.name = "outcome", .type = ST_GROUP, .group = &outcome_group, .doc = "the tracked dyad"},
     {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
      .doc = "--set overrides applied so far (written by the loader, kept on reload)"},
+    {.name = "base", .type = ST_STRING, .flags = SF_NO_DEFAULT | SF_VARIANT,
+     .doc = "a base scenario file, relative to the folder of this file: this file's "
+            "top-level settings replace the base's (see Scenario variants); needs `name`"},
+    {.name = "remove_events", .type = ST_STRINGS, .flags = SF_NO_DEFAULT | SF_VARIANT,
+     .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1,
+     .doc = "ids of events of the merged scenario to remove (with `base` only)"},
+    {.name = "scale_events", .type = ST_LIST, .flags = SF_NO_DEFAULT | SF_VARIANT,
+     .group = &scale_group,
+     .doc = "events whose magnitude to multiply, after the removals (with `base` only)"},
+    {.name = "derived_from", .type = ST_STRINGS, .flags = SF_LOADER | SF_NO_DEFAULT,
+     .doc = "record of the base files, deepest base first (written by the loader, kept on reload)"},
+    {.name = "removed_events", .type = ST_STRINGS, .flags = SF_LOADER | SF_NO_DEFAULT,
+     .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1,
+     .doc = "record of the events removed, deepest base first (written by the loader, kept on "
+            "reload)"},
+    {.name = "scaled_events", .type = ST_LIST, .flags = SF_LOADER | SF_NO_DEFAULT,
+     .group = &scale_group,
+     .doc = "record of the events scaled, deepest base first (written by the loader, kept on "
+            "reload)"},
 };
 
 static const setting_group root_group = {
     .path = "(top level)",
-    .doc = "A scenario is one libconfig file (it may `@include` others).",
+    .doc = "A scenario is one libconfig file (it may `@include` others), or a variant of "
+           "another scenario (`base`; see Scenario variants).",
     .keys = root_keys,
     .nkeys = NKEYS(root_keys),
 };
@@ -628,12 +676,12 @@ static void ref_default(strbuf *b, const setting_def *d)
         sb_printf(b, "%s", dyn_doc[d->dyn]);
         return;
     }
-    if (d->flags & SF_LOADER) {
-        sb_printf(b, "[]");
-        return;
-    }
     if (d->flags & SF_NO_DEFAULT) {
         sb_printf(b, "none");
+        return;
+    }
+    if (d->flags & SF_LOADER) {
+        sb_printf(b, "[]");
         return;
     }
     switch (d->type) {
@@ -711,9 +759,10 @@ char *scenario_reference(void)
     strbuf b = {NULL, 0, 0, 0};
     sb_printf(&b, "<!-- Generated from sim/scenario/settings.c by scenario_reference(); "
                    "tests/test_scenario checks it is in step. -->\n\n");
-    const setting_group *groups[] = {&root_group, &model_group, &dist_group, &table_group,
-                                     &actor_group, &rung_group, &initial_group, &event_group,
-                                     &target_group, &outcome_group};
+    const setting_group *groups[] = {&root_group,    &model_group,   &dist_group,
+                                     &table_group,   &actor_group,   &rung_group,
+                                     &initial_group, &event_group,   &target_group,
+                                     &outcome_group, &scale_group};
     for (size_t i = 0; i < NKEYS(groups); i++) {
         ref_group(&b, groups[i]);
         if (groups[i] != &event_group)

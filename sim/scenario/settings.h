@@ -44,7 +44,10 @@ enum {
     SF_LO_OPEN = 1u << 1,    /* the range excludes lo */
     SF_HI_OPEN = 1u << 2,    /* the range excludes hi */
     SF_NO_DEFAULT = 1u << 3, /* absent means "no value" (def_doc says which) */
-    SF_LOADER = 1u << 4      /* maintained by the loader, not settable by --set */
+    SF_LOADER = 1u << 4,     /* maintained by the loader, not settable by --set */
+    SF_VARIANT = 1u << 5     /* read and removed by the variant pass (sim/scenario/
+                                variant.c) before overrides and validation: not
+                                settable by --set, never in the resolved text */
 };
 
 /* Defaults that depend on other settings. */
