@@ -5,6 +5,8 @@
 #   make run        check dependencies, build, run the main job, draw plots
 #   make bench      build and run the benchmarks (never part of the tests)
 #   make SAN=1 test the suite under AddressSanitizer + UBSan (build/san)
+#   make valgrind   the fast test programs under valgrind memcheck
+#   make fuzz FUZZ_SECONDS=600  libFuzzer on the scenario loader (build/fuzz)
 #   make MPI=1      Open MPI build (build/mpi/alignsim)
 #   make plots DIR=out/historical
 #   make install PREFIX=/usr/local DESTDIR=
@@ -76,7 +78,7 @@ else
   say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all deps deps-mpi deps-plots test run bench plots install uninstall clean
+.PHONY: all deps deps-mpi deps-plots test run bench plots install uninstall clean valgrind fuzz
 
 all: $(BIN)
 
@@ -123,13 +125,37 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS)
 	@failed=""; for t in $(TEST_BINS); do \
 	    echo "== $$t"; \
-	    ALIGNSIM_BIN=$(BIN) ALIGNSIM_BUILD=$(BUILD) $$t || failed="$$failed $$t"; \
+	    ALIGNSIM_BIN=$(BIN) ALIGNSIM_BUILD=$(BUILD) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	        $$t || failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
 	echo "all $(words $(TEST_BINS)) test programs passed"
 
 bench: deps $(BENCH_BINS) $(BIN)
 	@for b in $(BENCH_BINS); do ALIGNSIM_BIN=$(BIN) $$b || exit 1; done
+
+# The test programs under valgrind memcheck: any error or definite/indirect
+# leak fails (scripts/valgrind.sh).  The slow ones, which run the same code
+# as the others for longer, are skipped; see README, Robustness.
+VALGRIND_SKIP ?= test_history test_counterfactual test_calibrate
+valgrind: deps
+	@scripts/ensure-deps.sh valgrind
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS)
+	@scripts/valgrind.sh $(BUILD) $(VALGRIND_SKIP)
+
+# libFuzzer on the scenario loader (tests/fuzz/fuzz_scenario.c): the library
+# is built again with clang into build/fuzz; scripts/fuzz.sh runs it.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	@scripts/ensure-deps.sh fuzz
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build/fuzz/libalignsim.a
+	$(say) LINK build/fuzz/fuzz_scenario
+	$(Q)clang $(CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) $(PKG_CFLAGS) \
+	    tests/fuzz/fuzz_scenario.c build/fuzz/libalignsim.a $(PKG_LIBS) -lm -pthread \
+	    -o build/fuzz/fuzz_scenario
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 scripts/fuzz.sh build/fuzz/fuzz_scenario $(FUZZ_SECONDS)
 
 run: deps deps-plots $(BIN)
 	@scripts/run-main.sh $(BIN)

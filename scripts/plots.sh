@@ -6,6 +6,10 @@
 #   summary.tsv    (alignsim batch)  -> DIR/fan_DYAD.png, .svg for each of
 #                                       china-russia, china-us, russia-us
 #                                       that the summary has rows for
+#   claim_curve.tsv (alignsim claim) -> DIR/claim.png, .svg
+#   compare.tsv   (alignsim compare) -> DIR/compare_DYAD.png, .svg for each
+#                                       of those three dyads it has rows for
+#   sensitivity.tsv (alignsim sensitivity) -> DIR/sensitivity.png, .svg
 #
 # The gnuplot scripts live in analysis/ next to this scripts/ folder (in a
 # source tree or in an installed share/alignsim).  Exit status: 0 all plots
@@ -86,11 +90,29 @@ if [ -f "$dir/summary.tsv" ]; then
     done
 fi
 
+if [ -f "$dir/claim_curve.tsv" ]; then
+    draw claim.gp "" claim.png claim.svg
+fi
+
+if [ -f "$dir/compare.tsv" ]; then
+    for d in china-russia china-us russia-us; do
+        if has_dyad "$dir/compare.tsv" "$d"; then
+            draw compare.gp "dyad='$d'" "compare_$d.png" "compare_$d.svg"
+        fi
+    done
+fi
+
+if [ -f "$dir/sensitivity.tsv" ]; then
+    draw sensitivity.gp "" sensitivity.png sensitivity.svg
+fi
+
 if [ "$drawn" -eq 0 ]; then
-    if [ -f "$dir/summary.tsv" ]; then
+    if [ -f "$dir/compare.tsv" ]; then
+        echo "$me: $dir/compare.tsv has no rows for china-russia, china-us or russia-us; draw another dyad with: gnuplot -e \"dir='$dir'; dyad='A-B'\" $gpdir/compare.gp" >&2
+    elif [ -f "$dir/summary.tsv" ]; then
         echo "$me: $dir/summary.tsv has no rows for china-russia, china-us or russia-us; draw another dyad with: gnuplot -e \"dir='$dir'; dyad='A-B'\" $gpdir/fan.gp" >&2
     else
-        echo "$me: $dir: nothing to plot: expected trajectory.tsv (from alignsim run) or summary.tsv (from alignsim batch)" >&2
+        echo "$me: $dir: nothing to plot: expected trajectory.tsv (alignsim run), summary.tsv (alignsim batch), claim_curve.tsv (alignsim claim), compare.tsv (alignsim compare) or sensitivity.tsv (alignsim sensitivity)" >&2
     fi
     exit 1
 fi

@@ -8,61 +8,27 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#ifdef ALIGNSIM_MPI
+#include <mpi.h>
+#endif
 
+#include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/options.h"
 #include "model/spec.h"
 #include "run/replay.h"
 #include "scenario/scenario.h"
 
-/* Loads the scenario named by the first positional argument; prints the
- * diagnostics.  Returns 0, 1 or 2. */
-static int load(const cli_options *o, model_spec *spec, char **resolved)
-{
-    scenario_diags diags = {NULL, 0};
-    scenario_options so = {o->sets, o->nsets, o->has_seed, o->seed};
-    model_spec_init(spec);
-    int rc = scenario_load(o->positional[0], &so, spec, resolved, &diags);
-    for (size_t i = 0; i < diags.n; i++)
-        fprintf(stderr, "%s\n", diags.lines[i]);
-    scenario_diags_clear(&diags);
-    return rc == SCENARIO_OK ? 0 : rc == SCENARIO_EIO ? 1 : 2;
-}
-
-/* Default result folder out/NAME. */
-static const char *out_dir(const cli_options *o, const model_spec *spec, char *buf, size_t len)
-{
-    if (o->out_dir)
-        return o->out_dir;
-    snprintf(buf, len, "out/%s", spec->name);
-    return buf;
-}
-
-/* Joins the --set overrides into one provenance value. */
-static void overrides_text(const cli_options *o, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < o->nsets && used < len; i++) {
-        int w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", o->sets[i]);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-    if (!o->nsets)
-        snprintf(buf, len, "none");
-}
-
 static int cmd_run(const cli_options *o)
 {
     model_spec spec;
     char *resolved = NULL;
-    int rc = load(o, &spec, &resolved);
+    int rc = cli_load_scenario(o, o->has_seed, o->seed, 0, &spec, &resolved);
     if (rc)
         return rc;
     char dirbuf[4096], err[4096], ov[4096];
-    const char *dir = out_dir(o, &spec, dirbuf, sizeof dirbuf);
-    overrides_text(o, ov, sizeof ov);
+    const char *dir = cli_out_dir(o, &spec, dirbuf, sizeof dirbuf);
+    cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "run"}, {"overrides", ov}};
     replay_report rep;
     if (replay_run(&spec, resolved, spec.seed, prov, 2, dir, &rep, err, sizeof err) != 0) {
@@ -83,7 +49,7 @@ static int cmd_check(const cli_options *o)
 {
     model_spec spec;
     char *resolved = NULL;
-    int rc = load(o, &spec, &resolved);
+    int rc = cli_load_scenario(o, o->has_seed, o->seed, 0, &spec, &resolved);
     if (rc)
         return rc;
     fputs(resolved, stdout);
@@ -137,6 +103,86 @@ int main(int argc, char **argv)
         if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, 1, 1, &o)))
             return rc;
         rc = cmd_run(&o);
+    } else if (strcmp(cmd, "batch") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "batch",
+                            OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET |
+                                OPT_ONLY,
+                            1, 1, &o)))
+            return rc;
+#ifdef ALIGNSIM_MPI
+        /* Only the batch speaks MPI; its worker threads never call MPI. */
+        int provided = 0;
+        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+            fprintf(stderr, "alignsim batch: error: MPI_Init_thread failed\n");
+            cli_options_clear(&o);
+            return 1;
+        }
+        if (provided < MPI_THREAD_FUNNELED && o.threads != 1)
+            fprintf(stderr, "alignsim batch: warning: this MPI does not support threads; use -j 1\n");
+#endif
+        rc = cmd_batch(&o);
+#ifdef ALIGNSIM_MPI
+        if (MPI_Finalize() != MPI_SUCCESS && rc == 0)
+            rc = 1;
+#endif
+    } else if (strcmp(cmd, "claim") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "claim",
+                            OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
+                            &o)))
+            return rc;
+#ifdef ALIGNSIM_MPI
+        /* The claim's conditions are batches: they speak MPI as `batch` does. */
+        int provided = 0;
+        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+            fprintf(stderr, "alignsim claim: error: MPI_Init_thread failed\n");
+            cli_options_clear(&o);
+            return 1;
+        }
+#endif
+        rc = cmd_claim(&o);
+#ifdef ALIGNSIM_MPI
+        if (MPI_Finalize() != MPI_SUCCESS && rc == 0)
+            rc = 1;
+#endif
+    } else if (strcmp(cmd, "sweep") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "sweep", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_QUIET | OPT_LIST, 1, 1,
+                            &o)))
+            return rc;
+#ifdef ALIGNSIM_MPI
+        /* Each point is a batch, which speaks MPI; a sweep itself runs in
+         * one process. */
+        if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+            fprintf(stderr, "alignsim sweep: error: MPI_Init failed\n");
+            cli_options_clear(&o);
+            return 1;
+        }
+        int nranks = 1;
+        MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+        if (nranks > 1) {
+            fprintf(stderr, "alignsim sweep: error: a sweep runs in one process; under mpirun, run the "
+                            "points' scenario.cfg files with `alignsim batch`\n");
+            rc = 2;
+        } else {
+            rc = cmd_sweep(&o);
+        }
+        if (MPI_Finalize() != MPI_SUCCESS && rc == 0)
+            rc = 1;
+#else
+        rc = cmd_sweep(&o);
+#endif
+    } else if (strcmp(cmd, "calibrate") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "calibrate", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_QUIET,
+                            1, 1, &o)))
+            return rc;
+        rc = cmd_calibrate(&o);
+    } else if (strcmp(cmd, "sensitivity") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "sensitivity", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_QUIET, 1, 1, &o)))
+            return rc;
+        rc = cmd_sensitivity(&o);
+    } else if (strcmp(cmd, "compare") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "compare", OPT_OUT | OPT_THREADS | OPT_QUIET, 2, 26, &o)))
+            return rc;
+        rc = cmd_compare(&o);
     } else if (strcmp(cmd, "check") == 0) {
         if ((rc = cli_parse(argc, argv, 2, "check", OPT_SET | OPT_SEED, 1, 1, &o)))
             return rc;

@@ -23,6 +23,7 @@
 
 #include "io/tsv.h"
 #include "scenario/loader.h"
+#include "scenario/sweepfile.h"
 
 #define BIT(i) (1u << (i))
 
@@ -435,6 +436,44 @@ static got get_strings(loader *L, const config_setting_t *g, const setting_def *
     }
     if (st == GOT_VALUE)
         *out = s;
+    return st;
+}
+
+/*
+ * Number list key d of group g (ST_NUMBERS): an array or list of at most
+ * max numbers, each within d's range, copied into out[] with the count in
+ * *n.  GOT_NONE (and *n = 0) when absent.
+ */
+static got get_numbers(loader *L, const config_setting_t *g, const setting_def *d, double *out,
+                       size_t max, size_t *n)
+{
+    *n = 0;
+    const config_setting_t *s = ld_member(g, d->name);
+    if (!s)
+        return GOT_NONE;
+    if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+        strbuf b = {0};
+        sb_puts(&b, "a list of numbers such as [1.0, 2.5]");
+        expect_error(L, s, &b);
+        return GOT_BAD;
+    }
+    int len = config_setting_length(s);
+    if (len < 1 || (size_t)len > max) {
+        ld_error(L, s, "expected 1 to %zu numbers, found %d", max, len);
+        return GOT_BAD;
+    }
+    got st = GOT_VALUE;
+    for (int i = 0; i < len; i++) {
+        double v;
+        if (read_number(L, config_setting_get_elem(s, (unsigned)i), "a number", d->lo, d->hi, d->flags,
+                        0, &v) != GOT_VALUE)
+            st = GOT_BAD;
+        else
+            out[*n] = v;
+        (*n)++;
+    }
+    if (st != GOT_VALUE)
+        *n = 0;
     return st;
 }
 
@@ -916,6 +955,12 @@ static int read_table_file(loader *L, const config_setting_t *fs, grid *t)
     int serr = stat(full, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
     if (serr) {
         ld_error(L, fs, "cannot read data file '%s': %s", shown, strerror(serr));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        /* A device or a pipe could be read without end (/dev/zero). */
+        ld_error(L, fs, "cannot read data file '%s': not a regular file (a device, a pipe or a socket)",
+                 shown);
         goto done;
     }
     size_t errlen = 16384;
@@ -1766,6 +1811,200 @@ static void check_records(loader *L, const config_setting_t *root)
     }
 }
 
+/*
+ * The claim group: the reversal the claim command schedules and its bounds.
+ * Absent keys take their defaults (targets: the outcome dyad; at: the
+ * horizon less 6 years, not before the start); third_power stays -1 when
+ * absent, and the claim command reports it.
+ */
+static void check_claim(loader *L, const config_setting_t *root)
+{
+    const setting_def *cd = settings_find(settings_root(), "claim");
+    const setting_group *cg = cd->group;
+    const config_setting_t *g = get_aggregate(L, root, cd);
+    if (g)
+        check_keys(L, g, cg, -1, -1);
+    spec_claim *c = &L->spec->claim;
+    model_spec *spec = L->spec;
+    c->third_power = -1;
+    const char *id;
+    if (get_string(L, g, settings_find(cg, "third_power"), &id) == GOT_VALUE)
+        c->third_power = find_actor(L, ld_member(g, "third_power"), id, " as claim's third power");
+
+    c->ntargets = 0;
+    const config_setting_t *ts;
+    got tg = get_strings(L, g, settings_find(cg, "targets"), &ts);
+    if (tg == GOT_VALUE) {
+        int n = config_setting_length(ts);
+        if (n < 1 || n > SPEC_MAX_EVENT_ACTORS - 1)
+            ld_error(L, ts, "expected 1 to %d actor ids, found %d", SPEC_MAX_EVENT_ACTORS - 1, n);
+        for (int i = 0; i < n && i < SPEC_MAX_EVENT_ACTORS - 1; i++) {
+            const config_setting_t *e = config_setting_get_elem(ts, (unsigned)i);
+            int a = find_actor(L, e, config_setting_get_string(e), " among claim's targets");
+            if (a < 0)
+                continue;
+            for (int k = 0; k < c->ntargets; k++)
+                if (c->targets[k] == a) {
+                    ld_error(L, e, "actor '%s' is named twice", spec->actors[a].id);
+                    a = -1;
+                    break;
+                }
+            if (a >= 0 && a == c->third_power) {
+                ld_error(L, e, "the third power '%s' cannot be one of its own targets", spec->actors[a].id);
+                a = -1;
+            }
+            if (a >= 0)
+                c->targets[c->ntargets++] = a;
+        }
+    } else if (tg == GOT_NONE && spec->outcome_a >= 0 && spec->outcome_b >= 0) {
+        c->targets[c->ntargets++] = spec->outcome_a;
+        c->targets[c->ntargets++] = spec->outcome_b;
+        if (c->third_power == spec->outcome_a || c->third_power == spec->outcome_b)
+            ld_error(L, ld_member(g, "third_power"),
+                     "the third power '%s' is one of the outcome dyad, which the claim's reversal "
+                     "confronts by default; name other `targets`",
+                     spec->actors[c->third_power].id);
+    }
+
+    double at_default = L->horizon - 6.0;
+    if (at_default < L->start)
+        at_default = L->start;
+    get_number(L, g, settings_find(cg, "at"), at_default, &c->at);
+    get_number(L, g, settings_find(cg, "duration"), settings_find(cg, "duration")->def, &c->duration_years);
+    get_number(L, g, settings_find(cg, "strength"), settings_find(cg, "strength")->def, &c->strength);
+    get_number(L, g, settings_find(cg, "window_years"), settings_find(cg, "window_years")->def,
+               &c->window_years);
+    get_number(L, g, settings_find(cg, "bound_no_reversal"), settings_find(cg, "bound_no_reversal")->def,
+               &c->bound_no_reversal);
+    get_number(L, g, settings_find(cg, "bound_reversal"), settings_find(cg, "bound_reversal")->def,
+               &c->bound_reversal);
+    get_number(L, g, settings_find(cg, "confidence"), settings_find(cg, "confidence")->def, &c->confidence);
+
+    const setting_def *sd = settings_find(cg, "strengths");
+    got sg = get_numbers(L, g, sd, c->strengths, SPEC_MAX_CLAIM_STRENGTHS, &c->nstrengths);
+    if (sg == GOT_NONE) {
+        for (int i = 1; i <= 10; i++)
+            c->strengths[c->nstrengths++] = 0.5 * i;
+    } else if (sg == GOT_VALUE) {
+        for (size_t i = 1; i < c->nstrengths; i++)
+            if (!(c->strengths[i] > c->strengths[i - 1])) {
+                ld_error(L, ld_member(g, "strengths"),
+                         "expected strictly increasing strengths, found %.15g after %.15g",
+                         c->strengths[i], c->strengths[i - 1]);
+                break;
+            }
+    }
+}
+
+/*
+ * The calibrate group (optional): free parameters by path, each a number
+ * the scenario has (near matches listed otherwise), at most once, with a
+ * search range inside the parameter's valid range; order targets by target
+ * index.  Parameters are known once the whole scenario has been checked,
+ * so this runs after everything that adds parameters.
+ */
+static void check_calibrate(loader *L, const config_setting_t *root)
+{
+    const setting_def *cd = settings_find(settings_root(), "calibrate");
+    const setting_group *cg = cd->group;
+    spec_calibrate *c = &L->spec->calibrate;
+    model_spec *spec = L->spec;
+    memset(c, 0, sizeof *c);
+    c->fit_until = INFINITY;
+    const config_setting_t *g = get_aggregate(L, root, cd);
+    if (!g)
+        return;
+    c->present = 1;
+    check_keys(L, g, cg, -1, -1);
+    long long v;
+    get_int(L, g, settings_find(cg, "reps"), &v);
+    c->reps = (unsigned)v;
+    get_int(L, g, settings_find(cg, "starts"), &v);
+    c->starts = (unsigned)v;
+    get_int(L, g, settings_find(cg, "max_iterations"), &v);
+    c->max_iterations = (unsigned)v;
+    get_number(L, g, settings_find(cg, "fit_until"), INFINITY, &c->fit_until);
+    get_number(L, g, settings_find(cg, "cap_years"), settings_find(cg, "cap_years")->def, &c->cap_years);
+    get_number(L, g, settings_find(cg, "tolerance"), settings_find(cg, "tolerance")->def, &c->tolerance);
+
+    const setting_def *fd = settings_find(cg, "free");
+    const config_setting_t *list = get_aggregate(L, g, fd);
+    for (int i = 0; list && i < config_setting_length(list); i++) {
+        const config_setting_t *e = list_group(L, list, i);
+        if (!e)
+            continue;
+        check_keys(L, e, fd->group, -1, -1);
+        const char *path;
+        double mn, mx;
+        got ps = get_string(L, e, settings_find(fd->group, "path"), &path);
+        got ns = get_number(L, e, settings_find(fd->group, "min"), 0.0, &mn);
+        got xs = get_number(L, e, settings_find(fd->group, "max"), 0.0, &mx);
+        if (ps != GOT_VALUE)
+            continue;
+        long p = model_spec_find_param(spec, path);
+        if (p < 0) {
+            char near[1024];
+            if (sweepfile_near_params(spec, path, near, sizeof near))
+                ld_error(L, ld_member(e, "path"), "unknown parameter \"%s\"; near matches: %s", path, near);
+            else
+                ld_error(L, ld_member(e, "path"),
+                         "unknown parameter \"%s\": expected the path of a number of this scenario, such as "
+                         "model.w_threat or actors.china.doctrine_cost",
+                         path);
+            continue;
+        }
+        for (size_t j = 0; j < c->nfree; j++)
+            if (c->free[j].param == (size_t)p) {
+                ld_error(L, ld_member(e, "path"), "parameter \"%s\" is free twice", path);
+                p = -1;
+                break;
+            }
+        if (p < 0 || ns != GOT_VALUE || xs != GOT_VALUE)
+            continue;
+        const spec_param *sp = &spec->params[p];
+        if (!(mn < mx)) {
+            ld_error(L, ld_member(e, "max"), "expected max > min, found min %.15g and max %.15g", mn, mx);
+            continue;
+        }
+        if (mn < sp->lo || mx > sp->hi) {
+            ld_error(L, e, "the range [%.15g, %.15g] is not within the valid range [%.15g, %.15g] of %s", mn, mx,
+                     sp->lo, sp->hi, path);
+            continue;
+        }
+        if (c->nfree < SPEC_MAX_FREE)
+            c->free[c->nfree++] = (spec_free_param){(size_t)p, mn, mx};
+    }
+
+    const setting_def *od = settings_find(cg, "orders");
+    list = get_aggregate(L, g, od);
+    for (int i = 0; list && i < config_setting_length(list); i++) {
+        const config_setting_t *e = list_group(L, list, i);
+        if (!e)
+            continue;
+        check_keys(L, e, od->group, -1, -1);
+        long long a, b;
+        got as = get_int(L, e, settings_find(od->group, "first"), &a);
+        got bs = get_int(L, e, settings_find(od->group, "second"), &b);
+        if (as != GOT_VALUE || bs != GOT_VALUE)
+            continue;
+        int bad = 0;
+        const char *names[2] = {"first", "second"};
+        long long idx[2] = {a, b};
+        for (int k = 0; k < 2; k++)
+            if ((size_t)idx[k] >= spec->ntargets) {
+                ld_error(L, ld_member(e, names[k]), "expected a target index from 0 to %zu, found %lld",
+                         spec->ntargets ? spec->ntargets - 1 : 0, idx[k]);
+                bad = 1;
+            }
+        if (!bad && a == b) {
+            ld_error(L, ld_member(e, "second"), "expected two different targets, found %lld twice", a);
+            bad = 1;
+        }
+        if (!bad && c->norders < SPEC_MAX_ORDERS)
+            c->orders[c->norders++] = (spec_order){(size_t)a, (size_t)b};
+    }
+}
+
 size_t ld_check(loader *L, const config_t *cfg)
 {
     const config_setting_t *root = config_root_setting(cfg);
@@ -1780,6 +2019,8 @@ size_t ld_check(loader *L, const config_t *cfg)
     check_events(L, root);
     check_targets(L, root);
     check_outcome(L, root);
+    check_claim(L, root);
+    check_calibrate(L, root);
     check_records(L, root);
     return L->nerrors;
 }

@@ -200,6 +200,62 @@ static void emit_table(emitter *E, const config_setting_t *c, int depth)
 static void emit_keys(emitter *E, const config_setting_t *gs, const setting_group *g,
                       const char *prefix, const char *id, int depth);
 
+/* Writes the claim group from the spec, where the check pass resolved its
+ * defaults (targets from the outcome dyad, `at` from the horizon); keys in
+ * table order, third_power only when the scenario names one. */
+static void emit_claim(emitter *E, int depth)
+{
+    const model_spec *spec = E->L->spec;
+    const spec_claim *c = &spec->claim;
+    indent(E, depth);
+    sb_puts(&E->b, "claim = {\n");
+    if (c->third_power >= 0) {
+        indent(E, depth + 1);
+        sb_puts(&E->b, "third_power = ");
+        sb_quoted(&E->b, spec->actors[c->third_power].id);
+        sb_puts(&E->b, ";\n");
+    }
+    indent(E, depth + 1);
+    sb_puts(&E->b, "targets = [");
+    for (int i = 0; i < c->ntargets; i++) {
+        sb_puts(&E->b, i ? ", " : " ");
+        sb_quoted(&E->b, spec->actors[c->targets[i]].id);
+    }
+    sb_puts(&E->b, " ];\n");
+    const struct {
+        const char *name;
+        double v;
+    } nums[] = {{"at", c->at}, {"duration", c->duration_years}, {"strength", c->strength}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        indent(E, depth + 1);
+        sb_printf(&E->b, "%s = ", nums[i].name);
+        sb_float(&E->b, nums[i].v);
+        sb_puts(&E->b, ";\n");
+    }
+    indent(E, depth + 1);
+    sb_puts(&E->b, "strengths = [");
+    for (size_t i = 0; i < c->nstrengths; i++) {
+        sb_puts(&E->b, i ? ", " : " ");
+        sb_float(&E->b, c->strengths[i]);
+    }
+    sb_puts(&E->b, " ];\n");
+    const struct {
+        const char *name;
+        double v;
+    } rest[] = {{"window_years", c->window_years},
+                {"bound_no_reversal", c->bound_no_reversal},
+                {"bound_reversal", c->bound_reversal},
+                {"confidence", c->confidence}};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
+        indent(E, depth + 1);
+        sb_printf(&E->b, "%s = ", rest[i].name);
+        sb_float(&E->b, rest[i].v);
+        sb_puts(&E->b, ";\n");
+    }
+    indent(E, depth);
+    sb_puts(&E->b, "};\n");
+}
+
 /* Writes key d of group gs (NULL: all defaults); prefix is the group's
  * path, id the actor id inside `actors`. */
 static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *d,
@@ -212,9 +268,11 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         (int)sizeof path)
         E->b.failed = 1;
     /* The variant pass consumed these; an absent list without a default
-     * (a record of a variant) is left out, not written empty. */
+     * (a record of a variant) or an absent optional group (`calibrate`) is
+     * left out, not written empty. */
     if ((d->flags & SF_VARIANT) ||
-        (!s && (d->flags & SF_NO_DEFAULT) && (d->type == ST_STRINGS || d->type == ST_LIST)))
+        (!s && (d->flags & SF_NO_DEFAULT) &&
+         (d->type == ST_STRINGS || d->type == ST_LIST || d->type == ST_GROUP)))
         return;
 
     switch (d->type) {
@@ -284,6 +342,10 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         return;
     }
     case ST_GROUP:
+        if (!prefix[0] && strcmp(d->name, "claim") == 0) {
+            emit_claim(E, depth);
+            return;
+        }
         indent(E, depth);
         sb_printf(&E->b, "%s = {\n", d->name);
         emit_keys(E, s, d->group, path, NULL, depth + 1);
@@ -354,6 +416,7 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         sb_puts(&E->b, ";\n");
         return;
     case ST_ROWS:
+    case ST_NUMBERS: /* only in `claim`, which emit_claim() writes */
         return;
     }
 }

@@ -8,6 +8,7 @@
  *   override.c  applies --set and -s to the libconfig tree
  *   check.c     validates a tree against the settings table and fills a spec
  *   emit.c      writes the resolved scenario text from a checked tree
+ *   prescan.c   guards libconfig against inputs it handles badly
  *
  * Where a setting came from: libconfig records the line and, for settings
  * of an @include'd file, the include name as written (libconfig 1.5 does not
@@ -123,9 +124,28 @@ ld_mark *ld_new_mark(loader *L, ld_mark_kind kind);
 void ld_syntax_error(loader *L, const char *name, const char *dir, const config_t *cfg,
                      const char *text);
 
+/* The largest scenario file (also an included file, a base or a sweep
+ * file) the loader reads, in bytes: 16 MiB, 500 times the resolved
+ * historical scenario.  Larger input is refused before parsing. */
+#define LD_MAX_FILE_BYTES (16 * 1024 * 1024)
+
+/* The most named settings one group may hold (see prescan.c). */
+#define LD_MAX_GROUP_SETTINGS 1000
+
 /* Reads a whole file; a NUL-terminated heap buffer and its length, or NULL
- * with errno set (EISDIR for a directory). */
+ * with errno set (EISDIR for a directory, EFBIG for more than
+ * LD_MAX_FILE_BYTES, also from a pipe or a device). */
 char *ld_slurp(const char *path, size_t *len);
+
+/*
+ * Looks at text (the file `name`, whose includes are relative to dir) before
+ * libconfig parses it, for what libconfig 1.5 would handle badly: an
+ * @include of a folder (libconfig's scanner would exit the process), of a
+ * device or pipe, or of a file above LD_MAX_FILE_BYTES, and a group of more
+ * than LD_MAX_GROUP_SETTINGS settings (parsing is quadratic in them).
+ * Reports each at its FILE:LINE into L; returns the number reported.
+ */
+size_t ld_prescan(loader *L, const char *text, const char *name, const char *dir);
 
 /*
  * Adds a deep copy of src to parent under name (NULL in lists and arrays).

@@ -401,6 +401,10 @@ char *ld_slurp(const char *path, size_t *len)
         errno = EISDIR;
         goto fail;
     }
+    if (S_ISREG(st.st_mode) && st.st_size > LD_MAX_FILE_BYTES) {
+        errno = EFBIG;
+        goto fail;
+    }
     size_t cap = 4096, n = 0;
     buf = malloc(cap);
     if (!buf)
@@ -426,6 +430,10 @@ char *ld_slurp(const char *path, size_t *len)
         if (r == 0)
             break;
         n += (size_t)r;
+        if (n > LD_MAX_FILE_BYTES) { /* a pipe or a device: stop reading */
+            errno = EFBIG;
+            goto fail;
+        }
     }
     buf[n] = '\0';
     close(fd);
@@ -615,6 +623,8 @@ static int load_text(const char *text, const char *path, const char *name, const
     have_c1 = 1;
     if (include_dir)
         config_set_include_dir(&c1, include_dir);
+    if (ld_prescan(&L1, text, name, include_dir) != 0 || L1.oom)
+        goto done;
     if (!config_read_string(&c1, text)) {
         ld_syntax_error(&L1, name, include_dir, &c1, text);
         goto done;
@@ -704,6 +714,14 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
         *resolved = NULL;
     size_t len = 0;
     text = ld_slurp(path, &len);
+    if (!text && errno == EFBIG) {
+        ld_error_at(&L, path, 0,
+                    "expected a scenario file of at most %d bytes, found a larger file "
+                    "(is this a scenario file?)",
+                    LD_MAX_FILE_BYTES);
+        rc = SCENARIO_EBAD;
+        goto done;
+    }
     if (!text) {
         ld_error_at(&L, path, 0, "%s", strerror(errno));
         goto done;

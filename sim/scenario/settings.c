@@ -419,6 +419,116 @@ static const setting_group scale_group = {
 };
 
 /* ------------------------------------------------------------------ */
+/* claim                                                              */
+/* ------------------------------------------------------------------ */
+
+static const setting_def claim_keys[] = {
+    {.name = "third_power", .type = ST_STRING, .flags = SF_NO_DEFAULT, .pattern = PAT_ID,
+     .maxlen = SPEC_ID_LEN - 1,
+     .doc = "actor id of the power whose confrontation with the targets is the fundamental "
+            "reversal; `alignsim claim` needs it"},
+    {.name = "targets", .type = ST_STRINGS, .dyn = DD_OUTCOME_ACTORS, .pattern = PAT_ID,
+     .lo = 1, .hi = SPEC_MAX_EVENT_ACTORS - 1,
+     .doc = "actor ids it confronts: 1 to 7 distinct actors, not the third power"},
+    {.name = "at", .type = ST_DATE, .dyn = DD_CLAIM_AT, .doc = "year the scheduled reversal begins"},
+    {.name = "duration", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 6.0,
+     .doc = "years the reversal lasts, 0 = until the horizon"},
+    {.name = "strength", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 5.0, .def = 3.0,
+     .doc = "magnitude of the reversal event of the condition \"reversal\""},
+    {.name = "strengths", .type = ST_NUMBERS, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 5.0,
+     .def_str = "[0.5, 1.0, ..., 5.0]",
+     .doc = "magnitudes of the strength curve: 1 to 64, strictly increasing"},
+    {.name = "window_years", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .def = 5.0, .doc = "an alliance counts as following the reversal within this many years of its onset"},
+    {.name = "bound_no_reversal", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1.0,
+     .def = 0.05, .doc = "the claim: without a reversal, P(alliance by the horizon) is below this"},
+    {.name = "bound_reversal", .type = ST_FLOAT, .flags = SF_HI_OPEN, .lo = 0.0, .hi = 1.0,
+     .def = 0.5, .doc = "the claim: with a reversal, P(alliance within window_years of its onset) is above this"},
+    {.name = "confidence", .type = ST_FLOAT, .flags = SF_LO_OPEN | SF_HI_OPEN, .lo = 0.0, .hi = 1.0,
+     .def = 0.95, .doc = "level of the exact (Clopper-Pearson) intervals that decide each condition"},
+};
+
+static const setting_group claim_group = {
+    .path = "claim",
+    .doc = "`claim` sets up `alignsim claim`, the test of the claim that the outcome dyad "
+           "stays below alliance absent a fundamental reversal (docs/MODEL.md). Its conditions "
+           "run the scenario as it is and with one added `reversal` event in which "
+           "`third_power` confronts `targets` from `at` for `duration` years, at `strength` and "
+           "at each of `strengths`. The group is optional and only the claim command reads it; "
+           "the resolved scenario writes it with every default filled in.",
+    .keys = claim_keys,
+    .nkeys = NKEYS(claim_keys),
+};
+
+/* ------------------------------------------------------------------ */
+/* calibrate                                                          */
+/* ------------------------------------------------------------------ */
+
+static const setting_def free_keys[] = {
+    {.name = "path", .type = ST_STRING, .flags = SF_REQUIRED, .maxlen = SPEC_PATH_LEN - 1,
+     .doc = "parameter path of a number of the scenario (`model.w_threat`, "
+            "`actors.china.doctrine_cost`, `events.[3].magnitude`)"},
+    {.name = "min", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+     .doc = "lower end of the search range, within the parameter's range"},
+    {.name = "max", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+     .doc = "upper end of the search range, > min, within the parameter's range"},
+};
+
+static const setting_group free_group = {
+    .path = "calibrate.free.[i]",
+    .doc = "A free parameter of the calibration and its search range.",
+    .keys = free_keys,
+    .nkeys = NKEYS(free_keys),
+};
+
+static const setting_def order_keys[] = {
+    {.name = "first", .type = ST_INT, .flags = SF_REQUIRED, .lo = 0, .hi = 100000,
+     .doc = "index i of the target `targets.[i]` that must be met first"},
+    {.name = "second", .type = ST_INT, .flags = SF_REQUIRED, .lo = 0, .hi = 100000,
+     .doc = "index of the target that must be met no earlier"},
+};
+
+static const setting_group order_group = {
+    .path = "calibrate.orders.[i]",
+    .doc = "An order target: two dated targets that must be met in this order "
+           "(\"strategic partnership before the treaty\").",
+    .keys = order_keys,
+    .nkeys = NKEYS(order_keys),
+};
+
+static const setting_def calibrate_keys[] = {
+    {.name = "free", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_FREE,
+     .group = &free_group, .doc = "the free parameters, 1 to 16, each at most once"},
+    {.name = "orders", .type = ST_LIST, .flags = SF_NO_DEFAULT, .lo = 0, .hi = SPEC_MAX_ORDERS,
+     .group = &order_group, .doc = "order targets, 0 to 16"},
+    {.name = "reps", .type = ST_INT, .lo = 1, .hi = 100000, .def = 64,
+     .doc = "replications per loss evaluation (the same seeds at every evaluation); -n overrides"},
+    {.name = "starts", .type = ST_INT, .lo = 1, .hi = 1000, .def = 8,
+     .doc = "Nelder-Mead starts: the scenario's own values, then points of a Sobol design over "
+            "the ranges (and a final polish from the best point)"},
+    {.name = "max_iterations", .type = ST_INT, .lo = 1, .hi = 1000000, .def = 400,
+     .doc = "simplex iterations per start at most"},
+    {.name = "fit_until", .type = ST_DATE, .flags = SF_NO_DEFAULT,
+     .doc = "fit window: fit only the targets dated up to this year (default: all); the others "
+            "are scored out of the window"},
+    {.name = "cap_years", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1000.0, .def = 8.0,
+     .doc = "squared date errors are capped at cap_years^2; a missed target counts that much"},
+    {.name = "tolerance", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 10.0, .def = 0.01,
+     .doc = "a start ends when the simplex size (in logit units) falls below this"},
+};
+
+static const setting_group calibrate_group = {
+    .path = "calibrate",
+    .doc = "`calibrate` sets up `alignsim calibrate`: the free parameters, their search ranges "
+           "and the fit's options. The loss is the mean over a fixed set of replications of the "
+           "squared date errors of the targets, each capped at `cap_years`^2, plus the order "
+           "targets. The group is optional; only the calibrate command reads it, and the "
+           "resolved scenario writes it only when present.",
+    .keys = calibrate_keys,
+    .nkeys = NKEYS(calibrate_keys),
+};
+
+/* ------------------------------------------------------------------ */
 /* top level                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -442,6 +552,9 @@ static const setting_def root_keys[] = {
     {.name = "events", .type = ST_LIST, .group = &event_group, .doc = "pressures and opportunities"},
     {.name = "targets", .type = ST_LIST, .group = &target_group, .doc = "calibration targets"},
     {.name = "outcome", .type = ST_GROUP, .group = &outcome_group, .doc = "the tracked dyad"},
+    {.name = "claim", .type = ST_GROUP, .group = &claim_group, .doc = "the claim test's settings"},
+    {.name = "calibrate", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &calibrate_group,
+     .doc = "the calibration's settings (optional)"},
     {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
      .doc = "--set overrides applied so far (written by the loader, kept on reload)"},
     {.name = "base", .type = ST_STRING, .flags = SF_NO_DEFAULT | SF_VARIANT,
@@ -615,6 +728,8 @@ const char *settings_type_doc(const setting_def *d)
         return "series name or list of (year, value)";
     case ST_ROWS:
         return "list of rows";
+    case ST_NUMBERS:
+        return "list of numbers";
     }
     return "";
 }
@@ -630,6 +745,7 @@ static void ref_range(strbuf *b, const setting_def *d)
         return;
     case ST_FLOAT:
     case ST_PARAM:
+    case ST_NUMBERS:
         if (isinf(d->lo) && isinf(d->hi)) {
             sb_printf(b, "finite");
             return;
@@ -667,7 +783,9 @@ static void ref_default(strbuf *b, const setting_def *d)
 {
     static const char *const dyn_doc[] = {
         [DD_NONE] = "", [DD_START] = "start", [DD_HORIZON] = "horizon",
-        [DD_ACTOR_ID] = "the id", [DD_FIRST_DYAD] = "first two actors", [DD_KIND] = "per type"};
+        [DD_ACTOR_ID] = "the id", [DD_FIRST_DYAD] = "first two actors", [DD_KIND] = "per type",
+        [DD_CLAIM_AT] = "horizon - 6 (not before start)",
+        [DD_OUTCOME_ACTORS] = "the outcome dyad's actors"};
     if (d->flags & SF_REQUIRED) {
         sb_printf(b, "required");
         return;
@@ -700,6 +818,9 @@ static void ref_default(strbuf *b, const setting_def *d)
         return;
     case ST_STRINGS:
         sb_printf(b, "[]");
+        return;
+    case ST_NUMBERS:
+        sb_printf(b, "%s", d->def_str ? d->def_str : "[]");
         return;
     case ST_GROUP:
     case ST_MAP:
@@ -762,7 +883,8 @@ char *scenario_reference(void)
     const setting_group *groups[] = {&root_group,    &model_group,   &dist_group,
                                      &table_group,   &actor_group,   &rung_group,
                                      &initial_group, &event_group,   &target_group,
-                                     &outcome_group, &scale_group};
+                                     &outcome_group, &claim_group, &calibrate_group,
+                                     &free_group,    &order_group, &scale_group};
     for (size_t i = 0; i < NKEYS(groups); i++) {
         ref_group(&b, groups[i]);
         if (groups[i] != &event_group)

@@ -35,7 +35,8 @@ typedef enum {
     ST_MAP,      /* a group of freely named groups, each with `group`'s keys */
     ST_LIST,     /* a list of groups, each with `group`'s keys */
     ST_SERIES,   /* a series name, or a list of (year, value) pairs */
-    ST_ROWS      /* a list of rows, each a list of numbers or "NA" */
+    ST_ROWS,     /* a list of rows, each a list of numbers or "NA" */
+    ST_NUMBERS   /* an array or list of numbers, each within [lo, hi] */
 } setting_type;
 
 /* Flags of a setting. */
@@ -57,7 +58,9 @@ typedef enum {
     DD_HORIZON,       /* the scenario's horizon */
     DD_ACTOR_ID,      /* the actor's id */
     DD_FIRST_DYAD,    /* the first two actors */
-    DD_KIND           /* depends on the event type (see the event table) */
+    DD_KIND,          /* depends on the event type (see the event table) */
+    DD_CLAIM_AT,      /* the horizon less 6 years, not before the start */
+    DD_OUTCOME_ACTORS /* the two actors of the outcome dyad */
 } dynamic_default;
 
 /* Name patterns checked on strings and on the names of map children. */

@@ -1,0 +1,268 @@
+/*
+ * cmd_batch - `alignsim batch`: loads the scenario, turns the options into
+ * a batch_options, installs the SIGINT/SIGTERM handlers that let a batch
+ * stop cleanly, and reports the outcome.  With --only it replays single
+ * replications of the batch as `alignsim run` folders instead.
+ *
+ * Exit status: 0; 1 runtime failure; 2 bad usage, bad scenario, nothing to
+ * resume or a mismatched checkpoint; 130 / 143 after SIGINT / SIGTERM (the
+ * batch saved a checkpoint; --resume continues it).
+ */
+#include "cli/commands.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/progress.h"
+#include "model/spec.h"
+#include "run/batch.h"
+#include "run/cluster.h"
+#include "run/replay.h"
+
+/*
+ * The one mutable global of the program: the number of the signal that
+ * asked the batch to stop, 0 until then.  A signal handler can reach nothing
+ * else (it gets no context pointer), and volatile sig_atomic_t is the only
+ * object type C guarantees a handler may write; the batch only reads it,
+ * through batch_options.interrupt.
+ */
+static volatile sig_atomic_t stop_signal;
+
+/* First SIGINT/SIGTERM: ask the batch to stop after the current
+ * replications.  A second one ends the program at once the default way
+ * (the last checkpoint is still good). */
+static void on_signal(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
+
+/* Appends s to buf, single-quoted for a POSIX shell when it needs it. */
+static void append_arg(char *buf, size_t len, const char *s)
+{
+    size_t used = strlen(buf);
+    int plain = *s != '\0';
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *p))
+            plain = 0;
+    if (used + 1 >= len)
+        return;
+    buf[used++] = ' ';
+    buf[used] = '\0';
+    if (plain) {
+        snprintf(buf + used, len - used, "%s", s);
+        return;
+    }
+    size_t i = used;
+    if (i + 1 < len)
+        buf[i++] = '\'';
+    for (const char *p = s; *p && i + 5 < len; p++) {
+        if (*p == '\'') {
+            memcpy(buf + i, "'\\''", 4);
+            i += 4;
+        } else {
+            buf[i++] = *p;
+        }
+    }
+    if (i + 1 < len)
+        buf[i++] = '\'';
+    buf[i] = '\0';
+}
+
+/* The command that continues this batch. */
+static void resume_command(const cli_options *o, uint64_t reps, unsigned threads, char *buf, size_t len)
+{
+    char num[32];
+    snprintf(buf, len, "alignsim batch");
+    append_arg(buf, len, o->positional[0]);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)reps);
+    append_arg(buf, len, "-n");
+    append_arg(buf, len, num);
+    if (o->threads) {
+        snprintf(num, sizeof num, "%u", threads);
+        append_arg(buf, len, "-j");
+        append_arg(buf, len, num);
+    }
+    if (o->out_dir) {
+        append_arg(buf, len, "-o");
+        append_arg(buf, len, o->out_dir);
+    }
+    if (o->has_seed) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)o->seed);
+        append_arg(buf, len, "-s");
+        append_arg(buf, len, num);
+    }
+    for (size_t i = 0; i < o->nsets; i++) {
+        append_arg(buf, len, "--set");
+        append_arg(buf, len, o->sets[i]);
+    }
+    append_arg(buf, len, "--resume");
+}
+
+/* --only: replays replications first..last as `alignsim run` folders
+ * DIR/rep-R, each with the scenario's seed set to the replication's seed,
+ * so that each folder is byte for byte what `alignsim run -s SEED` writes. */
+static int run_only(const cli_options *o, const model_spec *spec, uint64_t reps, const char *dir)
+{
+    if (o->only_last >= reps) {
+        fprintf(stderr,
+                "alignsim batch: error: --only %llu is not a replication of this batch: -n %llu has "
+                "replications 0 to %llu\n",
+                (unsigned long long)o->only_last, (unsigned long long)reps, (unsigned long long)(reps - 1));
+        return 2;
+    }
+    if (o->resume) {
+        fprintf(stderr, "alignsim batch: error: --only and --resume cannot be combined\n");
+        return 2;
+    }
+    char ov[4096];
+    cli_overrides_text(o, ov, sizeof ov);
+    io_kv prov[] = {{"command", "run"}, {"overrides", ov}};
+    for (uint64_t r = o->only_first;; r++) {
+        uint64_t seed = batch_rep_seed(spec->seed, r);
+        model_spec one;
+        char *resolved = NULL;
+        int rc = cli_load_scenario(o, 1, seed, 0, &one, &resolved);
+        if (rc)
+            return rc;
+        char sub[4200], err[4096];
+        snprintf(sub, sizeof sub, "%s/rep-%llu", dir, (unsigned long long)r);
+        replay_report rep;
+        rc = replay_run(&one, resolved, seed, prov, 2, sub, &rep, err, sizeof err);
+        free(resolved);
+        model_spec_clear(&one);
+        if (rc != 0) {
+            fprintf(stderr, "alignsim batch: error: %s\n", err);
+            return 1;
+        }
+        char line[512];
+        replay_format_score(&rep.score, line, sizeof line);
+        printf("%s\n", line);
+        printf("wrote %s (replication %llu, seed %llu, %zu events)\n", sub, (unsigned long long)r,
+               (unsigned long long)seed, rep.nevents);
+        if (r == o->only_last)
+            break;
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "alignsim batch: error: cannot write to standard output\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* Default -j: the processors online, or 1 per MPI rank. */
+static unsigned default_threads(void)
+{
+    if (cluster_size() > 1)
+        return 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > 1024 ? 1024u : (unsigned)n;
+}
+
+/* The hidden test hook ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N (0 if unset). */
+static uint64_t test_stop_after_blocks(void)
+{
+    const char *v = getenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    uint64_t n = 0;
+    if (v && *v && cli_parse_u64(v, UINT64_MAX, &n) != 0)
+        n = 0;
+    return n;
+}
+
+int cmd_batch(const cli_options *o)
+{
+    int root = cluster_rank() == 0;
+    model_spec spec;
+    char *resolved = NULL;
+    int rc = cli_load_scenario(o, o->has_seed, o->seed, !root, &spec, &resolved);
+    if (rc)
+        return rc;
+    uint64_t reps = o->has_reps ? o->reps : BATCH_DEFAULT_REPS;
+    char dirbuf[4096];
+    const char *dir = cli_out_dir(o, &spec, dirbuf, sizeof dirbuf);
+    if (o->has_only) {
+        rc = root ? run_only(o, &spec, reps, dir) : 0;
+        free(resolved);
+        model_spec_clear(&spec);
+        return rc;
+    }
+
+    char ov[4096];
+    cli_overrides_text(o, ov, sizeof ov);
+    io_kv prov[] = {{"command", "batch"}, {"overrides", ov}};
+    unsigned threads = o->threads ? o->threads : default_threads();
+    progress *pg = progress_alloc("batch", root && !o->quiet && progress_stderr_is_terminal());
+    batch_options bo = {reps, threads, o->resume, dir, prov, 2, &stop_signal, test_stop_after_blocks(),
+                        pg ? progress_callback : NULL, pg};
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    int handlers = sigemptyset(&sa.sa_mask) == 0 && sigaction(SIGINT, &sa, &old_int) == 0;
+    if (handlers && sigaction(SIGTERM, &sa, &old_term) != 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        handlers = 0;
+    }
+    if (!handlers && root)
+        fprintf(stderr, "alignsim batch: warning: cannot catch SIGINT/SIGTERM; an interruption loses the "
+                        "work since the last checkpoint\n");
+
+    batch_report rep;
+    char err[4096];
+    int st = batch_run(&spec, resolved, &bo, &rep, err, sizeof err);
+    progress_free(pg);
+    if (handlers) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+
+    switch (st) {
+    case BATCH_OK:
+        rc = 0;
+        if (root) {
+            printf("wrote %s: %llu replications (summary.tsv, replications.tsv, milestones.tsv)\n", dir,
+                   (unsigned long long)rep.reps_done);
+            if (fflush(stdout) != 0) {
+                fprintf(stderr, "alignsim batch: error: cannot write to standard output\n");
+                rc = 1;
+            }
+        }
+        break;
+    case BATCH_STOPPED: {
+        rc = 128 + rep.stopped_by;
+        if (root) {
+            char cmd[8192];
+            resume_command(o, reps, threads, cmd, sizeof cmd);
+            fprintf(stderr,
+                    "alignsim batch: interrupted (%s) after %llu of %llu replications; the work is saved in "
+                    "%s.\nContinue it with:\n  %s%s\n",
+                    rep.stopped_by == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)rep.reps_done,
+                    (unsigned long long)reps, dir, cluster_size() > 1 ? "mpirun ... " : "", cmd);
+        }
+        break;
+    }
+    case BATCH_EUSAGE:
+        rc = 2;
+        if (root)
+            fprintf(stderr, "alignsim batch: error: %s\n", err);
+        break;
+    default:
+        rc = 1;
+        if (root || err[0])
+            fprintf(stderr, "alignsim batch: error: %s\n", err[0] ? err : "failed");
+        break;
+    }
+    free(resolved);
+    model_spec_clear(&spec);
+    return rc;
+}

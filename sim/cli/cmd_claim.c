@@ -1,0 +1,163 @@
+/*
+ * cmd_claim - `alignsim claim`: loads the scenario, runs the claim test
+ * (study/claim.h) into the result folder and prints the verdict on stdout.
+ *
+ * Exit status: 0 whatever the verdict (the verdict is a result, not a
+ * failure); 1 runtime failure; 2 bad usage, bad scenario, a scenario that
+ * names no claim.third_power, or an interrupted condition in the way;
+ * 130 / 143 after SIGINT / SIGTERM (finished conditions are kept; the same
+ * command with --resume continues).
+ */
+#include "cli/commands.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/progress.h"
+#include "model/spec.h"
+#include "run/batch.h"
+#include "run/cluster.h"
+#include "study/claim.h"
+
+/*
+ * The number of the signal that asked the claim to stop, 0 until then.  As
+ * in cmd_batch.c, a signal handler can reach nothing but a static volatile
+ * sig_atomic_t; the batches only read it, through claim_options.interrupt.
+ */
+static volatile sig_atomic_t stop_signal;
+
+/* First SIGINT/SIGTERM: stop after the current replications; a second one
+ * ends the program the default way. */
+static void on_signal(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
+
+/* Default -j: the processors online, or 1 per MPI rank. */
+static unsigned default_threads(void)
+{
+    if (cluster_size() > 1)
+        return 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > 1024 ? 1024u : (unsigned)n;
+}
+
+/* The hidden test hook ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N, as for `batch`:
+ * the condition being run stops as if interrupted after N blocks. */
+static uint64_t test_stop_after_blocks(void)
+{
+    const char *v = getenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    uint64_t n = 0;
+    if (v && *v && cli_parse_u64(v, UINT64_MAX, &n) != 0)
+        n = 0;
+    return n;
+}
+
+int cmd_claim(const cli_options *o)
+{
+    int root = cluster_rank() == 0;
+    model_spec spec;
+    char *resolved = NULL;
+    int lrc = cli_load_scenario(o, o->has_seed, o->seed, !root, &spec, &resolved);
+    if (lrc)
+        return lrc;
+
+    char dirbuf[4096];
+    const char *dir = o->out_dir;
+    if (!dir) {
+        snprintf(dirbuf, sizeof dirbuf, "out/%s-claim", spec.name);
+        dir = dirbuf;
+    }
+    char ov[4096];
+    cli_overrides_text(o, ov, sizeof ov);
+    io_kv prov[] = {{"command", "claim"}, {"overrides", ov}};
+    progress *pg = progress_alloc("claim", root && !o->quiet && progress_stderr_is_terminal());
+    claim_options co = {o->has_reps ? o->reps : BATCH_DEFAULT_REPS,
+                        o->threads ? o->threads : default_threads(),
+                        o->resume,
+                        dir,
+                        prov,
+                        2,
+                        &stop_signal,
+                        test_stop_after_blocks(),
+                        pg ? progress_callback : NULL,
+                        pg};
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    int handlers = sigemptyset(&sa.sa_mask) == 0 && sigaction(SIGINT, &sa, &old_int) == 0;
+    if (handlers && sigaction(SIGTERM, &sa, &old_term) != 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        handlers = 0;
+    }
+
+    claim_result res;
+    char err[4096];
+    int st = claim_run(&spec, resolved, &co, &res, err, sizeof err);
+    progress_free(pg);
+    if (handlers) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+
+    int rc = 0;
+    switch (st) {
+    case CLAIM_OK:
+        if (!res.root)
+            break;
+        {
+            char *text = claim_verdict_text(&spec, &res);
+            if (!text) {
+                fprintf(stderr, "alignsim claim: error: out of memory\n");
+                rc = 1;
+                break;
+            }
+            fputs(text, stdout);
+            free(text);
+            printf("\nwrote %s (claim.tsv, claim_curve.tsv, verdict.txt; the batches in %s/conditions)\n", dir,
+                   dir);
+            if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "alignsim claim: error: cannot write to standard output\n");
+                rc = 1;
+            }
+        }
+        break;
+    case CLAIM_STOPPED:
+        rc = 128 + res.stopped_by;
+        if (root)
+            fprintf(stderr,
+                    "alignsim claim: %s (%s); finished conditions are kept in %s/conditions.\n"
+                    "Continue with the same command and --resume.\n",
+                    err, res.stopped_by == SIGTERM ? "SIGTERM" : "SIGINT", dir);
+        break;
+    case CLAIM_EUSAGE:
+        rc = 2;
+        /* A setting missing from the scenario is the file's error; a
+         * condition's batch in the way is the command's. */
+        if (root && spec.claim.third_power < 0)
+            fprintf(stderr, "%s: error: %s\n", o->positional[0], err);
+        else if (root)
+            fprintf(stderr, "alignsim claim: error: %s\n", err);
+        break;
+    default:
+        rc = 1;
+        if (root || err[0])
+            fprintf(stderr, "alignsim claim: error: %s\n", err[0] ? err : "failed");
+        break;
+    }
+    free(resolved);
+    model_spec_clear(&spec);
+    return rc;
+}

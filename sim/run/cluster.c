@@ -1,0 +1,132 @@
+/*
+ * cluster - MPI transport for the batch engine, or a one-process stand-in.
+ *
+ * Variable-length messages go as a u64 length followed by the bytes in
+ * chunks of at most 1 GiB (MPI counts are int).  Every message uses one tag
+ * on MPI_COMM_WORLD; MPI keeps messages between a pair of ranks in order,
+ * which is all the batch protocol relies on.
+ */
+#include "run/cluster.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifdef ALIGNSIM_MPI
+
+#include <mpi.h>
+#include <stdio.h>
+
+#define TAG 7301
+#define CHUNK ((size_t)1 << 30)
+
+/* Reports a failed MPI call and ends the whole group (see cluster.h). */
+static void check(int rc, const char *what)
+{
+    if (rc == MPI_SUCCESS)
+        return;
+    char text[MPI_MAX_ERROR_STRING];
+    int n = 0;
+    if (MPI_Error_string(rc, text, &n) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "error code %d", rc);
+    fprintf(stderr, "alignsim batch: error: MPI: %s failed: %s\n", what, text);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+}
+
+/* Switches MPI_COMM_WORLD to returned errors.  Idempotent and cheap, so it
+ * is simply done on every rank/size query rather than kept in a flag. */
+static void errors_return(void)
+{
+    check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+}
+
+int cluster_rank(void)
+{
+    int r = 0;
+    errors_return();
+    check(MPI_Comm_rank(MPI_COMM_WORLD, &r), "MPI_Comm_rank");
+    return r;
+}
+
+int cluster_size(void)
+{
+    int n = 1;
+    errors_return();
+    check(MPI_Comm_size(MPI_COMM_WORLD, &n), "MPI_Comm_size");
+    return n;
+}
+
+void cluster_bcast(void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    for (size_t off = 0; off < len; off += CHUNK) {
+        size_t n = len - off < CHUNK ? len - off : CHUNK;
+        check(MPI_Bcast(p + off, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    }
+}
+
+void cluster_send_root(const void *buf, size_t len)
+{
+    uint64_t n64 = len;
+    check(MPI_Send(&n64, 1, MPI_UINT64_T, 0, TAG, MPI_COMM_WORLD), "MPI_Send");
+    const unsigned char *p = buf;
+    for (size_t off = 0; off < len; off += CHUNK) {
+        size_t n = len - off < CHUNK ? len - off : CHUNK;
+        /* MPI_Send takes a non-const buffer in MPI 2; it does not write it. */
+        check(MPI_Send((void *)(uintptr_t)(p + off), (int)n, MPI_BYTE, 0, TAG, MPI_COMM_WORLD), "MPI_Send");
+    }
+}
+
+int cluster_recv(int from, unsigned char **buf, size_t *len)
+{
+    uint64_t n64 = 0;
+    check(MPI_Recv(&n64, 1, MPI_UINT64_T, from, TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    size_t n = (size_t)n64;
+    unsigned char *p = malloc(n ? n : 1);
+    if (!p) {
+        /* The message cannot be taken, and the protocol cannot skip it. */
+        fprintf(stderr, "alignsim batch: error: out of memory receiving %zu bytes from rank %d\n", n, from);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+        return -1;
+    }
+    for (size_t off = 0; off < n; off += CHUNK) {
+        size_t c = n - off < CHUNK ? n - off : CHUNK;
+        check(MPI_Recv(p + off, (int)c, MPI_BYTE, from, TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    }
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
+#else /* one process */
+
+int cluster_rank(void)
+{
+    return 0;
+}
+
+int cluster_size(void)
+{
+    return 1;
+}
+
+void cluster_bcast(void *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+}
+
+void cluster_send_root(const void *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+}
+
+int cluster_recv(int from, unsigned char **buf, size_t *len)
+{
+    (void)from;
+    *buf = NULL;
+    *len = 0;
+    return -1;
+}
+
+#endif

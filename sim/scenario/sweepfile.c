@@ -1,0 +1,676 @@
+/*
+ * sweepfile - reads and validates sweep files (see sweepfile.h).
+ *
+ * The file is parsed with libconfig and checked key by key against the
+ * small tables below; every problem is reported through the scenario
+ * loader's diagnostics (loader.h: ld_error gives FILE:LINE: error: PATH:
+ * ...) and checking goes on, so one run shows all errors.  Only a fully
+ * valid file fills the sweep_file.
+ *
+ * Invariants of a loaded sweep_file: 1 <= nparams <= SWEEP_MAX_PARAMS;
+ * grid parameters have 1..SWEEP_MAX_VALUES values and points is the
+ * product of their counts (<= SWEEP_MAX_POINTS); lhs and sobol parameters
+ * have min < max and points >= 1; paths are distinct.
+ */
+#include "scenario/sweepfile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/loader.h"
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const root_keys[] = {"name",   "description", "scenario", "design",     "points",
+                                        "seed",   "reps",        "parameters", "sensitivity"};
+static const char *const param_keys[] = {"path", "values", "min", "max"};
+static const char *const sens_keys[] = {"base_samples", "reps", "bootstrap", "confidence"};
+static const char *const design_names[] = {"grid", "lhs", "sobol"};
+
+const char *sweepfile_design_name(sweep_design_kind k)
+{
+    return (unsigned)k < NKEYS(design_names) ? design_names[k] : "?";
+}
+
+void sweepfile_init(sweep_file *sf)
+{
+    memset(sf, 0, sizeof *sf);
+}
+
+void sweepfile_clear(sweep_file *sf)
+{
+    for (size_t i = 0; i < sf->nparams; i++)
+        free(sf->params[i].values);
+    free(sf->params);
+    sweepfile_init(sf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Readers of single settings                                         */
+/* ------------------------------------------------------------------ */
+
+/* A description of what s holds, for "found ..." in messages. */
+static const char *type_name(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return "an integer";
+    case CONFIG_TYPE_FLOAT:
+        return "a number";
+    case CONFIG_TYPE_STRING:
+        return "a string";
+    case CONFIG_TYPE_BOOL:
+        return "a boolean";
+    case CONFIG_TYPE_GROUP:
+        return "a group";
+    case CONFIG_TYPE_ARRAY:
+        return "an array";
+    case CONFIG_TYPE_LIST:
+        return "a list";
+    default:
+        return "something else";
+    }
+}
+
+static int is_number(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static double number_of(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        return (double)config_setting_get_int(s);
+    case CONFIG_TYPE_INT64:
+        return (double)config_setting_get_int64(s);
+    default:
+        return config_setting_get_float(s);
+    }
+}
+
+/* Reports keys of group g that are not in keys[], with a suggestion. */
+static void check_keys(loader *L, const config_setting_t *g, const char *const *keys, size_t n)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(c);
+        int known = 0;
+        for (size_t k = 0; k < n; k++)
+            known |= strcmp(name, keys[k]) == 0;
+        if (known)
+            continue;
+        ld_suggest sg;
+        ld_suggest_init(&sg, name);
+        for (size_t k = 0; k < n; k++)
+            ld_suggest_add(&sg, keys[k]);
+        strbuf b = {0};
+        ld_suggest_write(&sg, &b);
+        sb_puts(&b, " (valid keys: ");
+        for (size_t k = 0; k < n; k++)
+            sb_printf(&b, "%s%s", k ? ", " : "", keys[k]);
+        sb_puts(&b, ")");
+        char *hint = sb_take(&b);
+        ld_error(L, c, "unknown key '%s'%s", name, hint ? hint : "");
+        free(hint);
+    }
+}
+
+/* A string member; NULL when absent (reported if required) or wrong. */
+static const char *get_string(loader *L, const config_setting_t *g, const char *key, int required)
+{
+    const config_setting_t *s = ld_member(g, key);
+    if (!s) {
+        if (required)
+            ld_error(L, g, "missing required setting '%s'", key);
+        return NULL;
+    }
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        ld_error(L, s, "expected a string, found %s", type_name(s));
+        return NULL;
+    }
+    return config_setting_get_string(s);
+}
+
+/* A number member within [lo, hi] (lo_open: lo excluded).  Returns 1 and
+ * stores it, 0 when absent (reported if required), -1 when wrong. */
+static int get_number(loader *L, const config_setting_t *g, const char *key, int required, double lo,
+                      int lo_open, double hi, double *out)
+{
+    const config_setting_t *s = ld_member(g, key);
+    if (!s) {
+        if (required)
+            ld_error(L, g, "missing required setting '%s'", key);
+        return 0;
+    }
+    if (!is_number(s)) {
+        ld_error(L, s, "expected a number, found %s", type_name(s));
+        return -1;
+    }
+    double v = number_of(s);
+    if (!isfinite(v) || v < lo || (lo_open && v == lo) || v > hi) {
+        ld_error(L, s, "expected a number in %s%.15g, %.15g], found %.15g", lo_open ? "(" : "[", lo, hi, v);
+        return -1;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A whole number within [lo, hi]; as get_number. */
+static int get_count(loader *L, const config_setting_t *g, const char *key, int required, double lo,
+                     double hi, uint64_t *out)
+{
+    const config_setting_t *s = ld_member(g, key);
+    if (!s) {
+        if (required)
+            ld_error(L, g, "missing required setting '%s'", key);
+        return 0;
+    }
+    int t = config_setting_type(s);
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        ld_error(L, s, "expected a whole number, found %s", type_name(s));
+        return -1;
+    }
+    long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
+    if ((double)v < lo || (double)v > hi) {
+        ld_error(L, s, "expected a whole number from %.0f to %.0f, found %lld", lo, hi, v);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Rounds v to 12 significant digits (grid values from ranges). */
+static double round12(double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.12g", v);
+    return strtod(buf, NULL);
+}
+
+/* Parses "start:step:end" at s into a new values array.  Returns 0, or -1
+ * when reported. */
+static int parse_range(loader *L, const config_setting_t *s, const char *text, double **values,
+                       size_t *n)
+{
+    double part[3];
+    const char *p = text;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        errno = 0;
+        part[i] = strtod(p, &end);
+        int sep_ok = i < 2 ? *end == ':' : *end == '\0';
+        if (end == p || errno || !isfinite(part[i]) || !sep_ok) {
+            ld_error(L, s,
+                     "expected a list of numbers or a range \"start:step:end\" (e.g. \"0.2:0.1:0.8\"), "
+                     "found \"%s\"",
+                     text);
+            return -1;
+        }
+        p = end + 1;
+    }
+    double start = part[0], step = part[1], stop = part[2];
+    if (step == 0.0 || (stop - start) / step < -1e-9) {
+        ld_error(L, s,
+                 "range \"%s\": the step must be non-zero and lead from start to end (start %.15g, step "
+                 "%.15g, end %.15g)",
+                 text, start, step, stop);
+        return -1;
+    }
+    double count = floor((stop - start) / step + 1e-9) + 1.0;
+    if (!(count >= 1.0) || count > (double)SWEEP_MAX_VALUES) {
+        ld_error(L, s, "range \"%s\" has %.0f values; at most %d are allowed", text, count,
+                 SWEEP_MAX_VALUES);
+        return -1;
+    }
+    size_t m = (size_t)count;
+    double *v = malloc(m * sizeof *v);
+    if (!v) {
+        L->oom = 1;
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++)
+        v[i] = round12(start + (double)i * step);
+    *values = v;
+    *n = m;
+    return 0;
+}
+
+/* Reads `values` of a parameter entry.  Returns 1 (values set), 0
+ * (absent), -1 (reported). */
+static int get_values(loader *L, const config_setting_t *g, double **values, size_t *n)
+{
+    const config_setting_t *s = ld_member(g, "values");
+    if (!s)
+        return 0;
+    if (config_setting_type(s) == CONFIG_TYPE_STRING)
+        return parse_range(L, s, config_setting_get_string(s), values, n) == 0 ? 1 : -1;
+    int t = config_setting_type(s);
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+        ld_error(L, s, "expected a list of numbers [0.1, 0.2] or a range \"start:step:end\", found %s",
+                 type_name(s));
+        return -1;
+    }
+    int len = config_setting_length(s);
+    if (len < 1 || len > SWEEP_MAX_VALUES) {
+        ld_error(L, s, "expected 1 to %d values, found %d", SWEEP_MAX_VALUES, len);
+        return -1;
+    }
+    double *v = malloc((size_t)len * sizeof *v);
+    if (!v) {
+        L->oom = 1;
+        return -1;
+    }
+    int bad = 0;
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        if (!is_number(e) || !isfinite(number_of(e))) {
+            ld_error(L, e, "expected a number, found %s", is_number(e) ? "a non-finite number" : type_name(e));
+            bad = 1;
+            continue;
+        }
+        v[i] = number_of(e);
+        for (int j = 0; j < i && !bad; j++)
+            if (v[j] == v[i]) {
+                ld_error(L, e, "value %.15g is listed twice", v[i]);
+                bad = 1;
+            }
+    }
+    if (bad) {
+        free(v);
+        return -1;
+    }
+    *values = v;
+    *n = (size_t)len;
+    return 1;
+}
+
+/* Checks one entry of `parameters` and fills p.  Returns 0 or -1. */
+static int read_param(loader *L, const config_setting_t *g, sweep_design_kind design, sweep_param *p)
+{
+    memset(p, 0, sizeof *p);
+    p->line = (int)config_setting_source_line(g);
+    int errors0 = (int)L->nerrors;
+    check_keys(L, g, param_keys, NKEYS(param_keys));
+    const char *path = get_string(L, g, "path", 1);
+    if (path) {
+        if (strlen(path) >= sizeof p->path)
+            ld_error(L, ld_member(g, "path"), "expected a parameter path of at most %zu characters",
+                     sizeof p->path - 1);
+        else
+            snprintf(p->path, sizeof p->path, "%s", path);
+    }
+    int hv = get_values(L, g, &p->values, &p->nvalues);
+    double mn = 0.0, mx = 0.0;
+    int hmin = get_number(L, g, "min", 0, -INFINITY, 0, INFINITY, &mn);
+    int hmax = get_number(L, g, "max", 0, -INFINITY, 0, INFINITY, &mx);
+    if (hmin == 1 && hmax == 1) {
+        if (!(mn < mx))
+            ld_error(L, ld_member(g, "max"), "expected max > min, found min %.15g and max %.15g", mn, mx);
+        p->has_range = 1;
+        p->min = mn;
+        p->max = mx;
+    } else if ((hmin == 1) != (hmax == 1) && hmin >= 0 && hmax >= 0) {
+        ld_error(L, g, "'min' and 'max' go together: give both or neither");
+    }
+    if (design == SWEEP_GRID) {
+        if (hv == 0)
+            ld_error(L, g,
+                     "a grid parameter needs 'values': a list [0.1, 0.2] or a range \"start:step:end\"");
+        if (hmin != 0 || hmax != 0)
+            ld_error(L, ld_member(g, hmin != 0 ? "min" : "max"),
+                     "'min' and 'max' are for designs \"lhs\" and \"sobol\"; a grid takes 'values'");
+    } else {
+        if (hv != 0)
+            ld_error(L, ld_member(g, "values"),
+                     "'values' is for design \"grid\"; design \"%s\" takes 'min' and 'max'",
+                     sweepfile_design_name(design));
+        if (hmin == 0 && hmax == 0)
+            ld_error(L, g, "design \"%s\" needs 'min' and 'max' for every parameter",
+                     sweepfile_design_name(design));
+    }
+    return (int)L->nerrors == errors0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The file                                                           */
+/* ------------------------------------------------------------------ */
+
+/* The file name without folder and extension, as a default name. */
+static void default_name(const char *path, char *buf, size_t len)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, base, n);
+    buf[n] = '\0';
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+}
+
+static void check_root(loader *L, const config_setting_t *root, const char *dir, sweep_file *sf)
+{
+    check_keys(L, root, root_keys, NKEYS(root_keys));
+    const char *name = get_string(L, root, "name", 0);
+    if (name) {
+        if (!settings_match(PAT_NAME, name) || strlen(name) >= sizeof sf->name)
+            ld_error(L, ld_member(root, "name"), "expected %s (at most %zu), found \"%s\"",
+                     settings_pattern_doc(PAT_NAME), sizeof sf->name - 1, name);
+        else
+            snprintf(sf->name, sizeof sf->name, "%s", name);
+    } else {
+        default_name(sf->file, sf->name, sizeof sf->name);
+    }
+    get_string(L, root, "description", 0);
+    const char *scen = get_string(L, root, "scenario", 1);
+    if (scen) {
+        int n = scen[0] == '/' || !dir ? snprintf(sf->scenario, sizeof sf->scenario, "%s", scen)
+                                        : snprintf(sf->scenario, sizeof sf->scenario, "%s/%s", dir, scen);
+        if (n < 0 || (size_t)n >= sizeof sf->scenario)
+            ld_error(L, ld_member(root, "scenario"), "path too long");
+        else
+            ld_normalise_path(sf->scenario);
+    }
+    sf->design = SWEEP_GRID;
+    const char *design = get_string(L, root, "design", 0);
+    if (design) {
+        int found = -1;
+        for (size_t k = 0; k < NKEYS(design_names); k++)
+            if (strcmp(design, design_names[k]) == 0)
+                found = (int)k;
+        if (found < 0) {
+            ld_suggest sg;
+            ld_suggest_init(&sg, design);
+            for (size_t k = 0; k < NKEYS(design_names); k++)
+                ld_suggest_add(&sg, design_names[k]);
+            strbuf b = {0};
+            ld_suggest_write(&sg, &b);
+            char *hint = sb_take(&b);
+            ld_error(L, ld_member(root, "design"),
+                     "unknown design \"%s\"%s (valid designs: grid, lhs, sobol)", design, hint ? hint : "");
+            free(hint);
+        } else {
+            sf->design = (sweep_design_kind)found;
+        }
+    }
+    uint64_t u = 0;
+    int hp = get_count(L, root, "points", 0, 1.0, (double)SWEEP_MAX_POINTS, &u);
+    if (hp == 1)
+        sf->points = (size_t)u;
+    if (sf->design != SWEEP_GRID && hp == 0)
+        ld_error(L, root, "design \"%s\" needs 'points', the number of design points",
+                 sweepfile_design_name(sf->design));
+    if (sf->design == SWEEP_GRID && hp == 1)
+        ld_error(L, ld_member(root, "points"),
+                 "'points' is for designs \"lhs\" and \"sobol\"; a grid has one point per combination");
+    sf->seed = 1;
+    get_count(L, root, "seed", 0, 0.0, 9223372036854775807.0, &sf->seed);
+    sf->reps = 100;
+    get_count(L, root, "reps", 0, 1.0, 1e9, &sf->reps);
+
+    sf->sens = (sweep_sensitivity){1024, 32, 1000, 0.95};
+    const config_setting_t *sg = ld_member(root, "sensitivity");
+    if (sg && !config_setting_is_group(sg)) {
+        ld_error(L, sg, "expected a group { base_samples = ...; }, found %s", type_name(sg));
+    } else if (sg) {
+        sf->sens_line = (int)config_setting_source_line(sg);
+        check_keys(L, sg, sens_keys, NKEYS(sens_keys));
+        if (get_count(L, sg, "base_samples", 0, 2.0, 1e7, &u) == 1)
+            sf->sens.base_samples = (size_t)u;
+        get_count(L, sg, "reps", 0, 1.0, 1e6, &sf->sens.reps);
+        if (get_count(L, sg, "bootstrap", 0, 10.0, 1e6, &u) == 1)
+            sf->sens.bootstrap = (size_t)u;
+        double c;
+        if (get_number(L, sg, "confidence", 0, 0.5, 1, 0.9999, &c) == 1)
+            sf->sens.confidence = c;
+    }
+
+    const config_setting_t *list = ld_member(root, "parameters");
+    if (!list) {
+        ld_error(L, root, "missing required setting 'parameters', a list ( { path = ...; }, ... )");
+        return;
+    }
+    if (!config_setting_is_list(list)) {
+        ld_error(L, list, "expected a list of groups ( { path = \"model.w_threat\"; ... } ), found %s",
+                 type_name(list));
+        return;
+    }
+    int n = config_setting_length(list);
+    if (n < 1 || n > SWEEP_MAX_PARAMS) {
+        ld_error(L, list, "expected 1 to %d parameters, found %d", SWEEP_MAX_PARAMS, n);
+        return;
+    }
+    sf->params = calloc((size_t)n, sizeof *sf->params);
+    if (!sf->params) {
+        L->oom = 1;
+        return;
+    }
+    double product = 1.0;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        if (!config_setting_is_group(g)) {
+            ld_error(L, g, "expected a group { path = ...; }, found %s", type_name(g));
+            continue;
+        }
+        sweep_param *p = &sf->params[sf->nparams];
+        if (read_param(L, g, sf->design, p) != 0) {
+            free(p->values);
+            memset(p, 0, sizeof *p);
+            continue;
+        }
+        for (size_t j = 0; j < sf->nparams; j++)
+            if (strcmp(sf->params[j].path, p->path) == 0)
+                ld_error(L, ld_member(g, "path"), "parameter \"%s\" is swept twice (also at line %d)", p->path,
+                         sf->params[j].line);
+        product *= p->nvalues ? (double)p->nvalues : 1.0;
+        sf->nparams++;
+    }
+    if (sf->design == SWEEP_GRID && L->nerrors == 0) {
+        if (product > (double)SWEEP_MAX_POINTS)
+            ld_error(L, list, "the grid has %.0f points; at most %d are allowed", product, SWEEP_MAX_POINTS);
+        else
+            sf->points = (size_t)product;
+    }
+}
+
+int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
+{
+    scenario_diags local = {NULL, 0};
+    scenario_diags *dg = diags ? diags : &local;
+    loader L;
+    ld_init(&L, path, NULL, dg, NULL);
+    char *text = NULL, *dir = NULL;
+    int rc = SCENARIO_EBAD;
+    config_t cfg;
+    int have_cfg = 0;
+
+    sweepfile_init(sf);
+    size_t len = 0;
+    text = ld_slurp(path, &len);
+    if (!text) {
+        ld_error_at(&L, path, 0, "%s", strerror(errno));
+        rc = SCENARIO_EIO;
+        goto done;
+    }
+    if (memchr(text, '\0', len)) {
+        ld_error_at(&L, path, 0, "expected a libconfig text file, found a NUL byte (binary data?)");
+        goto done;
+    }
+    snprintf(sf->file, sizeof sf->file, "%s", path);
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        dir = malloc(n + 1);
+        if (!dir) {
+            L.oom = 1;
+            goto done;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    L.include_dir = dir;
+    config_init(&cfg);
+    have_cfg = 1;
+    if (dir)
+        config_set_include_dir(&cfg, dir);
+    if (!config_read_string(&cfg, text)) {
+        ld_syntax_error(&L, path, dir, &cfg, text);
+        goto done;
+    }
+    check_root(&L, config_root_setting(&cfg), dir, sf);
+    if (!L.oom && L.nerrors == 0)
+        rc = SCENARIO_OK;
+
+done:
+    if (L.oom) {
+        ld_error_at(&L, path, 0, "out of memory");
+        rc = SCENARIO_EIO;
+    }
+    if (rc != SCENARIO_OK)
+        sweepfile_clear(sf);
+    if (have_cfg)
+        config_destroy(&cfg);
+    ld_clear(&L);
+    free(text);
+    free(dir);
+    scenario_diags_clear(&local);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters against the scenario                                    */
+/* ------------------------------------------------------------------ */
+
+/* Levenshtein distance of two strings (any length; 999 on no memory). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = malloc((lb + 1) * sizeof *row);
+    if (!row)
+        return 999;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+/* The part of a path after its last '.'. */
+static const char *last_part(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+size_t sweepfile_near_params(const model_spec *spec, const char *path, char *buf, size_t len)
+{
+    enum { MAXN = 5 };
+    size_t best[MAXN], bestd[MAXN], n = 0;
+    size_t limit = strlen(path) / 4 + 2;
+    for (size_t i = 0; i < spec->nparams; i++) {
+        const char *cand = spec->params[i].path;
+        size_t d = distance(path, cand);
+        /* The same key under another prefix (a misplaced actor or group) is
+         * as near as a two-letter typo. */
+        if (d > 2 && strcmp(last_part(path), last_part(cand)) == 0)
+            d = 2;
+        if (d > limit)
+            continue;
+        size_t k = n < MAXN ? n++ : MAXN;
+        if (k == MAXN) {
+            if (d >= bestd[MAXN - 1])
+                continue;
+            k = MAXN - 1;
+        }
+        while (k > 0 && bestd[k - 1] > d) {
+            best[k] = best[k - 1];
+            bestd[k] = bestd[k - 1];
+            k--;
+        }
+        best[k] = i;
+        bestd[k] = d;
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", spec->params[best[i]].path);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return n;
+}
+
+size_t sweepfile_check_params(const sweep_file *sf, const model_spec *spec, int need_range,
+                              scenario_diags *diags)
+{
+    loader L;
+    ld_init(&L, sf->file, NULL, diags, NULL);
+    for (size_t i = 0; i < sf->nparams; i++) {
+        const sweep_param *p = &sf->params[i];
+        long idx = model_spec_find_param(spec, p->path);
+        if (idx < 0) {
+            char near[1024];
+            size_t n = sweepfile_near_params(spec, p->path, near, sizeof near);
+            if (n)
+                ld_error_at(&L, sf->file, p->line,
+                            "parameters.[%zu].path: unknown parameter \"%s\"; near matches: %s "
+                            "(`alignsim check %s` shows every setting)",
+                            i, p->path, near, sf->scenario);
+            else
+                ld_error_at(&L, sf->file, p->line,
+                            "parameters.[%zu].path: unknown parameter \"%s\": expected the path of a "
+                            "number of the scenario, such as model.w_threat or actors.china.doctrine_cost "
+                            "(`alignsim check %s` shows every setting)",
+                            i, p->path, sf->scenario);
+            continue;
+        }
+        const spec_param *sp = &spec->params[idx];
+        for (size_t k = 0; k < p->nvalues; k++)
+            if (p->values[k] < sp->lo || p->values[k] > sp->hi) {
+                ld_error_at(&L, sf->file, p->line,
+                            "parameters.[%zu].values: %.15g is outside the valid range [%.15g, %.15g] of %s", i,
+                            p->values[k], sp->lo, sp->hi, p->path);
+                break;
+            }
+        if (p->has_range && (p->min < sp->lo || p->max > sp->hi))
+            ld_error_at(&L, sf->file, p->line,
+                        "parameters.[%zu]: the range [%.15g, %.15g] is not within the valid range [%.15g, "
+                        "%.15g] of %s",
+                        i, p->min, p->max, sp->lo, sp->hi, p->path);
+        if (need_range && !p->has_range)
+            ld_error_at(&L, sf->file, p->line,
+                        "parameters.[%zu]: a sensitivity analysis needs 'min' and 'max' for %s (use design "
+                        "\"sobol\" or \"lhs\" with ranges)",
+                        i, p->path);
+    }
+    size_t n = L.nerrors;
+    ld_clear(&L);
+    return n;
+}
