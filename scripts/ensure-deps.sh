@@ -1,9 +1,11 @@
 #!/bin/sh
 # Checks that the build dependencies of alignsim are present and installs the
 # missing ones with apt-get when running as root; otherwise prints the exact
-# command to run and fails.  Usage: ensure-deps.sh [mpi] [plots]
-#   mpi    also require Open MPI (mpicc, mpirun)
-#   plots  also require gnuplot
+# command to run and fails.  Usage: ensure-deps.sh [mpi] [plots] [valgrind] [fuzz]
+#   mpi       also require Open MPI (mpicc, mpirun)
+#   plots     also require gnuplot
+#   valgrind  also require valgrind (make valgrind)
+#   fuzz      also require clang with libFuzzer (make fuzz)
 set -u
 need_pkgs=""
 add() { need_pkgs="$need_pkgs $1"; }
@@ -24,6 +26,14 @@ for want in "$@"; do
     mpi)   command -v mpicc >/dev/null 2>&1 || add libopenmpi-dev
            command -v mpirun >/dev/null 2>&1 || add openmpi-bin ;;
     plots) command -v gnuplot >/dev/null 2>&1 || add gnuplot-nox ;;
+    valgrind) command -v valgrind >/dev/null 2>&1 || add valgrind ;;
+    fuzz)  # clang alone lacks the libFuzzer runtime (libclang-rt-dev).
+           if ! command -v clang >/dev/null 2>&1; then
+               add clang; add libclang-rt-dev
+           elif ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}\n' |
+                   clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then
+               add libclang-rt-dev
+           fi ;;
     *)     echo "ensure-deps.sh: unknown option '$want'" >&2; exit 2 ;;
     esac
 done

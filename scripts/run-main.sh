@@ -20,14 +20,8 @@ echo "== replay of the historical scenario (out/historical-replay)"
 echo "== batch of $reps replications (out/historical)"
 "$bin" batch scenarios/historical.cfg -n "$reps" -o out/historical
 
-# The claim needs the power whose confrontation is the reversal; the
-# historical scenario names it in its `claim` group, or it is given here.
 echo "== the claim test, $reps replications per condition (out/historical-claim)"
-if "$bin" check scenarios/historical.cfg 2>/dev/null | grep -q '^ *third_power = '; then
-    "$bin" claim scenarios/historical.cfg -n "$reps" -o out/historical-claim
-else
-    "$bin" claim scenarios/historical.cfg -n "$reps" -o out/historical-claim --set 'claim.third_power="us"'
-fi
+"$bin" claim scenarios/historical.cfg -n "$reps" -o out/historical-claim
 
 echo "== rival hypotheses: opposite (A) and precursor (B) of alliance (out/rivals)"
 "$bin" batch scenarios/rivals/opposite.cfg -n "$reps" -o out/rivals/opposite

@@ -294,11 +294,29 @@ static void unknown_free_parameter_is_a_file_line_error_with_near_matches(void *
     free(dir);
 }
 
+static void shipped_calibration_scenarios_free_ten_parameters(void **state)
+{
+    (void)state;
+    const char *files[] = {"scenarios/calibrate/precursor.cfg", "scenarios/calibrate/opposite.cfg"};
+    for (size_t i = 0; i < 2; i++) {
+        model_spec spec;
+        load(files[i], NULL, 0, &spec);
+        assert_true(spec.calibrate.present);
+        assert_int_equal(spec.calibrate.nfree, 10);
+        assert_int_equal(spec.calibrate.reps, 64);
+        assert_true(isinf(spec.calibrate.fit_until));
+        for (size_t j = 0; j < spec.calibrate.nfree; j++)
+            assert_true(study_param_settable(&spec, spec.calibrate.free[j].param));
+        model_spec_clear(&spec);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loss_caps_errors_counts_misses_and_orders),
+        cmocka_unit_test(shipped_calibration_scenarios_free_ten_parameters),
         cmocka_unit_test(fit_recovers_the_values_that_made_the_targets),
         cmocka_unit_test(same_seed_same_fit_for_any_thread_count),
         cmocka_unit_test_setup_teardown(command_writes_a_runnable_calibrated_scenario, setup, teardown),

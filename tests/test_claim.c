@@ -207,8 +207,11 @@ static void test_verdict_flips_in_the_control_scenario(void **state)
     tsv_table *t = read_table(dir, "claim.tsv");
     assert_string_equal(cell_of(t, "no_reversal", "holds"), "0");
     assert_true(num_of(t, "no_reversal", "ci_lo") > num_of(t, "no_reversal", "bound"));
-    /* An alliance without any reversal: the model detects none. */
-    assert_close(num_of(t, "no_reversal", "reversals"), 0, 0);
+    /* The control's tripled sanctions open both gates by exogenous pressure,
+     * which is itself a fundamental reversal (docs/MODEL.md 3.5): the tool
+     * counts them and says that "without" means "none scheduled". */
+    assert_true(num_of(t, "no_reversal", "reversals") > 0);
+    assert_contains(r.out, "reached a reversal through the scenario's own");
     assert_string_equal(cell_of(t, "claim", "holds"), "0");
     tsv_free(t);
     free(dir);

@@ -940,14 +940,20 @@ static const bad_case bad_cases[] = {
     {"utf8_bom.cfg", NULL, 1, "syntax error"},
     /* libconfig 1.5 leaks the string here (64 bytes): tests/valgrind.supp. */
     {"quoted_key.cfg", NULL, 2, "syntax error"},
+    {"empty_string_as_name.cfg", NULL, 3, "syntax error"}, /* found by the fuzzer */
     {"include_directory.cfg", NULL, 2,
      "cannot include 'base': 'tests/data/bad/base' is a folder, not a file"},
+    {"include_backslash.cfg", NULL, 2,
+     "cannot include '..\\good\\base.cfg': expected a path with '/' between folders, found a "
+     "backslash"},
     {"include_device.cfg", NULL, 3,
      "cannot include 'dev_zero': 'tests/data/bad/dev_zero' is not a regular file"},
     {"data_device.cfg", NULL, 4,
      "data.t.file: cannot read data file 'tests/data/bad/dev_zero': not a regular file"},
     {"data_directory.cfg", NULL, 4,
      "data.t.file: cannot read data file 'tests/data/bad/data': Is a directory"},
+    {"base_include_directory.cfg", "base/part_include_dir.inc", 2,
+     "cannot include '.': 'tests/data/bad/base' is a folder, not a file"},
     {"base_directory.cfg", NULL, 2,
      "base: cannot read base scenario 'tests/data/bad/base': Is a directory"},
     {"deep_nesting.cfg", NULL, 2, "groups, lists and arrays nested more than 100 deep"},

@@ -393,6 +393,31 @@ static void bad_sweep_files_give_file_line_errors_and_status_2(void **state)
     testutil_result_clear(&r);
 }
 
+/* Counts the data lines (after the header) of a --list output. */
+static size_t listed_points(const char *out)
+{
+    size_t n = 0;
+    for (const char *p = strchr(out, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
+        n++;
+    return n;
+}
+
+static void shipped_sweep_files_expand(void **state)
+{
+    (void)state;
+    const char *a1[] = {"sweep", "scenarios/sweeps/doctrine_gate.cfg", "--list", NULL};
+    const char *a2[] = {"sweep", "scenarios/sweeps/sobol8.cfg", "--list", NULL};
+    testutil_result r1 = testutil_run(a1), r2 = testutil_run(a2);
+    assert_int_equal(r1.status, 0);
+    assert_int_equal(r2.status, 0);
+    assert_int_equal(listed_points(r1.out), 20);
+    assert_int_equal(listed_points(r2.out), 128);
+    /* The Sobol design starts at the centre of every range. */
+    assert_non_null(strstr(r2.out, "\n0\t0.6\t5.5\t1.5\t0.9\t1.25\t0.55\t1.3\t1.6\t"));
+    testutil_result_clear(&r1);
+    testutil_result_clear(&r2);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -406,6 +431,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches, setup,
                                         teardown),
         cmocka_unit_test(bad_sweep_files_give_file_line_errors_and_status_2),
+        cmocka_unit_test(shipped_sweep_files_expand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

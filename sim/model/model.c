@@ -65,6 +65,7 @@ typedef struct {
     double bias;        /* Z: diplomatic openings and closings */
     double grievance[2];/* unequal-terms grievance of actor a (0) and b (1) */
     double threat, threat_exo, gate[2];
+    double threat_gate; /* common threat at which both gates would open */
     unsigned signed_now; /* commitments accepted at the treaty being applied */
 } dyad;
 
@@ -315,18 +316,31 @@ static void evaluate(model *m)
                                : -INFINITY;
         d->gate[1] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * ci / tot - v[MP_GATE_ENTRAPMENT] * Rj - aj * Mj - cj_doc
                                : -INFINITY;
+        /* The common threat at which both gates would open, the other terms
+         * held: the automatic reversal threshold T*. */
+        double need_i = v[MP_GATE_ENTRAPMENT] * Ri + ai * Mi + ci_doc;
+        double need_j = v[MP_GATE_ENTRAPMENT] * Rj + aj * Mj + cj_doc;
+        double ti = cj > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_i * tot / (v[MP_GATE_SECURITY] * cj) : INFINITY;
+        double tj = ci > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_j * tot / (v[MP_GATE_SECURITY] * ci) : INFINITY;
+        d->threat_gate = ti > tj ? ti : tj;
     }
     m->dirty = 0;
 }
 
 /* Tracks the exogenous common threat of the outcome dyad for the reversal
- * test: above T* continuously for at least the minimum duration. */
+ * test: above T* continuously for at least the minimum duration.  T* is
+ * model.reversal_threshold when positive, compared with the exogenous
+ * threat alone.  With 0 (the default) the common threat must reach the level
+ * at which the alliance gate would open for both parties while an exogenous
+ * pressure is in force: the brief's "above T*, driven by exogenous inputs". */
 static void track_reversal(model *m, double now)
 {
     if (m->spec->outcome_a < 0 || m->out.reversal)
         return;
     const dyad *d = &m->d[didx(m, m->spec->outcome_a, m->spec->outcome_b)];
-    if (d->threat_exo >= m->v[MP_REVERSAL_THRESHOLD]) {
+    int above = m->v[MP_REVERSAL_THRESHOLD] > 0.0 ? d->threat_exo >= m->v[MP_REVERSAL_THRESHOLD]
+                                                  : d->threat_exo > 0.0 && d->threat >= d->threat_gate;
+    if (above) {
         if (isnan(m->rev_since))
             m->rev_since = now;
         if (now - m->rev_since >= m->v[MP_REVERSAL_MIN_YEARS]) {
@@ -847,11 +861,8 @@ model *model_alloc(const model_spec *spec)
             m->pair_a[di] = a;
             m->pair_b[di] = b;
         }
-    for (size_t i = 0; i < spec->nevents; i++) {
-        size_t p = spec->events[i].p_magnitude;
-        if (p >= MP_COUNT && p < spec->nparams && spec->params[p].dist.kind != DIST_FIXED)
-            m->per_occurrence[p] = 1;
-    }
+    for (size_t i = 0; i < spec->nparams; i++)
+        m->per_occurrence[i] = (unsigned char)model_spec_param_per_occurrence(spec, i);
     for (int t = 0; t < K_COUNT; t++)
         if (kernel_set_handler(m->k, t, on_kernel_event) != 0)
             goto fail;

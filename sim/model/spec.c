@@ -239,3 +239,35 @@ unsigned spec_commitment_from_name(const char *name)
             return commitment_names[i].flag;
     return 0;
 }
+
+int model_spec_param_per_occurrence(const model_spec *s, size_t i)
+{
+    if (i < MP_COUNT || i >= s->nparams || s->params[i].dist.kind == DIST_FIXED)
+        return 0;
+    for (size_t k = 0; k < s->nevents; k++)
+        if (s->events[k].p_magnitude == i)
+            return 1;
+    return 0;
+}
+
+int model_spec_param_per_replication(const model_spec *s, size_t i)
+{
+    return i < s->nparams && s->params[i].dist.kind != DIST_FIXED && !model_spec_param_per_occurrence(s, i);
+}
+
+const char *spec_target_kind_name(spec_target_kind k)
+{
+    switch (k) {
+    case TARGET_UP:
+        return "up";
+    case TARGET_DOWN:
+        return "down";
+    case TARGET_COMMIT_START:
+        return "start";
+    case TARGET_COMMIT_END:
+        return "end";
+    case TARGET_STAYS_BELOW:
+        return "stays_below";
+    }
+    return "?";
+}

@@ -346,6 +346,22 @@ static inline size_t spec_dyad_index(int nactors, int a, int b)
  */
 void model_spec_dyad_name(const model_spec *s, int a, int b, char *buf, size_t len);
 
+/*
+ * Non-zero when parameter i is an event magnitude given as a distribution:
+ * such a parameter is drawn at each occurrence of its event, not once per
+ * replication (model parameters are always drawn per replication).
+ */
+int model_spec_param_per_occurrence(const model_spec *s, size_t i);
+
+/* Non-zero when parameter i is drawn once per replication (a distribution
+ * that is not drawn per occurrence); these are the drawn values a batch
+ * records in replications.tsv. */
+int model_spec_param_per_replication(const model_spec *s, size_t i);
+
+/* Name of a target kind as written in scenario files ("up", "down",
+ * "start", "end", "stays_below"). */
+const char *spec_target_kind_name(spec_target_kind k);
+
 /* Name of an event kind as written in scenario files ("summit", ...), or NULL. */
 const char *spec_event_kind_name(spec_event_kind k);
 

@@ -244,18 +244,6 @@ static void append_double(wire_buf *b, double v)
  * event magnitudes, which the model draws at each occurrence (the same rule
  * as model_alloc's per_occurrence flags).
  */
-static int drawn_per_replication(const model_spec *s, size_t i)
-{
-    if (s->params[i].dist.kind == DIST_FIXED)
-        return 0;
-    if (i < MP_COUNT)
-        return 1;
-    for (size_t k = 0; k < s->nevents; k++)
-        if (s->events[k].p_magnitude == i)
-            return 0;
-    return 1;
-}
-
 /* ------------------------------------------------------------------ */
 /* One replication                                                    */
 /* ------------------------------------------------------------------ */
@@ -484,7 +472,7 @@ static void engine_setup(engine *e)
             e->pair_b[d] = b;
         }
     for (size_t i = 0; i < s->nparams; i++)
-        if (drawn_per_replication(s, i))
+        if (model_spec_param_per_replication(s, i))
             e->drawn[e->ndrawn++] = i;
     e->nworkers = e->opt->threads;
     for (unsigned i = 0; i < e->nworkers; i++) {
@@ -786,18 +774,6 @@ static int write_checkpoint(engine *e, char *err, size_t errlen)
     return rc == CKPT_OK ? 0 : -1;
 }
 
-static const char *target_kind_name(spec_target_kind k)
-{
-    switch (k) {
-    case TARGET_UP: return "up";
-    case TARGET_DOWN: return "down";
-    case TARGET_COMMIT_START: return "start";
-    case TARGET_COMMIT_END: return "end";
-    case TARGET_STAYS_BELOW: return "stays_below";
-    }
-    return "?";
-}
-
 static int write_summary(engine *e, char *err, size_t errlen)
 {
     static const char *const all[] = {"year", "dyad", "mean", "sd", "ci_lo", "ci_hi",
@@ -875,7 +851,7 @@ static int write_milestones(engine *e, char *err, size_t errlen)
         tsv_double(w, r.reached);
         tsv_double(w, r.within1);
         tsv_double(w, r.within2);
-        tsv_str(w, target_kind_name(t->kind));
+        tsv_str(w, spec_target_kind_name(t->kind));
         if (is_commit) {
             spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
             tsv_str(w, cbuf);

@@ -219,18 +219,6 @@ static int write_events(const recorder *r, const char *dir, const provenance *p,
     return tsv_commit(w, err, errlen) ? 1 : 0;
 }
 
-static const char *target_kind_name(spec_target_kind k)
-{
-    switch (k) {
-    case TARGET_UP: return "up";
-    case TARGET_DOWN: return "down";
-    case TARGET_COMMIT_START: return "start";
-    case TARGET_COMMIT_END: return "end";
-    case TARGET_STAYS_BELOW: return "stays_below";
-    }
-    return "?";
-}
-
 static int write_milestones(const recorder *r, const char *dir, const provenance *p, char *err, size_t errlen)
 {
     static const char *const cols[] = {"dyad", "target_year", "target_label", "sim_year", "error_years",
@@ -261,7 +249,7 @@ static int write_milestones(const recorder *r, const char *dir, const provenance
             tsv_na(w);
         else
             tsv_fixed(w, e, 2);
-        tsv_str(w, target_kind_name(t->kind));
+        tsv_str(w, spec_target_kind_name(t->kind));
         if (is_commit) {
             spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
             tsv_str(w, cbuf);

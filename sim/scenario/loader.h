@@ -125,9 +125,11 @@ void ld_syntax_error(loader *L, const char *name, const char *dir, const config_
                      const char *text);
 
 /* The largest scenario file (also an included file, a base or a sweep
- * file) the loader reads, in bytes: 16 MiB, 500 times the resolved
- * historical scenario.  Larger input is refused before parsing. */
-#define LD_MAX_FILE_BYTES (16 * 1024 * 1024)
+ * file) the loader reads, in bytes: 8 MiB, 250 times the resolved
+ * historical scenario with its data tables inline, and room for large data
+ * tables in a resolved scenario.cfg.  Larger input is refused before
+ * parsing: a checked scenario takes about 55 times its size in memory. */
+#define LD_MAX_FILE_BYTES (8 * 1024 * 1024)
 
 /* The most named settings one group may hold (see prescan.c). */
 #define LD_MAX_GROUP_SETTINGS 1000

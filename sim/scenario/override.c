@@ -378,6 +378,9 @@ static void apply_set(loader *L, config_t *cfg, const char *text, ld_mark *mark)
         goto done;
     }
     snprintf(wrapped, vlen + 16, "v = %s\n;\n", eq + 1);
+    /* A value could hold an @include line: see prescan.c. */
+    if (ld_prescan(L, wrapped, mark->label, NULL) != 0 || L->oom)
+        goto done;
     if (!config_read_string(&tmp, wrapped)) {
         ld_error_at(L, mark->label, 0,
                     "cannot read the value '%s': %s (strings need double quotes, which the "

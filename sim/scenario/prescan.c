@@ -17,7 +17,8 @@
  * The scan follows libconfig 1.5's scanner (lib/scanner.l) closely enough
  * to find what it would find: `@include "PATH"` only at the start of a line
  * (spaces and tabs before it allowed) outside strings and comments, with
- * \\ and \" the only escapes in PATH; comments `#...` and `//...` to the end
+ * \\ and \" the only escapes in PATH (the scan refuses any backslash in
+ * PATH: libconfig echoes a stray one to standard output); comments `#...` and `//...` to the end
  * of the line and `/ * ... * /` across lines; strings in double quotes with
  * backslash escapes; `=` or `:` after each setting name; `{ }` around
  * groups, `( )` and `[ ]` around lists and arrays.  Included text is scanned where it is included, with the same
@@ -140,15 +141,17 @@ static void scan_text(prescan *ps, const char *text, const char *file, int nesti
         const char *after;
         if ((p == text || p[-1] == '\n') && (after = include_open(p)) != NULL) {
             /* The path: every character up to the closing quote, with \\ and
-             * \" unescaped; another backslash is dropped (flex's default rule
-             * echoes it). */
-            int at = line;
+             * \" unescaped.  libconfig's scanner echoes any other backslash
+             * to standard output; a backslash is refused here. */
+            int at = line, backslash = 0;
             strbuf path = {0};
             for (p = after; *p && *p != '"'; p++) {
-                if (*p == '\\' && (p[1] == '\\' || p[1] == '"'))
-                    sb_printf(&path, "%c", *++p);
-                else if (*p != '\\')
-                    sb_printf(&path, "%c", *p);
+                if (*p == '\\') {
+                    backslash = 1;
+                    if (p[1] == '\\' || p[1] == '"')
+                        p++;
+                }
+                sb_printf(&path, "%c", *p);
                 line += *p == '\n';
             }
             char *raw = sb_take(&path);
@@ -156,10 +159,14 @@ static void scan_text(prescan *ps, const char *text, const char *file, int nesti
                 L->oom = 1;
                 return;
             }
-            if (*p == '"') {
+            if (backslash)
+                ld_error_at(L, file, at,
+                            "cannot include '%s': expected a path with '/' between folders, "
+                            "found a backslash",
+                            raw);
+            else if (*p == '"')
                 scan_include(ps, raw, file, at, nesting);
-                p++;
-            }
+            p += *p == '"';
             free(raw);
             continue;
         }

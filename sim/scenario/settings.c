@@ -120,8 +120,10 @@ static const setting_def model_keys[] = {
                 "h: margin beyond a ladder threshold needed to move"),
     MODEL_PARAM("summit_warmth", MP_SUMMIT_WARMTH, -1.0, 1.0, 0.03,
                 "default jump of x at a summit"),
-    MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 0.5,
-                "T*: exogenous common threat that counts as a fundamental reversal"),
+    MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 0.0,
+                "T*: exogenous common threat that counts as a fundamental reversal; 0 means "
+                "the common threat, with an exogenous pressure in force, reaches the level at "
+                "which the alliance gate would open for both parties"),
     MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
                 "years the threat must stay above T* to count as a reversal"),
 };

@@ -521,6 +521,9 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
         dir[n] = '\0';
     }
     L.include_dir = dir;
+    /* libconfig must not meet what it handles badly (see prescan.c). */
+    if (ld_prescan(&L, text, path, dir) != 0 || L.oom)
+        goto done;
     config_init(&cfg);
     have_cfg = 1;
     if (dir)

@@ -461,6 +461,12 @@ static config_t *load_base(loader *L, const config_setting_t *bs, const char *di
         if (!(m->dir = strdup(raw)))
             goto oom;
     }
+    /* libconfig must not meet what it handles badly (see prescan.c). */
+    if (ld_prescan(L, text, m->file, m->dir) != 0 || L->oom) {
+        free(cfg);
+        cfg = NULL;
+        goto fail;
+    }
     config_init(cfg);
     L->bases[L->nbases++] = cfg; /* from here on L frees it */
     if (m->dir)

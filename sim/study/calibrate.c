@@ -152,7 +152,7 @@ typedef struct {
     size_t cap;
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
-    uint64_t done, total;
+    uint64_t done, total;      /* iterations: done by finished starts, upper bound */
 } search;
 
 static int add_step(search *s, const calibrate_step *st)
@@ -227,8 +227,14 @@ static int run_start(objective *ob, search *s, unsigned start, const double *z0,
             memcpy(r->values, row.values, sizeof r->values);
             r->best_start = start;
         }
-        if (s->progress)
-            s->progress(s->progress_ctx, s->done + it, s->total);
+        if (s->progress) {
+            /* Progress in replications run; the total is estimated from the
+             * iterations left (an upper bound: a start may converge sooner)
+             * at the evaluations per iteration seen so far. */
+            uint64_t its = s->done + it + 1, reps_done = (uint64_t)ob->evaluations * ob->reps;
+            double left = (double)(s->total > its ? s->total - its : 0) * (double)reps_done / (double)its;
+            s->progress(s->progress_ctx, reps_done, reps_done + (uint64_t)left);
+        }
         if (it >= maxit || (it > 0 && gsl_multimin_test_size(row.size, cal->tolerance) == GSL_SUCCESS))
             break;
         st = gsl_multimin_fminimizer_iterate(m);

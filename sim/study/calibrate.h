@@ -86,8 +86,8 @@ void calibrate_result_clear(calibrate_result *r);
 /*
  * Fits spec's free parameters (spec->calibrate, with reps replaced by
  * `reps` when non-zero) with replication seeds batch_rep_seed(seed, r) on
- * `threads` threads.  progress (may be NULL) gets iterations done and an
- * upper bound of the total.  Returns 0, or -1 with a message in err (no
+ * `threads` threads.  progress (may be NULL) gets the replications run
+ * and an estimate of the total (from the iterations left).  Returns 0, or -1 with a message in err (no
  * free parameters, a parameter that cannot be set, a model or GSL
  * failure, no memory).
  */
