@@ -538,8 +538,10 @@ static int add_pressure(model *m, int src, int dst, double amount, double until)
 
 /* Applies commitments offered by treaty event e to pair (a, b): defence
  * needs both gates open, the others a relation at least normal. */
-static unsigned accepted_commitments(const model *m, size_t di, unsigned offered)
+static unsigned accepted_commitments(model *m, size_t di, unsigned offered)
 {
+    if (m->dirty)
+        evaluate(m);
     const dyad *d = &m->d[di];
     unsigned ok = 0;
     if ((offered & SPEC_C_DEFENCE) && d->gate[0] > 0.0 && d->gate[1] > 0.0)
@@ -618,9 +620,10 @@ static int apply_event(model *m, size_t ei)
             return schedule_next(m, ei, now);
         }
 
+    /* No evaluation here: the event changes state first, and whatever reads
+     * targets or gates afterwards (decisions, treaty acceptance) brings them
+     * up to date itself. */
     double mag = magnitude(m, e);
-    if (m->dirty)
-        evaluate(m);
 
     switch (e->kind) {
     case EV_SUMMIT:
@@ -957,7 +960,12 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
         rc |= kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
     if (first_sample <= s->horizon)
         rc |= kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
-    rc |= kernel_schedule(m->k, s->start + m->v[MP_REVIEW_EVERY], PRI_REVIEW, K_REVIEW, 0, NULL);
+    /* Reviews fall on multiples of the review period counted from the year
+     * boundary, so that they coincide with the data years and the mid-year
+     * samples and share their evaluations. */
+    double every = m->v[MP_REVIEW_EVERY];
+    double first_review = floor(s->start) + every * (floor((s->start - floor(s->start)) / every) + 1.0);
+    rc |= kernel_schedule(m->k, first_review, PRI_REVIEW, K_REVIEW, 0, NULL);
     for (size_t i = 0; i < s->nevents && rc == 0; i++) {
         const spec_event *e = &s->events[i];
         double t = INFINITY;

@@ -1397,7 +1397,14 @@ int batch_run(const model_spec *spec, const char *resolved, const batch_options 
         if (e->failed)
             snprintf(err, errlen, "%s", e->fail_msg);
     }
+    /* A batch that failed without a checkpoint cannot be resumed: its
+     * partial rows file would only be litter in the folder. */
+    int drop_partial = e->rank == 0 && status == BATCH_ERUNTIME && e->part && !path_exists(e->ckpt_path);
+    char partial_path[sizeof e->partial_path];
+    memcpy(partial_path, e->partial_path, sizeof partial_path);
     engine_free(e);
     free(e);
+    if (drop_partial)
+        unlink(partial_path);
     return status;
 }

@@ -1,0 +1,400 @@
+/*
+ * test_faults - the program when its result folder cannot be written: a
+ * folder without write permission and a full disk (a file-size limit,
+ * RLIMIT_FSIZE, with SIGXFSZ ignored so that write() fails with EFBIG as
+ * on a full file system) give exit status 1, a message naming the file or
+ * folder and the system's reason, nothing on stdout, and no partial file:
+ * every file left in the folder is byte for byte the file a run without the
+ * fault writes, and no temporary file remains.  Checked for `run` and
+ * `batch`; a full standard output for `check`.
+ *
+ * The faulty runs happen in a forked child that sets the limit or drops
+ * root privileges (root ignores permissions: tests run as root in CI, and
+ * the child becomes nobody, 65534) and then executes the program.  So that
+ * nobody can execute and read them, the program and a self-contained
+ * scenario (the resolved text of tests/data/run/small.cfg) are copied into
+ * the test's temporary folder.  Interrupted batches are tests/test_batch.c's.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Exit status of the child when it cannot drop root privileges. */
+#define NO_DROP 125
+
+typedef struct {
+    char *dir;      /* temporary folder, readable by everyone */
+    char *bin;      /* copy of the program in dir */
+    char *scenario; /* self-contained scenario in dir */
+} fixture;
+
+/* Copies file from to to with the given mode. */
+static void copy_file(const char *from, const char *to, mode_t mode)
+{
+    size_t n;
+    char *data = testutil_slurp(from, &n);
+    if (!data)
+        fail_msg("cannot read %s", from);
+    int fd = open(to, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(chmod(to, mode), 0);
+    free(data);
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    fx->dir = testutil_mkdtemp();
+    if (chmod(fx->dir, 0755) != 0)
+        return -1;
+    const char *bin = getenv("ALIGNSIM_BIN");
+    fx->bin = testutil_path(fx->dir, "alignsim");
+    copy_file(bin && *bin ? bin : "build/alignsim", fx->bin, 0755);
+
+    /* A 40-year horizon makes trajectory.tsv larger than scenario.cfg, so
+     * that a size limit can fall between the two. */
+    const char *args[] = {"check", "tests/data/run/small.cfg", "--set", "horizon=2030.0", NULL};
+    testutil_result r = testutil_run(args);
+    assert_int_equal(r.status, 0);
+    fx->scenario = testutil_path(fx->dir, "small.cfg");
+    FILE *f = fopen(fx->scenario, "w");
+    assert_non_null(f);
+    fputs(r.out, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(fx->scenario, 0644), 0);
+    testutil_result_clear(&r);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    testutil_rmtree(fx->dir);
+    free(fx->dir);
+    free(fx->bin);
+    free(fx->scenario);
+    free(fx);
+    return 0;
+}
+
+/* A fault the child sets before it executes the program. */
+typedef struct {
+    int as_nobody;          /* drop root privileges (when root) */
+    long fsize_limit;       /* RLIMIT_FSIZE in bytes; 0: none */
+    const char *stdout_to;  /* file for stdout; NULL: captured */
+} fault;
+
+/*
+ * Runs fx's program with args (NULL-terminated, without argv[0]) under the
+ * fault and returns its status and output, as testutil_run() does; status
+ * NO_DROP when root privileges could not be dropped.
+ */
+static testutil_result run_faulty(const fixture *fx, const fault *ft, const char *const *args)
+{
+    testutil_result r = {0, NULL, NULL};
+    char *outp = testutil_path(fx->dir, "run.stdout");
+    char *errp = testutil_path(fx->dir, "run.stderr");
+    const char *argv[16];
+    size_t n = 0;
+    argv[n++] = fx->bin;
+    for (size_t i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        int o = open(ft->stdout_to ? ft->stdout_to : outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || o < 0 || e < 0)
+            _exit(126);
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        if (ft->as_nobody && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(NO_DROP);
+        if (ft->fsize_limit > 0) {
+            /* An ignored signal stays ignored across exec. */
+            signal(SIGXFSZ, SIG_IGN);
+            struct rlimit lim = {(rlim_t)ft->fsize_limit, (rlim_t)ft->fsize_limit};
+            if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+                _exit(126);
+        }
+        execv(fx->bin, (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = ft->stdout_to ? NULL : testutil_slurp(outp, NULL);
+    r.err = testutil_slurp(errp, NULL);
+    if (!r.out)
+        r.out = calloc(1, 1);
+    if (!r.err)
+        r.err = calloc(1, 1);
+    unlink(outp);
+    unlink(errp);
+    free(outp);
+    free(errp);
+    return r;
+}
+
+/*
+ * Checks that every file in dir is complete: named as a result file (no
+ * temporary ".NAME.tmp.PID"), and byte for byte the file of the same name
+ * in ref, the folder of a run without fault.  Returns the number of files.
+ */
+static size_t assert_only_complete_files(const char *dir, const char *ref)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0; /* no folder: nothing partial */
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (strstr(e->d_name, ".tmp"))
+            fail_msg("temporary file %s/%s was left behind", dir, e->d_name);
+        char *p = testutil_path(dir, e->d_name), *q = testutil_path(ref, e->d_name);
+        if (!testutil_exists(q))
+            fail_msg("%s was left behind: a run without fault leaves no such file (a batch that "
+                     "failed must leave its state resumable, with a checkpoint, or nothing)",
+                     p);
+        size_t lp, lq;
+        char *a = testutil_slurp(p, &lp), *b = testutil_slurp(q, &lq);
+        if (!a || !b || lp != lq || memcmp(a, b, lp) != 0)
+            fail_msg("%s is not the complete file (%zu bytes, %zu in a run without fault)", p, a ? lp : 0,
+                     b ? lq : 0);
+        free(a);
+        free(b);
+        free(p);
+        free(q);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The size of file name in dir. */
+static long file_size(const char *dir, const char *name)
+{
+    char *p = testutil_path(dir, name);
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    free(p);
+    return (long)st.st_size;
+}
+
+/* ------------------------------------------------------------------ */
+/* No write permission                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Runs args (with -o DIR appended) as nobody, where DIR is either a new
+ * folder inside a read-only one, or the read-only folder itself.
+ */
+static void expect_permission_failure(const fixture *fx, const char *const *args, int inside)
+{
+    char *ro = testutil_path(fx->dir, "readonly");
+    assert_int_equal(mkdir(ro, 0755), 0);
+    assert_int_equal(chmod(ro, 0555), 0);
+    char *out = inside ? testutil_path(ro, "results") : strdup(ro);
+
+    const char *argv[16];
+    size_t n = 0;
+    for (; args[n]; n++)
+        argv[n] = args[n];
+    argv[n++] = "-o";
+    argv[n++] = out;
+    argv[n] = NULL;
+    fault ft = {1, 0, NULL};
+    testutil_result r = run_faulty(fx, &ft, argv);
+    chmod(ro, 0755);
+    if (r.status == NO_DROP) {
+        testutil_result_clear(&r);
+        free(out);
+        free(ro);
+        skip();
+    }
+    print_message("%s: %s", args[0], r.err);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    /* The folder that could not be made, or the file that could not be
+     * created in it, with the reason. */
+    assert_non_null(strstr(r.err, inside ? out : ro));
+    assert_non_null(strstr(r.err, "Permission denied"));
+    DIR *d = opendir(ro);
+    assert_non_null(d);
+    size_t entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    assert_int_equal(entries, 0);
+    testutil_result_clear(&r);
+    testutil_rmtree(ro);
+    free(out);
+    free(ro);
+}
+
+static void test_run_into_unwritable_folder_exits_1_with_path(void **state)
+{
+    fixture *fx = *state;
+    const char *args[] = {"run", fx->scenario, NULL};
+    expect_permission_failure(fx, args, 1);
+}
+
+static void test_run_into_existing_readonly_folder_exits_1_with_path(void **state)
+{
+    fixture *fx = *state;
+    const char *args[] = {"run", fx->scenario, NULL};
+    expect_permission_failure(fx, args, 0);
+}
+
+static void test_batch_into_unwritable_folder_exits_1_with_path(void **state)
+{
+    fixture *fx = *state;
+    const char *args[] = {"batch", fx->scenario, "-n", "4", "-j", "1", "-q", NULL};
+    expect_permission_failure(fx, args, 1);
+}
+
+static void test_batch_into_existing_readonly_folder_exits_1_with_path(void **state)
+{
+    fixture *fx = *state;
+    const char *args[] = {"batch", fx->scenario, "-n", "4", "-j", "1", "-q", NULL};
+    expect_permission_failure(fx, args, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* A full disk                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Runs args (with -o appended) once without fault into ref, then under a
+ * file-size limit of `limit` bytes into out: exit 1, "PATH: File too large"
+ * for big_file (the first file bigger than the limit), nothing on stdout,
+ * big_file absent and only complete files left.  Returns how many complete
+ * files were left.
+ */
+static size_t expect_full_disk_failure(const fixture *fx, const char *const *args, const char *ref,
+                                       long limit, const char *big_file)
+{
+    char *out = testutil_path(fx->dir, "full");
+    testutil_rmtree(out);
+    const char *argv[16];
+    size_t n = 0;
+    for (; args[n]; n++)
+        argv[n] = args[n];
+    argv[n++] = "-o";
+    argv[n++] = out;
+    argv[n] = NULL;
+    fault ft = {0, limit, NULL};
+    testutil_result r = run_faulty(fx, &ft, argv);
+    print_message("%s, limit %ld bytes: %s", args[0], limit, r.err);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    char want[4300];
+    snprintf(want, sizeof want, "%s/%s: File too large", out, big_file);
+    if (!strstr(r.err, want))
+        fail_msg("stderr '%s' does not say '%s'", r.err, want);
+    char *failed = testutil_path(out, big_file);
+    assert_false(testutil_exists(failed));
+    size_t left = assert_only_complete_files(out, ref);
+    testutil_result_clear(&r);
+    free(failed);
+    free(out);
+    return left;
+}
+
+static void test_run_on_a_full_disk_exits_1_and_leaves_no_partial_file(void **state)
+{
+    fixture *fx = *state;
+    char *ref = testutil_path(fx->dir, "ref");
+    const char *ok[] = {"run", fx->scenario, "-o", ref, NULL};
+    fault none = {0, 0, NULL};
+    testutil_result r = run_faulty(fx, &none, ok);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+    long cfg = file_size(ref, "scenario.cfg"), traj = file_size(ref, "trajectory.tsv");
+    assert_true(traj > cfg + 512);
+
+    const char *args[] = {"run", fx->scenario, NULL};
+    /* The first file written, scenario.cfg, does not fit. */
+    assert_int_equal(expect_full_disk_failure(fx, args, ref, 1024, "scenario.cfg"), 0);
+    /* scenario.cfg fits, trajectory.tsv does not: scenario.cfg is complete. */
+    assert_true(expect_full_disk_failure(fx, args, ref, cfg + 256, "trajectory.tsv") >= 1);
+    free(ref);
+}
+
+static void test_batch_on_a_full_disk_exits_1_and_leaves_no_partial_file(void **state)
+{
+    fixture *fx = *state;
+    char *ref = testutil_path(fx->dir, "ref");
+    const char *ok[] = {"batch", fx->scenario, "-n", "8", "-j", "1", "-q", "-o", ref, NULL};
+    fault none = {0, 0, NULL};
+    testutil_result r = run_faulty(fx, &none, ok);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+    long cfg = file_size(ref, "scenario.cfg"), summary = file_size(ref, "summary.tsv");
+    assert_true(summary > cfg + 512);
+
+    const char *args[] = {"batch", fx->scenario, "-n", "8", "-j", "1", "-q", NULL};
+    assert_int_equal(expect_full_disk_failure(fx, args, ref, 1024, "scenario.cfg"), 0);
+    assert_true(expect_full_disk_failure(fx, args, ref, cfg + 256, "summary.tsv") >= 1);
+    free(ref);
+}
+
+/* `check` prints the resolved scenario: a full standard output is a
+ * runtime failure too (/dev/full fails every write with ENOSPC). */
+static void test_check_to_a_full_stdout_exits_1(void **state)
+{
+    fixture *fx = *state;
+    if (!testutil_exists("/dev/full"))
+        skip();
+    const char *args[] = {"check", fx->scenario, NULL};
+    fault ft = {0, 0, "/dev/full"};
+    testutil_result r = run_faulty(fx, &ft, args);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "alignsim check: error: cannot write to standard output"));
+    testutil_result_clear(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_run_into_unwritable_folder_exits_1_with_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_into_existing_readonly_folder_exits_1_with_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_into_unwritable_folder_exits_1_with_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_into_existing_readonly_folder_exits_1_with_path, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_run_on_a_full_disk_exits_1_and_leaves_no_partial_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_batch_on_a_full_disk_exits_1_and_leaves_no_partial_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_check_to_a_full_stdout_exits_1, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
