@@ -22,28 +22,6 @@
 #include "run/cluster.h"
 #include "run/replay.h"
 
-/*
- * The one mutable global of the program: the number of the signal that
- * asked the batch to stop, 0 until then.  A signal handler can reach nothing
- * else (it gets no context pointer), and volatile sig_atomic_t is the only
- * object type C guarantees a handler may write; the batch only reads it,
- * through batch_options.interrupt.
- */
-static volatile sig_atomic_t stop_signal;
-
-/* First SIGINT/SIGTERM: ask the batch to stop after the current
- * replications.  A second one ends the program at once the default way
- * (the last checkpoint is still good). */
-static void on_signal(int sig)
-{
-    if (stop_signal) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    stop_signal = sig;
-}
-
 /* Appends s to buf, single-quoted for a POSIX shell when it needs it. */
 static void append_arg(char *buf, size_t len, const char *s)
 {
@@ -157,27 +135,6 @@ static int run_only(const cli_options *o, const model_spec *spec, uint64_t reps,
     return 0;
 }
 
-/* Default -j: the processors online, or 1 per MPI rank. */
-static unsigned default_threads(void)
-{
-    if (cluster_size() > 1)
-        return 1;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > 1024 ? 1024u : (unsigned)n;
-}
-
-/* The hidden test hook ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N (0 if unset). */
-static uint64_t test_stop_after_blocks(void)
-{
-    const char *v = getenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
-    uint64_t n = 0;
-    if (v && *v && cli_parse_u64(v, UINT64_MAX, &n) != 0)
-        n = 0;
-    return n;
-}
-
 int cmd_batch(const cli_options *o)
 {
     int root = cluster_rank() == 0;
@@ -199,20 +156,13 @@ int cmd_batch(const cli_options *o)
     char ov[4096];
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "batch"}, {"overrides", ov}};
-    unsigned threads = o->threads ? o->threads : default_threads();
+    unsigned threads = o->threads ? o->threads : cli_default_threads();
     progress *pg = progress_alloc("batch", root && !o->quiet && progress_stderr_is_terminal());
-    batch_options bo = {reps, threads, o->resume, dir, prov, 2, &stop_signal, test_stop_after_blocks(),
+    batch_options bo = {reps, threads, o->resume, dir, prov, 2, cli_stop_flag(), cli_test_stop_after_blocks(),
                         pg ? progress_callback : NULL, pg};
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    int handlers = sigemptyset(&sa.sa_mask) == 0 && sigaction(SIGINT, &sa, &old_int) == 0;
-    if (handlers && sigaction(SIGTERM, &sa, &old_term) != 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        handlers = 0;
-    }
+    cli_signal_state sigs;
+    int handlers = cli_catch_stop_signals(&sigs) == 0;
     if (!handlers && root)
         fprintf(stderr, "alignsim batch: warning: cannot catch SIGINT/SIGTERM; an interruption loses the "
                         "work since the last checkpoint\n");
@@ -221,10 +171,7 @@ int cmd_batch(const cli_options *o)
     char err[4096];
     int st = batch_run(&spec, resolved, &bo, &rep, err, sizeof err);
     progress_free(pg);
-    if (handlers) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    cli_release_stop_signals(&sigs);
 
     switch (st) {
     case BATCH_OK:

@@ -19,13 +19,6 @@
 #include "scenario/scenario.h"
 #include "study/calibrate.h"
 
-/* Default -j: the processors online. */
-static unsigned default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1u : n > 1024 ? 1024u : (unsigned)n;
-}
-
 int cmd_calibrate(const cli_options *o)
 {
     model_spec spec;
@@ -53,7 +46,7 @@ int cmd_calibrate(const cli_options *o)
                             o->has_seed,
                             spec.seed,
                             o->has_reps ? (unsigned)o->reps : 0u,
-                            o->threads ? o->threads : default_threads(),
+                            o->threads ? o->threads : cli_default_threads(),
                             dir,
                             prov,
                             2,

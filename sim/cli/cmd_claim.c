@@ -22,47 +22,6 @@
 #include "run/cluster.h"
 #include "study/claim.h"
 
-/*
- * The number of the signal that asked the claim to stop, 0 until then.  As
- * in cmd_batch.c, a signal handler can reach nothing but a static volatile
- * sig_atomic_t; the batches only read it, through claim_options.interrupt.
- */
-static volatile sig_atomic_t stop_signal;
-
-/* First SIGINT/SIGTERM: stop after the current replications; a second one
- * ends the program the default way. */
-static void on_signal(int sig)
-{
-    if (stop_signal) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    stop_signal = sig;
-}
-
-/* Default -j: the processors online, or 1 per MPI rank. */
-static unsigned default_threads(void)
-{
-    if (cluster_size() > 1)
-        return 1;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > 1024 ? 1024u : (unsigned)n;
-}
-
-/* The hidden test hook ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N, as for `batch`:
- * the condition being run stops as if interrupted after N blocks. */
-static uint64_t test_stop_after_blocks(void)
-{
-    const char *v = getenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
-    uint64_t n = 0;
-    if (v && *v && cli_parse_u64(v, UINT64_MAX, &n) != 0)
-        n = 0;
-    return n;
-}
-
 int cmd_claim(const cli_options *o)
 {
     int root = cluster_rank() == 0;
@@ -83,34 +42,26 @@ int cmd_claim(const cli_options *o)
     io_kv prov[] = {{"command", "claim"}, {"overrides", ov}};
     progress *pg = progress_alloc("claim", root && !o->quiet && progress_stderr_is_terminal());
     claim_options co = {o->has_reps ? o->reps : BATCH_DEFAULT_REPS,
-                        o->threads ? o->threads : default_threads(),
+                        o->threads ? o->threads : cli_default_threads(),
                         o->resume,
                         dir,
                         prov,
                         2,
-                        &stop_signal,
-                        test_stop_after_blocks(),
+                        cli_stop_flag(),
+                        cli_test_stop_after_blocks(),
                         pg ? progress_callback : NULL,
                         pg};
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    int handlers = sigemptyset(&sa.sa_mask) == 0 && sigaction(SIGINT, &sa, &old_int) == 0;
-    if (handlers && sigaction(SIGTERM, &sa, &old_term) != 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        handlers = 0;
-    }
+    cli_signal_state sigs;
+    /* Without the handlers an interruption only loses the work since the
+     * last checkpoint, so a failure to install them is not an error. */
+    (void)cli_catch_stop_signals(&sigs);
 
     claim_result res;
     char err[4096];
     int st = claim_run(&spec, resolved, &co, &res, err, sizeof err);
     progress_free(pg);
-    if (handlers) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    cli_release_stop_signals(&sigs);
 
     int rc = 0;
     switch (st) {

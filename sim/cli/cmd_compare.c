@@ -14,20 +14,11 @@
 #include "cli/progress.h"
 #include "study/compare.h"
 
-/* Default -j: the processors online. */
-static unsigned default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > 1024 ? 1024u : (unsigned)n;
-}
-
 int cmd_compare(const cli_options *o)
 {
     io_kv prov[] = {{"command", "compare"}};
     progress *pg = progress_alloc("compare (paired re-run)", !o->quiet && progress_stderr_is_terminal());
-    compare_options co = {o->positional, o->npositional, o->out_dir, o->threads ? o->threads : default_threads(),
+    compare_options co = {o->positional, o->npositional, o->out_dir, o->threads ? o->threads : cli_default_threads(),
                           0.95, prov, 1, pg ? progress_callback : NULL, pg};
     compare_report rep;
     char err[4096];

@@ -18,13 +18,6 @@
 #include "scenario/sweepfile.h"
 #include "study/sensitivity.h"
 
-/* Default -j: the processors online. */
-static unsigned default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1u : n > 1024 ? 1024u : (unsigned)n;
-}
-
 int cmd_sensitivity(const cli_options *o)
 {
     sweep_file sf;
@@ -49,7 +42,7 @@ int cmd_sensitivity(const cli_options *o)
     }
     io_kv prov[] = {{"command", "sensitivity"}};
     progress *pg = progress_alloc("sensitivity", !o->quiet && progress_stderr_is_terminal());
-    sensitivity_options so = {reps, o->threads ? o->threads : default_threads(), dir, prov, 1,
+    sensitivity_options so = {reps, o->threads ? o->threads : cli_default_threads(), dir, prov, 1,
                               pg ? progress_callback : NULL, pg};
     rc = sensitivity_run(&sf, &spec, resolved, &so, err, sizeof err);
     progress_free(pg);

@@ -27,13 +27,6 @@ static void print_diags(scenario_diags *d)
     scenario_diags_clear(d);
 }
 
-/* Default -j: the processors online. */
-static unsigned default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1u : n > 1024 ? 1024u : (unsigned)n;
-}
-
 /*
  * Loads the sweep file named by the first positional argument, its
  * scenario (into spec and resolved) and checks the swept paths against it
@@ -122,7 +115,7 @@ int cmd_sweep(const cli_options *o)
     uint64_t reps = o->has_reps ? o->reps : sf.reps;
     io_kv prov[] = {{"command", "sweep"}};
     progress *pg = progress_alloc("sweep", !o->quiet && progress_stderr_is_terminal());
-    sweep_options so = {reps, o->threads ? o->threads : default_threads(), dir, prov, 1,
+    sweep_options so = {reps, o->threads ? o->threads : cli_default_threads(), dir, prov, 1,
                         pg ? progress_callback : NULL, pg};
     scenario_diags diags = {NULL, 0};
     int st = sweep_run(&sf, &d, &spec, resolved, &so, &diags, err, sizeof err);

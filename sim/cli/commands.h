@@ -6,6 +6,7 @@
 #ifndef ALIGNSIM_CLI_COMMANDS_H
 #define ALIGNSIM_CLI_COMMANDS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,34 @@ int cli_load_scenario(const cli_options *o, int has_seed, uint64_t seed, int qui
 /* The result folder: -o DIR, or out/NAME with the scenario's name (written
  * into buf of size len when needed).  Returns a borrowed string. */
 const char *cli_out_dir(const cli_options *o, const model_spec *spec, char *buf, size_t len);
+
+/* Saved signal dispositions while a long command catches SIGINT/SIGTERM. */
+typedef struct {
+    int installed;
+    struct sigaction old_int, old_term;
+} cli_signal_state;
+
+/*
+ * Catches SIGINT and SIGTERM: the first sets the flag cli_stop_flag()
+ * points at (engines stop after their current replications and save a
+ * checkpoint); a second ends the program the default way.  Returns 0, or
+ * -1 if the handlers could not be installed (nothing changed).
+ */
+int cli_catch_stop_signals(cli_signal_state *saved);
+
+/* Restores the dispositions saved by cli_catch_stop_signals (no-op if it
+ * failed). */
+void cli_release_stop_signals(const cli_signal_state *saved);
+
+/* The stop flag: 0, or the number of the signal that asked to stop. */
+const volatile sig_atomic_t *cli_stop_flag(void);
+
+/* Default -j: the processors online (at most 1024), or 1 per MPI rank. */
+unsigned cli_default_threads(void);
+
+/* The hidden test hook ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N: a batch stops as
+ * if interrupted after N blocks (0, the default, never). */
+uint64_t cli_test_stop_after_blocks(void);
 
 /* The --set overrides joined by spaces ("none" without any), as the
  * provenance line `# overrides:` records them. */
