@@ -14,6 +14,9 @@
 # Objects go to $(BUILD)/obj, with header dependencies tracked (-MMD -MP).
 
 .SUFFIXES:
+# Keep the test objects: made through a chain of pattern rules, they would
+# otherwise be deleted as intermediates and rebuilt at every make.
+.SECONDARY:
 SHELL := /bin/sh
 
 VERSION := 0.1.0
