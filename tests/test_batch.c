@@ -163,35 +163,8 @@ static void reference(const char *dir, const char *n)
  * logdir; returns its pid. */
 static pid_t spawn(const char *const *args, const char *logdir)
 {
-    const char *bin = getenv("ALIGNSIM_BIN");
-    if (!bin || !*bin)
-        bin = "build/alignsim";
-    size_t argc = 0;
-    while (args[argc])
-        argc++;
-    char **argv = calloc(argc + 2, sizeof *argv);
-    assert_non_null(argv);
-    argv[0] = (char *)bin;
-    for (size_t i = 0; i < argc; i++)
-        argv[i + 1] = (char *)args[i];
     char *outp = testutil_path(logdir, "spawn.out"), *errp = testutil_path(logdir, "spawn.err");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0)
-            _exit(126);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        execv(bin, argv);
-        _exit(127);
-    }
-    free(argv);
+    pid_t pid = testutil_spawn(args, outp, errp);
     free(outp);
     free(errp);
     return pid;

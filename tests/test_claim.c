@@ -64,13 +64,6 @@ static int teardown(void **state)
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!hay || !strstr(hay, needle)) {
-        print_error("expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
-        fail();
-    }
-}
 
 /* Reads a table of the result folder; fails the test if it cannot. */
 static tsv_table *read_table(const char *dir, const char *name)

@@ -66,13 +66,6 @@ static int teardown(void **state)
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!hay || !strstr(hay, needle)) {
-        print_error("expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
-        fail();
-    }
-}
 
 /* Runs `alignsim batch SMALL -n REPS` into dir/sub with up to two extra
  * arguments pairs; fails the test unless it succeeds. */

@@ -178,13 +178,6 @@ static char *read_svg(const char *dir, const char *name)
     return text;
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle)) {
-        print_error("expected to find \"%s\"\n", needle);
-        fail();
-    }
-}
 
 /* Writes text to dir/name. */
 static void write_file(const char *dir, const char *name, const char *text)

@@ -32,6 +32,14 @@ void testutil_assert_close(double actual, double expected, double rel,
     }
 }
 
+void testutil_assert_contains(const char *hay, const char *needle, const char *file, int line)
+{
+    if (!hay || !strstr(hay, needle)) {
+        print_error("expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
+        _fail(file, line);
+    }
+}
+
 char *testutil_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -103,17 +111,11 @@ void testutil_rmtree(const char *path)
     }
 }
 
-testutil_result testutil_run(const char *const *args)
+pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp)
 {
-    testutil_result r = {0, NULL, NULL};
     const char *bin = getenv("ALIGNSIM_BIN");
     if (!bin || !*bin)
         bin = "build/alignsim";
-
-    char *dir = testutil_mkdtemp();
-    char *outp = testutil_path(dir, "stdout");
-    char *errp = testutil_path(dir, "stderr");
-
     size_t argc = 0;
     while (args[argc])
         argc++;
@@ -139,6 +141,17 @@ testutil_result testutil_run(const char *const *args)
         execv(bin, argv);
         _exit(127);
     }
+    free(argv);
+    return pid;
+}
+
+testutil_result testutil_run(const char *const *args)
+{
+    testutil_result r = {0, NULL, NULL};
+    char *dir = testutil_mkdtemp();
+    char *outp = testutil_path(dir, "stdout");
+    char *errp = testutil_path(dir, "stderr");
+    pid_t pid = testutil_spawn(args, outp, errp);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
@@ -149,7 +162,6 @@ testutil_result testutil_run(const char *const *args)
         r.out = calloc(1, 1);
     if (!r.err)
         r.err = calloc(1, 1);
-    free(argv);
     testutil_rmtree(dir);
     free(outp);
     free(errp);

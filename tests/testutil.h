@@ -9,6 +9,7 @@
 #define ALIGNSIM_TESTUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Fails the current test unless |actual - expected| <= rel * max(1, |expected|),
@@ -19,6 +20,14 @@
 
 void testutil_assert_close(double actual, double expected, double rel,
                            const char *expr, const char *file, int line);
+
+/*
+ * Fails the current test unless the string hay (may be NULL) contains
+ * needle, printing both and the call site.
+ */
+#define assert_contains(hay, needle) testutil_assert_contains((hay), (needle), __FILE__, __LINE__)
+
+void testutil_assert_contains(const char *hay, const char *needle, const char *file, int line);
 
 /* Result of running the alignsim program: exit status and captured output. */
 typedef struct {
@@ -33,6 +42,14 @@ typedef struct {
  * from /dev/null.  The caller frees the result with testutil_result_clear().
  */
 testutil_result testutil_run(const char *const *args);
+
+/*
+ * Starts the program of $ALIGNSIM_BIN with args (NULL-terminated, without
+ * argv[0]) in the background, stdin from /dev/null, stdout and stderr into
+ * the files outp and errp; returns its pid for the caller to signal and
+ * wait for.
+ */
+pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp);
 
 /* Frees the buffers of a result; safe on a zeroed result. */
 void testutil_result_clear(testutil_result *r);

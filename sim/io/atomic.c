@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,4 +307,49 @@ int io_write_file_atomic(const char *path, const void *data, size_t len,
         return IO_EIO;
     (void)io_atomic_write(f, data, len);
     return io_atomic_commit(f, err, errlen);
+}
+
+char *io_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    int errnum = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        errnum = ENOMEM;
+        goto fail;
+    }
+    for (;;) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (ferror(f)) {
+            errnum = errno ? errno : EIO;
+            goto fail;
+        }
+        if (feof(f))
+            break;
+        if (cap > SIZE_MAX / 2) {
+            errnum = ENOMEM;
+            goto fail;
+        }
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            errnum = ENOMEM;
+            goto fail;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+
+fail:
+    free(buf);
+    fclose(f);
+    errno = errnum;
+    return NULL;
 }

@@ -89,4 +89,12 @@ int io_mkdir_p(const char *path, char *err, size_t errlen);
 int io_write_file_atomic(const char *path, const void *data, size_t len,
                          char *err, size_t errlen);
 
+/*
+ * Reads the whole file at path into a NUL-terminated heap buffer that the
+ * caller frees; stores its length (without the NUL) in *len when len is not
+ * NULL.  Returns NULL with errno set (ENOMEM, or the system's reason) when
+ * the file cannot be read.
+ */
+char *io_read_file(const char *path, size_t *len);
+
 #endif

@@ -369,52 +369,6 @@ static void diag_add(diag_list *d, const char *msg)
     }
 }
 
-/* Reads the whole file into a NUL-terminated heap buffer. */
-static char *slurp(const char *path, size_t *len, int *errnum)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *errnum = errno;
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        *errnum = ENOMEM;
-        fclose(f);
-        return NULL;
-    }
-    for (;;) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (ferror(f)) {
-            *errnum = errno ? errno : EIO;
-            goto fail;
-        }
-        if (feof(f))
-            break;
-        if (cap > SIZE_MAX / 2) {
-            *errnum = ENOMEM;
-            goto fail;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            *errnum = ENOMEM;
-            goto fail;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-
-fail:
-    free(buf);
-    fclose(f);
-    return NULL;
-}
-
 /* Number of tab-separated cells in a line. */
 static size_t count_cells(const char *line)
 {
@@ -546,12 +500,14 @@ tsv_table *tsv_read(const char *path, char *err, size_t errlen)
     strcpy(t->path, path);
 
     size_t len = 0;
-    t->text = slurp(path, &len, &errnum);
-    if (!t->text)
+    t->text = io_read_file(path, &len);
+    if (!t->text) {
+        errnum = errno;
         goto fail;
+    }
 
     /*
-     * Walk the lines, cutting each at its end.  slurp() put a NUL after the
+     * Walk the lines, cutting each at its end.  io_read_file() put a NUL after the
      * last byte, so a last line without a newline is cut there.
      */
     char *end = t->text + len;

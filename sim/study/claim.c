@@ -164,45 +164,6 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Reads a whole file into a heap string (NUL-terminated); NULL on failure
- * with errno set. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, used = 0;
-    for (;;) {
-        if (used + 4096 + 1 > cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + used, 1, cap - used - 1, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[used] = '\0';
-    if (len)
-        *len = used;
-    return buf;
-}
-
 /* Copies file `name` from folder src to folder dst atomically. */
 static int copy_file(const char *src, const char *dst, const char *name, char *err, size_t errlen)
 {
@@ -210,7 +171,7 @@ static int copy_file(const char *src, const char *dst, const char *name, char *e
     snprintf(from, sizeof from, "%s/%s", src, name);
     snprintf(to, sizeof to, "%s/%s", dst, name);
     size_t len;
-    char *data = slurp(from, &len);
+    char *data = io_read_file(from, &len);
     if (!data) {
         set_err(err, errlen, "%s: %s", from, strerror(errno));
         return -1;
@@ -368,7 +329,7 @@ static int finished_before(const char *dir, const char *resolved, uint64_t reps)
     if (file_exists(path))
         return 0;
     snprintf(path, sizeof path, "%s/scenario.cfg", dir);
-    char *text = slurp(path, NULL);
+    char *text = io_read_file(path, NULL);
     int same = text && strcmp(text, resolved) == 0;
     free(text);
     if (!same)

@@ -100,42 +100,6 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Reads a whole file; NULL with errno on failure. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, used = 0;
-    for (;;) {
-        if (used + 4097 > cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + used, 1, cap - used - 1, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[used] = '\0';
-    return buf;
-}
-
 static int key_cmp(const void *pa, const void *pb)
 {
     const key *a = pa, *b = pb;
@@ -209,7 +173,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
         f->reps = v;
     }
     snprintf(path, sizeof path, "%s/scenario.cfg", dir);
-    f->scenario = slurp(path);
+    f->scenario = io_read_file(path, NULL);
     if (!f->scenario) {
         set_err(err, errlen, "%s: %s (every result folder has its resolved scenario)", path, strerror(errno));
         return errno == ENOMEM ? COMPARE_ERUNTIME : COMPARE_EUSAGE;

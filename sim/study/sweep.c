@@ -225,38 +225,6 @@ static void stage_progress(void *ctx, uint64_t done, uint64_t total)
         sp->opt->progress(sp->opt->progress_ctx, sp->offset + done, sp->total);
 }
 
-/* Reads a whole file for the copy sweep.cfg; NULL when unreadable. */
-static char *read_text(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 /* Runs point p of d (the scenario's seed is base_seed) into folder; fills
  * ps and *seed_out.  reps_out and tasks have room for opt->reps entries.
  * Returns a SWEEP_* code. */
@@ -347,7 +315,7 @@ int sweep_run(const sweep_file *sf, const sweep_design *d, const model_spec *bas
     if (io_write_file_atomic(path, base_resolved, strlen(base_resolved), err, errlen) != IO_OK)
         goto done;
     size_t tlen = 0;
-    text = read_text(sf->file, &tlen);
+    text = io_read_file(sf->file, &tlen);
     if (!text) {
         snprintf(err, errlen, "%s: cannot read the sweep file again", sf->file);
         goto done;
