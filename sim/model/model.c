@@ -62,6 +62,9 @@ typedef struct {
     double border;      /* B: militarisation of the shared border */
     double dispute;     /* D: bloc-leadership rivalry */
     double economy;     /* E: economic and institutional complementarity */
+    double trade;       /* trade tie set from data (a `trade` event); adds to E */
+    double basing;      /* value of the base one side hosts for the other; adds to E while it stands */
+    int base_host;      /* actor hosting the base, -1 if none */
     double bias;        /* Z: diplomatic openings and closings */
     double grievance[2];/* unequal-terms grievance of actor a (0) and b (1) */
     double threat, threat_exo, gate[2];
@@ -302,8 +305,21 @@ static void evaluate(model *m)
         double Mi = asym_i + d->grievance[0], Mj = asym_j + d->grievance[1];
         double affinity = 1.0 - fabs(m->ideology[i] - m->ideology[j]) - v[MP_DISPUTE_WEIGHT] * d->dispute;
         double H = m->hostility[i][j] + m->hostility[j][i];
+        /* Asymmetric alliances (Morrow 1991): the weaker side's protection
+         * against the threats it faces from third parties its partner is not
+         * friendly with, and the stronger side's influence. */
+        double own_i = 0.0, own_j = 0.0;
+        for (int k = 0; k < n; k++) {
+            if (k == i || k == j || !exists[k])
+                continue;
+            if (X[j][k] <= 0.0)
+                own_i += theta[k][i];
+            if (X[i][k] <= 0.0)
+                own_j += theta[k][j];
+        }
+        double ties = d->economy + d->trade + d->basing;
 
-        double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * d->economy -
+        double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * ties -
                      v[MP_W_BORDER] * d->border - v[MP_W_AUTONOMY] * (ai * Mi + aj * Mj) -
                      v[MP_W_HOSTILITY] * H + v[MP_W_RECIPROCITY] * d->x + v[MP_W_TRIAD] * triad + d->bias;
         d->target = fast_tanh(arg);
@@ -312,14 +328,18 @@ static void evaluate(model *m)
 
         double ci_doc = m->doctrine_on[i] ? actor_param(m, i, AP_DOCTRINE_COST) : 0.0;
         double cj_doc = m->doctrine_on[j] ? actor_param(m, j, AP_DOCTRINE_COST) : 0.0;
-        d->gate[0] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * cj / tot - v[MP_GATE_ENTRAPMENT] * Ri - ai * Mi - ci_doc
+        double gain_i = tot > 0.0 ? v[MP_GATE_PROTECTION] * own_i * cj / tot + v[MP_GATE_INFLUENCE] * asym_j : 0.0;
+        double gain_j = tot > 0.0 ? v[MP_GATE_PROTECTION] * own_j * ci / tot + v[MP_GATE_INFLUENCE] * asym_i : 0.0;
+        d->gate[0] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * cj / tot + gain_i - v[MP_GATE_ENTRAPMENT] * Ri - ai * Mi -
+                                     ci_doc
                                : -INFINITY;
-        d->gate[1] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * ci / tot - v[MP_GATE_ENTRAPMENT] * Rj - aj * Mj - cj_doc
+        d->gate[1] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * ci / tot + gain_j - v[MP_GATE_ENTRAPMENT] * Rj - aj * Mj -
+                                     cj_doc
                                : -INFINITY;
         /* The common threat at which both gates would open, the other terms
          * held: the automatic reversal threshold T*. */
-        double need_i = v[MP_GATE_ENTRAPMENT] * Ri + ai * Mi + ci_doc;
-        double need_j = v[MP_GATE_ENTRAPMENT] * Rj + aj * Mj + cj_doc;
+        double need_i = v[MP_GATE_ENTRAPMENT] * Ri + ai * Mi + ci_doc - gain_i;
+        double need_j = v[MP_GATE_ENTRAPMENT] * Rj + aj * Mj + cj_doc - gain_j;
         double ti = cj > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_i * tot / (v[MP_GATE_SECURITY] * cj) : INFINITY;
         double tj = ci > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_j * tot / (v[MP_GATE_SECURITY] * ci) : INFINITY;
         d->threat_gate = ti > tj ? ti : tj;
@@ -443,6 +463,23 @@ static void decide(model *m, size_t di, unsigned consent)
         evaluate(m);
     double beta = m->v[MP_DECISION_PRECISION], h = m->v[MP_HYSTERESIS];
     int r = d->rung, top = s->nrungs - 1;
+    /* A host keeps a base while the relation stays at least normal (x >= 0,
+     * the rule by which it accepted it), with the hysteresis band; below,
+     * it evicts the guest at this decision. */
+    if (d->base_host >= 0 && d->x < -h) {
+        int host = d->base_host, guest = m->pair_a[di] == host ? m->pair_b[di] : m->pair_a[di];
+        d->basing = 0.0;
+        d->base_host = -1;
+        m->dirty = 1;
+        if (m->obs && m->obs->event) {
+            char actors[SPEC_ID_LEN * 2 + 2], detail[96];
+            snprintf(actors, sizeof actors, "%s+%s", s->actors[host].id, s->actors[guest].id);
+            snprintf(detail, sizeof detail, "%s evicts %s's base (x=%.3f)", s->actors[host].id,
+                     s->actors[guest].id, d->x);
+            m->obs->event(m->obs->ctx, kernel_now(m->k), "eviction", actors, detail);
+        }
+        evaluate(m);
+    }
     /* The next rung's commitments must be in force, except on a gated
      * (alliance) rung: there the decision is the signing of the pact, and
      * each side's vote already requires its own gate to be open. */
@@ -741,6 +778,35 @@ static int apply_event(model *m, size_t ei)
         emit(m, kind, e, "bias %+.3g; %s", mag, e->note);
         break;
     }
+    case EV_BASING: {
+        /* The host accepts a base if the relation is at least normal, as
+         * for the commitments other than defence; a standing base takes
+         * the new value (a renegotiated rent). */
+        int guest = e->actors[0], host = e->actors[1];
+        size_t di = didx(m, guest, host);
+        dyad *d = &m->d[di];
+        int ok = d->x >= 0.0;
+        if (ok) {
+            d->basing = mag;
+            d->base_host = host;
+            m->dirty = 1;
+        }
+        emit(m, kind, e, "%s; %s", ok ? "accepted" : "refused", e->note);
+        decide(m, di, 0);
+        break;
+    }
+    case EV_TRADE: {
+        double tie = mag;
+        if (e->timing == TIMING_SERIES) {
+            double sv = model_spec_series_at(s, e->series, now);
+            tie = isnan(sv) ? m->d[didx(m, e->actors[0], e->actors[1])].trade : mag * sv;
+        }
+        for (int t = 1; t < e->nactors; t++)
+            m->d[didx(m, e->actors[0], e->actors[t])].trade = tie;
+        m->dirty = 1;
+        emit(m, kind, e, "trade tie %.4g; %s", tie, e->note);
+        break;
+    }
     case EV_KIND_COUNT:
         return MODEL_ESPEC;
     }
@@ -750,7 +816,7 @@ static int apply_event(model *m, size_t ei)
 }
 
 /* Treaty commitments lapse at expiry unless both sides renew them. */
-static void expire_treaty(model *m, size_t ei)
+static int expire_treaty(model *m, size_t ei)
 {
     const spec_event *e = &m->spec->events[ei];
     if (m->dirty)
@@ -773,6 +839,12 @@ static void expire_treaty(model *m, size_t ei)
         emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
     }
     m->dirty = 1;
+    /* A treaty with terms comes up for renewal again; the pairs that have
+     * let it lapse hold none of its commitments and are not affected. */
+    double next = kernel_now(m->k) + e->term_years;
+    if (e->term_years > 0.0 && next <= m->spec->horizon)
+        return kernel_schedule(m->k, next, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
+    return MODEL_OK;
 }
 
 /* Capabilities change only at data years: their relative values are
@@ -807,8 +879,7 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
         m->dirty = 1;
         return 0;
     case K_EXPIRE:
-        expire_treaty(m, (size_t)ev->arg);
-        return 0;
+        return expire_treaty(m, (size_t)ev->arg);
     case K_REVIEW:
         m->dirty = 1;
         evaluate(m);
@@ -923,6 +994,7 @@ static void initial_state(model *m)
     }
     for (size_t i = 0; i < m->nd; i++) {
         dyad *d = &m->d[i];
+        d->base_host = -1;
         d->rung = rung_allowed(m, rung_of_x(m, d->x), d->commit);
         /* The initial rung is the one x supports, never a gated rung: an
          * alliance must be concluded by a decision. */

@@ -191,6 +191,8 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_REVERSAL] = "reversal",
     [EV_OPENING] = "opening",
     [EV_ECONOMY] = "economy",
+    [EV_BASING] = "basing",
+    [EV_TRADE] = "trade",
 };
 
 const char *spec_event_kind_name(spec_event_kind k)

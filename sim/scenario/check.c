@@ -1641,6 +1641,11 @@ static void check_event(loader *L, const config_setting_t *g, int i, const setti
             ld_error(L, ld_member(g, "expires"),
                      "dates out of order: expected expires after %s %.15g, found %.15g",
                      timing == TIMING_AT ? "at" : "from", e.at, e.expires);
+        get_number(L, g, settings_find(eg, "term_years"), 0.0, &e.term_years);
+        if (e.term_years > 0.0 && !isfinite(e.expires))
+            ld_error(L, ld_member(g, "term_years"),
+                     "expected `expires` with `term_years` (terms run from the first expiry), "
+                     "found no `expires`");
     }
     if (kind == EV_REGIME_CHANGE) {
         d = settings_find(eg, "ideology");

@@ -126,6 +126,12 @@ static const setting_def model_keys[] = {
                 "which the alliance gate would open for both parties"),
     MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
                 "years the threat must stay above T* to count as a reversal"),
+    MODEL_PARAM("gate_protection", MP_GATE_PROTECTION, 0.0, 100.0, 0.0,
+                "s_p: in the alliance gate, the protection a partner gives against the threats "
+                "one faces from third parties the partner is not friendly with (Morrow 1991)"),
+    MODEL_PARAM("gate_influence", MP_GATE_INFLUENCE, 0.0, 100.0, 0.0,
+                "u: in the alliance gate, the influence the stronger partner gains over the "
+                "weaker, per unit of capability asymmetry (Morrow 1991)"),
 };
 
 static const setting_group model_group = {
@@ -259,6 +265,8 @@ static const char *const event_variants[EV_KIND_COUNT] = {
     [EV_REVERSAL] = "reversal",
     [EV_OPENING] = "opening",
     [EV_ECONOMY] = "economy",
+    [EV_BASING] = "basing",
+    [EV_TRADE] = "trade",
 };
 
 #define T_AT BIT(TIMING_AT)
@@ -301,6 +309,10 @@ static const setting_def event_keys[] = {
     {.name = "expires", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
      .variants = BIT(EV_TREATY),
      .doc = "year the commitments lapse, after `at` (may lie beyond the horizon); absent: never"},
+    {.name = "term_years", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+     .variants = BIT(EV_TREATY),
+     .doc = "after `expires`, the pairs that renewed face renewal again every so many years "
+            "(the Collective Security Treaty's five-year terms); 0: one term only"},
     {.name = "ideology", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -1.0, .hi = 1.0,
      .variants = BIT(EV_REGIME_CHANGE), .doc = "the actor's new ideological position"},
     {.name = "active", .type = ST_BOOL, .def = 1.0, .variants = BIT(EV_DOCTRINE),
@@ -339,6 +351,10 @@ static const event_rule event_rules[EV_KIND_COUNT] = {
     [EV_REVERSAL] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, 0, "2 or more; the first confronts the others"},
     [EV_OPENING] = {2, 2, 0.2, 0, "exactly 2"},
     [EV_ECONOMY] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; every pair"},
+    [EV_BASING] = {2, 2, 0.1, 0, "exactly 2: the power asking for a base, then the host"},
+    [EV_TRADE] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, 0,
+                  "2 or more; the first and each other: their trade tie becomes the magnitude "
+                  "(times the series value for a series event)"},
 };
 
 static const char *const timing_names[] = {

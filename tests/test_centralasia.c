@@ -1,0 +1,364 @@
+/*
+ * test_centralasia - the mechanisms issue 11 adds for the Central Asian
+ * states (docs/MODEL.md, draft section "the Central Asian states"), one by
+ * one on small specs built in code: the asymmetric-alliance terms of the
+ * gate, basing agreements (offer, accept, evict), trade ties set from data,
+ * and treaties renewed pair by pair at each term.  Every check is a known
+ * answer computed by hand from the equations, with relaxation switched off
+ * so that x stays where the test puts it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "model/spec.h"
+
+/* Model parameters of the tests, in spec_model_param order: relaxation off
+ * (k = 0), so every x stays at its initial value unless an event moves it,
+ * and a decision rule sharp enough to be deterministic. */
+static const double params[MP_COUNT] = {
+    [MP_RELAX_RATE] = 0.0,       [MP_REVIEW_EVERY] = 0.25,       [MP_W_THREAT] = 2.0,
+    [MP_W_IDEOLOGY] = 0.8,       [MP_W_ECONOMY] = 0.6,           [MP_W_BORDER] = 1.0,
+    [MP_W_AUTONOMY] = 1.0,       [MP_W_HOSTILITY] = 1.0,         [MP_GATE_SECURITY] = 4.0,
+    [MP_GATE_ENTRAPMENT] = 1.0,  [MP_DECISION_PRECISION] = 1e4,  [MP_HYSTERESIS] = 0.02,
+    [MP_REVERSAL_MIN_YEARS] = 1.0,
+};
+
+#define NMAX 4
+
+/* A world of n actors with constant capabilities caps[i], ideology 0,
+ * autonomy 0 and no doctrine, and a five-rung ladder topped by an
+ * alliance. */
+static void build(model_spec *s, int n, const double *caps)
+{
+    model_spec_init(s);
+    snprintf(s->name, sizeof s->name, "central-asia-unit");
+    s->start = 2000.0;
+    s->horizon = 2010.0;
+    s->seed = 11;
+    for (int i = 0; i < MP_COUNT; i++)
+        assert_int_equal(model_spec_add_param(s, "model.p", params[i], -1e9, 1e9, NULL), 0);
+    static const char *ids[NMAX] = {"a", "b", "c", "d"};
+    for (int i = 0; i < n; i++) {
+        spec_actor *a = &s->actors[s->nactors];
+        snprintf(a->id, sizeof a->id, "%s", ids[i]);
+        snprintf(a->name, sizeof a->name, "%s", ids[i]);
+        double year = 1900.0, cap = caps[i];
+        size_t idx;
+        assert_int_equal(model_spec_add_series(s, ids[i], &year, &cap, 1, &idx), 0);
+        a->capability = (int)idx;
+        a->param0 = s->nparams;
+        assert_int_equal(model_spec_add_param(s, "ideology", 0.0, -1, 1, NULL), 0);
+        assert_int_equal(model_spec_add_param(s, "autonomy", 0.0, 0, 10, NULL), 0);
+        assert_int_equal(model_spec_add_param(s, "doctrine", 0.0, 0, 10, NULL), 0);
+        s->nactors++;
+    }
+    static const struct { int label; const char *name; double x_min; unsigned req; int gate; } rungs[] = {
+        {-1, "hostile", -INFINITY, 0, 0}, {0, "normal", -0.2, 0, 0}, {1, "friendly", 0.1, 0, 0},
+        {2, "partners", 0.4, 0, 0},       {3, "alliance", 0.85, SPEC_C_DEFENCE, 1},
+    };
+    for (int i = 0; i < 5; i++) {
+        spec_rung *r = &s->ladder[s->nrungs++];
+        r->label = rungs[i].label;
+        snprintf(r->name, sizeof r->name, "%s", rungs[i].name);
+        r->x_min = rungs[i].x_min;
+        r->requires = rungs[i].req;
+        r->gate = rungs[i].gate;
+    }
+    s->outcome_a = 0;
+    s->outcome_b = 1;
+    s->alliance_after = s->start;
+}
+
+static void set_initial(model_spec *s, int a, int b, double x)
+{
+    spec_initial in = {a, b, 0, 0.0, 0.0, 0};
+    assert_int_equal(model_spec_add_param(s, "initial.x", x, -1, 1, &in.p_x), 0);
+    assert_int_equal(model_spec_add_initial(s, &in), 0);
+}
+
+/* Adds a dated event among the given actors (-1 ends the list). */
+static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, double mag, int a, int b,
+                             int c)
+{
+    spec_event e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.timing = TIMING_AT;
+    e.at = at;
+    e.until = s->horizon;
+    e.series = -1;
+    e.expires = INFINITY;
+    e.active = 1;
+    assert_int_equal(model_spec_add_param(s, "events.magnitude", mag, -5, 5, &e.p_magnitude), 0);
+    assert_int_equal(model_spec_add_param(s, "events.duration", 0.0, 0, 100, &e.p_duration), 0);
+    assert_int_equal(model_spec_add_param(s, "events.every", 1.0, 0, 100, &e.p_every), 0);
+    assert_int_equal(model_spec_add_param(s, "events.rate", 0.0, 0, 100, &e.p_rate), 0);
+    int who[3] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        if (who[i] >= 0)
+            e.actors[e.nactors++] = who[i];
+    assert_int_equal(model_spec_add_event(s, &e), 0);
+    return &s->events[s->nevents - 1];
+}
+
+/* ---- a recording observer ---------------------------------------------- */
+
+#define MAXY 11
+#define MAXD 6
+typedef struct {
+    double x[MAXY][MAXD], target[MAXY][MAXD], gate[MAXY][MAXD][2];
+    int rung[MAXY][MAXD];
+    unsigned commit[MAXY][MAXD];
+    int evictions;
+    double eviction_time;
+    int accepted, refused;
+} trace;
+
+static void on_event(void *ctx, double time, const char *kind, const char *actors, const char *detail)
+{
+    (void)actors;
+    trace *t = ctx;
+    if (strcmp(kind, "eviction") == 0) {
+        t->evictions++;
+        t->eviction_time = time;
+    }
+    if (strcmp(kind, "basing") == 0) {
+        if (strncmp(detail, "accepted", 8) == 0)
+            t->accepted++;
+        else if (strncmp(detail, "refused", 7) == 0)
+            t->refused++;
+    }
+}
+
+static int on_sample(void *ctx, int year, const model *m)
+{
+    trace *t = ctx;
+    int y = year - 2000;
+    if (y < 0 || y >= MAXY)
+        return 0;
+    for (size_t d = 0; d < model_ndyads(m) && d < MAXD; d++) {
+        t->x[y][d] = model_dyad_x(m, d);
+        t->target[y][d] = model_dyad_target(m, d);
+        t->rung[y][d] = model_dyad_rung(m, d);
+        t->commit[y][d] = model_dyad_commitments(m, d);
+        t->gate[y][d][0] = model_dyad_gate(m, d, 0);
+        t->gate[y][d][1] = model_dyad_gate(m, d, 1);
+    }
+    return 0;
+}
+
+static void run(const model_spec *s, trace *t)
+{
+    memset(t, 0, sizeof *t);
+    model *m = model_alloc(s);
+    assert_non_null(m);
+    model_observer obs = {t, on_event, on_sample, NULL};
+    model_outcome out;
+    assert_int_equal(model_run(m, 1, NULL, &obs, &out), 0);
+    model_free(m);
+}
+
+/* Dyad indices among three actors: a-b 0, a-c 1, b-c 2; among four: a-b 0,
+ * a-c 1, a-d 2, b-c 3, b-d 4, c-d 5. */
+enum { AB = 0, AC = 1, BC = 2 };
+enum { AB4 = 0, AC4 = 1, AD4 = 2, BC4 = 3, BD4 = 4, CD4 = 5 };
+
+/* ---- the gate of asymmetric alliances ---------------------------------- */
+
+/*
+ * a (0.02) is weak and threatened by c (0.3, x = -0.5); b (0.5) is strong and
+ * neutral toward c (x = 0).  There is no common threat (c does not threaten
+ * b), so the classic gate gives a nothing and charges b the entrapment in
+ * a's conflict: R_b = (0.5 - 0) 0.3 / 0.32 = 0.46875.  With protection s_p
+ * = 2, a's gate is 2 x theta_ca x C_b / (C_a + C_b) = 2 x 0.46875 x 0.5 /
+ * 0.52; with influence u = 1, b's gate gains the asymmetry (0.5 - 0.02) /
+ * 0.52.
+ */
+static void gate_of_an_asymmetric_pair(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.02, 0.5, 0.3};
+    for (int variant = 0; variant < 2; variant++) {
+        model_spec s;
+        build(&s, 3, caps);
+        set_initial(&s, 0, 1, 0.3);
+        set_initial(&s, 0, 2, -0.5);
+        set_initial(&s, 1, 2, 0.0);
+        if (variant) {
+            s.params[MP_GATE_PROTECTION].value = 2.0;
+            s.params[MP_GATE_INFLUENCE].value = 1.0;
+        }
+        trace t;
+        run(&s, &t);
+        double theta_ca = 0.3 / 0.32 * 0.5;
+        double want_a = variant ? 2.0 * theta_ca * 0.5 / 0.52 : 0.0;
+        double want_b = (variant ? 0.48 / 0.52 : 0.0) - theta_ca;
+        assert_close(t.gate[0][AB][0], want_a, 1e-12);
+        assert_close(t.gate[0][AB][1], want_b, 1e-12);
+        model_spec_clear(&s);
+    }
+}
+
+/* Protection counts only threats from third parties the partner is not
+ * friendly with: once b befriends c (x = 0.2), a's gate loses it. */
+static void protection_needs_a_partner_not_friendly_with_the_threat(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.02, 0.5, 0.3};
+    model_spec s;
+    build(&s, 3, caps);
+    s.params[MP_GATE_PROTECTION].value = 2.0;
+    set_initial(&s, 0, 1, 0.3);
+    set_initial(&s, 0, 2, -0.5);
+    set_initial(&s, 1, 2, 0.2);
+    trace t;
+    run(&s, &t);
+    /* No protection; entrapment of a: b's hostility toward c is 0 <= a's. */
+    assert_close(t.gate[0][AB][0], 0.0, 0.0);
+    model_spec_clear(&s);
+}
+
+/* ---- basing agreements -------------------------------------------------- */
+
+/*
+ * b asks a to host a base worth 0.5 at 2001 with x = 0.2: accepted, and the
+ * target's argument rises by w_E x 0.5 = 0.3 exactly.  A crisis of 0.5 at
+ * 2003 takes x to -0.3, below -h: a evicts b at that decision, and the
+ * argument loses the 0.3 again (the crisis itself does not enter it).
+ */
+static void base_is_accepted_then_evicted(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.02, 0.5, 0.3};
+    model_spec s;
+    build(&s, 3, caps);
+    set_initial(&s, 0, 1, 0.2);
+    add_event(&s, EV_BASING, 2001.0, 0.5, 1, 0, -1);
+    add_event(&s, EV_CRISIS, 2003.0, 0.5, 0, 1, -1);
+    trace t;
+    run(&s, &t);
+    assert_int_equal(t.accepted, 1);
+    assert_int_equal(t.evictions, 1);
+    assert_close(t.eviction_time, 2003.0, 0.0);
+    /* Between events x does not move (k = 0): the reciprocity weight is 0,
+     * so the argument changes only by the base. */
+    assert_close(atanh(t.target[1][AB]) - atanh(t.target[0][AB]), 0.6 * 0.5, 1e-9);
+    assert_close(atanh(t.target[3][AB]), atanh(t.target[0][AB]), 1e-9);
+    assert_close(t.x[3][AB], -0.3, 1e-12);
+    model_spec_clear(&s);
+}
+
+/* A host whose relation with the power is below normal refuses. */
+static void base_is_refused_below_normal(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.02, 0.5, 0.3};
+    model_spec s;
+    build(&s, 3, caps);
+    set_initial(&s, 0, 1, -0.1);
+    add_event(&s, EV_BASING, 2001.0, 0.5, 1, 0, -1);
+    trace t;
+    run(&s, &t);
+    assert_int_equal(t.accepted, 0);
+    assert_int_equal(t.refused, 1);
+    assert_close(atanh(t.target[1][AB]), atanh(t.target[0][AB]), 1e-12);
+    model_spec_clear(&s);
+}
+
+/* ---- trade ties from data ------------------------------------------------ */
+
+/*
+ * A trade event on a series (0.2 from 2001, 0.5 from 2003) with magnitude 2
+ * sets the tie to 0.4 and then 1.0: the argument of the target is w_E times
+ * the tie above its value before 2001, and the second point replaces the
+ * first instead of adding to it.
+ */
+static void trade_tie_follows_the_series(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.02, 0.5, 0.3};
+    model_spec s;
+    build(&s, 3, caps);
+    set_initial(&s, 0, 1, 0.1);
+    double years[] = {2001.0, 2003.0}, values[] = {0.2, 0.5};
+    size_t idx;
+    assert_int_equal(model_spec_add_series(&s, "trade.a_b", years, values, 2, &idx), 0);
+    spec_event *e = add_event(&s, EV_TRADE, 0.0, 2.0, 1, 0, -1);
+    e->timing = TIMING_SERIES;
+    e->series = (int)idx;
+    e->from = s.start;
+    trace t;
+    run(&s, &t);
+    double base = atanh(t.target[0][AB]);
+    assert_close(atanh(t.target[1][AB]) - base, 0.6 * 0.4, 1e-9);
+    assert_close(atanh(t.target[2][AB]) - base, 0.6 * 0.4, 1e-9);
+    assert_close(atanh(t.target[3][AB]) - base, 0.6 * 1.0, 1e-9);
+    assert_close(atanh(t.target[6][AB]) - base, 0.6 * 1.0, 1e-9);
+    model_spec_clear(&s);
+}
+
+/* ---- treaties renewed at each term --------------------------------------- */
+
+/*
+ * a, b and c face d (x = -0.9 with each, and d is the strongest), so every
+ * pair's gates are open and a treaty among a, b and c gives each pair a
+ * defence commitment at 2001.  The first term ends at 2003 and then every
+ * two years.  c's doctrine switches on at 2002.5: at 2003 the pairs with c
+ * lapse and a-b renews.  a's doctrine switches on at 2004: a-b lapses at
+ * the next term's end, 2005, not before.
+ */
+static void treaty_terms_renew_pair_by_pair(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.2, 0.3, 0.25, 0.6};
+    model_spec s;
+    build(&s, 4, caps);
+    set_initial(&s, 0, 1, 0.9);
+    set_initial(&s, 0, 2, 0.9);
+    set_initial(&s, 1, 2, 0.9);
+    set_initial(&s, 0, 3, -0.9);
+    set_initial(&s, 1, 3, -0.9);
+    set_initial(&s, 2, 3, -0.9);
+    s.params[s.actors[0].param0 + AP_DOCTRINE_COST].value = 5.0;
+    s.params[s.actors[2].param0 + AP_DOCTRINE_COST].value = 5.0;
+    spec_event *e = add_event(&s, EV_TREATY, 2001.0, 0.0, 0, 1, 2);
+    e->commitments = SPEC_C_DEFENCE;
+    e->expires = 2003.0;
+    e->term_years = 2.0;
+    add_event(&s, EV_DOCTRINE, 2002.5, 0.0, 2, -1, -1);
+    add_event(&s, EV_DOCTRINE, 2004.0, 0.0, 0, -1, -1);
+    trace t;
+    run(&s, &t);
+    for (int d = 0; d < 6; d++)
+        if (d == AB4 || d == AC4 || d == BC4)
+            assert_int_equal(t.commit[1][d] & SPEC_C_DEFENCE, SPEC_C_DEFENCE);
+    assert_int_equal(t.commit[3][AB4] & SPEC_C_DEFENCE, SPEC_C_DEFENCE);
+    assert_int_equal(t.commit[3][AC4] & SPEC_C_DEFENCE, 0);
+    assert_int_equal(t.commit[3][BC4] & SPEC_C_DEFENCE, 0);
+    assert_int_equal(t.commit[4][AB4] & SPEC_C_DEFENCE, SPEC_C_DEFENCE);
+    assert_int_equal(t.commit[5][AB4] & SPEC_C_DEFENCE, 0);
+    model_spec_clear(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gate_of_an_asymmetric_pair),
+        cmocka_unit_test(protection_needs_a_partner_not_friendly_with_the_threat),
+        cmocka_unit_test(base_is_accepted_then_evicted),
+        cmocka_unit_test(base_is_refused_below_normal),
+        cmocka_unit_test(trade_tie_follows_the_series),
+        cmocka_unit_test(treaty_terms_renew_pair_by_pair),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
