@@ -20,8 +20,10 @@
 
 #include "testutil.h"
 
+#include "base/num.h"
 #include "model/spec.h"
 #include "scenario/scenario.h"
+#include "scenario/settings.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -167,8 +169,8 @@ static void test_minimal_header_and_model(void **state)
     assert_close(s->params[MP_W_THREAT].lo, 0.0, 0.0);
     assert_close(s->params[MP_W_THREAT].hi, 20.0, 0.0);
     /* Defaults. */
-    assert_close(s->params[MP_RELAX_RATE].value, 1.2, 0.0);
-    assert_close(s->params[MP_REVIEW_EVERY].value, 0.25, 0.0);
+    assert_close(s->params[MP_RELAX_RATE].value, 1.03, 0.0);
+    assert_close(s->params[MP_REVIEW_EVERY].value, 0.5, 0.0);
     assert_close(s->params[MP_SUMMIT_WARMTH].value, 0.03, 0.0);
     assert_close(s->params[MP_DECISION_PRECISION].value, 40.0, 0.0);
     /* Distributions: the value is the mean. */
@@ -353,7 +355,7 @@ static void test_defaults_of_an_almost_empty_scenario(void **state)
     /* Every setting appears in the resolved text with its default. */
     assert_non_null(strstr(fx->resolved, "\nstart = 1949.75;\n"));
     assert_non_null(strstr(fx->resolved, "\nseed = 1;\n"));
-    assert_non_null(strstr(fx->resolved, "  w_threat = 2.0;\n"));
+    assert_non_null(strstr(fx->resolved, "  w_threat = 1.08;\n"));
     assert_non_null(strstr(fx->resolved, "  hysteresis = 0.02;\n"));
     assert_non_null(strstr(fx->resolved, "    doctrine_cost = 0.0;\n"));
     assert_non_null(strstr(fx->resolved, "  dyad = \"a-b\";\n"));
@@ -443,6 +445,25 @@ static void test_inline_table_loads(void **state)
     assert_true(isnan(model_spec_series_at(&fx->spec, si, 1961.0)));
     assert_close(model_spec_series_at(&fx->spec, si, 1999.0), 2.0, 0.0);
     assert_non_null(strstr(fx->resolved, "( 1960.5, \"NA\" )"));
+}
+
+/* A jitter bounds the period from below: the `every` parameter's range
+ * starts at twice the jitter, so drawn, swept and fitted periods keep the
+ * occurrences in order (a normal is truncated there). */
+static void test_jitter_bounds_the_period(void **state)
+{
+    fixture *fx = *state;
+    const char *text = "@include \"base.cfg\"\n"
+                       "events = ( { type = \"summit\"; actors = [\"a\", \"b\"]; jitter = 0.3;\n"
+                       "  every = { dist = \"normal\"; mean = 1.0; sd = 0.5; }; },\n"
+                       "  { type = \"summit\"; actors = [\"a\", \"b\"]; every = 2.0; } );\n";
+    int rc = scenario_load_string(text, "jitter.cfg", GOOD, NULL, &fx->spec, &fx->resolved, &fx->diags);
+    print_diags(&fx->diags);
+    assert_int_equal(rc, SCENARIO_OK);
+    const spec_param *p = &fx->spec.params[fx->spec.events[0].p_every];
+    assert_close(p->lo, 0.6, 0.0);
+    assert_int_equal(p->dist.kind, DIST_NORMAL);
+    assert_close(fx->spec.params[fx->spec.events[1].p_every].lo, 0.0, 0.0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -617,8 +638,8 @@ static void test_variant_merges_its_base(void **state)
     /* ...a top-level setting of the derived file replaces the base's whole:
      * the base's w_threat = 2.5 and w_border = 1.5 are gone. */
     assert_close(s->params[MP_W_HOSTILITY].value, 2.0, 0.0);
-    assert_close(s->params[MP_W_THREAT].value, 2.0, 0.0);
-    assert_close(s->params[MP_W_BORDER].value, 1.0, 0.0);
+    assert_close(s->params[MP_W_THREAT].value, 1.08, 0.0);
+    assert_close(s->params[MP_W_BORDER].value, 0.34, 0.0);
     /* remove_events: 9 events in the base, sanctions_1970 gone. */
     assert_int_equal(s->nevents, 8);
     assert_false(has_event(s, "sanctions_1970"));
@@ -757,7 +778,7 @@ static void test_scaled_value_errors_name_the_entry(void **state)
                                   &fx->diags);
     assert_int_equal(rc, SCENARIO_EBAD);
     assert_true(find_diag(&fx->diags, "scaled.cfg:4: error: events.[1].magnitude:",
-                          "expected a number in [-5, 5]") >= 0);
+                          "expected a number in [0, 5]") >= 0);
 }
 
 /* The counterfactuals of scenarios/counterfactual/ against the historical
@@ -901,6 +922,13 @@ static const bad_case bad_cases[] = {
     {"rate_dist_negative.cfg", NULL, 5,
      "events.[0].rate.min: expected a value in [0, inf) (the range of events.[0].rate), found -1"},
     {"jitter_negative.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, inf), found -0.5"},
+    {"jitter_half_period.cfg", NULL, 4,
+     "events.[0].jitter: expected a jitter below half the period (so that occurrences keep their order), "
+     "found jitter 0.5 and every 1"},
+    {"jitter_drawn_period.cfg", NULL, 4, "found jitter 0.3 and every's min 0.5"},
+    {"force_reduction_over_one.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 1]"},
+    {"expires_recurring.cfg", NULL, 5, "'expires' is only valid with at timing, not with every"},
+    {"clash_negative.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 5]"},
     {"non_finite_negative.cfg", NULL, 3, "start: expected a finite number, found -inf"},
     {"non_finite_sd.cfg", NULL, 3, "model.w_threat.sd: expected a finite number in (0, inf), found inf"},
     {"dist_sd_zero.cfg", NULL, 3, "model.hysteresis.sd: expected a number in (0, inf), found 0"},
@@ -920,7 +948,7 @@ static const bad_case bad_cases[] = {
     {"seed_negative.cfg", NULL, 3, "seed: expected an integer in [0, 9223372036854775807], found -5"},
     {"seed_float.cfg", NULL, 3, "seed: expected an integer in [0, 9223372036854775807], found 12.5"},
     {"label_float.cfg", NULL, 5, "ladder.[1].label: expected an integer in [-1000, 1000], found 1.5"},
-    {"string_for_number.cfg", NULL, 4, "events.[0].magnitude: expected a number in [-5, 5]"},
+    {"string_for_number.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 5]"},
     {"actors_wrong_type.cfg", NULL, 4, "actors: expected a group { ... }, found an array [ ]"},
     {"events_wrong_type.cfg", NULL, 3, "events: expected a list of groups"},
     {"actors_empty.cfg", NULL, 4, "actors: expected 1 to 24 entries, found 0"},
@@ -1080,6 +1108,80 @@ static void test_docs_are_in_step_with_the_table(void **state)
     assert_true(has);
 }
 
+/*
+ * Checks the row of parameter key d in the markdown text doc: a table row
+ * "| `NAME` | SYMBOL | DEFAULT | RANGE | ..." whose default reads back as
+ * d->def and whose range is "[lo, hi]" with "(" or ")" at open ends.
+ * Returns the number of problems (printed).
+ */
+static int check_doc_row(const char *doc, const setting_def *d)
+{
+    char head[80];
+    snprintf(head, sizeof head, "\n| `%s` | ", d->name);
+    const char *row = strstr(doc, head);
+    if (!row) {
+        print_error("docs/MODEL.md: no parameter row for %s\n", d->name);
+        return 1;
+    }
+    if (strstr(row + 1, head)) {
+        print_error("docs/MODEL.md: two parameter rows for %s\n", d->name);
+        return 1;
+    }
+    /* The cells after the name: symbol, default, range. */
+    char cells[3][64];
+    const char *p = row + strlen(head);
+    for (int c = 0; c < 3; c++) {
+        const char *bar = strstr(p, " | ");
+        if (!bar || (size_t)(bar - p) >= sizeof cells[c]) {
+            print_error("docs/MODEL.md: the row of %s is not | name | symbol | default | range |\n",
+                        d->name);
+            return 1;
+        }
+        snprintf(cells[c], sizeof cells[c], "%.*s", (int)(bar - p), p);
+        p = bar + 3;
+    }
+    int bad = 0;
+    double def;
+    if (num_parse_double(cells[1], &def) != 0 || def != d->def) {
+        print_error("docs/MODEL.md: %s: default %s, the settings table says %.17g\n", d->name, cells[1],
+                    d->def);
+        bad++;
+    }
+    char lo[32], hi[32], range[80];
+    num_format_double(lo, sizeof lo, d->lo);
+    num_format_double(hi, sizeof hi, d->hi);
+    snprintf(range, sizeof range, "%s%s, %s%s", (d->flags & SF_LO_OPEN) ? "(" : "[", lo, hi,
+             (d->flags & SF_HI_OPEN) ? ")" : "]");
+    if (strcmp(cells[2], range) != 0) {
+        print_error("docs/MODEL.md: %s: range %s, the settings table says %s\n", d->name, cells[2], range);
+        bad++;
+    }
+    return bad;
+}
+
+/* docs/MODEL.md's parameter tables (section 3.6) list every model and
+ * actor parameter of the settings table with its default and range. */
+static void test_model_doc_parameters_match_the_table(void **state)
+{
+    fixture *fx = *state;
+    fx->text = testutil_slurp("docs/MODEL.md", NULL);
+    assert_non_null(fx->text);
+    const char *sec = strstr(fx->text, "### 3.6 Parameters");
+    assert_non_null(sec);
+    const setting_group *root = settings_root();
+    const setting_group *groups[2] = {settings_find(root, "model")->group,
+                                      settings_find(root, "actors")->group};
+    int bad = 0, rows = 0;
+    for (int g = 0; g < 2; g++)
+        for (size_t i = 0; i < groups[g]->nkeys; i++)
+            if (groups[g]->keys[i].type == ST_PARAM) {
+                bad += check_doc_row(sec, &groups[g]->keys[i]);
+                rows++;
+            }
+    assert_int_equal(rows, MP_COUNT + AP_COUNT);
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1090,6 +1192,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolved_is_a_fixed_point, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolved_keeps_every_double, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inline_table_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jitter_bounds_the_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_number_is_applied_and_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_distribution_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_creates_a_missing_group, setup, teardown),
@@ -1110,6 +1213,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_files_are_io_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_bad_file_has_a_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_are_in_step_with_the_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_doc_parameters_match_the_table, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,6 +89,9 @@ struct model {
     double hostility[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* H[src][dst] */
     pressure *press;
     size_t npress, cap_press;
+    uint64_t *occurrence;   /* TIMING_EVERY: index k of each event's next occurrence */
+    double review_base;     /* reviews fall at review_base + m * review_every_years */
+    uint64_t review_m;      /* m of the next review */
     double last_time;       /* time of the state (for decays) */
     int dirty;              /* targets need re-evaluation */
     const model_observer *obs;
@@ -368,6 +371,12 @@ static int advance(double from, double to, void *ctx)
     if (m->dirty)
         evaluate(m);
     track_reversal(m, from);
+    /* An alliance held while the clock passes alliance_after is dated
+     * alliance_after: labels do not change between events. */
+    const model_spec *s = m->spec;
+    if (from < s->alliance_after && s->alliance_after <= to && s->outcome_a >= 0 && m->alliance_rung >= 0 &&
+        isnan(m->out.alliance_year) && m->d[didx(m, s->outcome_a, s->outcome_b)].rung == m->alliance_rung)
+        m->out.alliance_year = s->alliance_after;
     double dt = to - from;
     double ex = decay(m->v[MP_RELAX_RATE], dt);
     double ed = decay(m->v[MP_DISPUTE_DECAY], dt);
@@ -409,8 +418,9 @@ static int rung_allowed(const model *m, int r, unsigned commit)
 }
 
 /* Records the first time the outcome dyad holds the alliance rung at or
- * after spec.alliance_after (checked at decisions and at samples, so an
- * alliance already in force at that date counts from the first sample). */
+ * after spec.alliance_after, at a decision that concludes it.  An alliance
+ * already in force when the clock reaches alliance_after is dated
+ * alliance_after by advance(). */
 static void check_alliance(model *m)
 {
     const model_spec *s = m->spec;
@@ -430,10 +440,13 @@ static void check_alliance(model *m)
  * is enough for a downgrade, to the rung x supports (possibly several down).
  *
  * `consent` is the set of commitments both sides have just signed (at a
- * treaty): signing the treaty a rung requires is itself the parties' vote for
- * that rung, so they propose it without noise if x reaches its threshold (the
- * 1950 treaty was the declaration of the alliance; the 2001 treaty that of a
- * treaty-backed partnership).
+ * treaty): when the treaty signed at least one commitment the next rung
+ * requires and every commitment it requires is now in force, the signature
+ * is itself the parties' vote for that rung, so each side that could propose
+ * it (its gate open, for a gated rung) does so without noise if x reaches
+ * its threshold (the 1950 treaty was the declaration of the alliance; the
+ * 2001 treaty that of a treaty-backed partnership).  The side's uniform is
+ * drawn all the same, so a decision always takes two draws.
  */
 static void decide(model *m, size_t di, unsigned consent)
 {
@@ -448,11 +461,14 @@ static void decide(model *m, size_t di, unsigned consent)
      * each side's vote already requires its own gate to be open. */
     unsigned missing = r < top ? s->ladder[r + 1].requires & ~d->commit : 0;
     int up_struct = r < top && (!missing || s->ladder[r + 1].gate);
+    /* Treaty consent: the treaty just signed at least one commitment the
+     * next rung requires, and all of them are now in force. */
+    int treaty_vote = r < top && !missing && (s->ladder[r + 1].requires & consent);
     int votes_up = 0, votes_down = 0;
     for (int side = 0; side < 2; side++) {
         double u = gsl_rng_uniform(m->rng[STREAM_DECISION]);
         int can_up = up_struct && (!s->ladder[r + 1].gate || d->gate[side] > 0.0);
-        if (can_up && (s->ladder[r + 1].requires & consent) && d->x >= s->ladder[r + 1].x_min) {
+        if (can_up && treaty_vote && d->x >= s->ladder[r + 1].x_min) {
             votes_up++;
             continue;
         }
@@ -559,6 +575,34 @@ static double magnitude(model *m, const spec_event *e)
     return m->v[p];
 }
 
+/*
+ * Schedules the next occurrence of periodic event ei (docs/MODEL.md 3.4):
+ * occurrence k is due at s_k = from + k * every (k = 0, 1, ... while
+ * s_k <= until) and happens at s_k + U(-jitter, +jitter), one timing draw
+ * per occurrence when jitter > 0.  An occurrence whose time falls before
+ * the start is not simulated (the next one is tried); one after the
+ * horizon ends the event.  The loader keeps jitter below every / 2, so
+ * occurrences keep their order and each is later than the one before.
+ */
+static int schedule_every(model *m, size_t ei)
+{
+    const spec_event *e = &m->spec->events[ei];
+    const double every = m->v[e->p_every];
+    for (;;) {
+        uint64_t k = m->occurrence[ei]++;
+        double due = e->from + (double)k * every;
+        if (!(due <= e->until))
+            return MODEL_OK;
+        double t = due;
+        if (e->jitter_years > 0.0)
+            t += gsl_ran_flat(m->rng[STREAM_TIMING], -e->jitter_years, e->jitter_years);
+        if (t > m->spec->horizon)
+            return MODEL_OK;
+        if (t >= kernel_now(m->k) && t >= m->spec->start)
+            return kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
+    }
+}
+
 /* Schedules the next occurrence of a recurring event after time t. */
 static int schedule_next(model *m, size_t ei, double t)
 {
@@ -567,15 +611,8 @@ static int schedule_next(model *m, size_t ei, double t)
     switch (e->timing) {
     case TIMING_AT:
         return MODEL_OK;
-    case TIMING_EVERY: {
-        double period = m->v[e->p_every];
-        next = t + period;
-        if (e->jitter_years > 0.0)
-            next += gsl_ran_flat(m->rng[STREAM_TIMING], -e->jitter_years, e->jitter_years);
-        if (next <= t)
-            next = t + period * 1e-3;
-        break;
-    }
+    case TIMING_EVERY:
+        return schedule_every(m, ei);
     case TIMING_POISSON: {
         double rate = m->v[e->p_rate];
         if (rate <= 0.0)
@@ -624,6 +661,14 @@ static int apply_event(model *m, size_t ei)
      * targets or gates afterwards (decisions, treaty acceptance) brings them
      * up to date itself. */
     double mag = magnitude(m, e);
+    if (e->timing == TIMING_SERIES) {
+        /* A series event's magnitude is per unit of the series' value (0
+         * where it is missing), kept within the magnitude's range as a
+         * drawn one is. */
+        const spec_param *mp = &s->params[e->p_magnitude];
+        double sv = model_spec_series_at(s, e->series, now);
+        mag = isnan(sv) ? 0.0 : clamp(mag * sv, mp->lo, mp->hi);
+    }
 
     switch (e->kind) {
     case EV_SUMMIT:
@@ -654,7 +699,8 @@ static int apply_event(model *m, size_t ei)
             size_t di = didx(m, e->actors[ia], e->actors[ib]);
             decide(m, di, m->d[di].signed_now);
         }
-        if (isfinite(e->expires) && e->expires <= s->horizon)
+        /* The loader allows `expires` with `at` timing only, after `at`. */
+        if (isfinite(e->expires) && e->expires <= s->horizon && e->expires >= now)
             if (kernel_schedule(m->k, e->expires, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL))
                 rc = MODEL_EKERNEL;
         break;
@@ -665,10 +711,6 @@ static int apply_event(model *m, size_t ei)
         double dur = m->v[e->p_duration];
         double until = dur > 0.0 ? now + dur : (e->kind == EV_ARMS_SALES ? now + 1.0 : INFINITY);
         double amount = mag;
-        if (e->timing == TIMING_SERIES) {
-            double sv = model_spec_series_at(s, e->series, now);
-            amount = isnan(sv) ? 0.0 : mag * sv;
-        }
         for (int t = 1; t < e->nactors && rc == MODEL_OK; t++)
             rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
         m->dirty = 1;
@@ -676,9 +718,10 @@ static int apply_event(model *m, size_t ei)
         break;
     }
     case EV_FORCE_REDUCTION:
-        FOR_PAIRS(e, ia, ib) m->d[didx(m, e->actors[ia], e->actors[ib])].border *= clamp(1.0 - mag, 0.0, 1.0);
+        /* The magnitude's range is [0, 1] (drawn values are clamped to it). */
+        FOR_PAIRS(e, ia, ib) m->d[didx(m, e->actors[ia], e->actors[ib])].border *= 1.0 - mag;
         m->dirty = 1;
-        emit(m, kind, e, "border militarisation x%.3g; %s", clamp(1.0 - mag, 0.0, 1.0), e->note);
+        emit(m, kind, e, "border militarisation x%.3g; %s", 1.0 - mag, e->note);
         break;
     case EV_CLASH:
     case EV_CRISIS: {
@@ -789,6 +832,16 @@ static void update_capabilities(model *m, double t)
     m->dirty = 1;
 }
 
+/* Schedules review number m->review_m on the calendar grid and counts it. */
+static int schedule_review(model *m)
+{
+    double t = m->review_base + (double)m->review_m * m->v[MP_REVIEW_EVERY];
+    m->review_m++;
+    if (t > m->spec->horizon)
+        return MODEL_OK;
+    return kernel_schedule(m->k, t, PRI_REVIEW, K_REVIEW, 0, NULL) ? MODEL_EKERNEL : MODEL_OK;
+}
+
 static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
 {
     model *m = ctx;
@@ -812,11 +865,10 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
     case K_REVIEW:
         m->dirty = 1;
         evaluate(m);
-        return kernel_schedule(k, now + m->v[MP_REVIEW_EVERY], PRI_REVIEW, K_REVIEW, 0, NULL) ? MODEL_EKERNEL : 0;
+        return schedule_review(m);
     case K_SAMPLE: {
         if (m->dirty)
             evaluate(m);
-        check_alliance(m);
         int rc = 0;
         if (m->obs && m->obs->sample)
             rc = m->obs->sample(m->obs->ctx, (int)floor(now), m);
@@ -853,7 +905,8 @@ model *model_alloc(const model_spec *spec)
     m->d = calloc(m->nd, sizeof *m->d);
     m->pair_a = calloc(m->nd, sizeof *m->pair_a);
     m->pair_b = calloc(m->nd, sizeof *m->pair_b);
-    if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b)
+    m->occurrence = calloc(spec->nevents ? spec->nevents : 1, sizeof *m->occurrence);
+    if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b || !m->occurrence)
         goto fail;
     for (int i = 1; i < 5; i++)
         if (!(m->rng[i] = gsl_rng_alloc(gsl_rng_mt19937)))
@@ -889,6 +942,7 @@ void model_free(model *m)
     free(m->pair_a);
     free(m->pair_b);
     free(m->press);
+    free(m->occurrence);
     free(m);
 }
 
@@ -921,13 +975,15 @@ static void initial_state(model *m)
         d->economy = in->economy;
         d->commit = in->commitments;
     }
+    /* The initial rung is the highest whose threshold x reaches and whose
+     * commitments are in force, never a gated rung: an alliance must be
+     * concluded by a decision.  The lowest rung is the fallback. */
     for (size_t i = 0; i < m->nd; i++) {
         dyad *d = &m->d[i];
-        d->rung = rung_allowed(m, rung_of_x(m, d->x), d->commit);
-        /* The initial rung is the one x supports, never a gated rung: an
-         * alliance must be concluded by a decision. */
-        if (s->ladder[d->rung].gate && d->rung > 0)
-            d->rung--;
+        int r = rung_of_x(m, d->x);
+        while (r > 0 && ((s->ladder[r].requires & ~d->commit) || s->ladder[r].gate))
+            r--;
+        d->rung = r;
     }
 }
 
@@ -960,12 +1016,17 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
         rc |= kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
     if (first_sample <= s->horizon)
         rc |= kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
-    /* Reviews fall on multiples of the review period counted from the year
-     * boundary, so that they coincide with the data years and the mid-year
-     * samples and share their evaluations. */
+    /* Reviews fall on the calendar grid floor(start) + m * review_every_years
+     * (m = 1, 2, ...; the first grid point after the start), whatever the
+     * start, so that they coincide with the data years and the mid-year
+     * samples and share their evaluations.  Each time is computed from m,
+     * not by adding periods, so no rounding error accumulates. */
     double every = m->v[MP_REVIEW_EVERY];
-    double first_review = floor(s->start) + every * (floor((s->start - floor(s->start)) / every) + 1.0);
-    rc |= kernel_schedule(m->k, first_review, PRI_REVIEW, K_REVIEW, 0, NULL);
+    m->review_base = floor(s->start);
+    m->review_m = (uint64_t)floor((s->start - m->review_base) / every) + 1;
+    rc |= schedule_review(m);
+    /* The first occurrence of every event, in event order (the order of the
+     * timing draws). */
     for (size_t i = 0; i < s->nevents && rc == 0; i++) {
         const spec_event *e = &s->events[i];
         double t = INFINITY;
@@ -974,8 +1035,9 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
             t = e->at;
             break;
         case TIMING_EVERY:
-            t = e->from;
-            break;
+            m->occurrence[i] = 0;
+            rc = schedule_every(m, i);
+            continue;
         case TIMING_POISSON:
             if (m->v[e->p_rate] > 0.0)
                 t = e->from + gsl_ran_exponential(m->rng[STREAM_TIMING], 1.0 / m->v[e->p_rate]);
@@ -999,8 +1061,12 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
 
     kernel_stop why;
     rc = kernel_run(m->k, s->horizon, 0, m, &why);
-    if (rc == 0)
+    if (rc == 0) {
+        /* Once more after the events at the horizon. */
+        if (m->dirty)
+            evaluate(m);
         track_reversal(m, s->horizon);
+    }
     m->out.events = kernel_dispatched(m->k);
     if (out)
         *out = m->out;

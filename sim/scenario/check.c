@@ -1534,6 +1534,51 @@ static void where_of(const loader *L, const config_setting_t *g, spec_event *e)
         snprintf(e->file, sizeof e->file, "...%s", file + n - (room - 3));
 }
 
+/*
+ * Occurrences of an `every` event keep their order only if the jitter stays
+ * below half the period (docs/MODEL.md 3.4).  A fixed period must exceed
+ * 2 * jitter; a drawn one must not start below it (uniform and beta: their
+ * min; normal: its mean), and the parameter's range then starts at
+ * 2 * jitter, so that draws (truncated or clamped there), sweeps and fits
+ * keep to it too.
+ */
+static void check_jitter(loader *L, const config_setting_t *g, spec_param *every, double jitter)
+{
+    double least = 2.0 * jitter;
+    const char *what = NULL;
+    double v = every->value;
+    switch (every->dist.kind) {
+    case DIST_FIXED:
+        if (!(v > least))
+            what = "every";
+        break;
+    case DIST_UNIFORM:
+    case DIST_NORMAL:
+        v = every->dist.a; /* min, mean */
+        if (!(v >= least))
+            what = every->dist.kind == DIST_UNIFORM ? "every's min" : "every's mean";
+        break;
+    case DIST_BETA:
+        v = every->dist.c;
+        if (!(v >= least))
+            what = "every's min";
+        break;
+    case DIST_LOGNORMAL:
+        break;
+    }
+    if (what) {
+        ld_error(L, ld_member(g, "jitter"),
+                 "expected a jitter below half the period (so that occurrences keep their order), "
+                 "found jitter %.15g and %s %.15g",
+                 jitter, what, v);
+        return;
+    }
+    if (every->lo < least)
+        every->lo = least;
+    if (every->value < least)
+        every->value = least;
+}
+
 static void check_event(loader *L, const config_setting_t *g, int i, const setting_group *eg)
 {
     spec_event e;
@@ -1598,10 +1643,15 @@ static void check_event(loader *L, const config_setting_t *g, int i, const setti
         break;
     }
     if (timing == TIMING_EVERY) {
+        /* Occurrences keep their order only if the jitter stays below half
+         * the period: a fixed period must exceed 2 * jitter, and the
+         * parameter's range starts at 2 * jitter, so that draws, sweeps
+         * and fits keep to it too (docs/MODEL.md 3.4). */
+        get_number(L, g, settings_find(eg, "jitter"), 0.0, &e.jitter_years);
         d = settings_find(eg, "every");
         snprintf(path, sizeof path, "events.[%d].every", i);
-        get_param(L, g, d, path, d->lo, d->hi, 1.0, &e.p_every);
-        get_number(L, g, settings_find(eg, "jitter"), 0.0, &e.jitter_years);
+        if (get_param(L, g, d, path, d->lo, d->hi, 1.0, &e.p_every) == GOT_VALUE && e.jitter_years > 0.0)
+            check_jitter(L, g, &L->spec->params[e.p_every], e.jitter_years);
     } else if (timing == TIMING_POISSON) {
         d = settings_find(eg, "rate");
         snprintf(path, sizeof path, "events.[%d].rate", i);
@@ -1618,10 +1668,13 @@ static void check_event(loader *L, const config_setting_t *g, int i, const setti
         !ld_member(g, "magnitude")) {
         e.p_magnitude = MP_SUMMIT_WARMTH;
     } else {
-        double def = kind >= 0 ? settings_event_rule((spec_event_kind)kind)->magnitude : 0.0;
-        double lo = (timing == TIMING_EVERY || timing == TIMING_POISSON) ? 0.0 : d->lo;
+        const event_rule *rule = kind >= 0 ? settings_event_rule((spec_event_kind)kind) : NULL;
+        double def = rule ? rule->magnitude : 0.0;
+        double lo = rule ? rule->magnitude_lo : d->lo, hi = rule ? rule->magnitude_hi : d->hi;
+        if ((timing == TIMING_EVERY || timing == TIMING_POISSON) && lo < 0.0)
+            lo = 0.0;
         snprintf(path, sizeof path, "events.[%d].magnitude", i);
-        get_param(L, g, d, path, lo, d->hi, def, &e.p_magnitude);
+        get_param(L, g, d, path, lo, hi, def, &e.p_magnitude);
     }
     d = settings_find(eg, "duration");
     if (kind >= 0 && (d->variants & BIT(kind))) {

@@ -87,28 +87,28 @@ static const setting_group dist_group = {
 /* ------------------------------------------------------------------ */
 
 static const setting_def model_keys[] = {
-    MODEL_PARAM("relax_rate_per_year", MP_RELAX_RATE, 0.01, 50.0, 1.2,
+    MODEL_PARAM("relax_rate_per_year", MP_RELAX_RATE, 0.01, 50.0, 1.03,
                 "k: speed at which x relaxes toward its target, per year"),
-    MODEL_PARAM("review_every_years", MP_REVIEW_EVERY, 0.02, 5.0, 0.25,
+    MODEL_PARAM("review_every_years", MP_REVIEW_EVERY, 0.02, 5.0, 0.5,
                 "years between periodic re-evaluations of the targets"),
-    MODEL_PARAM("w_threat", MP_W_THREAT, 0.0, 20.0, 2.0, "w_T: weight of the common threat"),
-    MODEL_PARAM("w_ideology", MP_W_IDEOLOGY, 0.0, 20.0, 0.8, "w_I: weight of ideological affinity"),
-    MODEL_PARAM("w_economy", MP_W_ECONOMY, 0.0, 20.0, 0.6, "w_E: weight of economic complementarity"),
-    MODEL_PARAM("w_border", MP_W_BORDER, 0.0, 20.0, 1.0, "w_B: weight of border militarisation"),
-    MODEL_PARAM("w_autonomy", MP_W_AUTONOMY, 0.0, 20.0, 1.0, "w_M: weight of the autonomy cost"),
-    MODEL_PARAM("w_hostility", MP_W_HOSTILITY, 0.0, 20.0, 1.0,
+    MODEL_PARAM("w_threat", MP_W_THREAT, 0.0, 20.0, 1.08, "w_T: weight of the common threat"),
+    MODEL_PARAM("w_ideology", MP_W_IDEOLOGY, 0.0, 20.0, 0.33, "w_I: weight of ideological affinity"),
+    MODEL_PARAM("w_economy", MP_W_ECONOMY, 0.0, 20.0, 1.17, "w_E: weight of economic complementarity"),
+    MODEL_PARAM("w_border", MP_W_BORDER, 0.0, 20.0, 0.34, "w_B: weight of border militarisation"),
+    MODEL_PARAM("w_autonomy", MP_W_AUTONOMY, 0.0, 20.0, 1.38, "w_M: weight of the autonomy cost"),
+    MODEL_PARAM("w_hostility", MP_W_HOSTILITY, 0.0, 20.0, 0.46,
                 "w_H: weight of direct hostile pressure inside the dyad"),
-    MODEL_PARAM("w_reciprocity", MP_W_RECIPROCITY, 0.0, 5.0, 0.3, "w_R: weight of the partner's x"),
-    MODEL_PARAM("w_triad", MP_W_TRIAD, 0.0, 20.0, 0.5, "w_3: weight of the strategic-triangle term"),
-    MODEL_PARAM("dispute_weight", MP_DISPUTE_WEIGHT, 0.0, 10.0, 1.5,
+    MODEL_PARAM("w_reciprocity", MP_W_RECIPROCITY, 0.0, 5.0, 0.18, "w_R: weight of the partner's x"),
+    MODEL_PARAM("w_triad", MP_W_TRIAD, 0.0, 20.0, 0.2, "w_3: weight of the strategic-triangle term"),
+    MODEL_PARAM("dispute_weight", MP_DISPUTE_WEIGHT, 0.0, 10.0, 0.9,
                 "how much bloc-leadership rivalry lowers ideological affinity"),
-    MODEL_PARAM("dispute_decay_per_year", MP_DISPUTE_DECAY, 0.0, 10.0, 0.03,
+    MODEL_PARAM("dispute_decay_per_year", MP_DISPUTE_DECAY, 0.0, 10.0, 0.01,
                 "decay of bloc rivalry, per year"),
-    MODEL_PARAM("grievance_decay_per_year", MP_GRIEVANCE_DECAY, 0.0, 10.0, 0.05,
+    MODEL_PARAM("grievance_decay_per_year", MP_GRIEVANCE_DECAY, 0.0, 10.0, 0.01,
                 "decay of unequal-proposal grievance, per year"),
     MODEL_PARAM("border_decay_per_year", MP_BORDER_DECAY, 0.0, 10.0, 0.0,
                 "drift of border militarisation toward zero, per year"),
-    MODEL_PARAM("bias_decay_per_year", MP_BIAS_DECAY, 0.0, 10.0, 0.0,
+    MODEL_PARAM("bias_decay_per_year", MP_BIAS_DECAY, 0.0, 10.0, 0.05,
                 "fading of diplomatic openings and closings (the bias Z), per year"),
     MODEL_PARAM("gate_security", MP_GATE_SECURITY, 0.0, 100.0, 4.0,
                 "s: security benefit in the alliance gate"),
@@ -286,12 +286,14 @@ static const setting_def event_keys[] = {
     {.name = "until", .type = ST_DATE, .dyn = DD_HORIZON, .timings = T_EVERY | T_RATE | T_SERIES,
      .doc = "end of a recurring event, after `from`"},
     {.name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0, .timings = T_EVERY,
-     .doc = "each occurrence of an `every` event moves by U(-jitter, jitter) years"},
+     .doc = "each occurrence of an `every` event moves by its own U(-jitter, jitter) years "
+            "around its schedule from + k * every; below every / 2"},
     {.name = "actors", .type = ST_STRINGS, .flags = SF_REQUIRED,
      .doc = "actor ids, no duplicates; how many and what order means: table below"},
     {.name = "magnitude", .type = ST_PARAM, .lo = -5.0, .hi = 5.0, .dyn = DD_KIND,
-     .doc = "size of the effect (parameter `events.[i].magnitude`); >= 0 for `every` and "
-            "`rate` timings; default per type (table below)"},
+     .doc = "size of the effect (parameter `events.[i].magnitude`); range and default per type "
+            "(table below), and >= 0 for `every` and `rate` timings; a drawn magnitude is clamped "
+            "to the range"},
     {.name = "duration", .type = ST_PARAM, .lo = 0.0, .hi = INFINITY, .def = 0.0,
      .variants = BIT(EV_SANCTIONS) | BIT(EV_ARMS_SALES) | BIT(EV_REVERSAL),
      .doc = "years the pressure lasts, 0 = until the horizon (arms sales: 1 year) "
@@ -299,8 +301,9 @@ static const setting_def event_keys[] = {
     {.name = "commitments", .type = ST_STRINGS, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
      .variants = BIT(EV_TREATY), .doc = "commitments offered, at least one"},
     {.name = "expires", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
-     .variants = BIT(EV_TREATY),
-     .doc = "year the commitments lapse, after `at` (may lie beyond the horizon); absent: never"},
+     .variants = BIT(EV_TREATY), .timings = T_AT,
+     .doc = "year the commitments lapse unless renewed, after `at` (may lie beyond the horizon); "
+            "absent: never"},
     {.name = "ideology", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -1.0, .hi = 1.0,
      .variants = BIT(EV_REGIME_CHANGE), .doc = "the actor's new ideological position"},
     {.name = "active", .type = ST_BOOL, .def = 1.0, .variants = BIT(EV_DOCTRINE),
@@ -322,23 +325,33 @@ static const setting_group event_group = {
     .variant_noun = "events",
 };
 
+/* Magnitudes are in units of x (jumps, pressures, the inputs B, D, G, E,
+ * Z) except the force reduction's, a fraction of the border militarisation
+ * removed.  Clashes, crises, proposals and disputes only ever push one way
+ * (B, D and G stay >= 0); pressures may be negative (an easing: see
+ * docs/MODEL.md 3.2 for how hostility treats them). */
+#define M_LO (-5.0)
+#define M_HI 5.0
 static const event_rule event_rules[EV_KIND_COUNT] = {
-    [EV_SUMMIT] = {2, SPEC_MAX_EVENT_ACTORS, 0.0, 1, "2 or more; every pair decides"},
-    [EV_TREATY] = {2, SPEC_MAX_EVENT_ACTORS, 0.05, 0, "2 or more; every pair is offered the commitments"},
-    [EV_SANCTIONS] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; the first sanctions the others"},
-    [EV_ARMS_SALES] = {2, SPEC_MAX_EVENT_ACTORS, 0.0005, 0,
+    [EV_SUMMIT] = {2, SPEC_MAX_EVENT_ACTORS, 0.0, M_LO, M_HI, 1, "2 or more; every pair decides"},
+    [EV_TREATY] = {2, SPEC_MAX_EVENT_ACTORS, 0.05, M_LO, M_HI, 0,
+                   "2 or more; every pair is offered the commitments"},
+    [EV_SANCTIONS] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, M_LO, M_HI, 0, "2 or more; the first sanctions the others"},
+    [EV_ARMS_SALES] = {2, SPEC_MAX_EVENT_ACTORS, 0.0005, M_LO, M_HI, 0,
                        "2 or more; the first arms a stake hostile to the others (magnitude per unit of the series)"},
-    [EV_FORCE_REDUCTION] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; every pair's border falls"},
-    [EV_CLASH] = {2, 2, 0.3, 0, "exactly 2"},
-    [EV_CRISIS] = {2, 2, 0.2, 0, "exactly 2"},
-    [EV_UNEQUAL_PROPOSAL] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; the first proposes to the others"},
-    [EV_IDEOLOGY_DISPUTE] = {2, 2, 0.3, 0, "exactly 2"},
-    [EV_REGIME_CHANGE] = {1, 1, 0.0, 0, "exactly 1; needs `ideology`"},
-    [EV_ORGANISATION] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; the members"},
-    [EV_DOCTRINE] = {1, 1, 0.0, 0, "exactly 1; magnitude unused"},
-    [EV_REVERSAL] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, 0, "2 or more; the first confronts the others"},
-    [EV_OPENING] = {2, 2, 0.2, 0, "exactly 2"},
-    [EV_ECONOMY] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; every pair"},
+    [EV_FORCE_REDUCTION] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0.0, 1.0, 0,
+                            "2 or more; every pair's border falls by this fraction"},
+    [EV_CLASH] = {2, 2, 0.3, 0.0, M_HI, 0, "exactly 2"},
+    [EV_CRISIS] = {2, 2, 0.2, 0.0, M_HI, 0, "exactly 2"},
+    [EV_UNEQUAL_PROPOSAL] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0.0, M_HI, 0,
+                             "2 or more; the first proposes to the others"},
+    [EV_IDEOLOGY_DISPUTE] = {2, 2, 0.3, 0.0, M_HI, 0, "exactly 2"},
+    [EV_REGIME_CHANGE] = {1, 1, 0.0, M_LO, M_HI, 0, "exactly 1; needs `ideology`"},
+    [EV_ORGANISATION] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, M_LO, M_HI, 0, "2 or more; the members"},
+    [EV_DOCTRINE] = {1, 1, 0.0, M_LO, M_HI, 0, "exactly 1; magnitude unused"},
+    [EV_REVERSAL] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, M_LO, M_HI, 0, "2 or more; the first confronts the others"},
+    [EV_OPENING] = {2, 2, 0.2, M_LO, M_HI, 0, "exactly 2"},
+    [EV_ECONOMY] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, M_LO, M_HI, 0, "2 or more; every pair"},
 };
 
 static const char *const timing_names[] = {
@@ -891,14 +904,16 @@ char *scenario_reference(void)
         ref_group(&b, groups[i]);
         if (groups[i] != &event_group)
             continue;
-        sb_printf(&b, "#### Event types\n\n| type | actors | default magnitude |\n|---|---|---|\n");
+        sb_printf(&b, "#### Event types\n\n| type | actors | default magnitude | magnitude range |\n"
+                      "|---|---|---|---|\n");
         for (int k = 0; k < EV_KIND_COUNT; k++) {
             const event_rule *r = &event_rules[k];
             sb_printf(&b, "| `%s` | %s | ", event_variants[k], r->actors_doc);
             if (r->magnitude_is_warmth)
-                sb_printf(&b, "`model.summit_warmth` (no parameter of its own) |\n");
+                sb_printf(&b, "`model.summit_warmth` (no parameter of its own) | ");
             else
-                sb_printf(&b, "%.15g |\n", r->magnitude);
+                sb_printf(&b, "%.15g | ", r->magnitude);
+            sb_printf(&b, "[%.15g, %.15g] |\n", r->magnitude_lo, r->magnitude_hi);
         }
         sb_printf(&b, "\n");
     }

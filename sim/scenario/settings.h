@@ -119,6 +119,9 @@ int settings_variant(const setting_group *g, const char *name);
 typedef struct {
     int min_actors, max_actors; /* valid counts of `actors` */
     double magnitude;           /* default magnitude */
+    double magnitude_lo, magnitude_hi; /* valid range of the magnitude (drawn values are
+                                          clamped to it); `every` and `rate` events raise a
+                                          negative lower end to 0 */
     int magnitude_is_warmth;    /* default magnitude is model.summit_warmth */
     const char *actors_doc;     /* how the actors are read */
 } event_rule;
