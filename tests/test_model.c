@@ -504,20 +504,6 @@ static void parameters_drawn_per_replication(void **state)
     model_spec_clear(&s);
 }
 
-static void seeds_mix_well(void **state)
-{
-    (void)state;
-    /* Consecutive replications must get unrelated seeds. */
-    uint64_t a = model_substream_seed(model_mix64(1), 1), b = model_substream_seed(model_mix64(2), 1);
-    assert_true(a != b);
-    int bits = __builtin_popcountll(a ^ b);
-    assert_true(bits > 16 && bits < 48);
-    /* The splitmix64 finaliser: its first output from state 0 (state + the
-     * golden-ratio increment, mixed) is the reference implementation's. */
-    assert_true(model_mix64(0x9e3779b97f4a7c15ULL) == 0xe220a8397b1dcdafULL);
-}
-
-
 /* ---- the decisions of docs/MODEL.md, one test each --------------------- */
 
 /* Records the times of the events of one kind. */
@@ -1037,7 +1023,6 @@ int main(void)
         cmocka_unit_test(cooperation_warms_target),
         cmocka_unit_test(same_seed_same_run),
         cmocka_unit_test(parameters_drawn_per_replication),
-        cmocka_unit_test(seeds_mix_well),
         cmocka_unit_test(jitter_moves_each_occurrence_around_its_schedule),
         cmocka_unit_test(jitter_before_the_start_drops_that_occurrence),
         cmocka_unit_test(reviews_fall_on_the_calendar_grid),
