@@ -79,7 +79,7 @@ static int load(fixture *fx, const char *path, const char *const *sets, size_t n
 {
     scenario_options o = {sets, nsets, 0, 0};
     int rc = scenario_load(path, &o, &fx->spec, &fx->resolved, &fx->diags);
-    if (rc != SCENARIO_OK)
+    if (rc != AS_OK)
         print_diags(&fx->diags);
     return rc;
 }
@@ -145,7 +145,7 @@ static int line_of(const char *text, const char *needle)
 static void test_minimal_header_and_model(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
     assert_string_equal(s->name, "minimal-test");
     assert_close(s->start, 1950.0, 0.0); /* written as the integer 1950 */
@@ -193,7 +193,7 @@ static void test_minimal_header_and_model(void **state)
 static void test_minimal_actors_and_series(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
     assert_int_equal(s->nactors, 3);
     assert_string_equal(s->actors[0].id, "a");
@@ -240,7 +240,7 @@ static void test_minimal_actors_and_series(void **state)
 static void test_minimal_dyads_events_targets(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
 
     /* "c-a" is stored in actor index order, a < b. */
@@ -342,7 +342,7 @@ static void test_minimal_dyads_events_targets(void **state)
 static void test_defaults_of_an_almost_empty_scenario(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, GOOD "base.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "base.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
     assert_close(s->start, 1949.75, 0.0);
     assert_close(s->horizon, 2030.0, 0.0);
@@ -390,7 +390,7 @@ static void assert_same_spec(const model_spec *a, const model_spec *b)
 static void test_resolved_is_a_fixed_point(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", NULL, 0), AS_OK);
     const char *r1 = fx->resolved;
     /* Includes expanded, data inline, no file references left. */
     assert_null(strstr(r1, "@include"));
@@ -404,7 +404,7 @@ static void test_resolved_is_a_fixed_point(void **state)
     int rc = scenario_load_string(r1, "resolved.cfg", GOOD, NULL, &fx->spec2, &fx->resolved2,
                                   &fx->diags);
     print_diags(&fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     assert_string_equal(fx->resolved2, r1);
     assert_same_spec(&fx->spec, &fx->spec2);
 }
@@ -415,14 +415,14 @@ static void test_resolved_keeps_every_double(void **state)
     /* libconfig 1.5 writes 15 significant digits; the resolved text keeps 17. */
     static const char *const sets[] = {"model.w_triad=0.12345678901234567",
                                        "actors.a.ideology=0.1"};
-    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), AS_OK);
     const spec_param *p = param(&fx->spec, "model.w_triad");
     assert_true(p->value == 0.12345678901234567);
     assert_true(param(&fx->spec, "actors.a.ideology")->value == 0.1);
     assert_non_null(strstr(fx->resolved, "w_triad = 0.12345678901234566;")); /* shortest exact form */
     int rc = scenario_load_string(fx->resolved, "r", NULL, NULL, &fx->spec2, &fx->resolved2,
                                   &fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     assert_string_equal(fx->resolved2, fx->resolved);
     assert_same_spec(&fx->spec, &fx->spec2);
 }
@@ -438,7 +438,7 @@ static void test_inline_table_loads(void **state)
     int rc = scenario_load_string(text, "inline.cfg", GOOD, NULL, &fx->spec, &fx->resolved,
                                   &fx->diags);
     print_diags(&fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     int si = model_spec_find_series(&fx->spec, "t.x");
     assert_true(si >= 0);
     assert_close(model_spec_series_at(&fx->spec, si, 1955.0), 1.5, 0.0);
@@ -459,7 +459,7 @@ static void test_jitter_bounds_the_period(void **state)
                        "  { type = \"summit\"; actors = [\"a\", \"b\"]; every = 2.0; } );\n";
     int rc = scenario_load_string(text, "jitter.cfg", GOOD, NULL, &fx->spec, &fx->resolved, &fx->diags);
     print_diags(&fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     const spec_param *p = &fx->spec.params[fx->spec.events[0].p_every];
     assert_close(p->lo, 0.6, 0.0);
     assert_int_equal(p->dist.kind, DIST_NORMAL);
@@ -475,7 +475,7 @@ static void test_set_number_is_applied_and_recorded(void **state)
     fixture *fx = *state;
     static const char *const sets[] = {"model.w_threat=3.25", "events.2.magnitude=0.4",
                                        "events[3].magnitude=0.35", "name=\"renamed\""};
-    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 4), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 4), AS_OK);
     assert_close(fx->spec.params[MP_W_THREAT].value, 3.25, 0.0);
     assert_close(param(&fx->spec, "events.[2].magnitude")->value, 0.4, 0.0);
     assert_close(param(&fx->spec, "events.[3].magnitude")->value, 0.35, 0.0);
@@ -488,7 +488,7 @@ static void test_set_number_is_applied_and_recorded(void **state)
     scenario_options o = {more, 1, 0, 0};
     int rc = scenario_load_string(fx->resolved, "r", NULL, &o, &fx->spec2, &fx->resolved2,
                                   &fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     assert_non_null(strstr(fx->resolved2, "\"name=\\\"renamed\\\"\", \"model.w_border=0.5\" ];"));
     assert_close(fx->spec2.params[MP_W_THREAT].value, 3.25, 0.0);
 }
@@ -499,7 +499,7 @@ static void test_set_distribution_group(void **state)
     static const char *const sets[] = {
         "actors.a.autonomy={ dist = \"normal\"; mean = 0.4; sd = 0.1; }",
         "model.w_ideology.max=2.0"}; /* a part of an existing distribution */
-    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 2), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 2), AS_OK);
     const spec_param *p = param(&fx->spec, "actors.a.autonomy");
     assert_int_equal(p->dist.kind, DIST_NORMAL);
     assert_close(p->dist.a, 0.4, 0.0);
@@ -515,14 +515,14 @@ static void test_set_creates_a_missing_group(void **state)
     static const char *const sets[] = {"model.w_border=2.5", "outcome.alliance_after=1990",
                                        "events.[0]={ type = \"summit\"; at = 1960.0; actors = [\"a\", \"c\"]; }"};
     /* base.cfg has no model, outcome or events. */
-    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), AS_OK);
     assert_close(fx->spec.params[MP_W_BORDER].value, 2.5, 0.0);
     assert_close(fx->spec.alliance_after, 1990.0, 0.0);
     model_spec_clear(&fx->spec);
     free(fx->resolved);
     fx->resolved = NULL;
     /* A missing list is not created: the error says to set it whole. */
-    assert_int_equal(load(fx, GOOD "base.cfg", sets + 2, 1), SCENARIO_EBAD);
+    assert_int_equal(load(fx, GOOD "base.cfg", sets + 2, 1), AS_EUSAGE);
     assert_true(find_diag(&fx->diags, "--set events.[0]: error:", "set the whole list") >= 0);
 }
 
@@ -531,7 +531,7 @@ static void test_set_appends_an_entry(void **state)
     fixture *fx = *state;
     static const char *const sets[] = {
         "events.[8]={ type = \"crisis\"; at = 1999.0; actors = [\"b\", \"c\"]; }"};
-    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 1), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 1), AS_OK);
     assert_int_equal(fx->spec.nevents, 9);
     assert_int_equal(fx->spec.events[8].kind, EV_CRISIS);
     assert_int_equal(fx->spec.events[8].line, 0); /* from the command line */
@@ -542,7 +542,7 @@ static void test_set_unknown_path_is_an_error(void **state)
 {
     fixture *fx = *state;
     static const char *const sets[] = {"model.w_thret=1.0"};
-    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 1), SCENARIO_EBAD);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 1), AS_EUSAGE);
     long i = find_diag(&fx->diags, "--set model.w_thret: error:", "did you mean 'w_threat'?");
     assert_true(i >= 0);
     assert_non_null(strstr(fx->diags.lines[i], "w_reciprocity")); /* lists the valid keys */
@@ -562,7 +562,7 @@ static void test_set_bad_values_are_errors(void **state)
         "actors.a.capability.[0]=1", /* into a value that is not a group */
         "justapath",                 /* no '=' */
         "overrides=[]"};             /* the loader's own record */
-    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 7), SCENARIO_EBAD);
+    assert_int_equal(load(fx, GOOD "minimal.cfg", sets, 7), AS_EUSAGE);
     assert_true(find_diag(&fx->diags, "--set model.w_threat: error:", "found \"high\"") >= 0);
     assert_true(find_diag(&fx->diags, "--set model.w_triad: error:", "expected a number in [0, 20]") >= 0);
     assert_true(find_diag(&fx->diags, "--set name: error:", "double quotes") >= 0);
@@ -577,19 +577,19 @@ static void test_seed_option(void **state)
     fixture *fx = *state;
     scenario_options o = {NULL, 0, 1, 5000000000u};
     int rc = scenario_load(GOOD "minimal.cfg", &o, &fx->spec, &fx->resolved, &fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     assert_true(fx->spec.seed == 5000000000u);
     /* Above 2^31 the L suffix keeps libconfig 1.5 from wrapping it. */
     assert_non_null(strstr(fx->resolved, "\nseed = 5000000000L;\n"));
     rc = scenario_load_string(fx->resolved, "r", NULL, NULL, &fx->spec2, &fx->resolved2, &fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     assert_true(fx->spec2.seed == 5000000000u);
     assert_string_equal(fx->resolved2, fx->resolved);
 
     scenario_options big = {NULL, 0, 1, UINT64_MAX};
     model_spec_clear(&fx->spec);
     rc = scenario_load(GOOD "minimal.cfg", &big, &fx->spec, NULL, &fx->diags);
-    assert_int_equal(rc, SCENARIO_EBAD);
+    assert_int_equal(rc, AS_EUSAGE);
     assert_true(find_diag(&fx->diags, "-s: error:", "expected a seed in [0, 9223372036854775807]") >= 0);
 }
 
@@ -601,7 +601,7 @@ static void test_lognormal_on_a_bounded_range(void **state)
     static const char *const sets[] = {
         "model.w_triad={ dist = \"lognormal\"; mu = 0.25; sigma = 0.5; }",
         "model.hysteresis={ dist = \"lognormal\"; mu = 0.0; sigma = 1.0; }"};
-    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), SCENARIO_OK);
+    assert_int_equal(load(fx, GOOD "base.cfg", sets, 2), AS_OK);
     const spec_param *p = &fx->spec.params[MP_W_TRIAD];
     assert_int_equal(p->dist.kind, DIST_LOGNORMAL);
     assert_close(p->dist.a, 0.25, 0.0);
@@ -622,7 +622,7 @@ static void test_lognormal_on_a_bounded_range(void **state)
 static void test_variant_merges_its_base(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, VARIANTS "derived.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
     assert_string_equal(s->name, "variant-derived");
     /* Settings only in the base are kept... */
@@ -662,7 +662,7 @@ static void test_variant_merges_its_base(void **state)
     model_spec_clear(&fx->spec2);
     assert_int_equal(scenario_load(GOOD "variant_base.cfg", NULL, &fx->spec2, &fx->resolved2,
                                    &fx->diags),
-                     SCENARIO_OK);
+                     AS_OK);
     assert_null(strstr(fx->resolved2, "derived_from"));
     assert_null(strstr(fx->resolved2, "scaled_events"));
 }
@@ -670,7 +670,7 @@ static void test_variant_merges_its_base(void **state)
 static void test_variant_scales_every_form_of_magnitude(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, VARIANTS "derived.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
     /* A number: 0.25 * 2. */
     const spec_param *p = magnitude_of(s, "crisis_fixed");
@@ -709,7 +709,7 @@ static void test_variant_scales_every_form_of_magnitude(void **state)
 static void test_variant_of_a_variant(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, VARIANTS "derived2.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, VARIANTS "derived2.cfg", NULL, 0), AS_OK);
     const model_spec *s = &fx->spec;
     assert_string_equal(s->name, "variant-derived2");
     assert_int_equal(s->nevents, 7);
@@ -733,12 +733,12 @@ static void test_variant_of_a_variant(void **state)
 static void test_variant_resolved_is_a_fixed_point(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(load(fx, VARIANTS "derived2.cfg", NULL, 0), SCENARIO_OK);
+    assert_int_equal(load(fx, VARIANTS "derived2.cfg", NULL, 0), AS_OK);
     /* The records are accepted and kept, and nothing is applied twice. */
     int rc = scenario_load_string(fx->resolved, "resolved.cfg", NULL, NULL, &fx->spec2,
                                   &fx->resolved2, &fx->diags);
     print_diags(&fx->diags);
-    assert_int_equal(rc, SCENARIO_OK);
+    assert_int_equal(rc, AS_OK);
     assert_string_equal(fx->resolved2, fx->resolved);
     assert_same_spec(&fx->spec, &fx->spec2);
 }
@@ -747,7 +747,7 @@ static void test_set_applies_after_the_merge(void **state)
 {
     fixture *fx = *state;
     static const char *const sets[] = {"model.w_threat=3.5", "events.[0].magnitude=0.05"};
-    assert_int_equal(load(fx, VARIANTS "derived.cfg", sets, 2), SCENARIO_OK);
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", sets, 2), AS_OK);
     assert_close(fx->spec.params[MP_W_THREAT].value, 3.5, 0.0);
     assert_close(fx->spec.params[MP_W_HOSTILITY].value, 2.0, 0.0); /* the rest of model kept */
     /* events.[0] of the merged list is the base's first event. */
@@ -759,7 +759,7 @@ static void test_set_applies_after_the_merge(void **state)
     /* The variant keys are resolved before overrides: --set cannot set them. */
     static const char *const bad[] = {"base=\"x.cfg\"", "remove_events=[\"talks\"]",
                                       "derived_from=[]"};
-    assert_int_equal(load(fx, VARIANTS "derived.cfg", bad, 3), SCENARIO_EBAD);
+    assert_int_equal(load(fx, VARIANTS "derived.cfg", bad, 3), AS_EUSAGE);
     assert_true(find_diag(&fx->diags, "--set base: error:", "cannot be set with --set") >= 0);
     assert_true(find_diag(&fx->diags, "--set remove_events: error:", "cannot be set with --set") >= 0);
     assert_true(find_diag(&fx->diags, "--set derived_from: error:", "written by the loader") >= 0);
@@ -776,7 +776,7 @@ static void test_scaled_value_errors_name_the_entry(void **state)
                        ");\n";
     int rc = scenario_load_string(text, "scaled.cfg", GOOD, NULL, &fx->spec, &fx->resolved,
                                   &fx->diags);
-    assert_int_equal(rc, SCENARIO_EBAD);
+    assert_int_equal(rc, AS_EUSAGE);
     assert_true(find_diag(&fx->diags, "scaled.cfg:4: error: events.[1].magnitude:",
                           "expected a number in [0, 5]") >= 0);
 }
@@ -796,13 +796,13 @@ static void test_counterfactual_scenarios(void **state)
         {"doubled_taiwan_arms.cfg", NULL, "arms_to_taiwan"},
     };
     assert_int_equal(scenario_load("scenarios/historical.cfg", NULL, &fx->spec3, NULL, &fx->diags),
-                     SCENARIO_OK);
+                     AS_OK);
     const model_spec *h = &fx->spec3;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[256];
         snprintf(path, sizeof path, "scenarios/counterfactual/%s", cases[i].file);
         print_message("%s\n", path);
-        assert_int_equal(load(fx, path, NULL, 0), SCENARIO_OK);
+        assert_int_equal(load(fx, path, NULL, 0), AS_OK);
         const model_spec *s = &fx->spec;
         assert_int_equal(s->nactors, h->nactors);
         assert_non_null(strstr(fx->resolved, "\nderived_from = [ \"scenarios/historical.cfg\" ];\n"));
@@ -822,7 +822,7 @@ static void test_counterfactual_scenarios(void **state)
         int rc = scenario_load_string(fx->resolved, "resolved.cfg", NULL, NULL, &fx->spec2,
                                       &fx->resolved2, &fx->diags);
         print_diags(&fx->diags);
-        assert_int_equal(rc, SCENARIO_OK);
+        assert_int_equal(rc, AS_OK);
         assert_string_equal(fx->resolved2, fx->resolved);
         assert_same_spec(&fx->spec, &fx->spec2);
         model_spec_clear(&fx->spec);
@@ -1005,7 +1005,7 @@ static void test_bad_files_are_rejected_with_file_and_line(void **state)
         static char sentinel[] = "not touched";
         char *resolved = sentinel;
         int rc = scenario_load(path, NULL, &fx->spec, &resolved, &fx->diags);
-        if (rc != SCENARIO_EBAD || find_diag(&fx->diags, prefix, c->needle) < 0) {
+        if (rc != AS_EUSAGE || find_diag(&fx->diags, prefix, c->needle) < 0) {
             print_message("%s: rc %d; wanted a line starting '%s' with '%s'\n", c->file, rc,
                           prefix, c->needle);
             print_diags(&fx->diags);
@@ -1021,7 +1021,7 @@ static void test_all_errors_of_a_file_are_reported(void **state)
 {
     fixture *fx = *state;
     assert_int_equal(scenario_load(BAD "three_errors.cfg", NULL, &fx->spec, NULL, &fx->diags),
-                     SCENARIO_EBAD);
+                     AS_EUSAGE);
     assert_int_equal(fx->diags.n, 3);
     assert_true(find_diag(&fx->diags, BAD "three_errors.cfg:4: error:", "w_border") >= 0);
     assert_true(find_diag(&fx->diags, BAD "three_errors.cfg:6: error:", "seed") >= 0);
@@ -1032,15 +1032,15 @@ static void test_unreadable_files_are_io_errors(void **state)
 {
     fixture *fx = *state;
     assert_int_equal(scenario_load("tests/data/good", NULL, &fx->spec, &fx->resolved, &fx->diags),
-                     SCENARIO_EIO);
+                     AS_EIO);
     assert_true(find_diag(&fx->diags, "tests/data/good: error:", "Is a directory") >= 0);
     assert_int_equal(scenario_load(BAD "does_not_exist.cfg", NULL, &fx->spec, &fx->resolved,
                                    &fx->diags),
-                     SCENARIO_EIO);
+                     AS_EIO);
     assert_true(find_diag(&fx->diags, BAD "does_not_exist.cfg: error:", "No such file or directory") >= 0);
     assert_null(fx->resolved);
     /* diags may be NULL: the errors are then dropped. */
-    assert_int_equal(scenario_load(BAD "syntax.cfg", NULL, NULL, NULL, NULL), SCENARIO_EBAD);
+    assert_int_equal(scenario_load(BAD "syntax.cfg", NULL, NULL, NULL, NULL), AS_EUSAGE);
 }
 
 static void test_every_bad_file_has_a_case(void **state)

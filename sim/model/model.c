@@ -524,7 +524,7 @@ static int add_pressure(model *m, int src, int dst, double amount, double until)
         size_t nc = m->cap_press ? m->cap_press * 2 : 16;
         pressure *p = realloc(m->press, nc * sizeof *p);
         if (!p)
-            return MODEL_ENOMEM;
+            return AS_ENOMEM;
         m->press = p;
         m->cap_press = nc;
     }
@@ -532,10 +532,9 @@ static int add_pressure(model *m, int src, int dst, double amount, double until)
         m->npress++;
     m->press[slot] = (pressure){src, dst, amount, 1};
     rebuild_hostility(m);
-    if (until < m->spec->horizon &&
-        kernel_schedule(m->k, until, PRI_DATA, K_END, (int64_t)slot, NULL) != 0)
-        return MODEL_EKERNEL;
-    return MODEL_OK;
+    if (until < m->spec->horizon)
+        return kernel_schedule(m->k, until, PRI_DATA, K_END, (int64_t)slot, NULL);
+    return AS_OK;
 }
 
 /* Applies commitments offered by treaty event e to pair (a, b): defence
@@ -578,14 +577,14 @@ static int schedule_every(model *m, size_t ei)
         uint64_t k = m->occurrence[ei]++;
         double due = e->from + (double)k * every;
         if (!(due <= e->until))
-            return MODEL_OK;
+            return AS_OK;
         double t = due;
         if (e->jitter_years > 0.0)
             t += gsl_ran_flat(m->rng[STREAM_TIMING], -e->jitter_years, e->jitter_years);
         if (t > m->spec->horizon)
-            return MODEL_OK;
+            return AS_OK;
         if (t >= kernel_now(m->k) && t >= m->spec->start)
-            return kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
+            return kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL);
     }
 }
 
@@ -596,13 +595,13 @@ static int schedule_next(model *m, size_t ei, double t)
     double next = INFINITY;
     switch (e->timing) {
     case TIMING_AT:
-        return MODEL_OK;
+        return AS_OK;
     case TIMING_EVERY:
         return schedule_every(m, ei);
     case TIMING_POISSON: {
         double rate = m->v[e->p_rate];
         if (rate <= 0.0)
-            return MODEL_OK;
+            return AS_OK;
         next = t + gsl_ran_exponential(m->rng[STREAM_TIMING], 1.0 / rate);
         break;
     }
@@ -618,8 +617,8 @@ static int schedule_next(model *m, size_t ei, double t)
     }
     }
     if (next < e->until && next <= m->spec->horizon)
-        return kernel_schedule(m->k, next, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
-    return MODEL_OK;
+        return kernel_schedule(m->k, next, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL);
+    return AS_OK;
 }
 
 /* Calls f for every unordered pair of the event's actors. */
@@ -634,7 +633,7 @@ static int apply_event(model *m, size_t ei)
     const spec_event *e = &s->events[ei];
     const double now = kernel_now(m->k);
     const char *kind = spec_event_kind_name(e->kind);
-    int rc = MODEL_OK;
+    int rc = AS_OK;
 
     /* Events that involve an actor that does not exist yet are void. */
     for (int i = 0; i < e->nactors; i++)
@@ -687,8 +686,7 @@ static int apply_event(model *m, size_t ei)
         }
         /* The loader allows `expires` with `at` timing only, after `at`. */
         if (isfinite(e->expires) && e->expires <= s->horizon && e->expires >= now)
-            if (kernel_schedule(m->k, e->expires, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL))
-                rc = MODEL_EKERNEL;
+            rc = kernel_schedule(m->k, e->expires, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL);
         break;
     }
     case EV_SANCTIONS:
@@ -697,7 +695,7 @@ static int apply_event(model *m, size_t ei)
         double dur = m->v[e->p_duration];
         double until = dur > 0.0 ? now + dur : (e->kind == EV_ARMS_SALES ? now + 1.0 : INFINITY);
         double amount = mag;
-        for (int t = 1; t < e->nactors && rc == MODEL_OK; t++)
+        for (int t = 1; t < e->nactors && rc == AS_OK; t++)
             rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
         m->dirty = 1;
         emit(m, kind, e, "hostility %+.4g until %.2f; %s", amount, until, e->note);
@@ -771,9 +769,9 @@ static int apply_event(model *m, size_t ei)
         break;
     }
     case EV_KIND_COUNT:
-        return MODEL_ESPEC;
+        return AS_ERUNTIME;
     }
-    if (rc != MODEL_OK)
+    if (rc != AS_OK)
         return rc;
     return schedule_next(m, ei, now);
 }
@@ -824,8 +822,8 @@ static int schedule_review(model *m)
     double t = m->review_base + (double)m->review_m * m->v[MP_REVIEW_EVERY];
     m->review_m++;
     if (t > m->spec->horizon)
-        return MODEL_OK;
-    return kernel_schedule(m->k, t, PRI_REVIEW, K_REVIEW, 0, NULL) ? MODEL_EKERNEL : MODEL_OK;
+        return AS_OK;
+    return kernel_schedule(m->k, t, PRI_REVIEW, K_REVIEW, 0, NULL);
 }
 
 static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
@@ -836,7 +834,7 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
     case K_YEAR:
         update_capabilities(m, now);
         if (now + 1.0 <= m->spec->horizon)
-            return kernel_schedule(k, floor(now) + 1.0, PRI_DATA, K_YEAR, 0, NULL) ? MODEL_EKERNEL : 0;
+            return kernel_schedule(k, floor(now) + 1.0, PRI_DATA, K_YEAR, 0, NULL);
         return 0;
     case K_SCENARIO:
         return apply_event(m, (size_t)ev->arg);
@@ -855,17 +853,16 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
     case K_SAMPLE: {
         if (m->dirty)
             evaluate(m);
-        int rc = 0;
-        if (m->obs && m->obs->sample)
-            rc = m->obs->sample(m->obs->ctx, (int)floor(now), m);
-        if (rc)
-            return rc;
+        /* An observer that asks to stop knows why; the run reports a
+         * runtime failure, never the observer's own number. */
+        if (m->obs && m->obs->sample && m->obs->sample(m->obs->ctx, (int)floor(now), m) != 0)
+            return AS_ERUNTIME;
         if (now + 1.0 <= m->spec->horizon)
-            return kernel_schedule(k, now + 1.0, PRI_SAMPLE, K_SAMPLE, 0, NULL) ? MODEL_EKERNEL : 0;
+            return kernel_schedule(k, now + 1.0, PRI_SAMPLE, K_SAMPLE, 0, NULL);
         return 0;
     }
     default:
-        return MODEL_ESPEC;
+        return AS_ERUNTIME;
     }
 }
 
@@ -993,15 +990,15 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
     for (size_t i = 0; i < m->nd; i++)
         notify_change(m, i);
 
-    int rc = 0;
+    int rc = AS_OK;
     double first_year = floor(s->start) + 1.0;
     double first_sample = floor(s->start) + 0.5;
     if (first_sample < s->start)
         first_sample += 1.0;
     if (first_year <= s->horizon)
-        rc |= kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
-    if (first_sample <= s->horizon)
-        rc |= kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
+        rc = kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
+    if (rc == AS_OK && first_sample <= s->horizon)
+        rc = kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
     /* Reviews fall on the calendar grid floor(start) + m * review_every_years
      * (m = 1, 2, ...; the first grid point after the start), whatever the
      * start, so that they coincide with the data years and the mid-year
@@ -1010,7 +1007,8 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
     double every = m->v[MP_REVIEW_EVERY];
     m->review_base = floor(s->start);
     m->review_m = (uint64_t)floor((s->start - m->review_base) / every) + 1;
-    rc |= schedule_review(m);
+    if (rc == AS_OK)
+        rc = schedule_review(m);
     /* The first occurrence of every event, in event order (the order of the
      * timing draws). */
     for (size_t i = 0; i < s->nevents && rc == 0; i++) {
@@ -1042,8 +1040,8 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
         if (t >= s->start && t < e->until && t <= s->horizon)
             rc = kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)i, NULL);
     }
-    if (rc != 0)
-        return MODEL_EKERNEL;
+    if (rc != AS_OK)
+        return rc;
 
     kernel_stop why;
     rc = kernel_run(m->k, s->horizon, 0, m, &why);

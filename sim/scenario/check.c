@@ -42,51 +42,51 @@ typedef enum {
 /* ------------------------------------------------------------------ */
 
 /* Appends a description of the value of s, as a user wrote it. */
-static void write_found(strbuf *b, const config_setting_t *s)
+static void write_found(buf *b, const config_setting_t *s)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
-        sb_printf(b, "%d", config_setting_get_int(s));
+        buf_printf(b, "%d", config_setting_get_int(s));
         return;
     case CONFIG_TYPE_INT64:
-        sb_printf(b, "%lldL", config_setting_get_int64(s));
+        buf_printf(b, "%lldL", config_setting_get_int64(s));
         return;
     case CONFIG_TYPE_FLOAT:
-        sb_num(b, config_setting_get_float(s));
+        lit_num(b, config_setting_get_float(s));
         return;
     case CONFIG_TYPE_STRING: {
         const char *v = config_setting_get_string(s);
         if (strlen(v) > 60)
-            sb_printf(b, "\"%.57s...\"", v);
+            buf_printf(b, "\"%.57s...\"", v);
         else
-            sb_printf(b, "\"%s\"", v);
+            buf_printf(b, "\"%s\"", v);
         return;
     }
     case CONFIG_TYPE_BOOL:
-        sb_puts(b, config_setting_get_bool(s) ? "true" : "false");
+        buf_puts(b, config_setting_get_bool(s) ? "true" : "false");
         return;
     case CONFIG_TYPE_GROUP:
-        sb_puts(b, "a group { }");
+        buf_puts(b, "a group { }");
         return;
     case CONFIG_TYPE_LIST:
-        sb_puts(b, "a list ( )");
+        buf_puts(b, "a list ( )");
         return;
     case CONFIG_TYPE_ARRAY:
-        sb_puts(b, "an array [ ]");
+        buf_puts(b, "an array [ ]");
         return;
     default:
-        sb_puts(b, "nothing");
+        buf_puts(b, "nothing");
     }
 }
 
 /* Appends a range as [lo, hi], (lo, inf) etc. */
-static void write_range(strbuf *b, double lo, double hi, unsigned flags)
+static void write_range(buf *b, double lo, double hi, unsigned flags)
 {
-    sb_puts(b, (flags & SF_LO_OPEN) || isinf(lo) ? "(" : "[");
-    sb_num(b, lo);
-    sb_puts(b, ", ");
-    sb_num(b, hi);
-    sb_puts(b, (flags & SF_HI_OPEN) || isinf(hi) ? ")" : "]");
+    buf_puts(b, (flags & SF_LO_OPEN) || isinf(lo) ? "(" : "[");
+    lit_num(b, lo);
+    buf_puts(b, ", ");
+    lit_num(b, hi);
+    buf_puts(b, (flags & SF_HI_OPEN) || isinf(hi) ? ")" : "]");
 }
 
 static int in_range(double v, double lo, double hi, unsigned flags)
@@ -99,11 +99,11 @@ static int in_range(double v, double lo, double hi, unsigned flags)
 }
 
 /* Reports "expected EXPECTED, found VALUE" at s; takes the text of b. */
-static void expect_error(loader *L, const config_setting_t *s, strbuf *expected)
+static void expect_error(loader *L, const config_setting_t *s, buf *expected)
 {
-    sb_puts(expected, ", found ");
+    buf_puts(expected, ", found ");
     write_found(expected, s);
-    char *text = sb_take(expected);
+    char *text = buf_take(expected);
     if (!text) {
         L->oom = 1;
         L->nerrors++;
@@ -120,12 +120,12 @@ static void missing(loader *L, const config_setting_t *g, const setting_def *d)
 }
 
 /* Writes "a, b, c" of the variants in mask, in table order. */
-static void write_variants(strbuf *b, const setting_group *g, unsigned mask)
+static void write_variants(buf *b, const setting_group *g, unsigned mask)
 {
     int first = 1;
     for (size_t i = 0; i < g->nvariants; i++)
         if (mask & BIT(i)) {
-            sb_printf(b, "%s%s", first ? "" : ", ", g->variants[i]);
+            buf_printf(b, "%s%s", first ? "" : ", ", g->variants[i]);
             first = 0;
         }
 }
@@ -144,7 +144,7 @@ static int valid_for(const setting_def *d, int variant, int timing)
 static void unknown_key(loader *L, const config_setting_t *c, const setting_group *grp,
                         int variant, int timing)
 {
-    strbuf b = {0};
+    buf b = {0};
     const char *name = config_setting_name(c);
     ld_suggest sg;
     ld_suggest_init(&sg, name);
@@ -154,17 +154,17 @@ static void unknown_key(loader *L, const config_setting_t *c, const setting_grou
     ld_suggest_write(&sg, &b);
     char where[512];
     ld_path(config_setting_parent(c), where, sizeof where);
-    sb_printf(&b, " (valid settings%s%s: ", where[0] ? " in " : " at the top level", where);
+    buf_printf(&b, " (valid settings%s%s: ", where[0] ? " in " : " at the top level", where);
     int first = 1;
     for (size_t i = 0; i < grp->nkeys; i++) {
         const setting_def *d = &grp->keys[i];
         if ((d->flags & SF_LOADER) || !valid_for(d, variant, timing))
             continue;
-        sb_printf(&b, "%s%s", first ? "" : ", ", d->name);
+        buf_printf(&b, "%s%s", first ? "" : ", ", d->name);
         first = 0;
     }
-    sb_puts(&b, ")");
-    char *text = sb_take(&b);
+    buf_puts(&b, ")");
+    char *text = buf_take(&b);
     ld_error(L, c, "unknown setting '%s'%s", name, text ? text : "");
     if (!text)
         L->oom = 1;
@@ -187,21 +187,21 @@ static void check_keys(loader *L, const config_setting_t *g, const setting_group
         if (!d) {
             unknown_key(L, c, grp, variant, timing);
         } else if (d->variants && variant >= 0 && !(d->variants & BIT(variant))) {
-            strbuf b = {0};
+            buf b = {0};
             write_variants(&b, grp, d->variants);
-            char *v = sb_take(&b);
+            char *v = buf_take(&b);
             ld_error(L, c, "'%s' is only valid for %s %s, not for %s", name, v ? v : "?",
                      grp->variant_noun, grp->variants[variant]);
             free(v);
         } else if (d->timings && timing >= 0 && !(d->timings & BIT(timing))) {
-            strbuf b = {0};
+            buf b = {0};
             int first = 1;
             for (int t = 0; t <= TIMING_SERIES; t++)
                 if (d->timings & BIT(t)) {
-                    sb_printf(&b, "%s%s", first ? "" : ", ", settings_timing_name((spec_timing)t));
+                    buf_printf(&b, "%s%s", first ? "" : ", ", settings_timing_name((spec_timing)t));
                     first = 0;
                 }
-            char *v = sb_take(&b);
+            char *v = buf_take(&b);
             ld_error(L, c, "'%s' is only valid with %s timing, not with %s", name, v ? v : "?",
                      settings_timing_name((spec_timing)timing));
             free(v);
@@ -239,18 +239,18 @@ static got read_number(loader *L, const config_setting_t *s, const char *what, d
                        double hi, unsigned flags, int dist_ok, double *out)
 {
     double v;
-    strbuf b = {0};
+    buf b = {0};
     if (!as_number(s, &v) || !isfinite(v) || !in_range(v, lo, hi, flags)) {
         if (as_number(s, &v) && !isfinite(v))
-            sb_printf(&b, "a finite %s", what + 2);
+            buf_printf(&b, "a finite %s", what + 2);
         else
-            sb_puts(&b, what);
+            buf_puts(&b, what);
         if (!isinf(lo) || !isinf(hi)) {
-            sb_puts(&b, " in ");
+            buf_puts(&b, " in ");
             write_range(&b, lo, hi, flags);
         }
         if (dist_ok)
-            sb_puts(&b, " or a distribution group { dist = ...; }");
+            buf_puts(&b, " or a distribution group { dist = ...; }");
         expect_error(L, s, &b);
         return GOT_BAD;
     }
@@ -314,8 +314,8 @@ static got get_int(loader *L, const config_setting_t *g, const setting_def *d, l
         v = config_setting_get_int64(s);
     if ((type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) || (double)v < d->lo ||
         (double)v > d->hi) {
-        strbuf b = {0};
-        sb_printf(&b, "an integer in [%lld, %lld]", (long long)d->lo,
+        buf b = {0};
+        buf_printf(&b, "an integer in [%lld, %lld]", (long long)d->lo,
                   d->hi >= 9223372036854775807.0 ? 9223372036854775807LL : (long long)d->hi);
         expect_error(L, s, &b);
         return GOT_BAD;
@@ -328,8 +328,8 @@ static got get_int(loader *L, const config_setting_t *g, const setting_def *d, l
 static got check_string(loader *L, const config_setting_t *at, const setting_def *d, const char *v)
 {
     if (d->pattern != PAT_NONE && !settings_match(d->pattern, v)) {
-        strbuf b = {0};
-        sb_printf(&b, "%s", settings_pattern_doc(d->pattern));
+        buf b = {0};
+        buf_printf(&b, "%s", settings_pattern_doc(d->pattern));
         expect_error(L, at, &b);
         return GOT_BAD;
     }
@@ -353,10 +353,10 @@ static got get_string(loader *L, const config_setting_t *g, const setting_def *d
         return GOT_NONE;
     }
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-        strbuf b = {0};
-        sb_puts(&b, "a string in double quotes");
+        buf b = {0};
+        buf_puts(&b, "a string in double quotes");
         if (d->pattern != PAT_NONE)
-            sb_printf(&b, " (%s)", settings_pattern_doc(d->pattern));
+            buf_printf(&b, " (%s)", settings_pattern_doc(d->pattern));
         expect_error(L, s, &b);
         return GOT_BAD;
     }
@@ -374,8 +374,8 @@ static got get_bool(loader *L, const config_setting_t *g, const setting_def *d, 
     if (!s)
         return GOT_NONE;
     if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-        strbuf b = {0};
-        sb_puts(&b, "true or false");
+        buf b = {0};
+        buf_puts(&b, "true or false");
         expect_error(L, s, &b);
         return GOT_BAD;
     }
@@ -400,8 +400,8 @@ static got get_strings(loader *L, const config_setting_t *g, const setting_def *
         return GOT_NONE;
     }
     if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-        strbuf b = {0};
-        sb_puts(&b, "a list of strings such as [\"a\", \"b\"]");
+        buf b = {0};
+        buf_puts(&b, "a list of strings such as [\"a\", \"b\"]");
         expect_error(L, s, &b);
         return GOT_BAD;
     }
@@ -410,22 +410,22 @@ static got get_strings(loader *L, const config_setting_t *g, const setting_def *
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-            strbuf b = {0};
-            sb_puts(&b, "a string");
+            buf b = {0};
+            buf_puts(&b, "a string");
             expect_error(L, e, &b);
             st = GOT_BAD;
             continue;
         }
         const char *v = config_setting_get_string(e);
         if (d->pattern == PAT_COMMITMENT && !spec_commitment_from_name(v)) {
-            strbuf b = {0};
+            buf b = {0};
             ld_suggest sg;
             ld_suggest_init(&sg, v);
             ld_suggest_add(&sg, "nonaggression");
             ld_suggest_add(&sg, "consultation");
             ld_suggest_add(&sg, "defence");
             ld_suggest_write(&sg, &b);
-            char *hint = sb_take(&b);
+            char *hint = buf_take(&b);
             ld_error(L, e, "unknown commitment \"%s\"%s (valid: nonaggression, consultation, defence)",
                      v, hint ? hint : "");
             free(hint);
@@ -452,8 +452,8 @@ static got get_numbers(loader *L, const config_setting_t *g, const setting_def *
     if (!s)
         return GOT_NONE;
     if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-        strbuf b = {0};
-        sb_puts(&b, "a list of numbers such as [1.0, 2.5]");
+        buf b = {0};
+        buf_puts(&b, "a list of numbers such as [1.0, 2.5]");
         expect_error(L, s, &b);
         return GOT_BAD;
     }
@@ -510,8 +510,8 @@ static const config_setting_t *get_aggregate(loader *L, const config_setting_t *
                        (config_setting_is_array(s) && config_setting_length(s) == 0)
                  : config_setting_is_group(s);
     if (!ok) {
-        strbuf b = {0};
-        sb_puts(&b, d->type == ST_LIST ? "a list of groups ( { ... }, { ... } )"
+        buf b = {0};
+        buf_puts(&b, d->type == ST_LIST ? "a list of groups ( { ... }, { ... } )"
                                        : "a group { ... }");
         expect_error(L, s, &b);
         return NULL;
@@ -527,8 +527,8 @@ static const config_setting_t *list_group(loader *L, const config_setting_t *s, 
 {
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
     if (!config_setting_is_group(e)) {
-        strbuf b = {0};
-        sb_puts(&b, "a group { ... }");
+        buf b = {0};
+        buf_puts(&b, "a group { ... }");
         expect_error(L, e, &b);
         return NULL;
     }
@@ -552,10 +552,10 @@ static int dist_within(loader *L, const config_setting_t *s, const char *name, d
 {
     if (in_range(v, lo, hi, flags))
         return 1;
-    strbuf b = {0};
-    sb_puts(&b, "a value in ");
+    buf b = {0};
+    buf_puts(&b, "a value in ");
     write_range(&b, lo, hi, flags);
-    sb_printf(&b, " (the range of %s)", path);
+    buf_printf(&b, " (the range of %s)", path);
     const config_setting_t *at = ld_member(s, name);
     expect_error(L, at ? at : s, &b);
     return 0;
@@ -574,17 +574,17 @@ static got read_dist(loader *L, const config_setting_t *s, const char *path, dou
     if (!ds) {
         ld_error(L, s, "missing required setting 'dist' (uniform, normal, beta or lognormal)");
     } else if (config_setting_type(ds) != CONFIG_TYPE_STRING) {
-        strbuf b = {0};
-        sb_puts(&b, "\"uniform\", \"normal\", \"beta\" or \"lognormal\"");
+        buf b = {0};
+        buf_puts(&b, "\"uniform\", \"normal\", \"beta\" or \"lognormal\"");
         expect_error(L, ds, &b);
     } else if ((variant = settings_variant(dg, config_setting_get_string(ds))) < 0) {
-        strbuf b = {0};
+        buf b = {0};
         ld_suggest sg;
         ld_suggest_init(&sg, config_setting_get_string(ds));
         for (size_t i = 0; i < dg->nvariants; i++)
             ld_suggest_add(&sg, dg->variants[i]);
         ld_suggest_write(&sg, &b);
-        char *hint = sb_take(&b);
+        char *hint = buf_take(&b);
         ld_error(L, ds, "unknown distribution \"%s\"%s (valid: uniform, normal, beta, lognormal)",
                  config_setting_get_string(ds), hint ? hint : "");
         free(hint);
@@ -657,9 +657,9 @@ static got read_dist(loader *L, const config_setting_t *s, const char *path, dou
         /* Draws above a finite upper end are clamped to it by the model;
          * below a lower end of 0 or more there is nothing to clamp. */
         if (lo < 0.0) {
-            strbuf r = {0};
+            buf r = {0};
             write_range(&r, lo, hi, flags);
-            char *rt = sb_take(&r);
+            char *rt = buf_take(&r);
             ld_error(L, s, "a lognormal draws from (0, inf), so it needs a setting whose range "
                            "starts at 0 or above, not the range %s of %s; use a beta, a uniform "
                            "or a (truncated) normal", rt ? rt : "?", path);
@@ -726,12 +726,12 @@ static got get_param(loader *L, const config_setting_t *g, const setting_def *d,
 /* ------------------------------------------------------------------ */
 
 /* Writes the actor ids, comma-separated. */
-static void write_actor_ids(strbuf *b, const model_spec *spec)
+static void write_actor_ids(buf *b, const model_spec *spec)
 {
     for (int i = 0; i < spec->nactors; i++)
-        sb_printf(b, "%s%s", i ? ", " : "", spec->actors[i].id);
+        buf_printf(b, "%s%s", i ? ", " : "", spec->actors[i].id);
     if (spec->nactors == 0)
-        sb_puts(b, "none");
+        buf_puts(b, "none");
 }
 
 /* Index of actor id, or -1 with an error at s listing the actors. */
@@ -740,16 +740,16 @@ static int find_actor(loader *L, const config_setting_t *s, const char *id, cons
     int a = model_spec_find_actor(L->spec, id);
     if (a >= 0)
         return a;
-    strbuf b = {0};
+    buf b = {0};
     ld_suggest sg;
     ld_suggest_init(&sg, id);
     for (int i = 0; i < L->spec->nactors; i++)
         ld_suggest_add(&sg, L->spec->actors[i].id);
     ld_suggest_write(&sg, &b);
-    sb_puts(&b, " (valid actors: ");
+    buf_puts(&b, " (valid actors: ");
     write_actor_ids(&b, L->spec);
-    sb_puts(&b, ")");
-    char *hint = sb_take(&b);
+    buf_puts(&b, ")");
+    char *hint = buf_take(&b);
     ld_error(L, s, "unknown actor '%s'%s%s", id, context, hint ? hint : "");
     free(hint);
     return -1;
@@ -761,23 +761,23 @@ static int find_series(loader *L, const config_setting_t *s, const char *name)
     int i = model_spec_find_series(L->spec, name);
     if (i >= 0)
         return i;
-    strbuf b = {0};
+    buf b = {0};
     ld_suggest sg;
     ld_suggest_init(&sg, name);
     for (size_t k = 0; k < L->spec->nseries; k++)
         ld_suggest_add(&sg, L->spec->series[k].name);
     ld_suggest_write(&sg, &b);
-    sb_puts(&b, " (available series: ");
+    buf_puts(&b, " (available series: ");
     size_t shown = 0;
     for (size_t k = 0; k < L->spec->nseries; k++) {
         /* Inline capabilities are series too, but naming them is an odd choice. */
         if (strncmp(L->spec->series[k].name, "actors.", 7) == 0)
             continue;
-        sb_printf(&b, "%s%s", shown ? ", " : "", L->spec->series[k].name);
+        buf_printf(&b, "%s%s", shown ? ", " : "", L->spec->series[k].name);
         shown++;
     }
-    sb_puts(&b, shown ? ")" : "none: define tables in `data`)");
-    char *hint = sb_take(&b);
+    buf_puts(&b, shown ? ")" : "none: define tables in `data`)");
+    char *hint = buf_take(&b);
     ld_error(L, s, "unknown series \"%s\"%s", name, hint ? hint : "");
     free(hint);
     return -1;
@@ -799,8 +799,8 @@ static got get_dyad(loader *L, const config_setting_t *g, const setting_def *d, 
     char ida[SPEC_ID_LEN], idb[SPEC_ID_LEN];
     if (!dash || dash == v || !dash[1] || strchr(dash + 1, '-') ||
         (size_t)(dash - v) >= sizeof ida || strlen(dash + 1) >= sizeof idb) {
-        strbuf e = {0};
-        sb_puts(&e, "a dyad \"a-b\" of two actor ids");
+        buf e = {0};
+        buf_puts(&e, "a dyad \"a-b\" of two actor ids");
         expect_error(L, s, &e);
         return GOT_BAD;
     }
@@ -981,9 +981,9 @@ static int read_table_file(loader *L, const config_setting_t *fs, grid *t)
             if (strncmp(line, full, flen) == 0 && strncmp(line + flen, ": ", 2) == 0) {
                 ld_error(L, fs, "cannot read data file '%s': %s", shown, line + flen + 2);
             } else if (strncmp(line, full, flen) == 0 && line[flen] == ':') {
-                strbuf b = {0};
-                sb_printf(&b, "%s%s", shown, line + flen);
-                char *text = sb_take(&b);
+                buf b = {0};
+                buf_printf(&b, "%s%s", shown, line + flen);
+                char *text = buf_take(&b);
                 if (text)
                     ld_diag(L, text);
                 else
@@ -1080,8 +1080,8 @@ static int read_table_inline(loader *L, const config_setting_t *g, grid *t)
     const config_setting_t *rows = ld_member(g, "rows");
     if (!config_setting_is_list(rows) &&
         !(config_setting_is_array(rows) && config_setting_length(rows) == 0)) {
-        strbuf b = {0};
-        sb_puts(&b, "a list of rows ( (1946.0, 0.13, \"NA\"), ... )");
+        buf b = {0};
+        buf_puts(&b, "a list of rows ( (1946.0, 0.13, \"NA\"), ... )");
         expect_error(L, rows, &b);
         return -1;
     }
@@ -1099,12 +1099,12 @@ static int read_table_inline(loader *L, const config_setting_t *g, grid *t)
         if ((!config_setting_is_list(row) && !config_setting_is_array(row)) ||
             (size_t)config_setting_length(row) != nc) {
             if (t->errors++ < MAX_TABLE_ERRORS) {
-                strbuf b = {0};
-                sb_printf(&b, "a row of %zu cells (one per column)", nc);
+                buf b = {0};
+                buf_printf(&b, "a row of %zu cells (one per column)", nc);
                 if (config_setting_is_aggregate(row))
-                    sb_printf(&b, ", found %d cells", config_setting_length(row));
+                    buf_printf(&b, ", found %d cells", config_setting_length(row));
                 if (config_setting_is_aggregate(row)) {
-                    char *text = sb_take(&b);
+                    char *text = buf_take(&b);
                     ld_error(L, row, "expected %s", text ? text : "");
                     free(text);
                 } else {
@@ -1122,8 +1122,8 @@ static int read_table_inline(loader *L, const config_setting_t *g, grid *t)
                                                c > 0;
             if (!ok) {
                 if (t->errors++ < MAX_TABLE_ERRORS) {
-                    strbuf b = {0};
-                    sb_printf(&b, "%s in column '%s'",
+                    buf b = {0};
+                    buf_printf(&b, "%s in column '%s'",
                               c == 0 ? "a finite year" : "a finite number or \"NA\"", t->cols[c]);
                     expect_error(L, cell, &b);
                 }
@@ -1205,8 +1205,8 @@ static void check_data(loader *L, const config_setting_t *root)
             continue;
         }
         if (!config_setting_is_group(g)) {
-            strbuf b = {0};
-            sb_puts(&b, "a table { file = \"...\"; source = \"...\"; }");
+            buf b = {0};
+            buf_puts(&b, "a table { file = \"...\"; source = \"...\"; }");
             expect_error(L, g, &b);
             continue;
         }
@@ -1250,8 +1250,8 @@ static int read_capability_pairs(loader *L, const config_setting_t *s, const cha
         goto done;
     }
     if (n == 0) {
-        strbuf b = {0};
-        sb_puts(&b, "at least one (year, value) pair");
+        buf b = {0};
+        buf_puts(&b, "at least one (year, value) pair");
         expect_error(L, s, &b);
         goto done;
     }
@@ -1261,8 +1261,8 @@ static int read_capability_pairs(loader *L, const config_setting_t *s, const cha
         double y = NAN, v = NAN;
         if ((!config_setting_is_list(p) && !config_setting_is_array(p)) ||
             config_setting_length(p) != 2) {
-            strbuf b = {0};
-            sb_puts(&b, "a pair (year, value)");
+            buf b = {0};
+            buf_puts(&b, "a pair (year, value)");
             expect_error(L, p, &b);
             continue;
         }
@@ -1316,8 +1316,8 @@ static void check_actor(loader *L, const config_setting_t *g, const setting_grou
     snprintf(a->name, sizeof a->name, "%s", id);
     const config_setting_t *body = g;
     if (!config_setting_is_group(g)) {
-        strbuf b = {0};
-        sb_puts(&b, "an actor { name = \"...\"; capability = ...; }");
+        buf b = {0};
+        buf_puts(&b, "an actor { name = \"...\"; capability = ...; }");
         expect_error(L, g, &b);
         body = NULL;
     } else {
@@ -1337,8 +1337,8 @@ static void check_actor(loader *L, const config_setting_t *g, const setting_grou
     } else if (config_setting_is_list(cap) || config_setting_is_array(cap)) {
         a->capability = read_capability_pairs(L, cap, id);
     } else {
-        strbuf b = {0};
-        sb_puts(&b, "a series name \"table.column\" or a list of (year, value) pairs");
+        buf b = {0};
+        buf_puts(&b, "a series name \"table.column\" or a list of (year, value) pairs");
         expect_error(L, cap, &b);
     }
 
@@ -1468,16 +1468,16 @@ static void check_initial(loader *L, const config_setting_t *root)
 static int event_timing(loader *L, const config_setting_t *g)
 {
     int timing = -1, count = 0;
-    strbuf found = {0};
+    buf found = {0};
     for (int t = TIMING_AT; t <= TIMING_SERIES; t++) {
         const char *name = settings_timing_name((spec_timing)t);
         if (ld_member(g, name)) {
-            sb_printf(&found, "%s%s", count ? " and " : "", name);
+            buf_printf(&found, "%s%s", count ? " and " : "", name);
             timing = t;
             count++;
         }
     }
-    char *text = sb_take(&found);
+    char *text = buf_take(&found);
     if (count != 1)
         ld_error(L, g, "expected exactly one timing (at, every, rate or series), found %s",
                  count ? (text ? text : "several") : "none");
@@ -1595,16 +1595,16 @@ static void check_event(loader *L, const config_setting_t *g, int i, const setti
     if (get_string(L, g, settings_find(eg, "type"), &type) == GOT_VALUE) {
         kind = spec_event_kind_from_name(type);
         if (kind < 0) {
-            strbuf b = {0};
+            buf b = {0};
             ld_suggest sg;
             ld_suggest_init(&sg, type);
             for (size_t k = 0; k < eg->nvariants; k++)
                 ld_suggest_add(&sg, eg->variants[k]);
             ld_suggest_write(&sg, &b);
-            sb_puts(&b, " (valid types: ");
+            buf_puts(&b, " (valid types: ");
             write_variants(&b, eg, ~0u);
-            sb_puts(&b, ")");
-            char *hint = sb_take(&b);
+            buf_puts(&b, ")");
+            char *hint = buf_take(&b);
             ld_error(L, ld_member(g, "type"), "unknown event type \"%s\"%s", type,
                      hint ? hint : "");
             free(hint);
@@ -1754,16 +1754,16 @@ static void check_target(loader *L, const config_setting_t *g, const setting_gro
     if (get_string(L, g, settings_find(tg, "kind"), &kname) == GOT_VALUE) {
         variant = settings_variant(tg, kname);
         if (variant < 0) {
-            strbuf b = {0};
+            buf b = {0};
             ld_suggest sg;
             ld_suggest_init(&sg, kname);
             for (size_t k = 0; k < tg->nvariants; k++)
                 ld_suggest_add(&sg, tg->variants[k]);
             ld_suggest_write(&sg, &b);
-            sb_puts(&b, " (valid kinds: ");
+            buf_puts(&b, " (valid kinds: ");
             write_variants(&b, tg, ~0u);
-            sb_puts(&b, ")");
-            char *hint = sb_take(&b);
+            buf_puts(&b, ")");
+            char *hint = buf_take(&b);
             ld_error(L, ld_member(g, "kind"), "unknown target kind \"%s\"%s", kname,
                      hint ? hint : "");
             free(hint);
@@ -1787,10 +1787,10 @@ static void check_target(loader *L, const config_setting_t *g, const setting_gro
             for (int r = 0; r < L->spec->nrungs; r++)
                 found |= L->spec->ladder[r].label == t.label;
             if (!found) {
-                strbuf b = {0};
+                buf b = {0};
                 for (int r = 0; r < L->spec->nrungs; r++)
-                    sb_printf(&b, "%s%d", r ? ", " : "", L->spec->ladder[r].label);
-                char *labels = sb_take(&b);
+                    buf_printf(&b, "%s%d", r ? ", " : "", L->spec->ladder[r].label);
+                char *labels = buf_take(&b);
                 ld_error(L, ld_member(g, "label"),
                          "expected a label of the ladder (%s), found %d",
                          labels && *labels ? labels : "none", t.label);

@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "scenario/scenario.h"
-#include "scenario/strbuf.h"
+#include "base/buf.h"
+#include "scenario/literal.h"
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT(i) (1u << (i))
@@ -750,40 +751,40 @@ const char *settings_type_doc(const setting_def *d)
 }
 
 /* Writes the range column of key d. */
-static void ref_range(strbuf *b, const setting_def *d)
+static void ref_range(buf *b, const setting_def *d)
 {
     switch (d->type) {
     case ST_INT:
     case ST_INT64:
-        sb_printf(b, "[%lld, %lld]", (long long)d->lo,
+        buf_printf(b, "[%lld, %lld]", (long long)d->lo,
                   d->hi >= 9223372036854775807.0 ? 9223372036854775807LL : (long long)d->hi);
         return;
     case ST_FLOAT:
     case ST_PARAM:
     case ST_NUMBERS:
         if (isinf(d->lo) && isinf(d->hi)) {
-            sb_printf(b, "finite");
+            buf_printf(b, "finite");
             return;
         }
-        sb_printf(b, "%s%.15g, %.15g%s", (d->flags & SF_LO_OPEN) || isinf(d->lo) ? "(" : "[",
+        buf_printf(b, "%s%.15g, %.15g%s", (d->flags & SF_LO_OPEN) || isinf(d->lo) ? "(" : "[",
                    d->lo, d->hi, (d->flags & SF_HI_OPEN) || isinf(d->hi) ? ")" : "]");
         return;
     case ST_DATE:
-        sb_printf(b, "[start, horizon]");
+        buf_printf(b, "[start, horizon]");
         return;
     case ST_MAP:
     case ST_LIST:
         if (d->hi > 0.0)
-            sb_printf(b, "%.0f to %.0f entries", d->lo, d->hi);
+            buf_printf(b, "%.0f to %.0f entries", d->lo, d->hi);
         return;
     case ST_STRING:
     case ST_STRINGS:
         if (d->pattern != PAT_NONE && d->pattern != PAT_COMMITMENT)
-            sb_printf(b, "%s", settings_pattern_doc(d->pattern));
+            buf_printf(b, "%s", settings_pattern_doc(d->pattern));
         else if (d->pattern == PAT_COMMITMENT)
-            sb_printf(b, "commitment names");
+            buf_printf(b, "commitment names");
         if (d->maxlen)
-            sb_printf(b, "%sat most %zu characters", d->pattern ? "; " : "", d->maxlen);
+            buf_printf(b, "%sat most %zu characters", d->pattern ? "; " : "", d->maxlen);
         return;
     case ST_BOOL:
     case ST_GROUP:
@@ -794,7 +795,7 @@ static void ref_range(strbuf *b, const setting_def *d)
 }
 
 /* Writes the default column of key d. */
-static void ref_default(strbuf *b, const setting_def *d)
+static void ref_default(buf *b, const setting_def *d)
 {
     static const char *const dyn_doc[] = {
         [DD_NONE] = "", [DD_START] = "start", [DD_HORIZON] = "horizon",
@@ -802,19 +803,19 @@ static void ref_default(strbuf *b, const setting_def *d)
         [DD_CLAIM_AT] = "horizon - 6 (not before start)",
         [DD_OUTCOME_ACTORS] = "the outcome dyad's actors"};
     if (d->flags & SF_REQUIRED) {
-        sb_printf(b, "required");
+        buf_printf(b, "required");
         return;
     }
     if (d->dyn != DD_NONE) {
-        sb_printf(b, "%s", dyn_doc[d->dyn]);
+        buf_printf(b, "%s", dyn_doc[d->dyn]);
         return;
     }
     if (d->flags & SF_NO_DEFAULT) {
-        sb_printf(b, "none");
+        buf_printf(b, "none");
         return;
     }
     if (d->flags & SF_LOADER) {
-        sb_printf(b, "[]");
+        buf_printf(b, "[]");
         return;
     }
     switch (d->type) {
@@ -823,24 +824,24 @@ static void ref_default(strbuf *b, const setting_def *d)
     case ST_FLOAT:
     case ST_PARAM:
     case ST_DATE:
-        sb_printf(b, "%.15g", d->def);
+        buf_printf(b, "%.15g", d->def);
         return;
     case ST_BOOL:
-        sb_printf(b, "%s", d->def != 0.0 ? "true" : "false");
+        buf_printf(b, "%s", d->def != 0.0 ? "true" : "false");
         return;
     case ST_STRING:
-        sb_printf(b, "\"%s\"", d->def_str ? d->def_str : "");
+        buf_printf(b, "\"%s\"", d->def_str ? d->def_str : "");
         return;
     case ST_STRINGS:
-        sb_printf(b, "[]");
+        buf_printf(b, "[]");
         return;
     case ST_NUMBERS:
-        sb_printf(b, "%s", d->def_str ? d->def_str : "[]");
+        buf_printf(b, "%s", d->def_str ? d->def_str : "[]");
         return;
     case ST_GROUP:
     case ST_MAP:
     case ST_LIST:
-        sb_printf(b, "empty");
+        buf_printf(b, "empty");
         return;
     case ST_SERIES:
     case ST_ROWS:
@@ -849,51 +850,51 @@ static void ref_default(strbuf *b, const setting_def *d)
 }
 
 /* Writes the variants key d is restricted to, if any. */
-static void ref_only(strbuf *b, const setting_group *g, const setting_def *d)
+static void ref_only(buf *b, const setting_group *g, const setting_def *d)
 {
     if (d->variants && g->variants) {
-        sb_printf(b, " Only for");
+        buf_printf(b, " Only for");
         int first = 1;
         for (size_t i = 0; i < g->nvariants; i++)
             if (d->variants & BIT(i)) {
-                sb_printf(b, "%s %s", first ? "" : ",", g->variants[i]);
+                buf_printf(b, "%s %s", first ? "" : ",", g->variants[i]);
                 first = 0;
             }
-        sb_printf(b, ".");
+        buf_printf(b, ".");
     }
     if (d->timings) {
-        sb_printf(b, " With timing");
+        buf_printf(b, " With timing");
         int first = 1;
         for (size_t i = 0; i < NKEYS(timing_names); i++)
             if (d->timings & BIT(i)) {
-                sb_printf(b, "%s `%s`", first ? "" : ",", timing_names[i]);
+                buf_printf(b, "%s `%s`", first ? "" : ",", timing_names[i]);
                 first = 0;
             }
-        sb_printf(b, ".");
+        buf_printf(b, ".");
     }
 }
 
-static void ref_group(strbuf *b, const setting_group *g)
+static void ref_group(buf *b, const setting_group *g)
 {
-    sb_printf(b, "### `%s`\n\n%s\n\n", g->path, g->doc);
-    sb_printf(b, "| key | type | range | default | meaning |\n|---|---|---|---|---|\n");
+    buf_printf(b, "### `%s`\n\n%s\n\n", g->path, g->doc);
+    buf_printf(b, "| key | type | range | default | meaning |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < g->nkeys; i++) {
         const setting_def *d = &g->keys[i];
-        sb_printf(b, "| `%s` | %s | ", d->name, settings_type_doc(d));
+        buf_printf(b, "| `%s` | %s | ", d->name, settings_type_doc(d));
         ref_range(b, d);
-        sb_printf(b, " | ");
+        buf_printf(b, " | ");
         ref_default(b, d);
-        sb_printf(b, " | %s.", d->doc);
+        buf_printf(b, " | %s.", d->doc);
         ref_only(b, g, d);
-        sb_printf(b, " |\n");
+        buf_printf(b, " |\n");
     }
-    sb_printf(b, "\n");
+    buf_printf(b, "\n");
 }
 
 char *scenario_reference(void)
 {
-    strbuf b = {NULL, 0, 0, 0};
-    sb_printf(&b, "<!-- Generated from sim/scenario/settings.c by scenario_reference(); "
+    buf b = {NULL, 0, 0, 0};
+    buf_printf(&b, "<!-- Generated from sim/scenario/settings.c by scenario_reference(); "
                    "tests/test_scenario checks it is in step. -->\n\n");
     const setting_group *groups[] = {&root_group,    &model_group,   &dist_group,
                                      &table_group,   &actor_group,   &rung_group,
@@ -904,18 +905,18 @@ char *scenario_reference(void)
         ref_group(&b, groups[i]);
         if (groups[i] != &event_group)
             continue;
-        sb_printf(&b, "#### Event types\n\n| type | actors | default magnitude | magnitude range |\n"
+        buf_printf(&b, "#### Event types\n\n| type | actors | default magnitude | magnitude range |\n"
                       "|---|---|---|---|\n");
         for (int k = 0; k < EV_KIND_COUNT; k++) {
             const event_rule *r = &event_rules[k];
-            sb_printf(&b, "| `%s` | %s | ", event_variants[k], r->actors_doc);
+            buf_printf(&b, "| `%s` | %s | ", event_variants[k], r->actors_doc);
             if (r->magnitude_is_warmth)
-                sb_printf(&b, "`model.summit_warmth` (no parameter of its own) | ");
+                buf_printf(&b, "`model.summit_warmth` (no parameter of its own) | ");
             else
-                sb_printf(&b, "%.15g | ", r->magnitude);
-            sb_printf(&b, "[%.15g, %.15g] |\n", r->magnitude_lo, r->magnitude_hi);
+                buf_printf(&b, "%.15g | ", r->magnitude);
+            buf_printf(&b, "[%.15g, %.15g] |\n", r->magnitude_lo, r->magnitude_hi);
         }
-        sb_printf(&b, "\n");
+        buf_printf(&b, "\n");
     }
-    return sb_take(&b);
+    return buf_take(&b);
 }

@@ -109,13 +109,13 @@ static void check_keys(loader *L, const config_setting_t *g, const char *const *
         ld_suggest_init(&sg, name);
         for (size_t k = 0; k < n; k++)
             ld_suggest_add(&sg, keys[k]);
-        strbuf b = {0};
+        buf b = {0};
         ld_suggest_write(&sg, &b);
-        sb_puts(&b, " (valid keys: ");
+        buf_puts(&b, " (valid keys: ");
         for (size_t k = 0; k < n; k++)
-            sb_printf(&b, "%s%s", k ? ", " : "", keys[k]);
-        sb_puts(&b, ")");
-        char *hint = sb_take(&b);
+            buf_printf(&b, "%s%s", k ? ", " : "", keys[k]);
+        buf_puts(&b, ")");
+        char *hint = buf_take(&b);
         ld_error(L, c, "unknown key '%s'%s", name, hint ? hint : "");
         free(hint);
     }
@@ -192,9 +192,9 @@ static int get_count(loader *L, const config_setting_t *g, const char *key, int 
 /* Rounds v to 12 significant digits (grid values from ranges). */
 static double round12(double v)
 {
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.12g", v);
-    return strtod(buf, NULL);
+    char dst[64];
+    snprintf(dst, sizeof dst, "%.12g", v);
+    return strtod(dst, NULL);
 }
 
 /* Parses "start:step:end" at s into a new values array.  Returns 0, or -1
@@ -346,17 +346,17 @@ static int read_param(loader *L, const config_setting_t *g, sweep_design_kind de
 /* ------------------------------------------------------------------ */
 
 /* The file name without folder and extension, as a default name. */
-static void default_name(const char *path, char *buf, size_t len)
+static void default_name(const char *path, char *dst, size_t len)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t n = strlen(base);
     if (n >= len)
         n = len - 1;
-    memcpy(buf, base, n);
-    buf[n] = '\0';
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf)
+    memcpy(dst, base, n);
+    dst[n] = '\0';
+    char *dot = strrchr(dst, '.');
+    if (dot && dot != dst)
         *dot = '\0';
 }
 
@@ -395,9 +395,9 @@ static void check_root(loader *L, const config_setting_t *root, const char *dir,
             ld_suggest_init(&sg, design);
             for (size_t k = 0; k < NKEYS(design_names); k++)
                 ld_suggest_add(&sg, design_names[k]);
-            strbuf b = {0};
+            buf b = {0};
             ld_suggest_write(&sg, &b);
-            char *hint = sb_take(&b);
+            char *hint = buf_take(&b);
             ld_error(L, ld_member(root, "design"),
                      "unknown design \"%s\"%s (valid designs: grid, lhs, sobol)", design, hint ? hint : "");
             free(hint);
@@ -492,7 +492,7 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
     loader L;
     ld_init(&L, path, NULL, dg, NULL);
     char *text = NULL, *dir = NULL;
-    int rc = SCENARIO_EBAD;
+    int rc = AS_EUSAGE;
     config_t cfg;
     int have_cfg = 0;
 
@@ -501,7 +501,7 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
     text = ld_slurp(path, &len);
     if (!text) {
         ld_error_at(&L, path, 0, "%s", strerror(errno));
-        rc = SCENARIO_EIO;
+        rc = AS_EIO;
         goto done;
     }
     if (memchr(text, '\0', len)) {
@@ -534,14 +534,14 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
     }
     check_root(&L, config_root_setting(&cfg), dir, sf);
     if (!L.oom && L.nerrors == 0)
-        rc = SCENARIO_OK;
+        rc = AS_OK;
 
 done:
     if (L.oom) {
         ld_error_at(&L, path, 0, "out of memory");
-        rc = SCENARIO_EIO;
+        rc = AS_ENOMEM;
     }
-    if (rc != SCENARIO_OK)
+    if (rc != AS_OK)
         sweepfile_clear(sf);
     if (have_cfg)
         config_destroy(&cfg);
@@ -591,7 +591,7 @@ static const char *last_part(const char *path)
     return dot ? dot + 1 : path;
 }
 
-size_t sweepfile_near_params(const model_spec *spec, const char *path, char *buf, size_t len)
+size_t sweepfile_near_params(const model_spec *spec, const char *path, char *dst, size_t len)
 {
     enum { MAXN = 5 };
     size_t best[MAXN], bestd[MAXN], n = 0;
@@ -620,9 +620,9 @@ size_t sweepfile_near_params(const model_spec *spec, const char *path, char *buf
         bestd[k] = d;
     }
     size_t used = 0;
-    buf[0] = '\0';
+    dst[0] = '\0';
     for (size_t i = 0; i < n && used < len; i++) {
-        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", spec->params[best[i]].path);
+        int w = snprintf(dst + used, len - used, "%s%s", i ? ", " : "", spec->params[best[i]].path);
         if (w < 0)
             break;
         used += (size_t)w;

@@ -141,7 +141,7 @@ static int find_event(const config_setting_t *events, const char *id)
 static void unknown_event(loader *L, const config_setting_t *s, const config_setting_t *events,
                           const char *id)
 {
-    strbuf b = {0};
+    buf b = {0};
     ld_suggest sg;
     ld_suggest_init(&sg, id);
     size_t n = 0;
@@ -151,12 +151,12 @@ static void unknown_event(loader *L, const config_setting_t *s, const config_set
         if (!eid)
             continue;
         ld_suggest_add(&sg, eid);
-        sb_printf(&b, "%s%s", n++ ? ", " : "", eid);
+        buf_printf(&b, "%s%s", n++ ? ", " : "", eid);
     }
-    char *ids = sb_take(&b);
-    strbuf h = {0};
+    char *ids = buf_take(&b);
+    buf h = {0};
     ld_suggest_write(&sg, &h);
-    char *hint = sb_take(&h);
+    char *hint = buf_take(&h);
     if (n)
         ld_error(L, s, "no event has the id \"%s\"%s (valid ids: %s)", id, hint ? hint : "",
                  ids ? ids : "?");
@@ -380,11 +380,11 @@ static void scale_events(loader *L, config_setting_t *root)
 /* Writes "a -> b -> c" of chain[first..n-1], then last. */
 static char *chain_text(const chain_link *chain, size_t first, size_t n, const char *last)
 {
-    strbuf b = {0};
+    buf b = {0};
     for (size_t i = first; i < n; i++)
-        sb_printf(&b, "%s -> ", chain[i].name);
-    sb_puts(&b, last);
-    return sb_take(&b);
+        buf_printf(&b, "%s -> ", chain[i].name);
+    buf_puts(&b, last);
+    return buf_take(&b);
 }
 
 /*
