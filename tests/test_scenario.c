@@ -1159,6 +1159,65 @@ static int check_doc_row(const char *doc, const setting_def *d)
     return bad;
 }
 
+/* Every group of the settings table is complete (a key the designated
+ * initialisers missed has no name), its names are distinct, and every key
+ * bound to a field has a type that field can hold. */
+static void test_settings_table_is_consistent(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (int g = 0; g < SG_COUNT; g++) {
+        const setting_group *sg = settings_group((setting_group_id)g);
+        assert_non_null(sg);
+        assert_true(sg->nkeys > 0);
+        for (size_t k = 0; k < sg->nkeys; k++) {
+            const setting_def *d = &sg->keys[k];
+            if (!d->name || !d->doc) {
+                print_error("group %s: key %zu has no name or doc\n", sg->path, k);
+                bad++;
+                continue;
+            }
+            for (size_t j = 0; j < k; j++)
+                if (sg->keys[j].name && strcmp(sg->keys[j].name, d->name) == 0) {
+                    print_error("group %s: key '%s' twice\n", sg->path, d->name);
+                    bad++;
+                }
+            int ok = 1;
+            switch (d->field) {
+            case FIELD_NONE:
+                break;
+            case FIELD_DOUBLE:
+                ok = d->type == ST_FLOAT || d->type == ST_DATE;
+                break;
+            case FIELD_INT:
+                ok = d->type == ST_INT || d->type == ST_BOOL;
+                break;
+            case FIELD_UNSIGNED:
+            case FIELD_SIZE:
+            case FIELD_U64:
+                ok = (d->type == ST_INT || d->type == ST_INT64) && d->lo >= 0.0;
+                break;
+            case FIELD_TEXT:
+                ok = d->type == ST_STRING && d->size > 0 && d->maxlen == d->size - 1;
+                break;
+            case FIELD_COMMITMENTS:
+                ok = d->type == ST_STRINGS && d->pattern == PAT_COMMITMENT;
+                break;
+            }
+            if (!ok) {
+                print_error("group %s: key '%s' is bound to a field its type does not fit\n", sg->path,
+                            d->name);
+                bad++;
+            }
+        }
+    }
+    /* Keys are found where the code looks for them. */
+    assert_string_equal(settings_key(SG_EVENT, EVK_JITTER)->name, "jitter");
+    assert_string_equal(settings_key(SG_MODEL, MP_W_TRIAD)->name, "w_triad");
+    assert_string_equal(settings_key(SG_SWEEP_SENS, SWS_CONFIDENCE)->name, "confidence");
+    assert_int_equal(bad, 0);
+}
+
 /* docs/MODEL.md's parameter tables (section 3.6) list every model and
  * actor parameter of the settings table with its default and range. */
 static void test_model_doc_parameters_match_the_table(void **state)
@@ -1214,6 +1273,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_bad_file_has_a_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_are_in_step_with_the_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_doc_parameters_match_the_table, setup, teardown),
+        cmocka_unit_test(test_settings_table_is_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

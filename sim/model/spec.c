@@ -175,7 +175,7 @@ void model_spec_dyad_name(const model_spec *s, int a, int b, char *buf, size_t l
     snprintf(buf, len, "%s-%s", ia, ib);
 }
 
-static const char *const kind_names[EV_KIND_COUNT] = {
+const char *const spec_event_kind_names[EV_KIND_COUNT] = {
     [EV_SUMMIT] = "summit",
     [EV_TREATY] = "treaty",
     [EV_SANCTIONS] = "sanctions",
@@ -193,37 +193,43 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_ECONOMY] = "economy",
 };
 
+const char *const spec_timing_names[TIMING_COUNT] = {
+    [TIMING_AT] = "at", [TIMING_EVERY] = "every", [TIMING_POISSON] = "rate", [TIMING_SERIES] = "series"};
+
+const char *const spec_dist_kind_names[DIST_COUNT] = {
+    [DIST_FIXED] = "fixed",   [DIST_UNIFORM] = "uniform",      [DIST_NORMAL] = "normal",
+    [DIST_BETA] = "beta",     [DIST_LOGNORMAL] = "lognormal"};
+
+const char *const spec_target_kind_names[TARGET_COUNT] = {
+    [TARGET_UP] = "up",
+    [TARGET_DOWN] = "down",
+    [TARGET_COMMIT_START] = "start",
+    [TARGET_COMMIT_END] = "end",
+    [TARGET_STAYS_BELOW] = "stays_below"};
+
+const char *const spec_commitment_names[SPEC_C_COUNT] = {"nonaggression", "consultation", "defence"};
+
 const char *spec_event_kind_name(spec_event_kind k)
 {
-    return (unsigned)k < EV_KIND_COUNT ? kind_names[k] : NULL;
+    return (unsigned)k < EV_KIND_COUNT ? spec_event_kind_names[k] : NULL;
 }
 
 int spec_event_kind_from_name(const char *name)
 {
     for (int k = 0; k < EV_KIND_COUNT; k++)
-        if (strcmp(kind_names[k], name) == 0)
+        if (strcmp(spec_event_kind_names[k], name) == 0)
             return k;
     return -1;
 }
-
-static const struct {
-    unsigned flag;
-    const char *name;
-} commitment_names[] = {
-    {SPEC_C_NONAGGRESSION, "nonaggression"},
-    {SPEC_C_CONSULTATION, "consultation"},
-    {SPEC_C_DEFENCE, "defence"},
-};
 
 void spec_commitments_format(unsigned c, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof commitment_names / sizeof commitment_names[0]; i++) {
-        if (!(c & commitment_names[i].flag))
+    for (unsigned i = 0; i < SPEC_C_COUNT; i++) {
+        if (!(c & (1u << i)))
             continue;
-        int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-                         commitment_names[i].name);
+        int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "", spec_commitment_names[i]);
         if (w < 0 || (size_t)w >= len - used)
             return;
         used += (size_t)w;
@@ -234,9 +240,9 @@ void spec_commitments_format(unsigned c, char *buf, size_t len)
 
 unsigned spec_commitment_from_name(const char *name)
 {
-    for (size_t i = 0; i < sizeof commitment_names / sizeof commitment_names[0]; i++)
-        if (strcmp(commitment_names[i].name, name) == 0)
-            return commitment_names[i].flag;
+    for (unsigned i = 0; i < SPEC_C_COUNT; i++)
+        if (strcmp(spec_commitment_names[i], name) == 0)
+            return 1u << i;
     return 0;
 }
 
@@ -257,17 +263,5 @@ int model_spec_param_per_replication(const model_spec *s, size_t i)
 
 const char *spec_target_kind_name(spec_target_kind k)
 {
-    switch (k) {
-    case TARGET_UP:
-        return "up";
-    case TARGET_DOWN:
-        return "down";
-    case TARGET_COMMIT_START:
-        return "start";
-    case TARGET_COMMIT_END:
-        return "end";
-    case TARGET_STAYS_BELOW:
-        return "stays_below";
-    }
-    return "?";
+    return (unsigned)k < TARGET_COUNT ? spec_target_kind_names[k] : "?";
 }

@@ -41,7 +41,8 @@ typedef enum {
     DIST_UNIFORM,   /* a = min, b = max */
     DIST_NORMAL,    /* a = mean, b = sd; truncated to [lo, hi] of the setting */
     DIST_BETA,      /* a, b shape; scaled to [min, max] = [c, d] */
-    DIST_LOGNORMAL  /* a = mu, b = sigma of the underlying normal */
+    DIST_LOGNORMAL, /* a = mu, b = sigma of the underlying normal */
+    DIST_COUNT
 } spec_dist_kind;
 
 typedef struct {
@@ -122,7 +123,8 @@ typedef struct {
 enum {
     SPEC_C_NONAGGRESSION = 1u << 0,
     SPEC_C_CONSULTATION = 1u << 1,
-    SPEC_C_DEFENCE = 1u << 2
+    SPEC_C_DEFENCE = 1u << 2,
+    SPEC_C_COUNT = 3              /* commitments: flag i is 1u << i */
 };
 
 typedef enum {
@@ -149,7 +151,8 @@ typedef enum {
     TIMING_AT = 0,        /* once, at `at` */
     TIMING_EVERY,         /* every `every` years from `from` until `until` */
     TIMING_POISSON,       /* Poisson process with `rate` per year in [from, until) */
-    TIMING_SERIES         /* once a year at year + 0.5, magnitude scaled by a series */
+    TIMING_SERIES,        /* once at each point of a series, magnitude scaled by its value */
+    TIMING_COUNT
 } spec_timing;
 
 typedef struct {
@@ -190,7 +193,8 @@ typedef enum {
     TARGET_DOWN,          /* first time label <= target label, after `after` */
     TARGET_COMMIT_START,  /* first time the commitment is in force, after `after` */
     TARGET_COMMIT_END,    /* first time the commitment is not in force, after `after` */
-    TARGET_STAYS_BELOW    /* label < target label throughout [after, year]; sim_year = first violation */
+    TARGET_STAYS_BELOW,   /* label < target label throughout [after, year]; sim_year = first violation */
+    TARGET_COUNT
 } spec_target_kind;
 
 typedef struct {
@@ -358,11 +362,21 @@ int model_spec_param_per_occurrence(const model_spec *s, size_t i);
  * records in replications.tsv. */
 int model_spec_param_per_replication(const model_spec *s, size_t i);
 
-/* Name of a target kind as written in scenario files ("up", "down",
- * "start", "end", "stays_below"). */
+/*
+ * The names of the enumerations as scenario files and result files write
+ * them: one table each, indexed by the enum (immutable data).  The scenario
+ * language's settings table takes its variants from them.
+ */
+extern const char *const spec_event_kind_names[EV_KIND_COUNT]; /* "summit", ... */
+extern const char *const spec_timing_names[TIMING_COUNT];     /* "at", "every", "rate", "series" */
+extern const char *const spec_dist_kind_names[DIST_COUNT];    /* "fixed", "uniform", ... */
+extern const char *const spec_target_kind_names[TARGET_COUNT]; /* "up", "down", "start", ... */
+extern const char *const spec_commitment_names[SPEC_C_COUNT]; /* of flag 1u << i */
+
+/* Name of a target kind ("up", ...), or "?" out of range. */
 const char *spec_target_kind_name(spec_target_kind k);
 
-/* Name of an event kind as written in scenario files ("summit", ...), or NULL. */
+/* Name of an event kind ("summit", ...), or NULL out of range. */
 const char *spec_event_kind_name(spec_event_kind k);
 
 /* Kind for a name, or -1. */

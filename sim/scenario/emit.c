@@ -13,11 +13,13 @@
  * written as a default they do not have.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "scenario/loader.h"
+#include "scenario/read.h"
 
 #define BIT(i) (1u << (i))
 
@@ -32,14 +34,6 @@ static void indent(emitter *E, int depth)
         buf_puts(&E->b, "  ");
 }
 
-static int valid_for(const setting_def *d, int variant, int timing)
-{
-    if (d->variants && variant >= 0 && !(d->variants & BIT(variant)))
-        return 0;
-    if (d->timings && timing >= 0 && !(d->timings & BIT(timing)))
-        return 0;
-    return 1;
-}
 
 /* The variant and event timing of group e with the keys of g. */
 static void element_variant(const config_setting_t *e, const setting_group *g, int *variant,
@@ -54,21 +48,9 @@ static void element_variant(const config_setting_t *e, const setting_group *g, i
         has_timings |= g->keys[i].timings != 0;
     if (!has_timings)
         return;
-    for (int t = TIMING_AT; t <= TIMING_SERIES; t++)
-        if (ld_member(e, settings_timing_name((spec_timing)t)))
+    for (int t = 0; t < TIMING_COUNT; t++)
+        if (ld_member(e, spec_timing_names[t]))
             *timing = t;
-}
-
-static double number_of(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-        return (double)config_setting_get_int(s);
-    case CONFIG_TYPE_INT64:
-        return (double)config_setting_get_int64(s);
-    default:
-        return config_setting_get_float(s);
-    }
 }
 
 /* Writes parameter path as a number or a distribution group; nothing if the
@@ -81,42 +63,30 @@ static void emit_param(emitter *E, const char *key, const char *path, int depth)
     const spec_param *p = &E->L->spec->params[i];
     indent(E, depth);
     buf_printf(&E->b, "%s = ", key);
-    switch (p->dist.kind) {
-    case DIST_FIXED:
+    /* A distribution: its name, then its numbers under their keys. */
+    static const struct {
+        unsigned key;
+        size_t offset;
+    } fields[DIST_COUNT][4] = {
+        [DIST_UNIFORM] = {{DISTK_MIN, offsetof(spec_dist, a)}, {DISTK_MAX, offsetof(spec_dist, b)}},
+        [DIST_NORMAL] = {{DISTK_MEAN, offsetof(spec_dist, a)}, {DISTK_SD, offsetof(spec_dist, b)}},
+        [DIST_BETA] = {{DISTK_A, offsetof(spec_dist, a)}, {DISTK_B, offsetof(spec_dist, b)},
+                       {DISTK_MIN, offsetof(spec_dist, c)}, {DISTK_MAX, offsetof(spec_dist, d)}},
+        [DIST_LOGNORMAL] = {{DISTK_MU, offsetof(spec_dist, a)}, {DISTK_SIGMA, offsetof(spec_dist, b)}},
+    };
+    spec_dist_kind k = p->dist.kind;
+    if (k == DIST_FIXED || k >= DIST_COUNT) {
         lit_float(&E->b, p->value);
-        break;
-    case DIST_UNIFORM:
-        buf_puts(&E->b, "{ dist = \"uniform\"; min = ");
-        lit_float(&E->b, p->dist.a);
-        buf_puts(&E->b, "; max = ");
-        lit_float(&E->b, p->dist.b);
-        buf_puts(&E->b, "; }");
-        break;
-    case DIST_NORMAL:
-        buf_puts(&E->b, "{ dist = \"normal\"; mean = ");
-        lit_float(&E->b, p->dist.a);
-        buf_puts(&E->b, "; sd = ");
-        lit_float(&E->b, p->dist.b);
-        buf_puts(&E->b, "; }");
-        break;
-    case DIST_BETA:
-        buf_puts(&E->b, "{ dist = \"beta\"; a = ");
-        lit_float(&E->b, p->dist.a);
-        buf_puts(&E->b, "; b = ");
-        lit_float(&E->b, p->dist.b);
-        buf_puts(&E->b, "; min = ");
-        lit_float(&E->b, p->dist.c);
-        buf_puts(&E->b, "; max = ");
-        lit_float(&E->b, p->dist.d);
-        buf_puts(&E->b, "; }");
-        break;
-    case DIST_LOGNORMAL:
-        buf_puts(&E->b, "{ dist = \"lognormal\"; mu = ");
-        lit_float(&E->b, p->dist.a);
-        buf_puts(&E->b, "; sigma = ");
-        lit_float(&E->b, p->dist.b);
-        buf_puts(&E->b, "; }");
-        break;
+    } else {
+        buf_printf(&E->b, "{ dist = \"%s\";", spec_dist_kind_names[k]);
+        for (size_t f = 0; f < 4 && fields[k][f].key != DISTK_DIST; f++) {
+            double v;
+            memcpy(&v, (const char *)&p->dist + fields[k][f].offset, sizeof v);
+            buf_printf(&E->b, " %s = ", settings_key(SG_DIST, fields[k][f].key)->name);
+            lit_float(&E->b, v);
+            buf_puts(&E->b, ";");
+        }
+        buf_puts(&E->b, " }");
     }
     buf_puts(&E->b, ";\n");
 }
@@ -309,7 +279,7 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
     case ST_DATE: {
         double v = d->def;
         if (s)
-            v = number_of(s);
+            v = ld_number_of(s);
         else if (d->dyn == DD_START)
             v = L->spec->start;
         else if (d->dyn == DD_HORIZON)
@@ -428,7 +398,7 @@ static void emit_keys(emitter *E, const config_setting_t *gs, const setting_grou
     if (gs)
         element_variant(gs, g, &variant, &timing);
     for (size_t i = 0; i < g->nkeys; i++)
-        if (valid_for(&g->keys[i], variant, timing))
+        if (settings_valid_for(&g->keys[i], variant, timing))
             emit_key(E, gs, &g->keys[i], prefix, id, depth);
 }
 

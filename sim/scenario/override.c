@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/num.h"
 #include "scenario/loader.h"
 
 #define MAX_PARTS 16
@@ -53,12 +54,19 @@ static int split_path(const char *path, path_part *parts, size_t *n)
         path_part *part = &parts[*n];
         memset(part, 0, sizeof *part);
         if (*p == '[') {
-            char *end;
-            part->index = strtol(p + 1, &end, 10);
-            if (end == p + 1 || *end != ']' || part->index < 0)
+            const char *close = strchr(p, ']');
+            size_t len = close ? (size_t)(close - p - 1) : 0;
+            int64_t index;
+            if (!close || len == 0 || len >= sizeof part->name)
                 return -1;
+            memcpy(part->name, p + 1, len);
+            part->name[len] = '\0';
+            if (num_parse_i64(part->name, 0, INT32_MAX, &index) != 0)
+                return -1;
+            part->name[0] = '\0';
+            part->index = (long)index;
             part->is_index = 1;
-            p = end + 1;
+            p = close + 1;
         } else {
             size_t len = strcspn(p, ".[");
             if (len == 0 || len >= sizeof part->name)
@@ -66,9 +74,12 @@ static int split_path(const char *path, path_part *parts, size_t *n)
             memcpy(part->name, p, len);
             part->name[len] = '\0';
             p += len;
+            int64_t index;
             if (strspn(part->name, "0123456789") == len) {
+                if (num_parse_i64(part->name, 0, INT32_MAX, &index) != 0)
+                    return -1;
                 part->is_index = 1;
-                part->index = strtol(part->name, NULL, 10);
+                part->index = (long)index;
             }
         }
         (*n)++;

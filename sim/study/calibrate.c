@@ -403,23 +403,6 @@ done:
 /* Files                                                              */
 /* ------------------------------------------------------------------ */
 
-static const char *kind_name(spec_target_kind k)
-{
-    switch (k) {
-    case TARGET_UP:
-        return "up";
-    case TARGET_DOWN:
-        return "down";
-    case TARGET_COMMIT_START:
-        return "start";
-    case TARGET_COMMIT_END:
-        return "end";
-    case TARGET_STAYS_BELOW:
-        return "stays_below";
-    }
-    return "?";
-}
-
 /* Median of the non-NaN values of v[i * stride] (i < n); NaN if none.
  * buf has room for n values. */
 static double median_of(const double *v, size_t n, size_t stride, double *buf)
@@ -500,7 +483,7 @@ static int write_fit(const model_spec *spec, const objective *ob, const io_kv *p
             tsv_na(w);
         else
             tsv_int(w, t->label);
-        tsv_str(w, kind_name(t->kind));
+        tsv_str(w, spec_target_kind_name(t->kind));
         tsv_double(w, median_of(ob->years + i, reps, nt, buf));
         tsv_double(w, median_of(ob->errors + i, reps, nt, buf));
         tsv_double(w, (double)reached / (double)reps);
