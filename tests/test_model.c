@@ -31,6 +31,37 @@ static const double defaults[MP_COUNT] = {
     [MP_SUMMIT_WARMTH] = 0.0,     [MP_REVERSAL_THRESHOLD] = 0.5, [MP_REVERSAL_MIN_YEARS] = 1.0,
 };
 
+/* Appends an actor with a constant capability and its three parameters. */
+static void add_actor(model_spec *s, const char *id, double cap, double ideology, double autonomy,
+                      double doctrine)
+{
+    spec_actor a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "%s", id);
+    snprintf(a.name, sizeof a.name, "%s", id);
+    double year = 1900.0;
+    size_t idx;
+    assert_int_equal(model_spec_add_series(s, id, &year, &cap, 1, &idx), 0);
+    a.capability = (int)idx;
+    a.param0 = s->nparams;
+    assert_int_equal(model_spec_add_param(s, "ideology", ideology, -1, 1, NULL), 0);
+    assert_int_equal(model_spec_add_param(s, "autonomy", autonomy, 0, 10, NULL), 0);
+    assert_int_equal(model_spec_add_param(s, "doctrine", doctrine, 0, 10, NULL), 0);
+    assert_int_equal(model_spec_add_actor(s, &a), 0);
+}
+
+static void add_rung(model_spec *s, int label, const char *name, double x_min, unsigned requires, int gate)
+{
+    spec_rung r;
+    memset(&r, 0, sizeof r);
+    r.label = label;
+    snprintf(r.name, sizeof r.name, "%s", name);
+    r.x_min = x_min;
+    r.requires = requires;
+    r.gate = gate;
+    assert_int_equal(model_spec_add_rung(s, &r), 0);
+}
+
 /* A world of three actors a, b, c with constant capabilities 0.2, 0.3, 0.5
  * and a five-rung ladder whose top rung is an alliance. */
 static void build(model_spec *s, double ideology_c)
@@ -45,32 +76,13 @@ static void build(model_spec *s, double ideology_c)
     static const char *ids[] = {"a", "b", "c"};
     static const double caps[] = {0.2, 0.3, 0.5};
     static const double ideol[] = {1.0, 1.0, 0.0};
-    for (int i = 0; i < 3; i++) {
-        spec_actor *a = &s->actors[s->nactors];
-        snprintf(a->id, sizeof a->id, "%s", ids[i]);
-        snprintf(a->name, sizeof a->name, "%s", ids[i]);
-        double year = 1900.0, cap = caps[i];
-        size_t idx;
-        assert_int_equal(model_spec_add_series(s, ids[i], &year, &cap, 1, &idx), 0);
-        a->capability = (int)idx;
-        a->param0 = s->nparams;
-        assert_int_equal(model_spec_add_param(s, "ideology", i == 2 ? ideology_c : ideol[i], -1, 1, NULL), 0);
-        assert_int_equal(model_spec_add_param(s, "autonomy", 0.0, 0, 10, NULL), 0);
-        assert_int_equal(model_spec_add_param(s, "doctrine", 0.0, 0, 10, NULL), 0);
-        s->nactors++;
-    }
-    static const struct { int label; const char *name; double x_min; unsigned req; int gate; } rungs[] = {
-        {-1, "hostile", -INFINITY, 0, 0}, {0, "normal", -0.2, 0, 0}, {1, "friendly", 0.1, 0, 0},
-        {2, "partners", 0.4, 0, 0},       {3, "alliance", 0.85, SPEC_C_DEFENCE, 1},
-    };
-    for (int i = 0; i < 5; i++) {
-        spec_rung *r = &s->ladder[s->nrungs++];
-        r->label = rungs[i].label;
-        snprintf(r->name, sizeof r->name, "%s", rungs[i].name);
-        r->x_min = rungs[i].x_min;
-        r->requires = rungs[i].req;
-        r->gate = rungs[i].gate;
-    }
+    for (int i = 0; i < 3; i++)
+        add_actor(s, ids[i], caps[i], i == 2 ? ideology_c : ideol[i], 0.0, 0.0);
+    add_rung(s, -1, "hostile", -INFINITY, 0, 0);
+    add_rung(s, 0, "normal", -0.2, 0, 0);
+    add_rung(s, 1, "friendly", 0.1, 0, 0);
+    add_rung(s, 2, "partners", 0.4, 0, 0);
+    add_rung(s, 3, "alliance", 0.85, SPEC_C_DEFENCE, 1);
     s->outcome_a = 0;
     s->outcome_b = 1;
     s->alliance_after = s->start;
@@ -93,8 +105,10 @@ static void build_threatened(model_spec *s, double x_ab)
     set_initial(s, 1, 2, -0.9);
 }
 
-/* Adds a dated event with a fixed magnitude and returns it for tuning. */
-static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, double mag, int a, int b)
+/* Adds a dated event of n actors with a fixed magnitude and returns it for
+ * tuning. */
+static spec_event *add_event_of(model_spec *s, spec_event_kind kind, double at, double mag, const int *actors,
+                                int n)
 {
     spec_event e;
     memset(&e, 0, sizeof e);
@@ -109,11 +123,17 @@ static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, dou
     assert_int_equal(model_spec_add_param(s, "events.duration", 0.0, 0, 100, &e.p_duration), 0);
     assert_int_equal(model_spec_add_param(s, "events.every", 1.0, 0, 100, &e.p_every), 0);
     assert_int_equal(model_spec_add_param(s, "events.rate", 0.0, 0, 100, &e.p_rate), 0);
-    e.actors[e.nactors++] = a;
-    if (b >= 0)
-        e.actors[e.nactors++] = b;
+    e.actors = (int *)actors;
+    e.nactors = n;
     assert_int_equal(model_spec_add_event(s, &e), 0);
     return &s->events[s->nevents - 1];
+}
+
+/* The same with actor a, and b unless it is -1. */
+static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, double mag, int a, int b)
+{
+    const int actors[2] = {a, b};
+    return add_event_of(s, kind, at, mag, actors, b >= 0 ? 2 : 1);
 }
 
 /* ---- a recording observer ---------------------------------------------- */
@@ -411,8 +431,8 @@ static void reversal_is_detected(void **state)
     (void)state;
     model_spec s;
     build(&s, 0.0);
-    spec_event *e = add_event(&s, EV_REVERSAL, 2003.0, 2.0, 2, 0);
-    e->actors[e->nactors++] = 1;
+    static const int confront[3] = {2, 0, 1};
+    spec_event *e = add_event_of(&s, EV_REVERSAL, 2003.0, 2.0, confront, 3);
     s.params[e->p_duration].value = 3.0;
     trace t;
     model_outcome out;
@@ -424,8 +444,7 @@ static void reversal_is_detected(void **state)
 
     /* Too short to count. */
     build(&s, 0.0);
-    e = add_event(&s, EV_REVERSAL, 2003.0, 2.0, 2, 0);
-    e->actors[e->nactors++] = 1;
+    e = add_event_of(&s, EV_REVERSAL, 2003.0, 2.0, confront, 3);
     s.params[e->p_duration].value = 0.5;
     run(&s, 1, &t, &out);
     assert_int_equal(out.reversal, 0);
@@ -842,25 +861,12 @@ static void target_and_gates_match_the_formulas(void **state)
     for (int i = 0; i < MP_COUNT; i++)
         assert_int_equal(model_spec_add_param(&s, "model.p", w[i], -1e9, 1e9, NULL), 0);
     for (int i = 0; i < NA; i++) {
-        spec_actor *a = &s.actors[s.nactors];
-        snprintf(a->id, sizeof a->id, "%c", 'a' + i);
-        snprintf(a->name, sizeof a->name, "%c", 'a' + i);
-        double year = 1900.0;
-        size_t idx;
-        assert_int_equal(model_spec_add_series(&s, a->id, &year, &cap[i], 1, &idx), 0);
-        a->capability = (int)idx;
-        a->param0 = s.nparams;
-        assert_int_equal(model_spec_add_param(&s, "ideology", ideol[i], -1, 1, NULL), 0);
-        assert_int_equal(model_spec_add_param(&s, "autonomy", auton[i], 0, 10, NULL), 0);
-        assert_int_equal(model_spec_add_param(&s, "doctrine", doctrine[i], 0, 10, NULL), 0);
-        s.nactors++;
+        char id[2] = {(char)('a' + i), '\0'};
+        add_actor(&s, id, cap[i], ideol[i], auton[i], doctrine[i]);
     }
-    static const struct { int label; double x_min; } rungs[] = {{-1, -INFINITY}, {0, -0.2}, {1, 0.1}};
-    for (int i = 0; i < 3; i++) {
-        spec_rung *r = &s.ladder[s.nrungs++];
-        r->label = rungs[i].label;
-        r->x_min = rungs[i].x_min;
-    }
+    add_rung(&s, -1, "hostile", -INFINITY, 0, 0);
+    add_rung(&s, 0, "normal", -0.2, 0, 0);
+    add_rung(&s, 1, "friendly", 0.1, 0, 0);
     s.outcome_a = 0;
     s.outcome_b = 1;
     s.alliance_after = s.start;
@@ -951,6 +957,75 @@ static void target_and_gates_match_the_formulas(void **state)
     model_spec_clear(&s);
 }
 
+/* ---- no fixed caps ----------------------------------------------------- */
+
+typedef struct {
+    size_t nd;
+    double *x; /* x of every dyad at the sample of 2001 */
+} x_at_2001;
+
+static int sample_2001(void *ctx, int year, const model *m)
+{
+    x_at_2001 *t = ctx;
+    if (year == 2001)
+        for (size_t d = 0; d < t->nd; d++)
+            t->x[d] = model_dyad_x(m, d);
+    return 0;
+}
+
+/*
+ * 200 actors and a summit naming all of them: every one of the 19,900
+ * pairs gets the summit's jump and a decision.  With no term of the target
+ * that depends on x (no reciprocity, no triad, no hostile relations), the
+ * jump of 0.1 at 2001.0 is still 0.1 e^(-k / 2) at the sample of 2001.5 in
+ * every dyad, against the same world without the summit (one ideology and
+ * small asymmetries keep every target, so every x, above 0).
+ */
+static void two_hundred_actors_and_a_summit_of_all(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    double x[2][N * (N - 1) / 2];
+    for (int with = 0; with < 2; with++) {
+        model_spec s;
+        model_spec_init(&s);
+        s.start = 2000.0;
+        s.horizon = 2003.0;
+        for (int i = 0; i < MP_COUNT; i++)
+            assert_int_equal(model_spec_add_param(&s, "model.p", defaults[i], -1e9, 1e9, NULL), 0);
+        for (int i = 0; i < N; i++) {
+            char id[8];
+            snprintf(id, sizeof id, "a%d", i);
+            add_actor(&s, id, 0.001 + 0.001 * (i % 7), 1.0, 0.3, 0.0);
+        }
+        add_rung(&s, -1, "hostile", -INFINITY, 0, 0);
+        add_rung(&s, 0, "normal", -0.2, 0, 0);
+        add_rung(&s, 1, "friendly", 0.1, 0, 0);
+        s.outcome_a = 0;
+        s.outcome_b = 1;
+        s.alliance_after = s.start;
+        if (with) {
+            int all[N];
+            for (int i = 0; i < N; i++)
+                all[i] = i;
+            add_event_of(&s, EV_SUMMIT, 2001.0, 0.1, all, N);
+        }
+        model *m = model_alloc(&s);
+        assert_non_null(m);
+        assert_int_equal(model_ndyads(m), N * (N - 1) / 2);
+        x_at_2001 t = {model_ndyads(m), x[with]};
+        model_observer obs = {&t, NULL, sample_2001, NULL};
+        assert_int_equal(model_run(m, 5, NULL, &obs, NULL), 0);
+        model_free(m);
+        model_spec_clear(&s);
+    }
+    double jump = 0.1 * exp(-defaults[MP_RELAX_RATE] * 0.5);
+    int off = 0;
+    for (size_t d = 0; d < N * (N - 1) / 2; d++)
+        off += fabs(x[1][d] - x[0][d] - jump) > 1e-12;
+    assert_int_equal(off, 0);
+}
+
 /* ---- milestones ------------------------------------------------------ */
 
 static void milestones_date_first_hits(void **state)
@@ -1031,6 +1106,7 @@ int main(void)
         cmocka_unit_test(initial_label_checks_every_rung),
         cmocka_unit_test(alliance_in_force_is_dated_alliance_after),
         cmocka_unit_test(target_and_gates_match_the_formulas),
+        cmocka_unit_test(two_hundred_actors_and_a_summit_of_all),
         cmocka_unit_test(milestones_date_first_hits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -466,6 +466,60 @@ static void test_jitter_bounds_the_period(void **state)
     assert_close(fx->spec.params[fx->spec.events[1].p_every].lo, 0.0, 0.0);
 }
 
+/* A scenario text with n actors a0 .. a(n-1) and, if event, a summit
+ * naming all of them (heap). */
+static char *many_actors(int n, int event)
+{
+    size_t cap = 256 + (size_t)n * 96;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t used = (size_t)snprintf(text, cap, "name = \"many\";\n@include \"ladder4.cfg\"\nactors = {\n");
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(text + used, cap - used, "  a%d = { capability = ( (1940.0, %.3f) ); };\n", i,
+                                 0.001 + 0.001 * (i % 7));
+    used += (size_t)snprintf(text + used, cap - used, "};\n");
+    if (event) {
+        used += (size_t)snprintf(text + used, cap - used, "events = ( { type = \"summit\"; at = 1960.0; actors = [");
+        for (int i = 0; i < n; i++)
+            used += (size_t)snprintf(text + used, cap - used, "%s\"a%d\"", i ? ", " : "", i);
+        used += (size_t)snprintf(text + used, cap - used, "]; } );\n");
+    }
+    assert_true(used < cap);
+    return text;
+}
+
+/* The world is sized from the scenario: 200 actors and one event naming
+ * all of them load, and load again from the resolved text unchanged. */
+static void test_two_hundred_actors_and_an_event_naming_all(void **state)
+{
+    fixture *fx = *state;
+    char *text = many_actors(200, 1);
+    int rc = scenario_load_string(text, "many.cfg", GOOD, NULL, &fx->spec, &fx->resolved, &fx->diags);
+    print_diags(&fx->diags);
+    assert_int_equal(rc, AS_OK);
+    assert_int_equal(fx->spec.nactors, 200);
+    assert_int_equal(fx->spec.nevents, 1);
+    assert_int_equal(fx->spec.events[0].nactors, 200);
+    assert_string_equal(fx->spec.actors[199].id, "a199");
+    assert_int_equal(fx->spec.events[0].actors[199], 199);
+    rc = scenario_load_string(fx->resolved, "r", NULL, NULL, &fx->spec2, &fx->resolved2, &fx->diags);
+    assert_int_equal(rc, AS_OK);
+    assert_string_equal(fx->resolved, fx->resolved2);
+    free(text);
+}
+
+/* The one limit of the world, on the number of actors, is an error at
+ * the `actors` setting. */
+static void test_too_many_actors_is_an_error(void **state)
+{
+    fixture *fx = *state;
+    char *text = many_actors(SPEC_MAX_ACTORS + 1, 0);
+    int rc = scenario_load_string(text, "many.cfg", GOOD, NULL, &fx->spec, NULL, &fx->diags);
+    assert_int_equal(rc, AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "many.cfg:3: error:", "actors: expected 1 to 500 entries, found 501") >= 0);
+    free(text);
+}
+
 /* ------------------------------------------------------------------ */
 /* Overrides                                                          */
 /* ------------------------------------------------------------------ */
@@ -877,7 +931,7 @@ static const bad_case bad_cases[] = {
     {"ladder_not_ascending.cfg", NULL, 7, "labels must increase strictly"},
     {"ladder_xmin.cfg", NULL, 7, "thresholds must increase strictly"},
     {"ladder_missing_xmin.cfg", NULL, 6, "missing required setting 'x_min'"},
-    {"ladder_one_rung.cfg", NULL, 4, "ladder: expected 2 to 16 entries, found 1"},
+    {"ladder_one_rung.cfg", NULL, 4, "ladder: expected at least 2 entries, found 1"},
     {"target_label.cfg", NULL, 4, "expected a label of the ladder (-1, 0, 1, 2), found 5"},
     {"target_kind_key.cfg", NULL, 5, "'label' is only valid for up, down, stays_below targets"},
     {"bad_name.cfg", NULL, 4, "name: expected one or more letters, digits"},
@@ -951,7 +1005,7 @@ static const bad_case bad_cases[] = {
     {"string_for_number.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 5]"},
     {"actors_wrong_type.cfg", NULL, 4, "actors: expected a group { ... }, found an array [ ]"},
     {"events_wrong_type.cfg", NULL, 3, "events: expected a list of groups"},
-    {"actors_empty.cfg", NULL, 4, "actors: expected 1 to 24 entries, found 0"},
+    {"actors_empty.cfg", NULL, 4, "actors: expected 1 to 500 entries, found 0"},
     {"actor_id_dash.cfg", NULL, 5, "actors.a-b: expected an actor id of a lower-case letter"},
     {"capability_negative.cfg", NULL, 5,
      "actors.a.capability.[0].[1]: expected a number in [0, inf), found -0.2"},
@@ -1252,6 +1306,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolved_keeps_every_double, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inline_table_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jitter_bounds_the_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_hundred_actors_and_an_event_naming_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_many_actors_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_number_is_applied_and_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_distribution_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_creates_a_missing_group, setup, teardown),

@@ -29,6 +29,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "base/buf.h"
 #include "kernel/kernel.h"
 #include "stats/rng.h"
 
@@ -84,11 +85,16 @@ struct model {
     gsl_rng *rng[5];
     dyad *d;
     int *pair_a, *pair_b;   /* actors of each dyad */
-    double cap[SPEC_MAX_ACTORS];
-    double rel[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* C_k / (C_k + C_i), 0 if either is missing */
-    double ideology[SPEC_MAX_ACTORS];
-    int doctrine_on[SPEC_MAX_ACTORS];
-    double hostility[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* H[src][dst] */
+    /* Per actor, and per ordered pair of actors (k, i) at [k * n + i]. */
+    double *cap;            /* capability, NaN while the actor does not exist */
+    double *rel;            /* C_k / (C_k + C_i), 0 if either is missing */
+    double *ideology;
+    int *doctrine_on;
+    double *hostility;      /* H[src][dst]: the pressures in force */
+    /* Scratch of evaluate(), per pair and per actor. */
+    double *X, *host, *theta, *theta_exo, *capk;
+    int *exists;
+    buf text;               /* scratch of the event texts for the observer */
     pressure *press;
     size_t npress, cap_press;
     uint64_t *occurrence;   /* TIMING_EVERY: index k of each event's next occurrence */
@@ -173,28 +179,22 @@ static double draw_param(const spec_param *p, gsl_rng *r)
 static void emit(model *m, const char *kind, const spec_event *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Reports an applied event to the observer, formatting text only if asked. */
+/* Reports an applied event to the observer, formatting text only if asked:
+ * the actors joined by '+' (in the model's scratch buffer, which keeps its
+ * memory from one event to the next) and the detail. */
 static void emit(model *m, const char *kind, const spec_event *e, const char *fmt, ...)
 {
     if (!m->obs || !m->obs->event)
         return;
-    char actors[SPEC_MAX_EVENT_ACTORS * (SPEC_ID_LEN + 1)] = "";
-    if (e) {
-        size_t used = 0;
-        for (int i = 0; i < e->nactors; i++) {
-            int w = snprintf(actors + used, sizeof actors - used, "%s%s", i ? "+" : "",
-                             m->spec->actors[e->actors[i]].id);
-            if (w < 0 || (size_t)w >= sizeof actors - used)
-                break;
-            used += (size_t)w;
-        }
-    }
+    buf_reset(&m->text);
+    for (int i = 0; e && i < e->nactors; i++)
+        buf_printf(&m->text, "%s%s", i ? "+" : "", m->spec->actors[e->actors[i]].id);
     char detail[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    m->obs->event(m->obs->ctx, kernel_now(m->k), kind, actors, detail);
+    m->obs->event(m->obs->ctx, kernel_now(m->k), kind, buf_str(&m->text), detail);
 }
 
 static void notify_change(model *m, size_t d)
@@ -223,37 +223,37 @@ static void evaluate(model *m)
 {
     const double *v = m->v;
     const int n = m->n;
+    const size_t un = (size_t)n;
     /* Per ordered pair (k, i): the relation x, hostility of k toward i with
      * and without the relation's own hostility, k's relative capability
      * against i, and the threats they make.  Computed once, then read O(n)
      * times per dyad. */
-    double X[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double host[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double theta[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double theta_exo[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double cap[SPEC_MAX_ACTORS];
-    int exists[SPEC_MAX_ACTORS];
+    double *X = m->X, *host = m->host, *theta = m->theta, *theta_exo = m->theta_exo, *cap = m->capk;
+    int *exists = m->exists;
     double capsum = 0.0;
 
     for (int k = 0; k < n; k++) {
         exists[k] = actor_exists(m, k);
         cap[k] = capv(m, k);
         capsum += cap[k];
-        X[k][k] = 0.0;
+        X[(size_t)k * un + (size_t)k] = 0.0;
     }
-    for (size_t di = 0; di < m->nd; di++)
-        X[m->pair_a[di]][m->pair_b[di]] = X[m->pair_b[di]][m->pair_a[di]] = m->d[di].x;
+    for (size_t di = 0; di < m->nd; di++) {
+        size_t a = (size_t)m->pair_a[di], b = (size_t)m->pair_b[di];
+        X[a * un + b] = X[b * un + a] = m->d[di].x;
+    }
     for (int k = 0; k < n; k++) {
         for (int i = 0; i < n; i++) {
+            size_t ki = (size_t)k * un + (size_t)i;
             if (i == k || !exists[k] || !exists[i]) {
-                host[k][i] = theta[k][i] = theta_exo[k][i] = 0.0;
+                host[ki] = theta[ki] = theta_exo[ki] = 0.0;
                 continue;
             }
-            double h_exo = m->hostility[k][i] > 0.0 ? m->hostility[k][i] : 0.0;
-            double h = m->hostility[k][i] + (X[k][i] < 0.0 ? -X[k][i] : 0.0);
-            host[k][i] = h > 0.0 ? h : 0.0;
-            theta[k][i] = m->rel[k][i] * host[k][i];
-            theta_exo[k][i] = m->rel[k][i] * h_exo;
+            double h_exo = m->hostility[ki] > 0.0 ? m->hostility[ki] : 0.0;
+            double h = m->hostility[ki] + (X[ki] < 0.0 ? -X[ki] : 0.0);
+            host[ki] = h > 0.0 ? h : 0.0;
+            theta[ki] = m->rel[ki] * host[ki];
+            theta_exo[ki] = m->rel[ki] * h_exo;
         }
     }
 
@@ -268,19 +268,21 @@ static void evaluate(model *m)
         }
         double T = 0.0, Texo = 0.0, Ri = 0.0, Rj = 0.0, triad = 0.0;
         double wsum = capsum - cap[i] - cap[j];
+        const size_t ui = (size_t)i, uj = (size_t)j;
         for (int k = 0; k < n; k++) {
             if (k == i || k == j || !exists[k])
                 continue;
-            T += theta[k][i] < theta[k][j] ? theta[k][i] : theta[k][j];
-            Texo += theta_exo[k][i] < theta_exo[k][j] ? theta_exo[k][i] : theta_exo[k][j];
+            const size_t ki = (size_t)k * un + ui, kj = (size_t)k * un + uj;
+            T += theta[ki] < theta[kj] ? theta[ki] : theta[kj];
+            Texo += theta_exo[ki] < theta_exo[kj] ? theta_exo[ki] : theta_exo[kj];
             /* Entrapment: the partner's conflicts that one does not share,
              * on hostility levels weighted by the rival's relative power. */
-            double hi = host[k][i], hj = host[k][j];
+            double hi = host[ki], hj = host[kj];
             if (hj > hi)
-                Ri += (hj - hi) * m->rel[k][j];
+                Ri += (hj - hi) * m->rel[kj];
             else
-                Rj += (hi - hj) * m->rel[k][i];
-            triad += cap[k] * X[i][k] * X[k][j];
+                Rj += (hi - hj) * m->rel[ki];
+            triad += cap[k] * X[ui * un + (size_t)k] * X[kj];
         }
         if (wsum > 0.0)
             triad /= wsum;
@@ -292,7 +294,7 @@ static void evaluate(model *m)
         double ai = actor_param(m, i, AP_AUTONOMY), aj = actor_param(m, j, AP_AUTONOMY);
         double Mi = asym_i + d->grievance[0], Mj = asym_j + d->grievance[1];
         double affinity = 1.0 - fabs(m->ideology[i] - m->ideology[j]) - v[MP_DISPUTE_WEIGHT] * d->dispute;
-        double H = m->hostility[i][j] + m->hostility[j][i];
+        double H = m->hostility[ui * un + uj] + m->hostility[uj * un + ui];
 
         double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * d->economy -
                      v[MP_W_BORDER] * d->border - v[MP_W_AUTONOMY] * (ai * Mi + aj * Mj) -
@@ -508,10 +510,10 @@ static void decide(model *m, size_t di, unsigned consent)
  * pressure's end removes exactly what its start added). */
 static void rebuild_hostility(model *m)
 {
-    memset(m->hostility, 0, sizeof m->hostility);
+    memset(m->hostility, 0, (size_t)m->n * (size_t)m->n * sizeof *m->hostility);
     for (size_t i = 0; i < m->npress; i++)
         if (m->press[i].live)
-            m->hostility[m->press[i].src][m->press[i].dst] += m->press[i].amount;
+            m->hostility[(size_t)m->press[i].src * (size_t)m->n + (size_t)m->press[i].dst] += m->press[i].amount;
 }
 
 static int add_pressure(model *m, int src, int dst, double amount, double until)
@@ -814,7 +816,8 @@ static void update_capabilities(model *m, double t)
     for (int k = 0; k < m->n; k++)
         for (int i = 0; i < m->n; i++) {
             double ck = m->cap[k], ci = m->cap[i];
-            m->rel[k][i] = i != k && !isnan(ck) && !isnan(ci) && ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
+            m->rel[(size_t)k * (size_t)m->n + (size_t)i] =
+                i != k && !isnan(ck) && !isnan(ci) && ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
         }
     m->dirty = 1;
 }
@@ -873,7 +876,8 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
 
 model *model_alloc(const model_spec *spec)
 {
-    if (!spec || spec->nactors < 2 || spec->nrungs < 2 || spec->nparams < MP_COUNT)
+    if (!spec || spec->nactors < 2 || spec->nactors > SPEC_MAX_ACTORS || spec->nrungs < 2 ||
+        spec->nparams < MP_COUNT)
         return NULL;
     model *m = calloc(1, sizeof *m);
     if (!m)
@@ -893,6 +897,22 @@ model *model_alloc(const model_spec *spec)
     m->pair_b = calloc(m->nd, sizeof *m->pair_b);
     m->occurrence = calloc(spec->nevents ? spec->nevents : 1, sizeof *m->occurrence);
     if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b || !m->occurrence)
+        goto fail;
+    /* n <= SPEC_MAX_ACTORS: n * n cannot overflow. */
+    const size_t n = (size_t)m->n, nn = n * n;
+    m->cap = calloc(n, sizeof *m->cap);
+    m->capk = calloc(n, sizeof *m->capk);
+    m->ideology = calloc(n, sizeof *m->ideology);
+    m->doctrine_on = calloc(n, sizeof *m->doctrine_on);
+    m->exists = calloc(n, sizeof *m->exists);
+    m->rel = calloc(nn, sizeof *m->rel);
+    m->hostility = calloc(nn, sizeof *m->hostility);
+    m->X = calloc(nn, sizeof *m->X);
+    m->host = calloc(nn, sizeof *m->host);
+    m->theta = calloc(nn, sizeof *m->theta);
+    m->theta_exo = calloc(nn, sizeof *m->theta_exo);
+    if (!m->cap || !m->capk || !m->ideology || !m->doctrine_on || !m->exists || !m->rel || !m->hostility ||
+        !m->X || !m->host || !m->theta || !m->theta_exo)
         goto fail;
     for (int i = 1; i < 5; i++)
         if (!(m->rng[i] = rng_alloc(0, (uint64_t)i)))
@@ -929,6 +949,18 @@ void model_free(model *m)
     free(m->pair_b);
     free(m->press);
     free(m->occurrence);
+    free(m->cap);
+    free(m->capk);
+    free(m->ideology);
+    free(m->doctrine_on);
+    free(m->exists);
+    free(m->rel);
+    free(m->hostility);
+    free(m->X);
+    free(m->host);
+    free(m->theta);
+    free(m->theta_exo);
+    buf_clear(&m->text);
     free(m);
 }
 
@@ -946,7 +978,7 @@ static void initial_state(model *m)
 {
     const model_spec *s = m->spec;
     memset(m->d, 0, m->nd * sizeof *m->d);
-    memset(m->hostility, 0, sizeof m->hostility);
+    memset(m->hostility, 0, (size_t)m->n * (size_t)m->n * sizeof *m->hostility);
     m->npress = 0;
     for (int i = 0; i < m->n; i++) {
         m->ideology[i] = actor_param(m, i, AP_IDEOLOGY);

@@ -57,8 +57,10 @@ typedef struct {
 
 /*
  * Allocates a model for the spec (borrowed: it must outlive the model and
- * not change while the model exists).  Returns NULL when memory runs out or
- * the spec is unusable (no actors, fewer than two ladder rungs).
+ * not change while the model exists).  Its tables are sized from the spec:
+ * about 130 bytes per dyad and 50 bytes per ordered pair of actors.
+ * Returns NULL when memory runs out or the spec is unusable (fewer than two
+ * or more than SPEC_MAX_ACTORS actors, fewer than two ladder rungs).
  */
 model *model_alloc(const model_spec *spec);
 

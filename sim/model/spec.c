@@ -24,6 +24,11 @@ void model_spec_init(model_spec *s)
 
 void model_spec_clear(model_spec *s)
 {
+    for (size_t i = 0; i < s->nevents; i++)
+        free(s->events[i].actors);
+    free(s->actors);
+    free(s->ladder);
+    free(s->claim.targets);
     free(s->params);
     free(s->series_data);
     free(s->series);
@@ -132,11 +137,45 @@ double model_spec_series_at(const model_spec *s, int i, double t)
     return v[lo];
 }
 
+int model_spec_add_actor(model_spec *s, const spec_actor *a)
+{
+    if (s->nactors < 0 || ensure((void **)&s->actors, (size_t)s->nactors, sizeof *s->actors))
+        return -1;
+    s->actors[s->nactors++] = *a;
+    return 0;
+}
+
+int model_spec_add_rung(model_spec *s, const spec_rung *r)
+{
+    if (s->nrungs < 0 || ensure((void **)&s->ladder, (size_t)s->nrungs, sizeof *s->ladder))
+        return -1;
+    s->ladder[s->nrungs++] = *r;
+    return 0;
+}
+
 int model_spec_add_event(model_spec *s, const spec_event *e)
 {
-    if (ensure((void **)&s->events, s->nevents, sizeof *s->events))
+    size_t n = e->nactors > 0 ? (size_t)e->nactors : 0;
+    int *actors = malloc((n ? n : 1) * sizeof *actors);
+    if (!actors || ensure((void **)&s->events, s->nevents, sizeof *s->events)) {
+        free(actors);
         return -1;
-    s->events[s->nevents++] = *e;
+    }
+    if (n)
+        memcpy(actors, e->actors, n * sizeof *actors);
+    spec_event *copy = &s->events[s->nevents++];
+    *copy = *e;
+    copy->nactors = (int)n;
+    copy->actors = actors;
+    return 0;
+}
+
+int model_spec_add_claim_target(model_spec *s, int a)
+{
+    spec_claim *c = &s->claim;
+    if (c->ntargets < 0 || ensure((void **)&c->targets, (size_t)c->ntargets, sizeof *c->targets))
+        return -1;
+    c->targets[c->ntargets++] = a;
     return 0;
 }
 

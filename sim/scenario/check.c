@@ -19,6 +19,7 @@
 #include "scenario/check.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ done:
 static void check_actor(loader *L, const config_setting_t *g)
 {
     const char *id = config_setting_name(g);
-    spec_actor *a = &L->spec->actors[L->spec->nactors];
+    spec_actor actor, *a = &actor;
     memset(a, 0, sizeof *a);
     a->capability = -1;
     if (!settings_match(PAT_ID, id) || strlen(id) >= SPEC_ID_LEN)
@@ -184,13 +185,16 @@ static void check_actor(loader *L, const config_setting_t *g)
     for (int p = 0; p < AP_COUNT; p++) {
         const setting_def *d = settings_key(SG_ACTOR, params[p]);
         char path[SPEC_PATH_LEN];
-        snprintf(path, sizeof path, "actors.%s.%s", a->id, d->name);
+        int w = snprintf(path, sizeof path, "actors.%s.%s", a->id, d->name);
+        assert(w > 0 && (size_t)w < sizeof path); /* ids and key names are short */
+        (void)w;
         size_t index;
         ld_get_param(L, body, d, path, d->lo, d->hi, d->def, &index);
         if (p == 0)
             a->param0 = index;
     }
-    L->spec->nactors++;
+    if (model_spec_add_actor(L->spec, a) != 0)
+        L->oom = 1;
 }
 
 static void check_actors(loader *L, const config_setting_t *root)
@@ -198,6 +202,7 @@ static void check_actors(loader *L, const config_setting_t *root)
     const config_setting_t *actors = ld_get_aggregate(L, root, settings_key(SG_ROOT, ROOT_ACTORS));
     if (!actors)
         return;
+    /* More than SPEC_MAX_ACTORS is reported by ld_get_aggregate. */
     int n = config_setting_length(actors);
     for (int i = 0; i < n && i < SPEC_MAX_ACTORS; i++)
         check_actor(L, config_setting_get_elem(actors, (unsigned)i));
@@ -214,12 +219,12 @@ static void check_ladder(loader *L, const config_setting_t *root)
         return;
     int n = config_setting_length(ladder);
     const spec_rung *prev = NULL;
-    for (int i = 0; i < n && i < SPEC_MAX_LABELS; i++) {
+    for (int i = 0; i < n; i++) {
         const config_setting_t *g = ld_list_group(L, ladder, i);
         if (!g)
             continue;
         ld_check_keys(L, g, settings_group(SG_RUNG), -1, -1);
-        spec_rung *r = &L->spec->ladder[L->spec->nrungs];
+        spec_rung rung, *r = &rung;
         memset(r, 0, sizeof *r);
         r->x_min = -INFINITY;
         ld_got got[RUNG_COUNT];
@@ -239,8 +244,13 @@ static void check_ladder(loader *L, const config_setting_t *root)
                      "thresholds must increase strictly down the ladder: expected x_min above "
                      "%.15g, found %.15g",
                      prev->x_min, r->x_min);
-        L->spec->nrungs++;
-        prev = (got[RUNG_LABEL] == GOT_VALUE && got[RUNG_X_MIN] != GOT_BAD) ? r : NULL;
+        if (model_spec_add_rung(L->spec, r) != 0) {
+            L->oom = 1;
+            return;
+        }
+        prev = (got[RUNG_LABEL] == GOT_VALUE && got[RUNG_X_MIN] != GOT_BAD)
+                   ? &L->spec->ladder[L->spec->nrungs - 1]
+                   : NULL;
     }
 }
 
@@ -305,14 +315,20 @@ static int event_timing(loader *L, const config_setting_t *g)
     return count == 1 ? timing : -1;
 }
 
-/* Event actors: known, distinct, as many as the kind needs. */
+/* Event actors: known, distinct, as many as the kind needs, into e->actors
+ * (heap; the caller frees it once the event is copied into the spec). */
 static void event_actors(loader *L, const config_setting_t *g, int kind, spec_event *e)
 {
     const config_setting_t *s;
     if (ld_get_strings(L, g, settings_key(SG_EVENT, EVK_ACTORS), &s) != GOT_VALUE)
         return;
     int n = config_setting_length(s);
-    for (int i = 0; i < n && e->nactors < SPEC_MAX_EVENT_ACTORS; i++) {
+    e->actors = malloc((size_t)(n > 0 ? n : 1) * sizeof *e->actors);
+    if (!e->actors) {
+        L->oom = 1;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
         const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
         int a = ld_find_actor(L, el, config_setting_get_string(el), "");
         if (a < 0)
@@ -331,7 +347,10 @@ static void event_actors(loader *L, const config_setting_t *g, int kind, spec_ev
     const event_rule *r = settings_event_rule((spec_event_kind)kind);
     const char *kname = spec_event_kind_name((spec_event_kind)kind);
     if (n < r->min_actors || n > r->max_actors) {
-        if (r->min_actors == r->max_actors)
+        if (r->max_actors == INT_MAX)
+            ld_error(L, s, "%s events need at least %d actors (%s), found %d", kname, r->min_actors,
+                     r->actors_doc, n);
+        else if (r->min_actors == r->max_actors)
             ld_error(L, s, "%s events need exactly %d actor%s, found %d", kname, r->min_actors,
                      r->min_actors == 1 ? "" : "s", n);
         else
@@ -481,6 +500,7 @@ static void check_event(loader *L, const config_setting_t *g, int i)
                  e.at, e.expires);
     if (model_spec_add_event(L->spec, &e) != 0)
         L->oom = 1;
+    free(e.actors);
 }
 
 static void check_events(loader *L, const config_setting_t *root)

@@ -35,19 +35,18 @@ void ld_check_records(loader *L, const config_setting_t *root)
     }
 }
 
-/* The actors the claim's reversal confronts: 1 to SPEC_MAX_EVENT_ACTORS - 1
+/* The actors the claim's reversal confronts: 1 to SPEC_MAX_CLAIM_TARGETS
  * distinct actors, not the third power; the outcome dyad when absent. */
 static void claim_targets(loader *L, const config_setting_t *g, spec_claim *c)
 {
     model_spec *spec = L->spec;
-    c->ntargets = 0;
     const config_setting_t *ts;
     ld_got tg = ld_get_strings(L, g, settings_key(SG_CLAIM, CLK_TARGETS), &ts);
     if (tg == GOT_VALUE) {
         int n = config_setting_length(ts);
-        if (n < 1 || n > SPEC_MAX_EVENT_ACTORS - 1)
-            ld_error(L, ts, "expected 1 to %d actor ids, found %d", SPEC_MAX_EVENT_ACTORS - 1, n);
-        for (int i = 0; i < n && i < SPEC_MAX_EVENT_ACTORS - 1; i++) {
+        if (n < 1 || n > SPEC_MAX_CLAIM_TARGETS)
+            ld_error(L, ts, "expected 1 to %d actor ids, found %d", SPEC_MAX_CLAIM_TARGETS, n);
+        for (int i = 0; i < n && i < SPEC_MAX_CLAIM_TARGETS; i++) {
             const config_setting_t *e = config_setting_get_elem(ts, (unsigned)i);
             int a = ld_find_actor(L, e, config_setting_get_string(e), " among claim's targets");
             if (a < 0)
@@ -62,12 +61,13 @@ static void claim_targets(loader *L, const config_setting_t *g, spec_claim *c)
                 ld_error(L, e, "the third power '%s' cannot be one of its own targets", spec->actors[a].id);
                 a = -1;
             }
-            if (a >= 0)
-                c->targets[c->ntargets++] = a;
+            if (a >= 0 && model_spec_add_claim_target(spec, a) != 0)
+                L->oom = 1;
         }
     } else if (tg == GOT_NONE && spec->outcome_a >= 0 && spec->outcome_b >= 0) {
-        c->targets[c->ntargets++] = spec->outcome_a;
-        c->targets[c->ntargets++] = spec->outcome_b;
+        if (model_spec_add_claim_target(spec, spec->outcome_a) != 0 ||
+            model_spec_add_claim_target(spec, spec->outcome_b) != 0)
+            L->oom = 1;
         if (c->third_power == spec->outcome_a || c->third_power == spec->outcome_b)
             ld_error(L, ld_member(g, "third_power"),
                      "the third power '%s' is one of the outcome dyad, which the claim's reversal "

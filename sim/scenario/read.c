@@ -528,7 +528,9 @@ const config_setting_t *ld_get_aggregate(loader *L, const config_setting_t *g,
         return NULL;
     }
     int n = config_setting_length(s);
-    if (d->hi > 0.0 && ((double)n < d->lo || (double)n > d->hi))
+    if (d->hi > 0.0 && isinf(d->hi) && (double)n < d->lo)
+        ld_error(L, s, "expected at least %.0f entries, found %d", d->lo, n);
+    else if (d->hi > 0.0 && ((double)n < d->lo || (double)n > d->hi))
         ld_error(L, s, "expected %.0f to %.0f entries, found %d", d->lo, d->hi, n);
     return s;
 }

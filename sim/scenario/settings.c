@@ -10,6 +10,7 @@
 #include "scenario/settings.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -206,7 +207,9 @@ static const setting_def actor_keys[ACTOR_COUNT] = {
 
 static const setting_group actor_group = {
     .path = "actors.ID",
-    .doc = "`actors` (required) holds 1 to 24 actors; each setting name is the actor id "
+    .doc = "`actors` (required) holds 1 to 500 actors (the limit keeps memory, which grows as the "
+           "square of the actors, and the time of a target evaluation, as their cube, in bounds); "
+           "each setting name is the actor id "
            "(a lower-case letter, then lower-case letters, digits or '_'). Actor order is "
            "file order. Parameter paths are `actors.ID.KEY`.",
     .keys = actor_keys,
@@ -233,7 +236,7 @@ static const setting_def rung_keys[RUNG_COUNT] = {
 
 static const setting_group rung_group = {
     .path = "ladder.[i]",
-    .doc = "`ladder` (required) is a list of 2 to 16 rungs, lowest first.",
+    .doc = "`ladder` (required) is a list of at least 2 rungs, lowest first.",
     .keys = rung_keys,
     .nkeys = NKEYS(rung_keys),
 };
@@ -338,25 +341,25 @@ static const setting_group event_group = {
 #define M_LO (-5.0)
 #define M_HI 5.0
 static const event_rule event_rules[EV_KIND_COUNT] = {
-    [EV_SUMMIT] = {2, SPEC_MAX_EVENT_ACTORS, 0.0, M_LO, M_HI, 1, "2 or more; every pair decides"},
-    [EV_TREATY] = {2, SPEC_MAX_EVENT_ACTORS, 0.05, M_LO, M_HI, 0,
+    [EV_SUMMIT] = {2, INT_MAX, 0.0, M_LO, M_HI, 1, "2 or more; every pair decides"},
+    [EV_TREATY] = {2, INT_MAX, 0.05, M_LO, M_HI, 0,
                    "2 or more; every pair is offered the commitments"},
-    [EV_SANCTIONS] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, M_LO, M_HI, 0, "2 or more; the first sanctions the others"},
-    [EV_ARMS_SALES] = {2, SPEC_MAX_EVENT_ACTORS, 0.0005, M_LO, M_HI, 0,
+    [EV_SANCTIONS] = {2, INT_MAX, 0.3, M_LO, M_HI, 0, "2 or more; the first sanctions the others"},
+    [EV_ARMS_SALES] = {2, INT_MAX, 0.0005, M_LO, M_HI, 0,
                        "2 or more; the first arms a stake hostile to the others (magnitude per unit of the series)"},
-    [EV_FORCE_REDUCTION] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0.0, 1.0, 0,
+    [EV_FORCE_REDUCTION] = {2, INT_MAX, 0.3, 0.0, 1.0, 0,
                             "2 or more; every pair's border falls by this fraction"},
     [EV_CLASH] = {2, 2, 0.3, 0.0, M_HI, 0, "exactly 2"},
     [EV_CRISIS] = {2, 2, 0.2, 0.0, M_HI, 0, "exactly 2"},
-    [EV_UNEQUAL_PROPOSAL] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0.0, M_HI, 0,
+    [EV_UNEQUAL_PROPOSAL] = {2, INT_MAX, 0.3, 0.0, M_HI, 0,
                              "2 or more; the first proposes to the others"},
     [EV_IDEOLOGY_DISPUTE] = {2, 2, 0.3, 0.0, M_HI, 0, "exactly 2"},
     [EV_REGIME_CHANGE] = {1, 1, 0.0, M_LO, M_HI, 0, "exactly 1; needs `ideology`"},
-    [EV_ORGANISATION] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, M_LO, M_HI, 0, "2 or more; the members"},
+    [EV_ORGANISATION] = {2, INT_MAX, 0.1, M_LO, M_HI, 0, "2 or more; the members"},
     [EV_DOCTRINE] = {1, 1, 0.0, M_LO, M_HI, 0, "exactly 1; magnitude unused"},
-    [EV_REVERSAL] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, M_LO, M_HI, 0, "2 or more; the first confronts the others"},
+    [EV_REVERSAL] = {2, INT_MAX, 1.0, M_LO, M_HI, 0, "2 or more; the first confronts the others"},
     [EV_OPENING] = {2, 2, 0.2, M_LO, M_HI, 0, "exactly 2"},
-    [EV_ECONOMY] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, M_LO, M_HI, 0, "2 or more; every pair"},
+    [EV_ECONOMY] = {2, INT_MAX, 0.1, M_LO, M_HI, 0, "2 or more; every pair"},
 };
 
 
@@ -447,8 +450,8 @@ static const setting_def claim_keys[CLK_COUNT] = {
      .doc = "actor id of the power whose confrontation with the targets is the fundamental "
             "reversal; `alignsim claim` needs it"},
     [CLK_TARGETS] = {.name = "targets", .type = ST_STRINGS, .dyn = DD_OUTCOME_ACTORS, .pattern = PAT_ID,
-     .lo = 1, .hi = SPEC_MAX_EVENT_ACTORS - 1,
-     .doc = "actor ids it confronts: 1 to 7 distinct actors, not the third power"},
+     .lo = 1, .hi = SPEC_MAX_CLAIM_TARGETS,
+     .doc = "actor ids it confronts: 1 to 64 distinct actors, not the third power"},
     [CLK_AT] = {BIND_DOUBLE(spec_claim, at), .name = "at", .type = ST_DATE, .dyn = DD_CLAIM_AT, .doc = "year the scheduled reversal begins"},
     [CLK_DURATION] = {BIND_DOUBLE(spec_claim, duration_years), .name = "duration", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 6.0,
      .doc = "years the reversal lasts, 0 = until the horizon"},
@@ -564,7 +567,7 @@ static const setting_def root_keys[ROOT_COUNT] = {
     [ROOT_DATA] = {.name = "data", .type = ST_MAP, .group = &table_group, .doc = "data tables"},
     [ROOT_ACTORS] = {.name = "actors", .type = ST_MAP, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_ACTORS,
      .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1, .group = &actor_group, .doc = "the states"},
-    [ROOT_LADDER] = {.name = "ladder", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 2, .hi = SPEC_MAX_LABELS,
+    [ROOT_LADDER] = {.name = "ladder", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 2, .hi = INFINITY,
      .group = &rung_group, .doc = "the label ladder"},
     [ROOT_INITIAL] = {.name = "initial", .type = ST_LIST, .group = &initial_group, .doc = "initial dyad states"},
     [ROOT_EVENTS] = {.name = "events", .type = ST_LIST, .group = &event_group, .doc = "pressures and opportunities"},
@@ -871,7 +874,9 @@ static void ref_range(buf *b, const setting_def *d)
         return;
     case ST_MAP:
     case ST_LIST:
-        if (d->hi > 0.0)
+        if (d->hi > 0.0 && isinf(d->hi))
+            buf_printf(b, "at least %.0f entries", d->lo);
+        else if (d->hi > 0.0)
             buf_printf(b, "%.0f to %.0f entries", d->lo, d->hi);
         return;
     case ST_STRING:
