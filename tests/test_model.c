@@ -791,6 +791,59 @@ static void alliance_in_force_is_dated_alliance_after(void **state)
     model_spec_clear(&s);
 }
 
+/* Targets of dyads a-b (0), a-c (1) and c-d (5) at the sample of 2000. */
+typedef struct {
+    double ab, ac, cd;
+} three_targets;
+
+static int sample_targets(void *ctx, int year, const model *m)
+{
+    three_targets *t = ctx;
+    if (year == 2000) {
+        t->ab = model_dyad_target(m, 0);
+        t->ac = model_dyad_target(m, 1);
+        t->cd = model_dyad_target(m, 5);
+    }
+    return 0;
+}
+
+/* Four actors, reviews every 5 years, an opening of c-d at the start, and
+ * (with_ab) an opening of a-b at 2000.3. */
+static void run_openings(int with_ab, three_targets *t)
+{
+    model_spec s;
+    build(&s, 0.5);
+    add_actor(&s, "d", 0.4, 0.5, 0.0, 0.0);
+    s.params[MP_REVIEW_EVERY].value = 5.0;
+    s.params[MP_BIAS_DECAY].value = 0.5;
+    s.params[MP_W_RECIPROCITY].value = 0.5; /* targets follow x */
+    add_event(&s, EV_OPENING, 2000.0, 0.3, 2, 3);
+    if (with_ab)
+        add_event(&s, EV_OPENING, 2000.3, 0.3, 0, 1);
+    model *m = model_alloc(&s);
+    assert_non_null(m);
+    model_observer obs = {t, NULL, sample_targets, NULL};
+    assert_int_equal(model_run(m, 1, NULL, &obs, NULL), 0);
+    model_free(m);
+    model_spec_clear(&s);
+}
+
+/* An event re-evaluates only the dyads of its actors: the opening of a-b
+ * at 2000.3 changes the targets of a-b and a-c at the 2000.5 sample but
+ * leaves c-d's as it was evaluated at the start, its bias not yet decayed
+ * (no review falls in between); a full re-evaluation would have read the
+ * decayed bias. */
+static void events_re_evaluate_the_dyads_of_their_actors(void **state)
+{
+    (void)state;
+    three_targets with, without;
+    run_openings(1, &with);
+    run_openings(0, &without);
+    assert_true(with.ab != without.ab);
+    assert_true(with.ac != without.ac);
+    assert_true(with.cd == without.cd);
+}
+
 /* ---- the target, term by term ------------------------------------------ */
 
 enum { NA = 4, ND = 6 };
@@ -1105,6 +1158,7 @@ int main(void)
         cmocka_unit_test(lapse_moves_the_label_without_consulting_x),
         cmocka_unit_test(initial_label_checks_every_rung),
         cmocka_unit_test(alliance_in_force_is_dated_alliance_after),
+        cmocka_unit_test(events_re_evaluate_the_dyads_of_their_actors),
         cmocka_unit_test(target_and_gates_match_the_formulas),
         cmocka_unit_test(two_hundred_actors_and_a_summit_of_all),
         cmocka_unit_test(milestones_date_first_hits),

@@ -101,7 +101,11 @@ struct model {
     double review_base;     /* reviews fall at review_base + m * review_every_years */
     uint64_t review_m;      /* m of the next review */
     double last_time;       /* time of the state (for decays) */
-    int dirty;              /* targets need re-evaluation */
+    /* What needs re-evaluation (docs/MODEL.md 1.3): every dyad, or the
+     * dyads with at least one actor flagged. */
+    int dirty;              /* something does */
+    int dirty_all;          /* every dyad does */
+    unsigned char *dirty_actor;
     const model_observer *obs;
     model_outcome out;
     double rev_since;       /* exogenous threat above T* since; NaN if below */
@@ -216,8 +220,9 @@ static double fast_tanh(double a)
 }
 
 /*
- * Re-evaluates the target, common threat and gates of every active dyad from
- * the current state.  See docs/MODEL.md, "Target" and "Alliance gate".
+ * Re-evaluates the target, common threat and gates of the dyads that need it
+ * (every dyad, or those with a touched actor) from the current state.  See
+ * docs/MODEL.md, "Target" and "Alliance gate".
  */
 static void evaluate(model *m)
 {
@@ -260,6 +265,8 @@ static void evaluate(model *m)
     for (size_t di = 0; di < m->nd; di++) {
         dyad *d = &m->d[di];
         int i = m->pair_a[di], j = m->pair_b[di];
+        if (!m->dirty_all && !m->dirty_actor[i] && !m->dirty_actor[j])
+            continue;
         if (!exists[i] || !exists[j]) {
             d->target = d->x;
             d->threat = d->threat_exo = 0.0;
@@ -317,7 +324,29 @@ static void evaluate(model *m)
         double tj = ci > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_j * tot / (v[MP_GATE_SECURITY] * ci) : INFINITY;
         d->threat_gate = ti > tj ? ti : tj;
     }
-    m->dirty = 0;
+    m->dirty = m->dirty_all = 0;
+    memset(m->dirty_actor, 0, (size_t)n);
+}
+
+/* Every dyad needs re-evaluation (new capabilities, a review, the start). */
+static void touch_all(model *m)
+{
+    m->dirty = m->dirty_all = 1;
+}
+
+/* The dyads with actor a need re-evaluation. */
+static void touch_actor(model *m, int a)
+{
+    m->dirty_actor[a] = 1;
+    m->dirty = 1;
+}
+
+/* The dyads with at least one of event e's actors need re-evaluation: an
+ * event changes only inputs of those (docs/MODEL.md 1.3). */
+static void touch(model *m, const spec_event *e)
+{
+    for (int i = 0; i < e->nactors; i++)
+        touch_actor(m, e->actors[i]);
 }
 
 /* Tracks the exogenous common threat of the outcome dyad for the reversal
@@ -666,7 +695,7 @@ static int apply_event(model *m, size_t ei)
             size_t di = didx(m, e->actors[ia], e->actors[ib]);
             m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
         }
-        m->dirty = 1;
+        touch(m, e);
         FOR_PAIRS(e, ia, ib) decide(m, didx(m, e->actors[ia], e->actors[ib]), 0);
         emit(m, kind, e, "%s", e->note);
         break;
@@ -684,7 +713,7 @@ static int apply_event(model *m, size_t ei)
             m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
             emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
         }
-        m->dirty = 1;
+        touch(m, e);
         FOR_PAIRS(e, ia, ib) {
             size_t di = didx(m, e->actors[ia], e->actors[ib]);
             decide(m, di, m->d[di].signed_now);
@@ -702,14 +731,14 @@ static int apply_event(model *m, size_t ei)
         double amount = mag;
         for (int t = 1; t < e->nactors && rc == AS_OK; t++)
             rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "hostility %+.4g until %.2f; %s", amount, until, e->note);
         break;
     }
     case EV_FORCE_REDUCTION:
         /* The magnitude's range is [0, 1] (drawn values are clamped to it). */
         FOR_PAIRS(e, ia, ib) m->d[didx(m, e->actors[ia], e->actors[ib])].border *= 1.0 - mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "border militarisation x%.3g; %s", 1.0 - mag, e->note);
         break;
     case EV_CLASH:
@@ -718,7 +747,7 @@ static int apply_event(model *m, size_t ei)
         m->d[di].x = clamp(m->d[di].x - mag, -1.0, 1.0);
         if (e->kind == EV_CLASH)
             m->d[di].border += mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "x -%.3g; %s", mag, e->note);
         decide(m, di, 0);
         break;
@@ -730,12 +759,12 @@ static int apply_event(model *m, size_t ei)
             /* The grievance belongs to the side that received the proposal. */
             m->d[di].grievance[m->pair_a[di] == b ? 0 : 1] += mag;
         }
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "grievance +%.3g; %s", mag, e->note);
         break;
     case EV_IDEOLOGY_DISPUTE:
         m->d[didx(m, e->actors[0], e->actors[1])].dispute += mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "dispute +%.3g; %s", mag, e->note);
         break;
     case EV_REGIME_CHANGE: {
@@ -747,7 +776,7 @@ static int apply_event(model *m, size_t ei)
                 d->dispute = 0.0;
                 d->grievance[0] = d->grievance[1] = 0.0;
             }
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "ideology now %.3g; disputes reset; %s", e->ideology, e->note);
         break;
     }
@@ -757,19 +786,19 @@ static int apply_event(model *m, size_t ei)
             dyad *d = &m->d[didx(m, e->actors[ia], e->actors[ib])];
             d->economy = clamp(d->economy + mag, -1.0, 1.0);
         }
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "economy +%.3g; %s", mag, e->note);
         break;
     case EV_DOCTRINE:
         m->doctrine_on[e->actors[0]] = e->active;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "doctrine %s (cost %.3g); %s", e->active ? "on" : "off",
              actor_param(m, e->actors[0], AP_DOCTRINE_COST), e->note);
         break;
     case EV_OPENING: {
         dyad *d = &m->d[didx(m, e->actors[0], e->actors[1])];
         d->bias += mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "bias %+.3g; %s", mag, e->note);
         break;
     }
@@ -804,7 +833,7 @@ static void expire_treaty(model *m, size_t ei)
         }
         emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
     }
-    m->dirty = 1;
+    touch(m, e);
 }
 
 /* Capabilities change only at data years: their relative values are
@@ -819,7 +848,7 @@ static void update_capabilities(model *m, double t)
             m->rel[(size_t)k * (size_t)m->n + (size_t)i] =
                 i != k && !isnan(ck) && !isnan(ci) && ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
         }
-    m->dirty = 1;
+    touch_all(m);
 }
 
 /* Schedules review number m->review_m on the calendar grid and counts it. */
@@ -847,13 +876,14 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
     case K_END:
         m->press[ev->arg].live = 0;
         rebuild_hostility(m);
-        m->dirty = 1;
+        touch_actor(m, m->press[ev->arg].src);
+        touch_actor(m, m->press[ev->arg].dst);
         return 0;
     case K_EXPIRE:
         expire_treaty(m, (size_t)ev->arg);
         return 0;
     case K_REVIEW:
-        m->dirty = 1;
+        touch_all(m);
         evaluate(m);
         return schedule_review(m);
     case K_SAMPLE: {
@@ -905,13 +935,15 @@ model *model_alloc(const model_spec *spec)
     m->ideology = calloc(n, sizeof *m->ideology);
     m->doctrine_on = calloc(n, sizeof *m->doctrine_on);
     m->exists = calloc(n, sizeof *m->exists);
+    m->dirty_actor = calloc(n, sizeof *m->dirty_actor);
     m->rel = calloc(nn, sizeof *m->rel);
     m->hostility = calloc(nn, sizeof *m->hostility);
     m->X = calloc(nn, sizeof *m->X);
     m->host = calloc(nn, sizeof *m->host);
     m->theta = calloc(nn, sizeof *m->theta);
     m->theta_exo = calloc(nn, sizeof *m->theta_exo);
-    if (!m->cap || !m->capk || !m->ideology || !m->doctrine_on || !m->exists || !m->rel || !m->hostility ||
+    if (!m->cap || !m->capk || !m->ideology || !m->doctrine_on || !m->exists || !m->dirty_actor || !m->rel ||
+        !m->hostility ||
         !m->X || !m->host || !m->theta || !m->theta_exo)
         goto fail;
     for (int i = 1; i < 5; i++)
@@ -954,6 +986,7 @@ void model_free(model *m)
     free(m->ideology);
     free(m->doctrine_on);
     free(m->exists);
+    free(m->dirty_actor);
     free(m->rel);
     free(m->hostility);
     free(m->X);
