@@ -27,15 +27,17 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "base/status.h"
-#include "model/model.h"
+#include "stats/rng.h"
 
 #define ABC_IMAGE_MAGIC "ASABCSM"   /* 8 bytes with the NUL */
 #define ABC_IMAGE_VERSION 1u
 #define MAX_REDRAWS 1000000u
-/* Streams: generation t's proposals use stream t; these are beyond any t. */
-#define STREAM_SIMS (UINT64_C(1) << 40)
-#define STREAM_BOOTSTRAP (UINT64_C(1) << 41)
-#define SEED_MASK ((UINT64_C(1) << 63) - 1)
+/* Philox stream ids, keyed with the master seed: generation t's proposals
+ * use STREAM_PROPOSALS + t, the model-probability bootstrap its own id.
+ * ("ABC" and "ABCB" in the high bits keep them apart from the model's
+ * substreams 1-4, the sweep's and the sensitivity bootstrap's.) */
+#define STREAM_PROPOSALS (UINT64_C(0x414243) << 32)
+#define STREAM_BOOTSTRAP (UINT64_C(0x41424342) << 24)
 
 typedef struct {
     size_t n, cap;
@@ -92,36 +94,14 @@ struct abc {
 
 /* ---- small helpers -------------------------------------------------- */
 
-static uint64_t dbits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-
-static double bitsd(uint64_t u)
-{
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
 /*
- * The one place that chooses the generator of the ABC streams: GSL's
- * mt19937 seeded from model_substream_seed(master, stream) folded to the
- * 32 bits mt19937 keeps (0 avoided: mt19937 maps it to 4357).
+ * Simulation seed of candidate i of generation t: a replication seed
+ * (63 bits) under a per-generation master, so the candidates of one
+ * generation never share a seed (rng_rep_seed is a bijection).
  */
-static void stream_seed(gsl_rng *r, uint64_t master, uint64_t stream)
-{
-    uint64_t s = model_substream_seed(master, stream);
-    unsigned long s32 = (unsigned long)((s ^ (s >> 32)) & 0xffffffffu);
-    gsl_rng_set(r, s32 ? s32 : 1ul);
-}
-
-/* Simulation seed of candidate i of generation t. */
 static uint64_t candidate_seed(uint64_t master, uint64_t t, uint64_t i)
 {
-    return model_substream_seed(model_substream_seed(master, STREAM_SIMS + t), i) & SEED_MASK;
+    return rng_rep_seed(rng_mix64(master ^ rng_mix64(STREAM_PROPOSALS + t)), i);
 }
 
 const char *abc_stop_text(abc_stop s)
@@ -178,41 +158,40 @@ static int pop_alloc(pop *p, size_t cap, size_t stride)
     return AS_OK;
 }
 
-/* FNV-1a of one 64-bit word, little-endian. */
-static uint64_t fnv_word(uint64_t h, uint64_t v)
+/*
+ * The fingerprint: FNV-1a of an image of everything that decides the draws
+ * but the stopping rule.  Returns AS_OK or AS_ENOMEM.
+ */
+static int fingerprint(const abc *a, uint64_t *out)
 {
-    unsigned char b[8];
-    buf_put_u64(b, v);
-    return buf_fnv1a(h, b, sizeof b);
-}
-
-/* The fingerprint: everything that decides the draws but the stopping rule. */
-static uint64_t fingerprint(const abc *a)
-{
-    uint64_t h = fnv_word(BUF_FNV_OFFSET, ABC_IMAGE_VERSION);
-    h = fnv_word(h, a->seed);
-    h = fnv_word(h, a->cfg.particles);
-    h = fnv_word(h, dbits(a->cfg.quantile));
-    h = fnv_word(h, dbits(a->cfg.initial_tolerance));
-    h = fnv_word(h, (uint64_t)a->cfg.kernel);
-    h = fnv_word(h, dbits(a->cfg.model_stay));
-    h = fnv_word(h, a->nmodels);
+    buf b = {0};
+    buf_append_u64(&b, ABC_IMAGE_VERSION);
+    buf_append_u64(&b, a->seed);
+    buf_append_u64(&b, a->cfg.particles);
+    buf_append_double(&b, a->cfg.quantile);
+    buf_append_double(&b, a->cfg.initial_tolerance);
+    buf_append_u64(&b, (uint64_t)a->cfg.kernel);
+    buf_append_double(&b, a->cfg.model_stay);
+    buf_append_u64(&b, a->nmodels);
     for (size_t m = 0; m < a->nmodels; m++) {
-        h = fnv_word(h, a->np[m]);
-        h = fnv_word(h, dbits(a->log_model_prior[m]));
+        buf_append_u64(&b, a->np[m]);
+        buf_append_double(&b, a->log_model_prior[m]);
         for (size_t i = 0; i < a->np[m]; i++) {
             const abc_prior *p = &a->priors[a->prior0[m] + i];
-            h = fnv_word(h, (uint64_t)p->dist.kind);
-            h = fnv_word(h, dbits(p->dist.a));
-            h = fnv_word(h, dbits(p->dist.b));
-            h = fnv_word(h, dbits(p->dist.c));
-            h = fnv_word(h, dbits(p->dist.d));
-            h = fnv_word(h, dbits(p->value));
-            h = fnv_word(h, dbits(p->lo));
-            h = fnv_word(h, dbits(p->hi));
+            buf_append_u64(&b, (uint64_t)p->dist.kind);
+            buf_append_double(&b, p->dist.a);
+            buf_append_double(&b, p->dist.b);
+            buf_append_double(&b, p->dist.c);
+            buf_append_double(&b, p->dist.d);
+            buf_append_double(&b, p->value);
+            buf_append_double(&b, p->lo);
+            buf_append_double(&b, p->hi);
         }
     }
-    return h;
+    int rc = b.failed ? AS_ENOMEM : AS_OK;
+    *out = buf_fnv1a(BUF_FNV_OFFSET, b.data, b.len);
+    buf_clear(&b);
+    return rc;
 }
 
 /* ---- allocation ----------------------------------------------------- */
@@ -320,7 +299,7 @@ int abc_alloc(abc **out, const abc_config *cfg, const abc_model *models, size_t 
     a->gen_cap = 16;
     a->gens = malloc(a->gen_cap * sizeof *a->gens);
     a->gen_prob = malloc(a->gen_cap * nmodels * sizeof *a->gen_prob);
-    a->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    a->rng = rng_alloc(seed, STREAM_PROPOSALS);
     a->pack = malloc(n * a->stride * sizeof *a->pack);
     a->packw = malloc(n * sizeof *a->packw);
     a->packd = malloc(n * sizeof *a->packd);
@@ -328,7 +307,8 @@ int abc_alloc(abc **out, const abc_config *cfg, const abc_model *models, size_t 
         pop_alloc(&a->prev, n, a->stride) != AS_OK || pop_alloc(&a->cur, n, a->stride) != AS_OK)
         goto nomem;
     a->prev.n = 0;
-    a->fingerprint = fingerprint(a);
+    if (fingerprint(a, &a->fingerprint) != AS_OK)
+        goto nomem;
     rc = prepare(a, err, errlen);
     if (rc != AS_OK) {
         abc_free(a);
@@ -502,7 +482,7 @@ static int prepare(abc *a, char *err, size_t errlen)
     }
     if (budget && budget - a->total < a->limit)
         a->limit = budget - a->total;
-    stream_seed(a->rng, a->seed, a->ngen);
+    rng_set_key(a->rng, a->seed, STREAM_PROPOSALS + a->ngen);
     return AS_OK;
 }
 
@@ -856,10 +836,9 @@ int abc_model_summary(const abc *a, size_t ref, double conf, size_t nboot, abc_m
         goto out;
     boot = malloc(nboot * 2 * nm * sizeof *boot); /* probabilities, then Bayes factors */
     col = malloc(nboot * sizeof *col);
-    r = gsl_rng_alloc(gsl_rng_mt19937);
+    r = rng_alloc(a->seed, STREAM_BOOTSTRAP);
     if (!boot || !col || !r)
         goto out;
-    stream_seed(r, a->seed, STREAM_BOOTSTRAP);
     double prob[ABC_MAX_MODELS];
     for (size_t b = 0; b < nboot; b++) {
         double s = 0.0;
@@ -916,20 +895,20 @@ int abc_save(const abc *a, buf *out)
     buf_append_u64(out, a->total);
     for (size_t t = 0; t < a->ngen; t++) {
         const gen_rec *g = &a->gens[t];
-        buf_append_u64(out, dbits(g->tolerance));
-        buf_append_u64(out, dbits(g->acceptance));
-        buf_append_u64(out, dbits(g->ess));
+        buf_append_double(out, g->tolerance);
+        buf_append_double(out, g->acceptance);
+        buf_append_double(out, g->ess);
         buf_append_u64(out, g->candidates);
         buf_append_u64(out, g->simulations);
         for (size_t m = 0; m < a->nmodels; m++)
-            buf_append_u64(out, dbits(a->gen_prob[t * a->nmodels + m]));
+            buf_append_double(out, a->gen_prob[t * a->nmodels + m]);
     }
     for (size_t i = 0; i < a->prev.n; i++) {
         buf_append_u64(out, a->prev.model[i]);
-        buf_append_u64(out, dbits(a->prev.w[i]));
-        buf_append_u64(out, dbits(a->prev.dist[i]));
+        buf_append_double(out, a->prev.w[i]);
+        buf_append_double(out, a->prev.dist[i]);
         for (size_t j = 0; j < a->stride; j++)
-            buf_append_u64(out, dbits(a->prev.theta[i * a->stride + j]));
+            buf_append_double(out, a->prev.theta[i * a->stride + j]);
     }
     if (out->failed)
         return AS_ENOMEM;
@@ -976,13 +955,13 @@ int abc_restore(abc *a, const void *image, size_t len, char *err, size_t errlen)
         }
     for (size_t t = 0; t < ngen; t++) {
         gen_rec *g = &a->gens[t];
-        g->tolerance = bitsd(buf_read_u64(&rd));
-        g->acceptance = bitsd(buf_read_u64(&rd));
-        g->ess = bitsd(buf_read_u64(&rd));
+        g->tolerance = buf_read_double(&rd);
+        g->acceptance = buf_read_double(&rd);
+        g->ess = buf_read_double(&rd);
         g->candidates = buf_read_u64(&rd);
         g->simulations = buf_read_u64(&rd);
         for (size_t m = 0; m < nm; m++)
-            a->gen_prob[t * nm + m] = bitsd(buf_read_u64(&rd));
+            a->gen_prob[t * nm + m] = buf_read_double(&rd);
     }
     int bad = 0;
     size_t np = ngen ? (size_t)n : 0;
@@ -990,10 +969,10 @@ int abc_restore(abc *a, const void *image, size_t len, char *err, size_t errlen)
         uint64_t m = buf_read_u64(&rd);
         bad |= m >= nm;
         a->prev.model[i] = (size_t)m;
-        a->prev.w[i] = bitsd(buf_read_u64(&rd));
-        a->prev.dist[i] = bitsd(buf_read_u64(&rd));
+        a->prev.w[i] = buf_read_double(&rd);
+        a->prev.dist[i] = buf_read_double(&rd);
         for (size_t j = 0; j < stride; j++)
-            a->prev.theta[i * stride + j] = bitsd(buf_read_u64(&rd));
+            a->prev.theta[i * stride + j] = buf_read_double(&rd);
     }
     if (bad || rd.failed) {
         snprintf(err, errlen, "the ABC state names a model that does not exist");

@@ -50,8 +50,8 @@
  * (abc_propose), runs them in any order or in parallel, and hands the
  * distances back in candidate order (abc_submit).  Candidate i of
  * generation t is the i-th draw of generation t's own random stream (keyed
- * by the master seed and t), and its simulation seed is a hash of (seed, t,
- * i); candidates are accepted in index order until N are, and later ones
+ * by the master seed and t), and its simulation seed depends on (seed, t,
+ * i) only; candidates are accepted in index order until N are, and later ones
  * are discarded uncounted.  So everything the run produces is the same for
  * any batch size and any number of threads.  Batch sizes aim at the
  * acceptances still needed, from the acceptance rate seen so far.
@@ -62,8 +62,10 @@
  * seed continues exactly as the uninterrupted run would.  The stopping
  * rule is not part of the fingerprint: a finished run can be extended.
  *
- * Randomness: GSL's mt19937, one stream per generation seeded from the
- * master seed (stream_seed() in abc.c is the one place that chooses it).
+ * Randomness: Philox streams (stats/rng.h) keyed by the master seed and
+ * the generation (one stream per generation's proposals) or the bootstrap;
+ * a candidate's simulation seed is rng_rep_seed() of its index under a
+ * per-generation master, so no two candidates of a generation share one.
  *
  * Errors follow base/status.h.  No global state; one thread at a time per
  * run (the simulations of a batch may run on any number of threads).

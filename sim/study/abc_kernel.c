@@ -184,7 +184,8 @@ int abc_kernel_fit(abc_kernel *k, abc_kernel_kind kind, size_t n, size_t dim, co
     }
     k->kind = kind;
     k->dim = dim;
-    memcpy(k->x, x, n * dim * sizeof(double));
+    if (dim)
+        memcpy(k->x, x, n * dim * sizeof(double));
     double run = 0.0;
     for (size_t j = 0; j < n; j++) {
         run += w[j];
