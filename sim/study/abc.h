@@ -15,8 +15,9 @@
  *   Generation t >= 1 has tolerance eps_t = max(q_t, min_tolerance), q_t
  *   the weighted `quantile` of the previous generation's distances (the
  *   smallest distance whose cumulative weight, in increasing order of
- *   distance, reaches the quantile; Del Moral et al. 2012 adapt the
- *   tolerance from the previous population in the same spirit).  When q_t
+ *   distance, reaches the quantile.  Del Moral et al. 2012 adapt the
+ *   tolerance from the previous population through its effective sample
+ *   size; the quantile is the simpler rule pyABC uses).  When q_t
  *   would not fall below eps_{t-1} (ties, discrete distances) it is the
  *   largest previous distance below eps_{t-1}; when there is none the run
  *   stops (ABC_STOP_PLATEAU).  A candidate is drawn by picking a model m'
