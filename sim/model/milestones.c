@@ -80,8 +80,6 @@ static int holds(const model_spec *s, const spec_target *t, int rung, unsigned c
         return (commit & t->commitment) == 0;
     case TARGET_STAYS_BELOW:
         return label >= t->label; /* the violation */
-    case TARGET_COUNT:
-        break;
     }
     return 0;
 }

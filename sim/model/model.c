@@ -174,8 +174,6 @@ static double draw_param(const spec_param *p, gsl_rng *r)
     case DIST_LOGNORMAL:
         v = gsl_ran_lognormal(r, d->a, d->b);
         break;
-    case DIST_COUNT:
-        break;
     }
     return clamp(v, p->lo, p->hi);
 }
@@ -628,7 +626,6 @@ static int schedule_next(model *m, size_t ei, double t)
     double next = INFINITY;
     switch (e->timing) {
     case TIMING_AT:
-    case TIMING_COUNT:
         return AS_OK;
     case TIMING_EVERY:
         return schedule_every(m, ei);
@@ -1085,8 +1082,6 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
         switch (e->timing) {
         case TIMING_AT:
             t = e->at;
-            break;
-        case TIMING_COUNT:
             break;
         case TIMING_EVERY:
             m->occurrence[i] = 0;

@@ -51,9 +51,10 @@ typedef enum {
     DIST_UNIFORM,   /* a = min, b = max */
     DIST_NORMAL,    /* a = mean, b = sd; truncated to [lo, hi] of the setting */
     DIST_BETA,      /* a, b shape; scaled to [min, max] = [c, d] */
-    DIST_LOGNORMAL, /* a = mu, b = sigma of the underlying normal */
-    DIST_COUNT
+    DIST_LOGNORMAL  /* a = mu, b = sigma of the underlying normal */
 } spec_dist_kind;
+/* How many kinds (outside the enum, so that switches need no case for it). */
+enum { DIST_COUNT = DIST_LOGNORMAL + 1 };
 
 typedef struct {
     spec_dist_kind kind;
@@ -161,9 +162,9 @@ typedef enum {
     TIMING_AT = 0,        /* once, at `at` */
     TIMING_EVERY,         /* every `every` years from `from` until `until` */
     TIMING_POISSON,       /* Poisson process with `rate` per year in [from, until) */
-    TIMING_SERIES,        /* once at each point of a series, magnitude scaled by its value */
-    TIMING_COUNT
+    TIMING_SERIES         /* once at each point of a series, magnitude scaled by its value */
 } spec_timing;
+enum { TIMING_COUNT = TIMING_SERIES + 1 };
 
 typedef struct {
     spec_event_kind kind;
@@ -204,9 +205,9 @@ typedef enum {
     TARGET_DOWN,          /* first time label <= target label, after `after` */
     TARGET_COMMIT_START,  /* first time the commitment is in force, after `after` */
     TARGET_COMMIT_END,    /* first time the commitment is not in force, after `after` */
-    TARGET_STAYS_BELOW,   /* label < target label throughout [after, year]; sim_year = first violation */
-    TARGET_COUNT
+    TARGET_STAYS_BELOW    /* label < target label throughout [after, year]; sim_year = first violation */
 } spec_target_kind;
+enum { TARGET_COUNT = TARGET_STAYS_BELOW + 1 };
 
 typedef struct {
     int a, b;                     /* dyad, a < b */

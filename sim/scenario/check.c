@@ -402,7 +402,6 @@ static void check_jitter(loader *L, const config_setting_t *g, spec_param *every
             what = "every's min";
         break;
     case DIST_LOGNORMAL:
-    case DIST_COUNT:
         break;
     }
     if (what) {

@@ -75,7 +75,7 @@ static void emit_param(emitter *E, const char *key, const char *path, int depth)
         [DIST_LOGNORMAL] = {{DISTK_MU, offsetof(spec_dist, a)}, {DISTK_SIGMA, offsetof(spec_dist, b)}},
     };
     spec_dist_kind k = p->dist.kind;
-    if (k == DIST_FIXED || k >= DIST_COUNT) {
+    if (k == DIST_FIXED || (int)k >= (int)DIST_COUNT) {
         lit_float(&E->b, p->value);
     } else {
         buf_printf(&E->b, "{ dist = \"%s\";", spec_dist_kind_names[k]);

@@ -668,7 +668,6 @@ static ld_got read_dist(loader *L, const config_setting_t *s, const char *path, 
         }
         break;
     case DIST_FIXED:
-    case DIST_COUNT:
         return GOT_BAD;
     }
     p->dist.kind = (spec_dist_kind)(variant + 1);

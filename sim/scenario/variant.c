@@ -282,7 +282,6 @@ static int scale_magnitude(loader *L, config_setting_t *ev, const config_setting
         break;
     }
     case DIST_FIXED:
-    case DIST_COUNT:
         /* An unknown distribution: the check pass reports it. */
         break;
     }
