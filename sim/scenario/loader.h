@@ -3,12 +3,18 @@
  * (internal to sim/scenario/; the only headers besides scenario.c's that
  * include <libconfig.h>).
  *
- *   scenario.c  public API: reads the text, runs the passes below
- *   variant.c   resolves `base`, `remove_events` and `scale_events`
- *   override.c  applies --set and -s to the libconfig tree
- *   check.c     validates a tree against the settings table and fills a spec
- *   emit.c      writes the resolved scenario text from a checked tree
- *   prescan.c   guards libconfig against inputs it handles badly
+ *   scenario.c     public API: reads the text, runs the passes below
+ *   variant.c      resolves `base`, `remove_events` and `scale_events`
+ *   override.c     applies --set and -s to the libconfig tree
+ *   check.c        validates a tree against the settings table and fills a
+ *                  spec: the model's settings (check.h: the passes)
+ *   tables.c       the `data` tables
+ *   check_study.c  the claim's and the calibration's settings
+ *   read.c         typed getters of settings, shared by the passes and the
+ *                  sweep file reader (read.h)
+ *   emit.c         writes the resolved scenario text from a checked tree
+ *   prescan.c      guards libconfig against inputs it handles badly
+ *   settings.c     the settings table; literal.c: libconfig literals
  *
  * Where a setting came from: libconfig records the line and, for settings
  * of an @include'd file, the include name as written (libconfig 1.5 does not

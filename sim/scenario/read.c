@@ -367,6 +367,27 @@ ld_got ld_get_bool(loader *L, const config_setting_t *g, const setting_def *d, i
     return GOT_VALUE;
 }
 
+
+/* Reports v at s as an unknown NOUN with the nearest of names[0..n-1] and
+ * all of them: "unknown NOUN \"v\"; did you mean 'x'? (valid: a, b, c)". */
+static void unknown_name(loader *L, const config_setting_t *s, const char *noun, const char *v,
+                         const char *const *names, size_t n)
+{
+    buf b = {0};
+    ld_suggest sg;
+    ld_suggest_init(&sg, v);
+    for (size_t i = 0; i < n; i++)
+        ld_suggest_add(&sg, names[i]);
+    ld_suggest_write(&sg, &b);
+    buf_puts(&b, " (valid: ");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+    buf_puts(&b, ")");
+    char *hint = buf_take(&b);
+    ld_error(L, s, "unknown %s \"%s\"%s", noun, v, hint ? hint : "");
+    free(hint);
+}
+
 /*
  * String list key d of group g: an array or list of strings, each checked
  * against d's pattern.  *out is the setting (NULL when absent or bad).
@@ -402,19 +423,7 @@ ld_got ld_get_strings(loader *L, const config_setting_t *g, const setting_def *d
         }
         const char *v = config_setting_get_string(e);
         if (d->pattern == PAT_COMMITMENT && !spec_commitment_from_name(v)) {
-            buf b = {0};
-            ld_suggest sg;
-            ld_suggest_init(&sg, v);
-            for (unsigned c = 0; c < SPEC_C_COUNT; c++)
-                ld_suggest_add(&sg, spec_commitment_names[c]);
-            ld_suggest_write(&sg, &b);
-            buf_puts(&b, " (valid: ");
-            for (unsigned c = 0; c < SPEC_C_COUNT; c++)
-                buf_printf(&b, "%s%s", c ? ", " : "", spec_commitment_names[c]);
-            buf_puts(&b, ")");
-            char *hint = buf_take(&b);
-            ld_error(L, e, "unknown commitment \"%s\"%s", v, hint ? hint : "");
-            free(hint);
+            unknown_name(L, e, "commitment", v, spec_commitment_names, SPEC_C_COUNT);
             st = GOT_BAD;
         } else if (check_string(L, e, d, v) != GOT_VALUE) {
             st = GOT_BAD;
@@ -472,19 +481,7 @@ int ld_get_choice(loader *L, const config_setting_t *g, const setting_def *d, co
     for (size_t i = 0; i < n; i++)
         if (strcmp(names[i], v) == 0)
             return (int)i;
-    buf b = {0};
-    ld_suggest sg;
-    ld_suggest_init(&sg, v);
-    for (size_t i = 0; i < n; i++)
-        ld_suggest_add(&sg, names[i]);
-    ld_suggest_write(&sg, &b);
-    buf_puts(&b, " (valid: ");
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
-    buf_puts(&b, ")");
-    char *hint = buf_take(&b);
-    ld_error(L, ld_member(g, d->name), "unknown %s \"%s\"%s", noun, v, hint ? hint : "");
-    free(hint);
+    unknown_name(L, ld_member(g, d->name), noun, v, names, n);
     return -1;
 }
 
