@@ -1047,7 +1047,7 @@ static void two_hundred_actors_and_a_summit_of_all(void **state)
         for (int i = 0; i < MP_COUNT; i++)
             assert_int_equal(model_spec_add_param(&s, "model.p", defaults[i], -1e9, 1e9, NULL), 0);
         for (int i = 0; i < N; i++) {
-            char id[8];
+            char id[16];
             snprintf(id, sizeof id, "a%d", i);
             add_actor(&s, id, 0.001 + 0.001 * (i % 7), 1.0, 0.3, 0.0);
         }
