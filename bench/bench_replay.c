@@ -21,6 +21,7 @@
 #include "model/milestones.h"
 #include "model/model.h"
 #include "run/batch.h"
+#include "run/summary.h"
 #include "run/msacc.h"
 #include "scenario/scenario.h"
 #include "stats/cells.h"
@@ -109,7 +110,7 @@ int main(void)
     s.nd = spec_ndyads(spec.nactors);
     s.first_year = (int)floor(spec.start);
     s.nyears = (size_t)(floor(spec.horizon) - s.first_year + 1);
-    s.acc = stats_cells_alloc(s.nyears * s.nd, -1.0, 1.0, BATCH_QUANTILE_BINS);
+    s.acc = stats_cells_alloc(s.nyears * s.nd, -1.0, 1.0, SUMMARY_QUANTILE_BINS);
     s.ms = milestones_alloc(&spec);
     ma = msacc_alloc(&spec);
     params = calloc(spec.nparams ? spec.nparams : 1, sizeof *params);

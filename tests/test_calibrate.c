@@ -25,7 +25,9 @@
 #include "run/batch.h"
 #include "scenario/scenario.h"
 #include "study/calibrate.h"
-#include "study/evaluate.h"
+#include "base/status.h"
+#include "run/engine.h"
+#include "run/rep.h"
 
 #define SYNTH "tests/data/study/synth.cfg"
 #define TRUE_W_ECONOMY 1.6
@@ -66,18 +68,21 @@ static void synth_with_targets(model_spec *spec)
     load(SYNTH, NULL, 0, &base);
     size_t idx[2] = {(size_t)model_spec_find_param(&base, "model.w_economy"),
                      (size_t)model_spec_find_param(&base, "model.relax_rate_per_year")};
-    study_eval *ev = study_eval_alloc(&base, 2, idx, 2);
-    assert_non_null(ev);
+    rep_worker *w = rep_worker_alloc(&base);
+    assert_non_null(w);
     enum { REPS = 16 };
     double truth[2] = {TRUE_W_ECONOMY, TRUE_RELAX};
-    eval_task tasks[REPS];
-    eval_rep out[REPS];
     size_t nt = base.ntargets;
     double *years = calloc(REPS * nt, sizeof *years);
-    for (size_t r = 0; r < REPS; r++)
-        tasks[r] = (eval_task){truth, batch_rep_seed(base.seed + 1, r)};
     char err[256];
-    assert_int_equal(study_eval_run(ev, tasks, REPS, out, NULL, years, NULL, NULL, err, sizeof err), 0);
+    for (size_t r = 0; r < REPS; r++) {
+        rep_outcome out;
+        assert_int_equal(rep_run(w, batch_rep_seed(base.seed + 1, r), idx, truth, 2, NULL, NULL, &out, err,
+                                 sizeof err),
+                         AS_OK);
+        for (size_t i = 0; i < nt; i++)
+            years[r * nt + i] = milestones_sim_year(rep_milestones(w), i);
+    }
     char sets_buf[8][64];
     const char *sets[8];
     for (size_t i = 0; i < nt; i++) {
@@ -91,9 +96,19 @@ static void synth_with_targets(model_spec *spec)
         sets[i] = sets_buf[i];
     }
     free(years);
-    study_eval_free(ev);
+    rep_worker_free(w);
     model_spec_clear(&base);
     load(SYNTH, sets, nt, spec);
+}
+
+/* An executor with the given number of threads. */
+static engine *make_engine(unsigned threads)
+{
+    engine_options eo = {threads, NULL, NULL, NULL, 0, 0};
+    engine *e = NULL;
+    char err[256];
+    assert_int_equal(engine_alloc(&eo, &e, err, sizeof err), AS_OK);
+    return e;
 }
 
 static void loss_caps_errors_counts_misses_and_orders(void **state)
@@ -141,7 +156,9 @@ static void fit_recovers_the_values_that_made_the_targets(void **state)
     synth_with_targets(&spec);
     calibrate_result res;
     char err[512];
-    int rc = calibrate_fit(&spec, 0, spec.seed, 2, NULL, NULL, &res, err, sizeof err);
+    engine *e = make_engine(2);
+    int rc = calibrate_fit(e, &spec, 0, spec.seed, &res, err, sizeof err);
+    engine_free(e);
     if (rc != 0)
         print_error("%s\n", err);
     assert_int_equal(rc, 0);
@@ -167,8 +184,11 @@ static void same_seed_same_fit_for_any_thread_count(void **state)
     synth_with_targets(&spec);
     calibrate_result a, b;
     char err[512];
-    assert_int_equal(calibrate_fit(&spec, 4, 99, 1, NULL, NULL, &a, err, sizeof err), 0);
-    assert_int_equal(calibrate_fit(&spec, 4, 99, 3, NULL, NULL, &b, err, sizeof err), 0);
+    engine *e1 = make_engine(1), *e3 = make_engine(3);
+    assert_int_equal(calibrate_fit(e1, &spec, 4, 99, &a, err, sizeof err), AS_OK);
+    assert_int_equal(calibrate_fit(e3, &spec, 4, 99, &b, err, sizeof err), AS_OK);
+    engine_free(e1);
+    engine_free(e3);
     assert_int_equal(a.ntrace, b.ntrace);
     assert_int_equal(a.evaluations, b.evaluations);
     assert_memory_equal(a.values, b.values, sizeof a.values);
@@ -306,7 +326,7 @@ static void shipped_calibration_scenarios_free_ten_parameters(void **state)
         assert_int_equal(spec.calibrate.reps, 64);
         assert_true(isinf(spec.calibrate.fit_until));
         for (size_t j = 0; j < spec.calibrate.nfree; j++)
-            assert_true(study_param_settable(&spec, spec.calibrate.free[j].param));
+            assert_true(rep_param_settable(&spec, spec.calibrate.free[j].param));
         model_spec_clear(&spec);
     }
 }

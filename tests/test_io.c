@@ -107,10 +107,10 @@ static void child_report(int fd, char verdict, const char *msg)
  */
 static char child_collect(pid_t pid, int fd, char *msg, size_t msglen)
 {
-    char buf[ERRLEN + 1];
+    char got_text[ERRLEN + 1];
     size_t n = 0;
     ssize_t got;
-    while (n < sizeof buf && (got = read(fd, buf + n, sizeof buf - n)) > 0)
+    while (n < sizeof got_text && (got = read(fd, got_text + n, sizeof got_text - n)) > 0)
         n += (size_t)got;
     close(fd);
     int st = 0;
@@ -119,8 +119,8 @@ static char child_collect(pid_t pid, int fd, char *msg, size_t msglen)
         snprintf(msg, msglen, "(child sent nothing)");
         return '?';
     }
-    snprintf(msg, msglen, "%.*s", (int)(n - 1), buf + 1);
-    return buf[0];
+    snprintf(msg, msglen, "%.*s", (int)(n - 1), got_text + 1);
+    return got_text[0];
 }
 
 /* Expected message "PATH: reason" for a path under the test folder. */
@@ -296,19 +296,19 @@ static void test_doubles_print_shortest_round_trip(void **state)
     const size_t n = sizeof cases / sizeof cases[0];
 
     for (size_t i = 0; i < n; i++) {
-        char buf[TSV_DOUBLE_BUFSIZE];
-        int len = tsv_format_double(buf, sizeof buf, cases[i].v);
-        assert_string_equal(buf, cases[i].text);
+        char text[TSV_DOUBLE_BUFSIZE];
+        int len = tsv_format_double(text, sizeof text, cases[i].v);
+        assert_string_equal(text, cases[i].text);
         assert_int_equal(len, (int)strlen(cases[i].text));
 
         double back = 0.0;
-        assert_int_equal(tsv_parse_double(buf, &back), 0);
+        assert_int_equal(tsv_parse_double(text, &back), 0);
         if (isnan(cases[i].v)) {
             assert_true(isnan(back));
         } else {
             assert_memory_equal(&back, &cases[i].v, sizeof back);
             /* Plain strtod, as R or pandas would read it, agrees. */
-            double viastrtod = strtod(buf, NULL);
+            double viastrtod = strtod(text, NULL);
             assert_memory_equal(&viastrtod, &cases[i].v, sizeof back);
         }
     }

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
+#include "run/cluster.h"
 #include "scenario/scenario.h"
 #include "study/calibrate.h"
 
@@ -39,30 +41,41 @@ int cmd_calibrate(const cli_options *o)
     }
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "calibrate"}, {"overrides", ov}};
-    progress *pg = progress_alloc("calibrate", !o->quiet && progress_stderr_is_terminal());
-    calibrate_options co = {o->positional[0],
-                            o->sets,
-                            o->nsets,
-                            o->has_seed,
-                            spec.seed,
-                            o->has_reps ? (unsigned)o->reps : 0u,
-                            o->threads ? o->threads : cli_default_threads(),
-                            dir,
-                            prov,
-                            2,
-                            pg ? progress_callback : NULL,
-                            pg};
-    calibrate_report rep;
-    scenario_diags diags = {NULL, 0};
-    rc = calibrate_run(&spec, resolved, &co, &rep, &diags, err, sizeof err);
-    progress_free(pg);
-    for (size_t i = 0; i < diags.n; i++)
-        fprintf(stderr, "%s\n", diags.lines[i]);
-    scenario_diags_clear(&diags);
-    if (rc != 0) {
-        fprintf(stderr, "alignsim calibrate: error: %s\n", err);
+    int root = cluster_rank() == 0;
+    progress *pg = progress_alloc("calibrate", root && !o->quiet && progress_stderr_is_terminal());
+    engine *e = NULL;
+    if ((rc = cli_engine(o, "calibrate", pg, &e)) != 0) {
+        progress_free(pg);
         goto done;
     }
+    calibrate_options co = {o->positional[0], o->sets, o->nsets, o->has_seed, spec.seed,
+                            o->has_reps ? (unsigned)o->reps : 0u, o->resume, dir, prov, 2};
+    calibrate_report rep;
+    scenario_diags diags = {NULL, 0};
+    cli_signal_state sigs;
+    (void)cli_catch_stop_signals(&sigs);
+    int st = calibrate_run(e, &spec, resolved, &co, &rep, &diags, err, sizeof err);
+    engine_free(e);
+    progress_free(pg);
+    cli_release_stop_signals(&sigs);
+    for (size_t i = 0; root && i < diags.n; i++)
+        fprintf(stderr, "%s\n", diags.lines[i]);
+    scenario_diags_clear(&diags);
+    rc = cli_exit_status(st, *cli_stop_flag());
+    if (st == AS_ESTOPPED) {
+        if (root)
+            fprintf(stderr, "alignsim calibrate: interrupted; the evaluations done are kept in %s.\n"
+                            "Continue with the same command and --resume.\n",
+                    dir);
+        goto done;
+    }
+    if (st != AS_OK) {
+        if (root || err[0])
+            fprintf(stderr, "alignsim calibrate: error: %s\n", err);
+        goto done;
+    }
+    if (!root)
+        goto done;
     const spec_calibrate *cal = &spec.calibrate;
     unsigned reps = o->has_reps ? (unsigned)o->reps : cal->reps;
     printf("calibrated %zu free parameter%s of %s over %u replications (seed %llu): loss %.4g "

@@ -11,24 +11,36 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
+#include "run/cluster.h"
 #include "study/compare.h"
 
 int cmd_compare(const cli_options *o)
 {
+    int root = cluster_rank() == 0;
     io_kv prov[] = {{"command", "compare"}};
-    progress *pg = progress_alloc("compare (paired re-run)", !o->quiet && progress_stderr_is_terminal());
-    compare_options co = {o->positional, o->npositional, o->out_dir, o->threads ? o->threads : cli_default_threads(),
-                          0.95, prov, 1, pg ? progress_callback : NULL, pg};
+    progress *pg = progress_alloc("compare (paired re-run)", root && !o->quiet && progress_stderr_is_terminal());
+    engine *e = NULL;
+    int rc = cli_engine(o, "compare", pg, &e);
+    if (rc) {
+        progress_free(pg);
+        return rc;
+    }
+    compare_options co = {o->positional, o->npositional, o->out_dir, 0.95, prov, 1};
     compare_report rep;
     char err[4096];
-    int st = compare_run(&co, &rep, err, sizeof err);
+    cli_signal_state sigs;
+    (void)cli_catch_stop_signals(&sigs);
+    int st = compare_run(e, &co, &rep, err, sizeof err);
+    engine_free(e);
     progress_free(pg);
-    int rc = 0;
-    if (st != COMPARE_OK) {
-        fprintf(stderr, "alignsim compare: error: %s\n", err[0] ? err : "failed");
-        rc = st == COMPARE_EUSAGE ? 2 : 1;
-    } else {
+    cli_release_stop_signals(&sigs);
+    rc = cli_exit_status(st, *cli_stop_flag());
+    if (st != AS_OK) {
+        if (root || err[0])
+            fprintf(stderr, "alignsim compare: error: %s\n", err[0] ? err : "failed");
+    } else if (root) {
         printf("%s\n%s\nwrote %s/compare.tsv\n", rep.table, rep.settings, rep.outdir);
         for (size_t i = 1; i < rep.ndirs; i++)
             if (rep.why[i][0])

@@ -12,9 +12,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
+#include "run/cluster.h"
 #include "scenario/sweepfile.h"
 #include "study/sensitivity.h"
 
@@ -41,15 +44,37 @@ int cmd_sensitivity(const cli_options *o)
         goto done;
     }
     io_kv prov[] = {{"command", "sensitivity"}};
-    progress *pg = progress_alloc("sensitivity", !o->quiet && progress_stderr_is_terminal());
-    sensitivity_options so = {reps, o->threads ? o->threads : cli_default_threads(), dir, prov, 1,
-                              pg ? progress_callback : NULL, pg};
-    rc = sensitivity_run(&sf, &spec, resolved, &so, err, sizeof err);
-    progress_free(pg);
-    if (rc != 0) {
-        fprintf(stderr, "%s%s\n", rc == 2 ? "" : "alignsim sensitivity: error: ", err);
+    int root = cluster_rank() == 0;
+    progress *pg = progress_alloc("sensitivity", root && !o->quiet && progress_stderr_is_terminal());
+    engine *e = NULL;
+    if ((rc = cli_engine(o, "sensitivity", pg, &e)) != 0) {
+        progress_free(pg);
         goto done;
     }
+    sensitivity_options so = {reps, o->resume, dir, prov, 1};
+    cli_signal_state sigs;
+    (void)cli_catch_stop_signals(&sigs);
+    int st = sensitivity_run(e, &sf, &spec, resolved, &so, err, sizeof err);
+    engine_free(e);
+    progress_free(pg);
+    cli_release_stop_signals(&sigs);
+    rc = cli_exit_status(st, *cli_stop_flag());
+    if (st == AS_ESTOPPED) {
+        if (root)
+            fprintf(stderr, "alignsim sensitivity: interrupted; the evaluations done are kept in %s.\n"
+                            "Continue with the same command and --resume.\n",
+                    dir);
+        goto done;
+    }
+    if (st != AS_OK) {
+        /* A sweep file's mistake comes as FILE:LINE: error: ... already. */
+        int located = strncmp(err, sf.file, strlen(sf.file)) == 0;
+        if (root || err[0])
+            fprintf(stderr, "%s%s\n", located ? "" : "alignsim sensitivity: error: ", err);
+        goto done;
+    }
+    if (!root)
+        goto done;
     printf("wrote %s: %zu parameters, %zu base samples, %zu evaluations x %llu replications "
            "(sensitivity.tsv, salib_problem.txt, samples.tsv)\n",
            dir, sf.nparams, sf.sens.base_samples, rows, (unsigned long long)reps);

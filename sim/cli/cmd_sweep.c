@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
 #include "io/tsv.h"
+#include "run/batch.h"
+#include "run/cluster.h"
 #include "scenario/scenario.h"
 #include "scenario/sweepfile.h"
 #include "study/sweep.h"
@@ -114,19 +117,40 @@ int cmd_sweep(const cli_options *o)
     }
     uint64_t reps = o->has_reps ? o->reps : sf.reps;
     io_kv prov[] = {{"command", "sweep"}};
-    progress *pg = progress_alloc("sweep", !o->quiet && progress_stderr_is_terminal());
-    sweep_options so = {reps, o->threads ? o->threads : cli_default_threads(), dir, prov, 1,
-                        pg ? progress_callback : NULL, pg};
-    scenario_diags diags = {NULL, 0};
-    int st = sweep_run(&sf, &d, &spec, resolved, &so, &diags, err, sizeof err);
-    progress_free(pg);
-    print_diags(&diags);
-    if (st != SWEEP_OK) {
-        if (st == SWEEP_ERUNTIME || err[0])
-            fprintf(stderr, "alignsim sweep: error: %s\n", err[0] ? err : "a point failed");
-        rc = st == SWEEP_EBAD ? 2 : 1;
+    int root = cluster_rank() == 0;
+    progress *pg = progress_alloc("sweep", root && !o->quiet && progress_stderr_is_terminal());
+    engine *e = NULL;
+    if ((rc = cli_engine(o, "sweep", pg, &e)) != 0) {
+        progress_free(pg);
         goto done;
     }
+    sweep_options so = {reps, o->resume, dir, prov, 1};
+    scenario_diags diags = {NULL, 0};
+    cli_signal_state sigs;
+    (void)cli_catch_stop_signals(&sigs);
+    int st = sweep_run(e, &sf, &d, &spec, resolved, &so, &diags, err, sizeof err);
+    engine_free(e);
+    progress_free(pg);
+    cli_release_stop_signals(&sigs);
+    if (root)
+        print_diags(&diags);
+    else
+        scenario_diags_clear(&diags);
+    rc = cli_exit_status(st, *cli_stop_flag());
+    if (st == AS_ESTOPPED) {
+        if (root)
+            fprintf(stderr, "alignsim sweep: interrupted; finished points are kept in %s.\n"
+                            "Continue with the same command and --resume.\n",
+                    dir);
+        goto done;
+    }
+    if (st != AS_OK) {
+        if (root && (st != AS_EUSAGE || err[0]))
+            fprintf(stderr, "alignsim sweep: error: %s\n", err[0] ? err : "a point failed");
+        goto done;
+    }
+    if (!root)
+        goto done;
     printf("wrote %s: %zu points x %llu replications (sweep.tsv, points/*/summary.tsv)\n", dir, d.npoints,
            (unsigned long long)reps);
     if (fflush(stdout) != 0) {

@@ -187,12 +187,7 @@ static void release(io_atomic *f)
     free(f);
 }
 
-/*
- * Makes the rename durable by syncing the folder that holds the file.  Some
- * file systems refuse fsync on a folder; the data itself is already synced,
- * so failures here are not reported.
- */
-static void sync_folder(const char *path)
+void io_sync_folder(const char *path)
 {
     char *dir = dir_name(path);
     if (!dir)
@@ -229,7 +224,7 @@ int io_atomic_commit(io_atomic *f, char *err, size_t errlen)
         release(f);
         return IO_EIO;
     }
-    sync_folder(f->path);
+    io_sync_folder(f->path);
     release(f);
     return IO_OK;
 }

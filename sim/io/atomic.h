@@ -90,6 +90,13 @@ int io_write_file_atomic(const char *path, const void *data, size_t len,
                          char *err, size_t errlen);
 
 /*
+ * Makes a rename of or into path durable by syncing the folder that holds
+ * it.  Some file systems refuse fsync on a folder; the data itself is synced
+ * separately, so failures here are not reported.
+ */
+void io_sync_folder(const char *path);
+
+/*
  * Reads the whole file at path into a NUL-terminated heap buffer that the
  * caller frees; stores its length (without the NUL) in *len when len is not
  * NULL.  Returns NULL with errno set (ENOMEM, or the system's reason) when

@@ -55,12 +55,12 @@ static void c_locale_leave(c_locale_scope *s)
     }
 }
 
-int tsv_format_double(char *buf, size_t size, double v)
+int tsv_format_double(char *out, size_t size, double v)
 {
     if (isnan(v))
-        return snprintf(buf, size, "NA");
+        return snprintf(out, size, "NA");
     if (isinf(v))
-        return snprintf(buf, size, "%s", v < 0 ? "-inf" : "inf");
+        return snprintf(out, size, "%s", v < 0 ? "-inf" : "inf");
 
     /*
      * %.17g always reads back to the same double; fewer digits often do too
@@ -77,7 +77,7 @@ int tsv_format_double(char *buf, size_t size, double v)
             break;
     }
     c_locale_leave(&loc);
-    return snprintf(buf, size, "%s", tmp);
+    return snprintf(out, size, "%s", tmp);
 }
 
 int tsv_parse_double(const char *s, double *out)
@@ -142,9 +142,23 @@ static int sync_status(tsv_writer *w)
 }
 
 /*
- * Writes s with every tab, carriage return and newline replaced by a space,
- * so that text can never add a cell or a line.
+ * Appends s with every tab, carriage return and newline replaced by a
+ * space, so that text can never add a cell or a line.
  */
+static void text_clean(buf *out, const char *s)
+{
+    while (*s) {
+        size_t n = strcspn(s, "\t\r\n");
+        buf_append(out, s, n);
+        s += n;
+        if (*s) {
+            buf_append(out, " ", 1);
+            s++;
+        }
+    }
+}
+
+/* Writes s cleaned (see text_clean). */
 static void put_clean(io_atomic *f, const char *s)
 {
     while (*s) {
@@ -156,6 +170,53 @@ static void put_clean(io_atomic *f, const char *s)
             s++;
         }
     }
+}
+
+void tsv_header_text(buf *out, const io_kv *prov, size_t nprov, const char *const *columns, size_t ncol)
+{
+    for (size_t i = 0; i < nprov; i++) {
+        buf_puts(out, "# ");
+        text_clean(out, prov[i].key ? prov[i].key : "");
+        buf_puts(out, ":");
+        if (prov[i].value && prov[i].value[0]) {
+            buf_puts(out, " ");
+            text_clean(out, prov[i].value);
+        }
+        buf_puts(out, "\n");
+    }
+    for (size_t i = 0; i < ncol; i++) {
+        if (i > 0)
+            buf_puts(out, "\t");
+        text_clean(out, columns[i] ? columns[i] : "");
+    }
+    buf_puts(out, "\n");
+}
+
+void tsv_text_str(buf *out, const char *s)
+{
+    text_clean(out, s ? s : "NA");
+    buf_puts(out, "\t");
+}
+
+void tsv_text_int(buf *out, int64_t v)
+{
+    buf_printf(out, "%" PRId64 "\t", v);
+}
+
+void tsv_text_double(buf *out, double v)
+{
+    char text[TSV_DOUBLE_BUFSIZE];
+    tsv_format_double(text, sizeof text, v);
+    buf_puts(out, text);
+    buf_puts(out, "\t");
+}
+
+void tsv_text_end_row(buf *out)
+{
+    if (out->len > 0 && out->data[out->len - 1] == '\t')
+        out->data[out->len - 1] = '\n';
+    else
+        buf_puts(out, "\n");
 }
 
 tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
@@ -182,22 +243,18 @@ tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
     w->ncol = ncol;
     w->nprov = nprov;
 
-    for (size_t i = 0; i < nprov; i++) {
-        io_atomic_puts(w->file, "# ");
-        put_clean(w->file, prov[i].key ? prov[i].key : "");
-        io_atomic_puts(w->file, ":");
-        if (prov[i].value && prov[i].value[0]) {
-            io_atomic_puts(w->file, " ");
-            put_clean(w->file, prov[i].value);
-        }
-        io_atomic_puts(w->file, "\n");
+    buf head = {0};
+    tsv_header_text(&head, prov, nprov, columns, ncol);
+    if (head.failed) {
+        if (err && errlen > 0)
+            snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+        buf_clear(&head);
+        io_atomic_abort(w->file);
+        free(w);
+        return NULL;
     }
-    for (size_t i = 0; i < ncol; i++) {
-        if (i > 0)
-            io_atomic_puts(w->file, "\t");
-        put_clean(w->file, columns[i] ? columns[i] : "");
-    }
-    io_atomic_puts(w->file, "\n");
+    io_atomic_write(w->file, head.data, head.len);
+    buf_clear(&head);
     sync_status(w);
     return w;
 }
@@ -243,16 +300,16 @@ int tsv_str(tsv_writer *w, const char *s)
 
 int tsv_int(tsv_writer *w, int64_t v)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRId64, v);
-    return put_cell(w, buf);
+    char text[32];
+    snprintf(text, sizeof text, "%" PRId64, v);
+    return put_cell(w, text);
 }
 
 int tsv_double(tsv_writer *w, double v)
 {
-    char buf[TSV_DOUBLE_BUFSIZE];
-    tsv_format_double(buf, sizeof buf, v);
-    return put_cell(w, buf);
+    char text[TSV_DOUBLE_BUFSIZE];
+    tsv_format_double(text, sizeof text, v);
+    return put_cell(w, text);
 }
 
 int tsv_fixed(tsv_writer *w, double v, int decimals)
@@ -269,12 +326,12 @@ int tsv_fixed(tsv_writer *w, double v, int decimals)
     if (!isfinite(v))
         return tsv_double(w, v);
     /* 309 digits before the point at most, 17 after, sign, point, NUL. */
-    char buf[330];
+    char text[330];
     c_locale_scope loc;
     c_locale_enter(&loc);
-    snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    snprintf(text, sizeof text, "%.*f", decimals, v);
     c_locale_leave(&loc);
-    return put_cell(w, buf);
+    return put_cell(w, text);
 }
 
 int tsv_na(tsv_writer *w)

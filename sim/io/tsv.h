@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "io/atomic.h"
 
 /* One provenance entry, "# key: value".  Both strings are borrowed. */
@@ -43,7 +44,7 @@ typedef struct {
  * Returns the length of the text, as snprintf() does.  Useful for doubles
  * that go into provenance values or other text files.
  */
-int tsv_format_double(char *buf, size_t size, double v);
+int tsv_format_double(char *out, size_t size, double v);
 
 /*
  * Parses a cell written by tsv_double() or tsv_fixed() in the C locale:
@@ -114,6 +115,24 @@ int tsv_commit(tsv_writer *w, char *err, size_t errlen);
 
 /* Discards the table: removes the temporary file and frees w.  NULL no-op. */
 void tsv_abort(tsv_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Rows as text, for tables appended across a checkpoint (io/append)  */
+/* ------------------------------------------------------------------ */
+
+/* Appends the provenance and header lines exactly as tsv_open() writes
+ * them. */
+void tsv_header_text(buf *out, const io_kv *prov, size_t nprov, const char *const *columns, size_t ncol);
+
+/*
+ * Cells of a row as text, formatted and cleaned as the writer's tsv_str(),
+ * tsv_int() and tsv_double() write them: each appends the cell and a tab;
+ * tsv_text_end_row() turns the row's last tab into the line end.
+ */
+void tsv_text_str(buf *out, const char *s);
+void tsv_text_int(buf *out, int64_t v);
+void tsv_text_double(buf *out, double v);
+void tsv_text_end_row(buf *out);
 
 /* ------------------------------------------------------------------ */
 /* Reader                                                             */

@@ -78,12 +78,12 @@ msacc_result msacc_get(const msacc *a, size_t i);
 /* Exact size of the packed image. */
 size_t msacc_packed_size(const msacc *a);
 
-/* Writes the packed image into buf (len >= msacc_packed_size(a)); 0 or -1. */
-int msacc_pack(const msacc *a, void *buf, size_t len);
+/* Writes the packed image into out (len >= msacc_packed_size(a)); 0 or -1. */
+int msacc_pack(const msacc *a, void *out, size_t len);
 
 /* Replaces the contents of a by the image (len bytes, borrowed).  Returns 0,
  * or -1 when the image is not of a's shape, truncated or corrupt (a is then
  * unchanged). */
-int msacc_unpack(msacc *a, const void *buf, size_t len);
+int msacc_unpack(msacc *a, const void *data, size_t len);
 
 #endif

@@ -283,9 +283,9 @@ int replay_write_ladder(const model_spec *spec, const char *outdir, const io_kv 
     return tsv_commit(w, err, errlen) ? 1 : 0;
 }
 
-void replay_format_score(const milestones_score *sc, char *buf, size_t len)
+void replay_format_score(const milestones_score *sc, char *out, size_t len)
 {
-    snprintf(buf, len,
+    snprintf(out, len,
              "replay score: %zu of %zu milestones within 1 year, %zu within 2 years, %zu missed; "
              "mean absolute error %.2f years",
              sc->within1, sc->targets, sc->within2, sc->missed, sc->mae_years);

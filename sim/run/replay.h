@@ -46,6 +46,6 @@ int replay_write_ladder(const model_spec *spec, const char *outdir,
                         const io_kv *prov, size_t nprov, char *err, size_t errlen);
 
 /* Formats the replay score as one line (no newline) into buf. */
-void replay_format_score(const milestones_score *sc, char *buf, size_t len);
+void replay_format_score(const milestones_score *sc, char *out, size_t len);
 
 #endif

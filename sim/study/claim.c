@@ -17,12 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
+#include "base/status.h"
 #include "io/atomic.h"
 #include "run/batch.h"
-#include "run/checkpoint.h"
 #include "scenario/scenario.h"
 #include "stats/stats.h"
-#include "study/text.h"
 
 #define PATH_LEN 4200
 
@@ -182,11 +182,11 @@ static int copy_file(const char *src, const char *dst, const char *name, char *e
 }
 
 /* Formats a strength for a condition name: the shortest round-trip form. */
-static void strength_text(double s, char *buf, size_t len)
+static void strength_text(double s, char *out, size_t len)
 {
     char num[TSV_DOUBLE_BUFSIZE];
     tsv_format_double(num, sizeof num, s);
-    snprintf(buf, len, "%s", num);
+    snprintf(out, len, "%s", num);
 }
 
 /* ------------------------------------------------------------------ */
@@ -195,7 +195,7 @@ static void strength_text(double s, char *buf, size_t len)
 
 /* The override that schedules the claim's reversal at strength s, as the
  * event after the scenario's last one. */
-static int reversal_override(const model_spec *spec, double s, char *buf, size_t len)
+static int reversal_override(const model_spec *spec, double s, char *out, size_t len)
 {
     const spec_claim *c = &spec->claim;
     char at[TSV_DOUBLE_BUFSIZE], dur[TSV_DOUBLE_BUFSIZE], mag[TSV_DOUBLE_BUFSIZE];
@@ -203,19 +203,19 @@ static int reversal_override(const model_spec *spec, double s, char *buf, size_t
     tsv_format_double(dur, sizeof dur, c->duration_years);
     tsv_format_double(mag, sizeof mag, s);
     size_t used = 0;
-    int w = snprintf(buf, len,
+    int w = snprintf(out, len,
                      "events.[%zu]={type=\"reversal\"; at=%s; duration=%s; magnitude=%s; actors=[\"%s\"",
                      spec->nevents, at, dur, mag, spec->actors[c->third_power].id);
     if (w < 0 || (size_t)w >= len)
         return -1;
     used = (size_t)w;
     for (int i = 0; i < c->ntargets; i++) {
-        w = snprintf(buf + used, len - used, ", \"%s\"", spec->actors[c->targets[i]].id);
+        w = snprintf(out + used, len - used, ", \"%s\"", spec->actors[c->targets[i]].id);
         if (w < 0 || (size_t)w >= len - used)
             return -1;
         used += (size_t)w;
     }
-    w = snprintf(buf + used, len - used,
+    w = snprintf(out + used, len - used,
                  "]; note=\"claim test: a fundamental reversal of strength %s\";}", mag);
     if (w < 0 || (size_t)w >= len - used)
         return -1;
@@ -244,7 +244,7 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
     if (!isnan(strength)) {
         if (reversal_override(spec, strength, set, sizeof set) != 0) {
             set_err(err, errlen, "condition %s: the reversal event is too long to write", j->c->name);
-            return CLAIM_EUSAGE;
+            return AS_EUSAGE;
         }
         so.nsets = 1;
     }
@@ -255,11 +255,11 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
         set_err(err, errlen, "condition %s: the scenario with the claim's reversal is rejected: %s",
                 j->c->name, diags.n ? diags.lines[0] : rc == SCENARIO_EIO ? "out of memory" : "bad scenario");
         scenario_diags_clear(&diags);
-        return rc == SCENARIO_EIO ? CLAIM_ERUNTIME : CLAIM_EUSAGE;
+        return rc == SCENARIO_EIO ? AS_ERUNTIME : AS_EUSAGE;
     }
     scenario_diags_clear(&diags);
     j->loaded = 1;
-    return CLAIM_OK;
+    return AS_OK;
 }
 
 /* The rows of a condition's replications.tsv, counted.  Returns 0, or -1
@@ -325,7 +325,7 @@ done:
 static int finished_before(const char *dir, const char *resolved, uint64_t reps)
 {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/%s", dir, CKPT_FILE);
+    snprintf(path, sizeof path, "%s/%s", dir, BATCH_CKPT_FILE);
     if (file_exists(path))
         return 0;
     snprintf(path, sizeof path, "%s/scenario.cfg", dir);
@@ -347,19 +347,6 @@ static int finished_before(const char *dir, const char *resolved, uint64_t reps)
     return ok;
 }
 
-/* Progress over all conditions: the batch reports within one condition. */
-typedef struct {
-    const claim_options *opt;
-    uint64_t base, total;
-} progress_map;
-
-static void condition_progress(void *ctx, uint64_t done, uint64_t total)
-{
-    (void)total;
-    progress_map *pm = ctx;
-    pm->opt->progress(pm->opt->progress_ctx, pm->base + done, pm->total);
-}
-
 /* ------------------------------------------------------------------ */
 /* Files                                                              */
 /* ------------------------------------------------------------------ */
@@ -375,9 +362,9 @@ typedef struct {
     char program[64];
 } provenance;
 
-static void fmt(char *buf, double v)
+static void fmt(char *out, double v)
 {
-    tsv_format_double(buf, 32, v);
+    tsv_format_double(out, 32, v);
 }
 
 static void build_provenance(const model_spec *spec, const claim_options *opt, const claim_result *res,
@@ -522,13 +509,13 @@ static void init_condition(claim_condition *c, const char *name, const char *fol
     c->holds = CLAIM_UNDECIDED;
 }
 
-int claim_run(const model_spec *spec, const char *resolved, const claim_options *opt,
+int claim_run(engine *e, const model_spec *spec, const char *resolved, const claim_options *opt,
               claim_result *res, char *err, size_t errlen)
 {
     const spec_claim *cs = &spec->claim;
     memset(res, 0, sizeof *res);
     res->holds = CLAIM_UNDECIDED;
-    res->root = 1;
+    res->root = engine_rank(e) == 0;
     if (err && errlen)
         err[0] = '\0';
     if (cs->third_power < 0 || cs->third_power >= spec->nactors) {
@@ -537,11 +524,11 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
                 "would be the fundamental reversal; add `claim = { third_power = \"ID\"; };` to the "
                 "scenario or --set 'claim.third_power=\"ID\"'",
                 cs->ntargets ? "the targets" : "the outcome dyad");
-        return CLAIM_EUSAGE;
+        return AS_EUSAGE;
     }
-    if (cs->ntargets < 1 || cs->nstrengths > SPEC_MAX_CLAIM_STRENGTHS || opt->reps < 1 || opt->threads < 1) {
-        set_err(err, errlen, "the claim settings are incomplete (targets, strengths) or -n/-j is 0");
-        return CLAIM_EUSAGE;
+    if (cs->ntargets < 1 || cs->nstrengths > SPEC_MAX_CLAIM_STRENGTHS || opt->reps < 1) {
+        set_err(err, errlen, "the claim settings are incomplete (targets, strengths) or -n is 0");
+        return AS_EUSAGE;
     }
 
     /* The conditions, in the order they are run and written. */
@@ -552,7 +539,7 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
     job *jobs = calloc(SPEC_MAX_CLAIM_STRENGTHS + 2, sizeof *jobs);
     if (!jobs) {
         set_err(err, errlen, "out of memory");
-        return CLAIM_ERUNTIME;
+        return AS_ERUNTIME;
     }
     size_t njobs = 0;
     jobs[njobs++].c = &res->no_reversal;
@@ -568,50 +555,52 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
             jobs[njobs++].c = &res->curve[i];
     }
 
-    int rc = CLAIM_OK;
+    int rc = AS_OK;
     char msg[4096];
     uint64_t to_run = 0;
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
         snprintf(j->dir, sizeof j->dir, "%s/conditions/%s", opt->outdir, j->c->folder);
-        if ((rc = load_condition(spec, resolved, j->c->strength, j, err, errlen)) != CLAIM_OK)
+        if ((rc = load_condition(spec, resolved, j->c->strength, j, err, errlen)) != AS_OK)
             goto done;
         if (opt->resume) {
             char ck[PATH_LEN + 16];
-            snprintf(ck, sizeof ck, "%s/%s", j->dir, CKPT_FILE);
+            snprintf(ck, sizeof ck, "%s/%s", j->dir, BATCH_CKPT_FILE);
             j->resume = file_exists(ck);
             j->reuse = !j->resume && finished_before(j->dir, j->resolved, opt->reps);
         }
         to_run += j->reuse ? 0 : opt->reps;
     }
 
-    progress_map pm = {opt, 0, to_run};
+    uint64_t base = 0;
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
         if (j->reuse)
             continue;
         char cond[64];
         snprintf(cond, sizeof cond, "condition %s", j->c->name);
-        io_kv prov[26];
-        size_t np = 0;
-        for (size_t k = 0; k < opt->nprov && np < 24; k++)
-            prov[np++] = opt->prov[k];
-        prov[np++] = (io_kv){"claim_condition", j->c->name};
-        batch_options bo = {opt->reps, opt->threads, j->resume, j->dir, prov, np, opt->interrupt, opt->stop_after_blocks,
-                            opt->progress ? condition_progress : NULL, &pm};
+        io_kv *prov = malloc((opt->nprov + 1) * sizeof *prov);
+        if (!prov) {
+            set_err(err, errlen, "out of memory");
+            rc = AS_ENOMEM;
+            goto done;
+        }
+        memcpy(prov, opt->prov, opt->nprov * sizeof *prov);
+        prov[opt->nprov] = (io_kv){"claim_condition", j->c->name};
+        batch_options bo = {opt->reps, j->resume, j->dir, prov, opt->nprov + 1, base, to_run, 0};
         batch_report br;
-        int st = batch_run(&j->spec, j->resolved, &bo, &br, msg, sizeof msg);
-        res->root = br.root;
-        pm.base += opt->reps;
-        if (st == BATCH_STOPPED) {
+        int st = batch_run(e, &j->spec, j->resolved, &bo, &br, msg, sizeof msg);
+        free(prov);
+        base += opt->reps;
+        if (st == AS_ESTOPPED) {
             res->stopped_by = br.stopped_by;
-            rc = CLAIM_STOPPED;
+            rc = AS_ESTOPPED;
             set_err(err, errlen, "interrupted in %s", cond);
             goto done;
         }
-        if (st != BATCH_OK) {
+        if (st != AS_OK) {
             set_err(err, errlen, "%s: %s", cond, msg[0] ? msg : "the batch failed");
-            rc = st == BATCH_EUSAGE ? CLAIM_EUSAGE : CLAIM_ERUNTIME;
+            rc = st;
             goto done;
         }
     }
@@ -622,7 +611,7 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
         if (count_condition(j->dir, cs, j->c != &res->no_reversal, opt->reps, j->c, err, errlen) != 0) {
-            rc = CLAIM_ERUNTIME;
+            rc = AS_ERUNTIME;
             goto done;
         }
     }
@@ -652,20 +641,20 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
         copy_file(jobs[0].dir, opt->outdir, "summary.tsv", err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "milestones.tsv", err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "ladder.tsv", err, errlen) != 0) {
-        rc = CLAIM_ERUNTIME;
+        rc = AS_ERUNTIME;
         goto done;
     }
     char *text = claim_verdict_text(spec, res);
     if (!text) {
         set_err(err, errlen, "out of memory");
-        rc = CLAIM_ERUNTIME;
+        rc = AS_ERUNTIME;
         goto done;
     }
     snprintf(path, sizeof path, "%s/verdict.txt", opt->outdir);
     int wrc = io_write_file_atomic(path, text, strlen(text), err, errlen);
     free(text);
     if (wrc != IO_OK)
-        rc = CLAIM_ERUNTIME;
+        rc = AS_ERUNTIME;
 done:
     for (size_t i = 0; i < njobs; i++) {
         free(jobs[i].resolved);
@@ -687,108 +676,108 @@ static const char *holds_word(int holds)
 
 /* The line on a condition's decision: the margin, or the replications
  * that would decide it. */
-static void decision_text(text_buf *t, const claim_condition *c, double conf)
+static void decision_text(buf *t, const claim_condition *c, double conf)
 {
     const char *rel = c->side == CLAIM_BELOW ? "below" : "above";
     if (c->holds == CLAIM_HOLDS) {
         double margin = c->side == CLAIM_BELOW ? c->bound - c->ci_hi : c->ci_lo - c->bound;
-        text_printf(t, "   HOLDS: the whole interval lies %s the bound, with %.3f to spare.\n", rel, margin);
+        buf_printf(t, "   HOLDS: the whole interval lies %s the bound, with %.3f to spare.\n", rel, margin);
     } else if (c->holds == CLAIM_FAILS) {
         double margin = c->side == CLAIM_BELOW ? c->ci_lo - c->bound : c->bound - c->ci_hi;
-        text_printf(t, "   FAILS: the whole interval lies %s the bound, by at least %.3f.\n",
+        buf_printf(t, "   FAILS: the whole interval lies %s the bound, by at least %.3f.\n",
                     c->side == CLAIM_BELOW ? "above" : "below", margin);
     } else {
         uint64_t need;
-        text_printf(t, "   UNDECIDED: the interval contains the bound.");
+        buf_printf(t, "   UNDECIDED: the interval contains the bound.");
         if (claim_reps_to_decide(c, conf, &need) == 0)
-            text_printf(t, " About %llu replications (now %llu)\n   would decide it if P stays near %.3f.\n",
+            buf_printf(t, " About %llu replications (now %llu)\n   would decide it if P stays near %.3f.\n",
                         (unsigned long long)need, (unsigned long long)c->reps, c->p);
         else
-            text_printf(t, " P sits on the bound: more\n   replications are not expected to decide it.\n");
+            buf_printf(t, " P sits on the bound: more\n   replications are not expected to decide it.\n");
     }
 }
 
 /* "china", "china and russia", "a, b and c". */
-static void actor_list(text_buf *t, const model_spec *spec, const int *ids, int n)
+static void actor_list(buf *t, const model_spec *spec, const int *ids, int n)
 {
     for (int i = 0; i < n; i++)
-        text_printf(t, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", spec->actors[ids[i]].id);
+        buf_printf(t, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", spec->actors[ids[i]].id);
 }
 
 char *claim_verdict_text(const model_spec *spec, const claim_result *res)
 {
     const spec_claim *cs = &spec->claim;
-    text_buf t = {NULL, 0, 0, 0};
+    buf t = {0};
     char dyad[2 * SPEC_ID_LEN + 2] = "the outcome dyad";
     if (spec->outcome_a >= 0 && spec->outcome_b >= 0)
         model_spec_dyad_name(spec, spec->outcome_a, spec->outcome_b, dyad, sizeof dyad);
     int pct = (int)lround(cs->confidence * 100.0);
     const claim_condition *a = &res->no_reversal, *b = &res->reversal;
 
-    text_printf(&t, "The claim: %s stays below alliance unless there is a fundamental reversal.\n", dyad);
-    text_printf(&t, "Scenario %s: %llu replications per condition with the same seeds\n"
+    buf_printf(&t, "The claim: %s stays below alliance unless there is a fundamental reversal.\n", dyad);
+    buf_printf(&t, "Scenario %s: %llu replications per condition with the same seeds\n"
                     "(master seed %llu); exact %d%% intervals.\n\n",
                 spec->name, (unsigned long long)a->reps, (unsigned long long)spec->seed, pct);
 
-    text_printf(&t, "1. Without a reversal, P(alliance by %g) = %.3f [%.3f, %.3f]; the claim needs < %g.\n",
+    buf_printf(&t, "1. Without a reversal, P(alliance by %g) = %.3f [%.3f, %.3f]; the claim needs < %g.\n",
                 spec->horizon, a->p, a->ci_lo, a->ci_hi, a->bound);
     decision_text(&t, a, cs->confidence);
     if (a->reversals > 0)
-        text_printf(&t, "   Note: %llu of these replications reached a reversal through the scenario's own\n"
+        buf_printf(&t, "   Note: %llu of these replications reached a reversal through the scenario's own\n"
                         "   pressures, so \"without a reversal\" means \"none scheduled\".\n",
                     (unsigned long long)a->reversals);
 
-    text_printf(&t, "2. With a reversal (");
+    buf_printf(&t, "2. With a reversal (");
     if (cs->third_power >= 0)
-        text_printf(&t, "%s confronts ", spec->actors[cs->third_power].id);
+        buf_printf(&t, "%s confronts ", spec->actors[cs->third_power].id);
     actor_list(&t, spec, cs->targets, cs->ntargets);
-    text_printf(&t, " from %g", cs->at);
+    buf_printf(&t, " from %g", cs->at);
     if (cs->duration_years > 0.0)
-        text_printf(&t, " for %g years", cs->duration_years);
-    text_printf(&t, ", strength %g),\n   P(alliance within %g years) = %.3f [%.3f, %.3f]; the claim needs > %g.\n",
+        buf_printf(&t, " for %g years", cs->duration_years);
+    buf_printf(&t, ", strength %g),\n   P(alliance within %g years) = %.3f [%.3f, %.3f]; the claim needs > %g.\n",
                 cs->strength, cs->window_years, b->p, b->ci_lo, b->ci_hi, b->bound);
     decision_text(&t, b, cs->confidence);
     if (b->reversals < b->reps)
-        text_printf(&t, "   Note: the model detected a reversal in %llu of %llu replications; the others\n"
+        buf_printf(&t, "   Note: the model detected a reversal in %llu of %llu replications; the others\n"
                         "   count as no alliance.\n",
                     (unsigned long long)b->reversals, (unsigned long long)b->reps);
     if (b->allied_before > 0)
-        text_printf(&t, "   Note: in %llu of %llu replications the alliance had formed before the reversal\n"
+        buf_printf(&t, "   Note: in %llu of %llu replications the alliance had formed before the reversal\n"
                         "   began; they do not count (the claim is about the alliance a reversal brings).\n",
                     (unsigned long long)b->allied_before, (unsigned long long)b->reps);
 
     const claim_crossing *h = &res->half;
     if (res->ncurve > 0) {
-        text_printf(&t, "3. P(alliance within %g years of a reversal) ", cs->window_years);
+        buf_printf(&t, "3. P(alliance within %g years of a reversal) ", cs->window_years);
         if (h->found) {
-            text_printf(&t, "passes one half at strength %.3g", h->strength);
+            buf_printf(&t, "passes one half at strength %.3g", h->strength);
             if (!isnan(h->lo) && !isnan(h->hi))
-                text_printf(&t, "\n   (%d%%: between %.3g and %.3g, the strengths tried on either side).\n", pct, h->lo,
+                buf_printf(&t, "\n   (%d%%: between %.3g and %.3g, the strengths tried on either side).\n", pct, h->lo,
                             h->hi);
             else if (!isnan(h->hi))
-                text_printf(&t, "\n   (%d%%: at most %.3g).\n", pct, h->hi);
+                buf_printf(&t, "\n   (%d%%: at most %.3g).\n", pct, h->hi);
             else if (!isnan(h->lo))
-                text_printf(&t, "\n   (%d%%: at least %.3g).\n", pct, h->lo);
+                buf_printf(&t, "\n   (%d%%: at least %.3g).\n", pct, h->lo);
             else
-                text_printf(&t, ".\n");
+                buf_printf(&t, ".\n");
         } else if (h->below_first) {
-            text_printf(&t, "is above one half already at the weakest\n   strength tried (%g).\n", cs->strengths[0]);
+            buf_printf(&t, "is above one half already at the weakest\n   strength tried (%g).\n", cs->strengths[0]);
         } else {
-            text_printf(&t, "stays below one half up to strength %g.\n", cs->strengths[cs->nstrengths - 1]);
+            buf_printf(&t, "stays below one half up to strength %g.\n", cs->strengths[cs->nstrengths - 1]);
         }
     }
 
-    text_printf(&t, "\nVerdict: the claim %s in this model", holds_word(res->holds));
+    buf_printf(&t, "\nVerdict: the claim %s in this model", holds_word(res->holds));
     if (res->holds == CLAIM_HOLDS)
-        text_printf(&t, ": both conditions are decided in its favour\nat %d%% confidence.\n", pct);
+        buf_printf(&t, ": both conditions are decided in its favour\nat %d%% confidence.\n", pct);
     else if (res->holds == CLAIM_FAILS)
-        text_printf(&t, ": %s.\n",
+        buf_printf(&t, ": %s.\n",
                     a->holds == CLAIM_FAILS && b->holds == CLAIM_FAILS
                         ? "both conditions are decided against it"
                     : a->holds == CLAIM_FAILS
                         ? "an alliance forms without a reversal\nmore often than the bound allows"
                         : "a reversal does not bring an alliance\noften enough");
     else
-        text_printf(&t, " at %d%% confidence: run more replications (-n).\n", pct);
-    return text_take(&t);
+        buf_printf(&t, " at %d%% confidence: run more replications (-n).\n", pct);
+    return buf_take(&t);
 }

@@ -4,22 +4,22 @@
  * Invariants: folder A's rows, sorted by (year, dyad), are the rows of
  * compare.tsv, and every other folder has exactly the same sorted keys (else
  * the comparison is refused before anything is written); the paired re-run
- * accumulates only integer sums (stats_cells), so its result does not
- * depend on the number of threads; nothing is written unless every check
- * passed.
+ * is one job on the executor accumulating only integer sums (stats_cells),
+ * so its result does not depend on the number of threads or ranks; nothing
+ * is written unless every check passed.
  */
 #include "study/compare.h"
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
+#include "base/status.h"
 #include "io/atomic.h"
 #include "model/model.h"
 #include "model/spec.h"
@@ -27,7 +27,7 @@
 #include "scenario/scenario.h"
 #include "stats/cells.h"
 #include "stats/stats.h"
-#include "study/text.h"
+#include "scenario/diff.h"
 
 #define PATH_LEN 4200
 
@@ -108,7 +108,7 @@ static int key_cmp(const void *pa, const void *pb)
     return strcmp(a->dyad, b->dyad);
 }
 
-/* Reads folder dir.  Returns COMPARE_OK or an error code with err set. */
+/* Reads folder dir.  Returns AS_OK or an error code with err set. */
 static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
@@ -116,7 +116,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
     f->c_mean = f->c_sd = f->c_q05 = f->c_q95 = f->c_p = -1;
     if (!is_dir(dir)) {
         set_err(err, errlen, "%s: no such result folder", dir);
-        return COMPARE_EUSAGE;
+        return AS_EUSAGE;
     }
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/summary.tsv", dir);
@@ -128,14 +128,14 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
                     "%s: not a result folder: expected summary.tsv (from alignsim batch) or "
                     "trajectory.tsv (from alignsim run) in it",
                     dir);
-            return COMPARE_EUSAGE;
+            return AS_EUSAGE;
         }
     }
     char msg[2048];
     f->t = tsv_read(path, msg, sizeof msg);
     if (!f->t) {
         set_err(err, errlen, "%s", msg);
-        return errno == ENOMEM ? COMPARE_ERUNTIME : COMPARE_EUSAGE;
+        return errno == ENOMEM ? AS_ERUNTIME : AS_EUSAGE;
     }
     const char *need_batch[] = {"year", "dyad", "mean", "sd", "q05", "q95", "p_alliance"};
     const char *need_run[] = {"year", "dyad", "x"};
@@ -144,7 +144,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
     for (size_t i = 0; i < nneed; i++)
         if (tsv_column(f->t, need[i]) < 0) {
             set_err(err, errlen, "%s: expected a column '%s'", path, need[i]);
-            return COMPARE_EUSAGE;
+            return AS_EUSAGE;
         }
     f->c_mean = tsv_column(f->t, f->batch ? "mean" : "x");
     if (f->batch) {
@@ -158,7 +158,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
     f->seed = tsv_prov(f->t, "seed");
     if (!f->program) {
         set_err(err, errlen, "%s: no '# program:' line: not a table written by alignsim", path);
-        return COMPARE_EUSAGE;
+        return AS_EUSAGE;
     }
     f->reps = 1;
     if (f->batch) {
@@ -168,7 +168,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
         unsigned long long v = r ? strtoull(r, &end, 10) : 0;
         if (!r || errno || *end || v == 0) {
             set_err(err, errlen, "%s: expected a '# replications: N' line", path);
-            return COMPARE_EUSAGE;
+            return AS_EUSAGE;
         }
         f->reps = v;
     }
@@ -176,7 +176,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
     f->scenario = io_read_file(path, NULL);
     if (!f->scenario) {
         set_err(err, errlen, "%s: %s (every result folder has its resolved scenario)", path, strerror(errno));
-        return errno == ENOMEM ? COMPARE_ERUNTIME : COMPARE_EUSAGE;
+        return errno == ENOMEM ? AS_ERUNTIME : AS_EUSAGE;
     }
 
     /* Keys, checked and sorted; every number used later is checked here. */
@@ -184,7 +184,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
     f->keys = calloc(n ? n : 1, sizeof *f->keys);
     if (!f->keys) {
         set_err(err, errlen, "out of memory");
-        return COMPARE_ERUNTIME;
+        return AS_ERUNTIME;
     }
     long cy = tsv_column(f->t, "year"), cd = tsv_column(f->t, "dyad");
     for (size_t r = 0; r < n; r++) {
@@ -193,7 +193,7 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
             tsv_parse_double(tsv_cell(f->t, r, (size_t)f->c_mean), &v) != 0) {
             set_err(err, errlen, "%s:%zu: error: expected numbers in the columns year and %s", tsv_path(f->t),
                     tsv_row_line(f->t, r), f->batch ? "mean" : "x");
-            return COMPARE_EUSAGE;
+            return AS_EUSAGE;
         }
         f->keys[r] = (key){y, tsv_cell(f->t, r, (size_t)cd), r};
     }
@@ -203,9 +203,9 @@ static int folder_read(const char *dir, folder *f, char *err, size_t errlen)
         if (key_cmp(&f->keys[r - 1], &f->keys[r]) == 0) {
             set_err(err, errlen, "%s:%zu: error: a second row for year %g and dyad %s", tsv_path(f->t),
                     tsv_row_line(f->t, f->keys[r].row), f->keys[r].year, f->keys[r].dyad);
-            return COMPARE_EUSAGE;
+            return AS_EUSAGE;
         }
-    return COMPARE_OK;
+    return AS_OK;
 }
 
 /* What compare computes for one folder, per row of compare.tsv (folder A's
@@ -301,25 +301,15 @@ static void explain_mismatch(const folder *a, const char *la, const folder *b, c
 /* Paired re-run                                                      */
 /* ------------------------------------------------------------------ */
 
-typedef struct paired paired;
-
-/* What one worker owns. */
+/*
+ * One job on the executor: task r re-runs replication r (seed
+ * batch_rep_seed(master, r)) of every scenario, A first.  The accumulator
+ * holds, per scenario, x with the alliance flag of every compare row (to
+ * check the re-run against the folder) and, for s >= 1, the differences
+ * from A of x and of the flag: all stats_cells, exact, so the intervals are
+ * the same for any -j and rank count.
+ */
 typedef struct {
-    paired *P;
-    unsigned index;
-    model *m[COMPARE_MAX_DIRS];
-    double *x[COMPARE_MAX_DIRS];   /* per scenario, per compare row: x in this replication */
-    unsigned char *al[COMPARE_MAX_DIRS]; /* ... and 1 if on the alliance rung */
-    /* Per scenario: x with the alliance flag (to check the re-run against
-     * the folder); for s >= 1 the differences from A of x and of the flag. */
-    stats_cells *val[COMPARE_MAX_DIRS], *dx[COMPARE_MAX_DIRS], *dp[COMPARE_MAX_DIRS];
-    int current;                   /* scenario being run */
-    int rc;
-    char msg[512];
-    pthread_t tid;
-} worker;
-
-struct paired {
     size_t n;                      /* scenarios: A, then the folders paired with it */
     model_spec spec[COMPARE_MAX_DIRS];
     long *map[COMPARE_MAX_DIRS];   /* (year - first_year) * ndyads + dyad -> row, or -1 */
@@ -327,18 +317,29 @@ struct paired {
     int first_year;
     size_t nyears, nrows;
     uint64_t reps, master;
-    unsigned threads;
-    atomic_uint_fast64_t done;
-    atomic_int stop;
-    const compare_options *opt;
-};
+} paired;
+
+/* What one worker owns. */
+typedef struct {
+    const paired *P;
+    model *m[COMPARE_MAX_DIRS];
+    double *x[COMPARE_MAX_DIRS];   /* per scenario, per compare row: x in this replication */
+    unsigned char *al[COMPARE_MAX_DIRS]; /* ... and 1 if on the alliance rung */
+    int current;                   /* scenario being run */
+} pworker;
+
+/* Per scenario: x with the alliance flag; for s >= 1 the differences from
+ * A of x and of the flag. */
+typedef struct {
+    stats_cells *val[COMPARE_MAX_DIRS], *dx[COMPARE_MAX_DIRS], *dp[COMPARE_MAX_DIRS];
+} pacc;
 
 /* The yearly sample of the scenario being run: x and the alliance flag of
  * every dyad compare has a row for (the batch samples the same: active
  * dyads at mid-year). */
 static int on_sample(void *ctx, int year, const model *m)
 {
-    worker *w = ctx;
+    pworker *w = ctx;
     const paired *P = w->P;
     int s = w->current;
     if (year < P->first_year || (size_t)(year - P->first_year) >= P->nyears)
@@ -355,74 +356,191 @@ static int on_sample(void *ctx, int year, const model *m)
     return 0;
 }
 
-/* Records replication's samples of every scenario in w's accumulators;
- * 0, or -1 when a cell is full. */
-static int record(worker *w)
+static void pw_free(void *ctx, void *wp)
 {
-    const paired *P = w->P;
+    (void)ctx;
+    pworker *w = wp;
+    if (!w)
+        return;
+    for (size_t s = 0; s < COMPARE_MAX_DIRS; s++) {
+        model_free(w->m[s]);
+        free(w->x[s]);
+        free(w->al[s]);
+    }
+    free(w);
+}
+
+static void *pw_alloc(void *ctx)
+{
+    const paired *P = ctx;
+    pworker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->P = P;
+    size_t rows = P->nrows ? P->nrows : 1;
+    for (size_t s = 0; s < P->n; s++) {
+        w->m[s] = model_alloc(&P->spec[s]);
+        w->x[s] = malloc(rows * sizeof(double));
+        w->al[s] = malloc(rows);
+        if (!w->m[s] || !w->x[s] || !w->al[s]) {
+            pw_free(ctx, w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+static int pw_run(void *ctx, void *wp, const engine_task *t, void *accp, buf *rec, char *err, size_t errlen)
+{
+    (void)rec;
+    const paired *P = ctx;
+    pworker *w = wp;
+    pacc *a = accp;
+    model_observer obs = {w, NULL, on_sample, NULL};
+    for (size_t s = 0; s < P->n; s++) {
+        for (size_t i = 0; i < P->nrows; i++) {
+            w->x[s][i] = NAN;
+            w->al[s][i] = 0;
+        }
+        w->current = (int)s;
+        int rc = model_run(w->m[s], t->seed, NULL, &obs, NULL);
+        if (rc != MODEL_OK) {
+            snprintf(err, errlen, "the model failed (code %d)", rc);
+            return AS_ERUNTIME;
+        }
+    }
     for (size_t i = 0; i < P->nrows; i++)
         for (size_t s = 0; s < P->n; s++) {
             double v = w->x[s][i];
             if (isnan(v))
                 continue;
-            if (stats_cells_add(w->val[s], i, v, w->al[s][i]) != STATS_OK)
-                return -1;
+            if (stats_cells_add(a->val[s], i, v, w->al[s][i]) != STATS_OK)
+                goto full;
             if (s == 0 || isnan(w->x[0][i]))
                 continue;
-            if (stats_cells_add(w->dx[s], i, v - w->x[0][i], 0) != STATS_OK ||
-                stats_cells_add(w->dp[s], i, (double)w->al[s][i] - (double)w->al[0][i], 0) != STATS_OK)
-                return -1;
+            if (stats_cells_add(a->dx[s], i, v - w->x[0][i], 0) != STATS_OK ||
+                stats_cells_add(a->dp[s], i, (double)w->al[s][i] - (double)w->al[0][i], 0) != STATS_OK)
+                goto full;
         }
-    return 0;
+    return AS_OK;
+full:
+    snprintf(err, errlen, "an accumulator is full");
+    return AS_ERUNTIME;
 }
 
-/* Runs replications index, index + T, ... on worker w. */
-static void *work(void *arg)
+static void pa_free(void *ctx, void *accp)
 {
-    worker *w = arg;
-    paired *P = w->P;
-    model_observer obs = {w, NULL, on_sample, NULL};
-    for (uint64_t r = w->index; r < P->reps && !atomic_load(&P->stop); r += P->threads) {
-        uint64_t seed = batch_rep_seed(P->master, r);
-        for (size_t s = 0; s < P->n; s++) {
-            for (size_t i = 0; i < P->nrows; i++) {
-                w->x[s][i] = NAN;
-                w->al[s][i] = 0;
-            }
-            w->current = (int)s;
-            int rc = model_run(w->m[s], seed, NULL, &obs, NULL);
-            if (rc != MODEL_OK) {
-                snprintf(w->msg, sizeof w->msg, "replication %llu (seed %llu) failed in the model (code %d)",
-                         (unsigned long long)r, (unsigned long long)seed, rc);
-                w->rc = -1;
-                atomic_store(&P->stop, 1);
-                return NULL;
-            }
-        }
-        if (record(w) != 0) {
-            snprintf(w->msg, sizeof w->msg, "an accumulator is full");
-            w->rc = -1;
-            atomic_store(&P->stop, 1);
+    (void)ctx;
+    pacc *a = accp;
+    if (!a)
+        return;
+    for (size_t s = 0; s < COMPARE_MAX_DIRS; s++) {
+        stats_cells_free(a->val[s]);
+        stats_cells_free(a->dx[s]);
+        stats_cells_free(a->dp[s]);
+    }
+    free(a);
+}
+
+static void *pa_alloc(void *ctx)
+{
+    const paired *P = ctx;
+    pacc *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    size_t rows = P->nrows ? P->nrows : 1;
+    for (size_t s = 0; s < P->n; s++) {
+        int ok = (a->val[s] = stats_cells_alloc(rows, -1.0, 1.0, 1)) != NULL;
+        if (ok && s > 0)
+            ok = (a->dx[s] = stats_cells_alloc(rows, -2.0, 2.0, 1)) != NULL &&
+                 (a->dp[s] = stats_cells_alloc(rows, -2.0, 2.0, 1)) != NULL;
+        if (!ok) {
+            pa_free(ctx, a);
             return NULL;
         }
-        atomic_fetch_add(&P->done, 1);
-        if (w->index == 0 && P->opt->progress)
-            P->opt->progress(P->opt->progress_ctx, atomic_load(&P->done), P->reps);
     }
-    return NULL;
+    return a;
 }
 
-static void worker_clear(worker *w)
+static void pa_reset(void *ctx, void *accp)
 {
-    for (size_t s = 0; s < COMPARE_MAX_DIRS; s++) {
-        model_free(w->m[s]);
-        free(w->x[s]);
-        free(w->al[s]);
-        stats_cells_free(w->val[s]);
-        stats_cells_free(w->dx[s]);
-        stats_cells_free(w->dp[s]);
+    const paired *P = ctx;
+    pacc *a = accp;
+    for (size_t s = 0; s < P->n; s++) {
+        stats_cells_reset(a->val[s]);
+        if (s > 0) {
+            stats_cells_reset(a->dx[s]);
+            stats_cells_reset(a->dp[s]);
+        }
     }
 }
+
+static int pa_merge(void *ctx, void *dstp, const void *srcp)
+{
+    const paired *P = ctx;
+    pacc *d = dstp;
+    const pacc *s = srcp;
+    for (size_t k = 0; k < P->n; k++)
+        if (stats_cells_merge(d->val[k], s->val[k]) != STATS_OK ||
+            (k > 0 && (stats_cells_merge(d->dx[k], s->dx[k]) != STATS_OK ||
+                       stats_cells_merge(d->dp[k], s->dp[k]) != STATS_OK)))
+            return AS_ERUNTIME;
+    return AS_OK;
+}
+
+/* Appends one stats_cells image with its length. */
+static int pack_cells(const stats_cells *c, buf *out)
+{
+    size_t n = stats_cells_packed_size(c);
+    buf_append_u64(out, n);
+    if (buf_reserve(out, n) != 0 || stats_cells_pack(c, out->data + out->len, n) != STATS_OK)
+        return AS_ENOMEM;
+    out->len += n;
+    return AS_OK;
+}
+
+static int unpack_cells(stats_cells *c, buf_reader *r)
+{
+    uint64_t n = buf_read_u64(r);
+    const unsigned char *p = buf_read_bytes(r, n);
+    return !r->failed && stats_cells_unpack(c, p, (size_t)n) == STATS_OK ? AS_OK : AS_ERUNTIME;
+}
+
+static int pa_pack(void *ctx, const void *accp, buf *out)
+{
+    const paired *P = ctx;
+    const pacc *a = accp;
+    int rc = AS_OK;
+    for (size_t s = 0; s < P->n && rc == AS_OK; s++) {
+        rc = pack_cells(a->val[s], out);
+        if (rc == AS_OK && s > 0)
+            rc = pack_cells(a->dx[s], out);
+        if (rc == AS_OK && s > 0)
+            rc = pack_cells(a->dp[s], out);
+    }
+    return rc;
+}
+
+static int pa_unpack(void *ctx, void *accp, const unsigned char *data, size_t len)
+{
+    const paired *P = ctx;
+    pacc *a = accp;
+    buf_reader r = buf_reader_of(data, len);
+    int rc = AS_OK;
+    for (size_t s = 0; s < P->n && rc == AS_OK; s++) {
+        rc = unpack_cells(a->val[s], &r);
+        if (rc == AS_OK && s > 0)
+            rc = unpack_cells(a->dx[s], &r);
+        if (rc == AS_OK && s > 0)
+            rc = unpack_cells(a->dp[s], &r);
+    }
+    return rc == AS_OK && r.pos == r.len ? AS_OK : AS_ERUNTIME;
+}
+
+static const engine_reducer paired_reducer = {
+    pw_alloc, pw_free, pw_run, pa_alloc, pa_free, pa_reset, pa_merge, pa_pack, pa_unpack,
+    NULL,     NULL,    NULL,   NULL,     NULL,
+};
 
 /* Builds the map of scenario s from its spec's (year, dyad) to the rows
  * (sorted keys of folder A); -1 where compare has no row. */
@@ -452,29 +570,6 @@ static int build_map(paired *P, size_t s, const folder *a)
     return 0;
 }
 
-/* Allocates what worker w needs; 0 or -1. */
-static int worker_init(worker *w, paired *P, unsigned index)
-{
-    w->P = P;
-    w->index = index;
-    size_t rows = P->nrows ? P->nrows : 1;
-    for (size_t s = 0; s < P->n; s++) {
-        w->m[s] = model_alloc(&P->spec[s]);
-        w->x[s] = malloc(rows * sizeof(double));
-        w->al[s] = malloc(rows);
-        w->val[s] = stats_cells_alloc(rows, -1.0, 1.0, 1);
-        if (!w->m[s] || !w->x[s] || !w->al[s] || !w->val[s])
-            return -1;
-        if (s > 0) {
-            w->dx[s] = stats_cells_alloc(rows, -2.0, 2.0, 1);
-            w->dp[s] = stats_cells_alloc(rows, -2.0, 2.0, 1);
-            if (!w->dx[s] || !w->dp[s])
-                return -1;
-        }
-    }
-    return 0;
-}
-
 /* Mean and paired interval of cell i of c into *m, *lo, *hi (NaN when
  * fewer than two observations). */
 static void paired_cell(const stats_cells *c, size_t i, double conf, double *m, double *lo, double *hi)
@@ -490,63 +585,42 @@ static void paired_cell(const stats_cells *c, size_t i, double conf, double *m, 
 
 /*
  * Re-runs the scenarios of P (A first, then the folders paired with it:
- * fs[s] is scenario s's folder) replication by replication and fills, for
- * s >= 1, out[s]'s differences from A with paired intervals.  ok[s] = 0 and
- * why[s] when scenario s's re-run does not reproduce its folder (the count,
- * mean of x or P(alliance) of some row differ).  Returns 0, or -1 with err
- * set (memory, threads, model failure).
+ * fs[s] is scenario s's folder) on the executor and fills, for s >= 1,
+ * out[s]'s differences from A with paired intervals.  ok[s] = 0 and why[s]
+ * when scenario s's re-run does not reproduce its folder (the count, mean
+ * of x or P(alliance) of some row differ).  Returns an AS_* code with err
+ * set (memory, model failure, a stop).
  */
-static int paired_run(paired *P, const folder *const *fs, int *ok, char why[][256], series *const *out, char *err,
-                      size_t errlen)
+static int paired_run(engine *e, paired *P, const folder *const *fs, double conf, int *ok, char why[][256],
+                      series *const *out, char *err, size_t errlen)
 {
-    int rc = -1;
-    worker *ws = calloc(P->threads, sizeof *ws);
-    if (!ws) {
+    pacc *a = pa_alloc(P);
+    if (!a) {
         set_err(err, errlen, "out of memory");
-        return -1;
+        return AS_ENOMEM;
     }
-    unsigned started = 1;
-    for (unsigned t = 0; t < P->threads; t++)
-        if (worker_init(&ws[t], P, t) != 0) {
-            set_err(err, errlen, "out of memory (or a scenario the model cannot run)");
-            goto done;
-        }
-    /* Worker 0 runs on this thread, so that progress is reported here. */
-    for (; started < P->threads; started++)
-        if (pthread_create(&ws[started].tid, NULL, work, &ws[started]) != 0) {
-            atomic_store(&P->stop, 1);
-            set_err(err, errlen, "cannot start a thread");
-            break;
-        }
-    work(&ws[0]);
-    for (unsigned t = 1; t < started; t++)
-        pthread_join(ws[t].tid, NULL);
-    if (started < P->threads)
+    engine_job job;
+    memset(&job, 0, sizeof job);
+    job.reducer = &paired_reducer;
+    job.ctx = P;
+    job.ntasks = P->reps;
+    job.master = P->master;
+    char msg[1024];
+    int rc = engine_run(e, &job, a, NULL, msg, sizeof msg);
+    if (rc != AS_OK) {
+        set_err(err, errlen, "paired re-run: %s", msg);
         goto done;
-    for (unsigned t = 0; t < P->threads; t++)
-        if (ws[t].rc != 0) {
-            set_err(err, errlen, "paired re-run: %s", ws[t].msg);
-            goto done;
-        }
-    /* Reduce into worker 0 (exact integers: any order gives the same sums). */
-    for (unsigned t = 1; t < P->threads; t++)
-        for (size_t s = 0; s < P->n; s++)
-            if (stats_cells_merge(ws[0].val[s], ws[t].val[s]) != STATS_OK ||
-                (s > 0 && (stats_cells_merge(ws[0].dx[s], ws[t].dx[s]) != STATS_OK ||
-                           stats_cells_merge(ws[0].dp[s], ws[t].dp[s]) != STATS_OK))) {
-                set_err(err, errlen, "paired re-run: cannot merge the accumulators");
-                goto done;
-            }
-
+    }
+    if (engine_rank(e) != 0)
+        goto done;
     /* The re-run must reproduce each folder: the batch accumulated the same
      * quantised values, so count, mean and P(alliance) agree to rounding. */
-    double conf = P->opt->confidence;
     for (size_t s = 0; s < P->n; s++) {
         ok[s] = 1;
         const folder *f = fs[s];
         for (size_t i = 0; i < P->nrows && ok[s]; i++) {
             stats_summary sm;
-            if (stats_cells_summary(ws[0].val[s], i, conf, &sm) == STATS_EINVAL)
+            if (stats_cells_summary(a->val[s], i, conf, &sm) == STATS_EINVAL)
                 sm.n = 0;
             double want = cell(f, f->keys[i].row, f->c_mean);
             double want_p = cell(f, f->keys[i].row, f->c_p);
@@ -562,334 +636,12 @@ static int paired_run(paired *P, const folder *const *fs, int *ok, char why[][25
     }
     for (size_t s = 1; s < P->n; s++)
         for (size_t i = 0; i < P->nrows; i++) {
-            paired_cell(ws[0].dx[s], i, conf, &out[s]->d[i], &out[s]->lo[i], &out[s]->hi[i]);
-            paired_cell(ws[0].dp[s], i, conf, &out[s]->pd[i], &out[s]->plo[i], &out[s]->phi[i]);
+            paired_cell(a->dx[s], i, conf, &out[s]->d[i], &out[s]->lo[i], &out[s]->hi[i]);
+            paired_cell(a->dp[s], i, conf, &out[s]->pd[i], &out[s]->plo[i], &out[s]->phi[i]);
         }
-    rc = 0;
 done:
-    for (unsigned t = 0; t < P->threads; t++)
-        worker_clear(&ws[t]);
-    free(ws);
+    pa_free(P, a);
     return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Settings difference                                                */
-/* ------------------------------------------------------------------ */
-
-/* One setting of a flattened resolved text: a leaf, or a whole element of
- * a list (its leaves joined). */
-typedef struct {
-    char *path;    /* "model.w_threat", or the list's path for an element */
-    char *value;
-    int element;   /* 1: an element of list `path` */
-} flat;
-
-typedef struct {
-    flat *v;
-    size_t n, cap;
-    int failed;
-} flats;
-
-static void flats_clear(flats *f)
-{
-    for (size_t i = 0; i < f->n; i++) {
-        free(f->v[i].path);
-        free(f->v[i].value);
-    }
-    free(f->v);
-    memset(f, 0, sizeof *f);
-}
-
-static void flats_add(flats *f, const char *path, const char *value, int element)
-{
-    if (f->failed)
-        return;
-    if (f->n == f->cap) {
-        size_t ncap = f->cap ? f->cap * 2 : 256;
-        flat *nv = realloc(f->v, ncap * sizeof *nv);
-        if (!nv) {
-            f->failed = 1;
-            return;
-        }
-        f->v = nv;
-        f->cap = ncap;
-    }
-    char *p = strdup(path), *v = strdup(value);
-    if (!p || !v) {
-        free(p);
-        free(v);
-        f->failed = 1;
-        return;
-    }
-    f->v[f->n++] = (flat){p, v, element};
-}
-
-/* Trims leading and trailing blanks in place. */
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-/*
- * Flattens a resolved scenario text as the loader writes it: one setting
- * per line, groups "NAME = {" ... "};", lists "NAME = (" ... ");" whose
- * elements are "{" ... "}" blocks or one-line "( ... )" rows.  Leaves
- * become (path, value); list elements become one entry each whose value is
- * the element's leaves, "key = value; ...".
- */
-static void flatten(const char *textin, flats *out)
-{
-    char *buf = strdup(textin);
-    if (!buf) {
-        out->failed = 1;
-        return;
-    }
-    enum { MAXD = 16, PLEN = MAXD * (SPEC_PATH_LEN + 1) + 1 };
-    char names[MAXD][SPEC_PATH_LEN];
-    int is_list[MAXD];
-    int depth = 0;
-    /* The element being collected: depth at which it started (-1: none). */
-    int elem_depth = -1;
-    text_buf elem = {NULL, 0, 0, 0};
-    char elem_path[PLEN];
-    char *save = NULL;
-    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *l = trim(line);
-        if (!*l || *l == '#')
-            continue;
-        char path[PLEN];
-        path[0] = '\0';
-        for (int i = 0; i < depth; i++) {
-            size_t used = strlen(path);
-            snprintf(path + used, sizeof path - used, "%s%s", used ? "." : "", names[i]);
-        }
-        size_t n = strlen(l);
-        if (strcmp(l, "{") == 0) {
-            /* A group element of the list at the top of the stack. */
-            if (depth < MAXD) {
-                snprintf(names[depth], sizeof names[depth], "[]");
-                is_list[depth] = 0;
-                if (elem_depth < 0) {
-                    elem_depth = depth;
-                    snprintf(elem_path, sizeof elem_path, "%s", path);
-                    text_clear(&elem);
-                }
-                depth++;
-            }
-            continue;
-        }
-        if (l[0] == '}' || l[0] == ')') {
-            if (depth > 0)
-                depth--;
-            if (elem_depth >= 0 && depth == elem_depth) {
-                char *v = text_take(&elem);
-                flats_add(out, elem_path, v ? v : "", 1);
-                free(v);
-                elem_depth = -1;
-            }
-            continue;
-        }
-        if (l[0] == '(' && depth > 0 && is_list[depth - 1]) {
-            /* A one-line row of a list of rows. */
-            if (n && l[n - 1] == ',')
-                l[--n] = '\0';
-            if (elem_depth >= 0)
-                text_printf(&elem, "%s%s", elem.len ? "; " : "", l);
-            else
-                flats_add(out, path, l, 1);
-            continue;
-        }
-        char *eq = strstr(l, " = ");
-        if (!eq)
-            continue;
-        *eq = '\0';
-        char *name = l, *value = eq + 3;
-        size_t vn = strlen(value);
-        if ((strcmp(value, "{") == 0 || strcmp(value, "(") == 0) && depth < MAXD) {
-            snprintf(names[depth], sizeof names[depth], "%s", name);
-            is_list[depth] = value[0] == '(';
-            depth++;
-            continue;
-        }
-        if (vn && value[vn - 1] == ';')
-            value[--vn] = '\0';
-        if (elem_depth >= 0) {
-            /* Inside an element: its leaves, with paths relative to it. */
-            char rel[PLEN];
-            rel[0] = '\0';
-            for (int i = elem_depth + 1; i < depth; i++) {
-                size_t used = strlen(rel);
-                snprintf(rel + used, sizeof rel - used, "%s.", names[i]);
-            }
-            text_printf(&elem, "%s%s%s = %s", elem.len ? "; " : "", rel, name, value);
-            continue;
-        }
-        char full[PLEN + SPEC_PATH_LEN + 2];
-        snprintf(full, sizeof full, "%s%s%s", path, path[0] ? "." : "", name);
-        flats_add(out, full, value, 0);
-    }
-    if (elem.failed)
-        out->failed = 1;
-    text_clear(&elem);
-    free(buf);
-}
-
-/* Appends value, cut to max characters with "...". */
-static void put_cut(text_buf *t, const char *v, size_t max)
-{
-    size_t n = strlen(v);
-    if (n <= max)
-        text_puts(t, v);
-    else
-        text_printf(t, "%.*s...", (int)max, v);
-}
-
-/* Element diff of one list (indices ia[], ib[] into A's and B's entries)
- * by longest common subsequence, as a line diff does. */
-static void diff_list(text_buf *t, size_t *lines, size_t max_lines, size_t *more, const flats *A, const size_t *ia,
-                      size_t na, const flats *B, const size_t *ib, size_t nb)
-{
-    /* The LCS table is na x nb; lists here are at most a few hundred. */
-    size_t w = nb + 1;
-    unsigned *L = calloc((na + 1) * w, sizeof *L);
-    if (!L) {
-        t->failed = 1;
-        return;
-    }
-    for (size_t i = na; i-- > 0;)
-        for (size_t j = nb; j-- > 0;)
-            L[i * w + j] = strcmp(A->v[ia[i]].value, B->v[ib[j]].value) == 0
-                               ? L[(i + 1) * w + j + 1] + 1
-                               : (L[(i + 1) * w + j] >= L[i * w + j + 1] ? L[(i + 1) * w + j] : L[i * w + j + 1]);
-    size_t i = 0, j = 0;
-    while (i < na || j < nb) {
-        int take_a;
-        if (i < na && j < nb && strcmp(A->v[ia[i]].value, B->v[ib[j]].value) == 0) {
-            i++;
-            j++;
-            continue;
-        }
-        take_a = j >= nb || (i < na && L[(i + 1) * w + j] >= L[i * w + j + 1]);
-        const flat *f = take_a ? &A->v[ia[i]] : &B->v[ib[j]];
-        if (*lines < max_lines) {
-            text_printf(t, "  %s: %c { ", f->path, take_a ? '-' : '+');
-            put_cut(t, f->value, 160);
-            text_puts(t, " }\n");
-            (*lines)++;
-        } else {
-            (*more)++;
-        }
-        if (take_a)
-            i++;
-        else
-            j++;
-    }
-    free(L);
-}
-
-static long find_leaf(const flats *f, const char *path)
-{
-    for (size_t i = 0; i < f->n; i++)
-        if (!f->v[i].element && strcmp(f->v[i].path, path) == 0)
-            return (long)i;
-    return -1;
-}
-
-char *compare_settings_diff(const char *text_a, const char *text_b, size_t max_lines)
-{
-    flats A = {0}, B = {0};
-    text_buf t = {NULL, 0, 0, 0};
-    size_t lines = 0, more = 0;
-    size_t *ia = NULL, *ib = NULL;
-    flatten(text_a, &A);
-    flatten(text_b, &B);
-    if (A.failed || B.failed)
-        goto fail;
-    ia = malloc((A.n + 1) * sizeof *ia);
-    ib = malloc((B.n + 1) * sizeof *ib);
-    if (!ia || !ib)
-        goto fail;
-
-    /* Leaves, in A's order, then those only in B. */
-    for (size_t i = 0; i < A.n; i++) {
-        if (A.v[i].element)
-            continue;
-        long j = find_leaf(&B, A.v[i].path);
-        if (j >= 0 && strcmp(A.v[i].value, B.v[j].value) == 0)
-            continue;
-        if (lines >= max_lines) {
-            more++;
-            continue;
-        }
-        text_printf(&t, "  %s: ", A.v[i].path);
-        if (j < 0) {
-            text_puts(&t, "only in A = ");
-            put_cut(&t, A.v[i].value, 160);
-        } else {
-            put_cut(&t, A.v[i].value, 76);
-            text_puts(&t, " -> ");
-            put_cut(&t, B.v[j].value, 76);
-        }
-        text_puts(&t, "\n");
-        lines++;
-    }
-    for (size_t j = 0; j < B.n; j++) {
-        if (B.v[j].element || find_leaf(&A, B.v[j].path) >= 0)
-            continue;
-        if (lines >= max_lines) {
-            more++;
-            continue;
-        }
-        text_printf(&t, "  %s: only in B = ", B.v[j].path);
-        put_cut(&t, B.v[j].value, 160);
-        text_puts(&t, "\n");
-        lines++;
-    }
-
-    /* Lists, each once, in order of first appearance (A, then B). */
-    for (int side = 0; side < 2; side++) {
-        const flats *S = side ? &B : &A;
-        for (size_t k = 0; k < S->n; k++) {
-            if (!S->v[k].element)
-                continue;
-            const char *lp = S->v[k].path;
-            int seen = 0;
-            for (size_t q = 0; q < k && !seen; q++)
-                seen = S->v[q].element && strcmp(S->v[q].path, lp) == 0;
-            for (size_t q = 0; side && q < A.n && !seen; q++)
-                seen = A.v[q].element && strcmp(A.v[q].path, lp) == 0;
-            if (seen)
-                continue;
-            size_t na = 0, nb = 0;
-            for (size_t q = 0; q < A.n; q++)
-                if (A.v[q].element && strcmp(A.v[q].path, lp) == 0)
-                    ia[na++] = q;
-            for (size_t q = 0; q < B.n; q++)
-                if (B.v[q].element && strcmp(B.v[q].path, lp) == 0)
-                    ib[nb++] = q;
-            diff_list(&t, &lines, max_lines, &more, &A, ia, na, &B, ib, nb);
-        }
-    }
-    if (more)
-        text_printf(&t, "  ... and %zu more difference%s\n", more, more == 1 ? "" : "s");
-    free(ia);
-    free(ib);
-    flats_clear(&A);
-    flats_clear(&B);
-    return text_take(&t);
-fail:
-    free(ia);
-    free(ib);
-    flats_clear(&A);
-    flats_clear(&B);
-    text_clear(&t);
-    return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -910,23 +662,23 @@ static long find_row(const folder *a, double year, const char *dyad)
 /* A number in 7 columns with its sign; differences too small for three
  * decimals but not zero keep one significant digit, so that a real but
  * tiny effect is not printed as a zero. */
-static void signed3(text_buf *t, double v)
+static void signed3(buf *t, double v)
 {
     if (isnan(v))
-        text_printf(t, "%7s", "NA");
+        buf_printf(t, "%7s", "NA");
     else if (v != 0.0 && fabs(v) < 0.0005)
-        text_printf(t, "%+7.0e", v);
+        buf_printf(t, "%+7.0e", v);
     else
-        text_printf(t, "%+7.3f", v == 0.0 ? 0.0 : v);
+        buf_printf(t, "%+7.3f", v == 0.0 ? 0.0 : v);
 }
 
 /* A probability in 7 columns. */
-static void prob3(text_buf *t, double v)
+static void prob3(buf *t, double v)
 {
     if (isnan(v))
-        text_printf(t, "%7s", "NA");
+        buf_printf(t, "%7s", "NA");
     else
-        text_printf(t, "%7.3f", v);
+        buf_printf(t, "%7.3f", v);
 }
 
 static int excludes_zero(double lo, double hi)
@@ -937,20 +689,20 @@ static int excludes_zero(double lo, double hi)
 /* One block of the table: for dyad dy, the milestone years' values of
  * x (what = 0) or P(alliance) (what = 1) of every folder and the
  * differences from A. */
-static void table_block(text_buf *t, const folder *a, size_t nf, int batches, const series *sv, const char *dy,
+static void table_block(buf *t, const folder *a, size_t nf, int batches, const series *sv, const char *dy,
                         int what, int pct)
 {
     int wide = nf == 2 && batches;
     char title[96];
     snprintf(title, sizeof title, "%s%s", dy, what ? " P(alliance)" : "");
-    text_printf(t, "%-25s %4s", title, "year");
+    buf_printf(t, "%-25s %4s", title, "year");
     for (size_t i = 0; i < nf; i++)
-        text_printf(t, "  %5c  ", (char)('A' + i));
+        buf_printf(t, "  %5c  ", (char)('A' + i));
     for (size_t i = 1; i < nf; i++)
-        text_printf(t, "   %c - A ", (char)('A' + i));
+        buf_printf(t, "   %c - A ", (char)('A' + i));
     if (wide)
-        text_printf(t, "  %d%% interval", pct);
-    text_puts(t, "\n");
+        buf_printf(t, "  %d%% interval", pct);
+    buf_puts(t, "\n");
     /* The milestone years, then the last year of the data if it is later. */
     size_t nm = sizeof milestone_years / sizeof milestone_years[0];
     int last = (int)a->keys[a->nkeys - 1].year;
@@ -961,9 +713,9 @@ static void table_block(text_buf *t, const folder *a, size_t nf, int batches, co
         long r = find_row(a, year, dy);
         if (r < 0)
             continue;
-        text_printf(t, "%-25s %4d", "", year);
+        buf_printf(t, "%-25s %4d", "", year);
         for (size_t i = 0; i < nf; i++) {
-            text_puts(t, "  ");
+            buf_puts(t, "  ");
             if (what)
                 prob3(t, sv[i].p[r]);
             else
@@ -972,21 +724,21 @@ static void table_block(text_buf *t, const folder *a, size_t nf, int batches, co
         for (size_t i = 1; i < nf; i++) {
             double d = what ? sv[i].pd[r] : sv[i].d[r];
             double lo = what ? sv[i].plo[r] : sv[i].lo[r], hi = what ? sv[i].phi[r] : sv[i].hi[r];
-            text_puts(t, "  ");
+            buf_puts(t, "  ");
             signed3(t, d);
-            text_puts(t, excludes_zero(lo, hi) ? "*" : " ");
+            buf_puts(t, excludes_zero(lo, hi) ? "*" : " ");
         }
         if (wide) {
             double lo = what ? sv[1].plo[r] : sv[1].lo[r], hi = what ? sv[1].phi[r] : sv[1].hi[r];
-            text_puts(t, "  [");
+            buf_puts(t, "  [");
             signed3(t, lo);
-            text_puts(t, ",");
+            buf_puts(t, ",");
             signed3(t, hi);
-            text_puts(t, "]");
+            buf_puts(t, "]");
         }
-        text_puts(t, "\n");
+        buf_puts(t, "\n");
     }
-    text_puts(t, "\n");
+    buf_puts(t, "\n");
 }
 
 /* The table a class reads off a projector: x of the main dyads (or, when
@@ -994,7 +746,7 @@ static void table_block(text_buf *t, const folder *a, size_t nf, int batches, co
  * P(alliance) of those dyads in which it differs between the folders. */
 static char *projector_table(const folder *fs, size_t nf, const compare_report *rep, const series *sv, double conf)
 {
-    text_buf t = {NULL, 0, 0, 0};
+    buf t = {0};
     const folder *a = &fs[0];
     const char *dy[3];
     size_t ndy = 0;
@@ -1014,15 +766,15 @@ static char *projector_table(const folder *fs, size_t nf, const compare_report *
         }
     int pct = (int)lround(conf * 100.0);
     for (size_t i = 0; i < nf; i++)
-        text_printf(&t, "%c = %s (scenario %s)\n", (char)('A' + i), fs[i].dir, fs[i].name ? fs[i].name : "?");
+        buf_printf(&t, "%c = %s (scenario %s)\n", (char)('A' + i), fs[i].dir, fs[i].name ? fs[i].name : "?");
     if (rep->batches) {
-        text_printf(&t, "Means over %llu replications", (unsigned long long)fs[0].reps);
+        buf_printf(&t, "Means over %llu replications", (unsigned long long)fs[0].reps);
         for (size_t i = 1; i < nf; i++)
-            text_printf(&t, "; %c - A: %s", (char)('A' + i),
+            buf_printf(&t, "; %c - A: %s", (char)('A' + i),
                         rep->method[i] == COMPARE_PAIRED ? "paired (same seeds)" : "Welch");
-        text_printf(&t, "; %d%% intervals.\n\n", pct);
+        buf_printf(&t, "; %d%% intervals.\n\n", pct);
     } else {
-        text_puts(&t, "x of single runs (no intervals).\n\n");
+        buf_puts(&t, "x of single runs (no intervals).\n\n");
     }
     for (size_t d = 0; d < ndy; d++)
         table_block(&t, a, nf, rep->batches, sv, dy[d], 0, pct);
@@ -1036,8 +788,8 @@ static char *projector_table(const folder *fs, size_t nf, const compare_report *
             table_block(&t, a, nf, rep->batches, sv, dy[d], 1, pct);
     }
     if (rep->batches)
-        text_printf(&t, "* the %d%% interval of the difference excludes zero\n", pct);
-    return text_take(&t);
+        buf_printf(&t, "* the %d%% interval of the difference excludes zero\n", pct);
+    return buf_take(&t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1227,21 +979,17 @@ static double bernoulli_sd(double p, uint64_t n)
 /* Tries to pair every folder f with want[f] with A: loads the scenarios,
  * re-runs them and fills sv[f]'s differences, setting rep->method[f] to
  * paired, or leaves them to Welch with rep->why[f] saying why.  Returns
- * COMPARE_OK or COMPARE_ERUNTIME (err set). */
-static int try_paired(const compare_options *opt, const folder *fs, size_t nf, const int *want, series *sv,
+ * AS_OK or AS_ERUNTIME (err set). */
+static int try_paired(engine *e, const compare_options *opt, const folder *fs, size_t nf, const int *want, series *sv,
                       compare_report *rep, char *err, size_t errlen)
 {
-    int rc = COMPARE_OK;
+    int rc = AS_OK;
     paired *P = calloc(1, sizeof *P);
     if (!P) {
         set_err(err, errlen, "out of memory");
-        return COMPARE_ERUNTIME;
+        return AS_ERUNTIME;
     }
-    P->opt = opt;
-    P->threads = opt->threads;
     P->reps = fs[0].reps;
-    atomic_init(&P->done, 0);
-    atomic_init(&P->stop, 0);
     const folder *order[COMPARE_MAX_DIRS];
     series *outs[COMPARE_MAX_DIRS] = {0};
     size_t fidx[COMPARE_MAX_DIRS];
@@ -1277,7 +1025,7 @@ static int try_paired(const compare_options *opt, const folder *fs, size_t nf, c
     for (size_t s = 0; s < P->n; s++) {
         if (build_map(P, s, &fs[0]) != 0) {
             set_err(err, errlen, "out of memory");
-            rc = COMPARE_ERUNTIME;
+            rc = AS_ERUNTIME;
             goto done;
         }
         if (P->spec[s].seed != P->master) {
@@ -1292,8 +1040,7 @@ static int try_paired(const compare_options *opt, const folder *fs, size_t nf, c
     int ok[COMPARE_MAX_DIRS] = {0};
     char why[COMPARE_MAX_DIRS][256];
     memset(why, 0, sizeof why);
-    if (paired_run(P, order, ok, why, outs, err, errlen) != 0) {
-        rc = COMPARE_ERUNTIME;
+    if ((rc = paired_run(e, P, order, opt->confidence, ok, why, outs, err, errlen)) != AS_OK) {
         goto done;
     }
     for (size_t s = 1; s < P->n; s++) {
@@ -1316,30 +1063,30 @@ done:
     return rc;
 }
 
-int compare_run(const compare_options *opt, compare_report *rep, char *err, size_t errlen)
+int compare_run(engine *e, const compare_options *opt, compare_report *rep, char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
     if (err && errlen)
         err[0] = '\0';
     size_t nf = opt->ndirs;
-    if (nf < 2 || nf > COMPARE_MAX_DIRS || opt->threads < 1 || !(opt->confidence > 0.0 && opt->confidence < 1.0)) {
-        set_err(err, errlen, "compare needs 2 to %d folders, -j >= 1 and a confidence in (0, 1)", COMPARE_MAX_DIRS);
-        return COMPARE_EUSAGE;
+    if (nf < 2 || nf > COMPARE_MAX_DIRS || !(opt->confidence > 0.0 && opt->confidence < 1.0)) {
+        set_err(err, errlen, "compare needs 2 to %d folders and a confidence in (0, 1)", COMPARE_MAX_DIRS);
+        return AS_EUSAGE;
     }
     rep->ndirs = nf;
-    int rc = COMPARE_OK;
+    int rc = AS_OK;
     folder *fs = calloc(nf, sizeof *fs);
     series *sv = calloc(nf, sizeof *sv);
     if (!fs || !sv) {
         free(fs);
         free(sv);
         set_err(err, errlen, "out of memory");
-        return COMPARE_ERUNTIME;
+        return AS_ERUNTIME;
     }
 
     /* Read and check every folder before anything else. */
     for (size_t i = 0; i < nf; i++)
-        if ((rc = folder_read(opt->dirs[i], &fs[i], err, errlen)) != COMPARE_OK)
+        if ((rc = folder_read(opt->dirs[i], &fs[i], err, errlen)) != AS_OK)
             goto done;
     rep->batches = fs[0].batch;
     for (size_t i = 1; i < nf; i++) {
@@ -1349,7 +1096,7 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
                     "%c (%s) is a %s folder and %c (%s) a %s folder: compare folders of one kind (batches with "
                     "batches, runs with runs)",
                     la, fs[0].dir, fs[0].batch ? "batch" : "run", lb, fs[i].dir, fs[i].batch ? "batch" : "run");
-            rc = COMPARE_EUSAGE;
+            rc = AS_EUSAGE;
             goto done;
         }
         if (strcmp(fs[i].program, fs[0].program) != 0) {
@@ -1357,7 +1104,7 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
                     "%c (%s) was written by %s and %c (%s) by %s: results of different program versions are not "
                     "comparable; rerun one of them",
                     la, fs[0].dir, fs[0].program, lb, fs[i].dir, fs[i].program);
-            rc = COMPARE_EUSAGE;
+            rc = AS_EUSAGE;
             goto done;
         }
         int same = fs[i].nkeys == fs[0].nkeys;
@@ -1366,13 +1113,13 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
         if (!same) {
             char lA[2] = {la, 0}, lB[2] = {lb, 0};
             explain_mismatch(&fs[0], lA, &fs[i], lB, err, errlen);
-            rc = COMPARE_EUSAGE;
+            rc = AS_EUSAGE;
             goto done;
         }
     }
     if (fs[0].nkeys == 0) {
         set_err(err, errlen, "%s has no rows to compare", fs[0].dir);
-        rc = COMPARE_EUSAGE;
+        rc = AS_EUSAGE;
         goto done;
     }
 
@@ -1382,7 +1129,7 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
         rep->reps[f] = fs[f].reps;
         if (series_init(&sv[f], &fs[f], n) != 0) {
             set_err(err, errlen, "out of memory");
-            rc = COMPARE_ERUNTIME;
+            rc = AS_ERUNTIME;
             goto done;
         }
     }
@@ -1403,7 +1150,7 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
         else
             want[f] = any = 1;
     }
-    if (any && (rc = try_paired(opt, fs, nf, want, sv, rep, err, errlen)) != COMPARE_OK)
+    if (any && (rc = try_paired(e, opt, fs, nf, want, sv, rep, err, errlen)) != AS_OK)
         goto done;
 
     /* Welch and single-run differences where not paired. */
@@ -1426,20 +1173,20 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
 
     /* Texts, then the file. */
     rep->table = projector_table(fs, nf, rep, sv, opt->confidence);
-    text_buf st = {NULL, 0, 0, 0};
+    buf st = {0};
     for (size_t f = 1; f < nf; f++) {
-        char *d = compare_settings_diff(fs[0].scenario, fs[f].scenario, 40);
+        char *d = scenario_settings_diff(fs[0].scenario, fs[f].scenario, 40);
         if (!d) {
             st.failed = 1;
             break;
         }
-        text_printf(&st, "Settings that differ, A -> %c:\n%s", (char)('A' + f), *d ? d : "  (none)\n");
+        buf_printf(&st, "Settings that differ, A -> %c:\n%s", (char)('A' + f), *d ? d : "  (none)\n");
         free(d);
     }
-    rep->settings = text_take(&st);
+    rep->settings = buf_take(&st);
     if (!rep->table || !rep->settings) {
         set_err(err, errlen, "out of memory");
-        rc = COMPARE_ERUNTIME;
+        rc = AS_ERUNTIME;
         goto done;
     }
     if (opt->outdir)
@@ -1447,8 +1194,9 @@ int compare_run(const compare_options *opt, compare_report *rep, char *err, size
     else
         snprintf(rep->outdir, sizeof rep->outdir, "out/compare-%.100s-%.100s", fs[0].name ? fs[0].name : "A",
                  fs[1].name ? fs[1].name : "B");
-    if (io_mkdir_p(rep->outdir, err, errlen) != IO_OK || write_table(opt, rep->outdir, fs, nf, rep, sv, err, errlen) != 0)
-        rc = COMPARE_ERUNTIME;
+    if (engine_rank(e) == 0 && (io_mkdir_p(rep->outdir, err, errlen) != IO_OK ||
+                                write_table(opt, rep->outdir, fs, nf, rep, sv, err, errlen) != 0))
+        rc = AS_EIO;
 done:
     for (size_t f = 0; f < nf; f++) {
         series_free(&sv[f]);

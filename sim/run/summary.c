@@ -1,0 +1,150 @@
+/*
+ * summary - summary.tsv and milestones.tsv of a batch folder (see
+ * summary.h).  The provenance is the caller's, extended by the resolution
+ * of the statistics, in a list sized from the caller's.
+ */
+#include "run/summary.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/status.h"
+
+size_t summary_years(const model_spec *spec)
+{
+    return (size_t)(floor(spec->horizon) - floor(spec->start) + 1);
+}
+
+int summary_first_year(const model_spec *spec)
+{
+    return (int)floor(spec->start);
+}
+
+/* prov followed by extra (nextra entries), in a heap array. */
+static io_kv *prov_with(const io_kv *prov, size_t nprov, const io_kv *extra, size_t nextra)
+{
+    io_kv *all = malloc((nprov + nextra) * sizeof *all);
+    if (all) {
+        memcpy(all, prov, nprov * sizeof *all);
+        memcpy(all + nprov, extra, nextra * sizeof *all);
+    }
+    return all;
+}
+
+int summary_write(const model_spec *spec, const stats_cells *cells, const char *dir, const io_kv *prov,
+                  size_t nprov, char *err, size_t errlen)
+{
+    static const char *const cols[] = {"year", "dyad", "mean", "sd", "ci_lo", "ci_hi",
+                                       "q05", "q50", "q95", "p_alliance"};
+    char width[TSV_DOUBLE_BUFSIZE], conf[TSV_DOUBLE_BUFSIZE];
+    tsv_format_double(width, sizeof width, stats_cells_bin_width(cells));
+    tsv_format_double(conf, sizeof conf, SUMMARY_CONFIDENCE);
+    io_kv extra[] = {{"quantile_bin_width", width}, {"confidence", conf}};
+    io_kv *all = prov_with(prov, nprov, extra, 2);
+    size_t plen = strlen(dir) + 16;
+    char *path = malloc(plen);
+    if (!all || !path) {
+        free(all);
+        free(path);
+        snprintf(err, errlen, "out of memory");
+        return AS_ENOMEM;
+    }
+    snprintf(path, plen, "%s/summary.tsv", dir);
+    int rc = AS_EIO;
+    tsv_writer *w = tsv_open(path, all, nprov + 2, cols, 10, err, errlen);
+    if (!w)
+        goto done;
+    size_t nd = spec_ndyads(spec->nactors), ny = summary_years(spec);
+    int first = summary_first_year(spec);
+    for (size_t y = 0; y < ny; y++) {
+        for (int a = 0; a < spec->nactors; a++)
+            for (int b = a + 1; b < spec->nactors; b++) {
+                size_t d = spec_dyad_index(spec->nactors, a, b), cell = y * nd + d;
+                stats_summary s;
+                if (stats_cells_summary(cells, cell, SUMMARY_CONFIDENCE, &s) == STATS_EINVAL) {
+                    tsv_abort(w);
+                    snprintf(err, errlen, "%s: cannot summarise cell %zu", path, cell);
+                    rc = AS_ERUNTIME;
+                    goto done;
+                }
+                if (s.n == 0)
+                    continue;
+                char name[2 * SPEC_ID_LEN + 2];
+                model_spec_dyad_name(spec, a, b, name, sizeof name);
+                tsv_int(w, first + (int64_t)y);
+                tsv_str(w, name);
+                tsv_double(w, s.mean);
+                tsv_double(w, s.sd);
+                tsv_double(w, s.ci_lo);
+                tsv_double(w, s.ci_hi);
+                tsv_double(w, s.q05);
+                tsv_double(w, s.q50);
+                tsv_double(w, s.q95);
+                tsv_double(w, s.p_flag);
+                tsv_end_row(w);
+            }
+    }
+    rc = tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+done:
+    free(all);
+    free(path);
+    return rc;
+}
+
+int summary_write_milestones(const model_spec *spec, const msacc *ms, const char *dir, const io_kv *prov,
+                             size_t nprov, char *err, size_t errlen)
+{
+    static const char *const cols[] = {"dyad", "target_year", "target_label", "sim_year", "error_years", "reached",
+                                       "within1", "within2", "kind", "commitment", "note"};
+    char res[TSV_DOUBLE_BUFSIZE];
+    tsv_format_double(res, sizeof res, MSACC_STEP_YEARS);
+    io_kv extra[] = {{"median_resolution_years", res}};
+    io_kv *all = prov_with(prov, nprov, extra, 1);
+    size_t plen = strlen(dir) + 16;
+    char *path = malloc(plen);
+    if (!all || !path) {
+        free(all);
+        free(path);
+        snprintf(err, errlen, "out of memory");
+        return AS_ENOMEM;
+    }
+    snprintf(path, plen, "%s/milestones.tsv", dir);
+    int rc = AS_EIO;
+    tsv_writer *w = tsv_open(path, all, nprov + 1, cols, 11, err, errlen);
+    if (!w)
+        goto done;
+    for (size_t i = 0; i < spec->ntargets; i++) {
+        const spec_target *t = &spec->targets[i];
+        msacc_result r = msacc_get(ms, i);
+        char name[2 * SPEC_ID_LEN + 2], cbuf[64];
+        model_spec_dyad_name(spec, t->a, t->b, name, sizeof name);
+        int is_commit = t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END;
+        tsv_str(w, name);
+        tsv_fixed(w, t->year, 2);
+        if (is_commit)
+            tsv_na(w);
+        else
+            tsv_int(w, t->label);
+        tsv_double(w, r.sim_year);
+        tsv_double(w, r.error_years);
+        tsv_double(w, r.reached);
+        tsv_double(w, r.within1);
+        tsv_double(w, r.within2);
+        tsv_str(w, spec_target_kind_name(t->kind));
+        if (is_commit) {
+            spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
+            tsv_str(w, cbuf);
+        } else {
+            tsv_na(w);
+        }
+        tsv_str(w, t->note);
+        tsv_end_row(w);
+    }
+    rc = tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+done:
+    free(all);
+    free(path);
+    return rc;
+}
