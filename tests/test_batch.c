@@ -96,32 +96,12 @@ static void run_ok(const char *const *args)
     testutil_result_clear(&r);
 }
 
-/* Fails unless file `name` is byte for byte the same in folders a and b. */
-static void assert_same_file(const char *a, const char *b, const char *name)
-{
-    char *pa = testutil_path(a, name), *pb = testutil_path(b, name);
-    size_t la = 0, lb = 0;
-    char *da = testutil_slurp(pa, &la), *db = testutil_slurp(pb, &lb);
-    if (!da || !db)
-        print_error("cannot read %s or %s\n", pa, pb);
-    assert_non_null(da);
-    assert_non_null(db);
-    if (la != lb || memcmp(da, db, la) != 0)
-        print_error("%s and %s differ (%zu and %zu bytes)\n", pa, pb, la, lb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
-    free(da);
-    free(db);
-    free(pa);
-    free(pb);
-}
-
 /* Fails unless two batch folders hold the same result files and nothing
  * else (no checkpoint, partial or temporary file left). */
 static void assert_same_batch(const char *a, const char *b)
 {
     for (size_t i = 0; result_files[i]; i++)
-        assert_same_file(a, b, result_files[i]);
+        testutil_assert_same_file(a, b, result_files[i]);
     DIR *d = opendir(b);
     assert_non_null(d);
     struct dirent *e;
@@ -514,29 +494,58 @@ static void test_resume_after_kill_9_equals_uninterrupted(void **state)
     fixture *fx = *state;
     char *ref = testutil_path(fx->dir, "ref"), *dir = testutil_path(fx->dir, "cut");
     reference(ref, "8000");
+    /* The hidden hook makes the batch sleep after its first checkpoint, so
+     * that the kill surely lands in the middle of the batch. */
+    setenv("ALIGNSIM_TEST_PAUSE_AFTER_CHECKPOINT", "1", 1);
     const char *a[] = {"batch", SMALL, "-n", "8000", "-j", "2", "-o", dir, "-q", NULL};
     pid_t pid = spawn(a, fx->dir);
-    char *ck = testutil_path(dir, BATCH_CKPT_FILE);
-    /* The first checkpoint comes after the first few blocks; kill right
-     * after it, in the middle of the next epoch. */
-    int seen = wait_for_file(ck, 60.0);
-    sleep_ms(20);
+    unsetenv("ALIGNSIM_TEST_PAUSE_AFTER_CHECKPOINT");
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE), *part = testutil_path(dir, BATCH_PARTIAL_FILE);
+    assert_true(wait_for_file(ck, 60.0));
     kill(pid, SIGKILL);
-    int st = wait_child(pid, 60.0);
-    assert_true(seen);
-    if (st == 0) {
-        /* The machine was fast enough to finish first: nothing to resume. */
-        print_message("note: the batch finished before the kill\n");
-    } else {
-        assert_int_equal(st, 128 + SIGKILL);
-        assert_true(testutil_exists(ck));
-        char *summary = testutil_path(dir, "summary.tsv");
-        assert_false(testutil_exists(summary));
-        free(summary);
-        const char *b[] = {"batch", SMALL, "-n", "8000", "-j", "1", "-o", dir, "--resume", "-q", NULL};
-        run_ok(b);
+    assert_int_equal(wait_child(pid, 60.0), 128 + SIGKILL);
+
+    /* What the kill left: a checkpoint of a part of the batch, the rows it
+     * counts in the partial file, and no result file. */
+    ckpt_state st;
+    char err[512];
+    assert_int_equal(ckpt_read(ck, &st, err, sizeof err), AS_OK);
+    assert_true(st.tasks_done > 0 && st.tasks_done < 8000);
+    assert_int_equal(st.id.ntasks, 8000);
+    uint64_t counted = st.tasks_done;
+    /* Data rows in the partial file: lines after the provenance and the
+     * column names. */
+    size_t rows_before = 0;
+    char *text = testutil_slurp(part, NULL);
+    assert_non_null(text);
+    for (char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+        rows_before += *p != '#' && strncmp(p, "rep\t", 4) != 0;
+    ckpt_state_clear(&st);
+    free(text);
+    for (size_t i = 0; result_files[i]; i++) {
+        if (strcmp(result_files[i], "scenario.cfg") == 0)
+            continue;
+        char *p = testutil_path(dir, result_files[i]);
+        assert_false(testutil_exists(p));
+        free(p);
     }
+    print_message("killed with %llu of 8000 replications in the checkpoint\n", (unsigned long long)counted);
+
+    const char *b[] = {"batch", SMALL, "-n", "8000", "-j", "1", "-o", dir, "--resume", "-q", NULL};
+    testutil_result r = run_expect(0, b);
+    testutil_result_clear(&r);
+    /* The resumed batch is complete: every replication, once, as the
+     * uninterrupted one wrote it. */
+    char *reps = testutil_path(dir, "replications.tsv");
+    tsv_table *t = tsv_read(reps, err, sizeof err);
+    assert_non_null(t);
+    assert_int_equal(tsv_rows(t), 8000);
+    tsv_free(t);
+    assert_true(rows_before > 0 && rows_before < 8000);
     assert_same_batch(ref, dir);
+    assert_false(testutil_exists(ck));
+    free(reps);
+    free(part);
     free(ck);
     free(ref);
     free(dir);
@@ -690,7 +699,7 @@ static void test_only_3_equals_run_with_the_seed_of_rep_3(void **state)
     char *rep3 = testutil_path(b, "rep-3");
     const char *files[] = {"scenario.cfg", "trajectory.tsv", "events.tsv", "milestones.tsv", "ladder.tsv"};
     for (size_t i = 0; i < 5; i++)
-        assert_same_file(u, rep3, files[i]);
+        testutil_assert_same_file(u, rep3, files[i]);
 
     /* A range writes one folder per replication. */
     const char *range[] = {"batch", SMALL, "-n", "10", "--only", "8-9", "-o", b, NULL};

@@ -21,6 +21,9 @@
 
 #include "stats/cells.h"
 #include "stats/stats.h"
+#include "stats/xsum.h"
+
+#include <float.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -144,9 +147,9 @@ static uint64_t fnv1a(const unsigned char *p, size_t len)
 }
 
 /* Recomputes the hash trailer after a deliberate edit. */
-static void rehash(unsigned char *buf, size_t len)
+static void rehash(unsigned char *image, size_t len)
 {
-    le_put(buf + len - TRAILER, fnv1a(buf, len - TRAILER), 8);
+    le_put(image + len - TRAILER, fnv1a(image, len - TRAILER), 8);
 }
 
 /* Writes a signed 128-bit value given as high and low 64-bit halves. */
@@ -1111,6 +1114,108 @@ static void test_strerror_describes_every_status(void **state)
     }
 }
 
+/* ---- stats/xsum --------------------------------------------------- */
+
+static double xsum_of(const double *v, size_t n)
+{
+    xsum s;
+    xsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        xsum_add(&s, v[i]);
+    return xsum_value(&s);
+}
+
+static void test_xsum_is_the_correctly_rounded_exact_sum(void **state)
+{
+    (void)state;
+    /* Ten tenths: the naive sum is 0.9999999999999999; the exact sum of the
+     * ten doubles nearest 0.1 is 1 + 5.55e-17, which rounds to 1. */
+    double tenths[10];
+    for (int i = 0; i < 10; i++)
+        tenths[i] = 0.1;
+    assert_true(xsum_of(tenths, 10) == 1.0);
+    /* Overflow and cancellation in the middle do not matter. */
+    double big[] = {1e308, 1e308, -1e308};
+    assert_true(xsum_of(big, 3) == 1e308);
+    double tiny[] = {1.0, 1e-300, -1.0};
+    assert_true(xsum_of(tiny, 3) == 1e-300);
+    double sub[] = {DBL_TRUE_MIN, DBL_TRUE_MIN, DBL_TRUE_MIN};
+    assert_true(xsum_of(sub, 3) == 3 * DBL_TRUE_MIN);
+    /* 2^53 + 1 + 1 is exact; left to right in double it stays 2^53. */
+    double p53 = 9007199254740992.0;
+    double ones[] = {p53, 1.0, 1.0};
+    assert_true(xsum_of(ones, 3) == p53 + 2.0);
+    /* Ties go to even: 2^53 + 1 -> 2^53, 2^53 + 3 -> 2^53 + 4. */
+    double tie1[] = {p53, 1.0}, tie3[] = {p53 + 2.0, 1.0};
+    assert_true(xsum_of(tie1, 2) == p53);
+    assert_true(xsum_of(tie3, 2) == p53 + 4.0);
+    double neg[] = {-0.5, 0.25};
+    assert_true(xsum_of(neg, 2) == -0.25);
+    assert_true(xsum_of(NULL, 0) == 0.0);
+    /* Non-finite terms behave as IEEE addition. */
+    double withnan[] = {1.0, NAN}, pinf[] = {1.0, INFINITY}, both[] = {INFINITY, -INFINITY};
+    assert_true(isnan(xsum_of(withnan, 2)));
+    assert_true(xsum_of(pinf, 2) == INFINITY);
+    assert_true(isnan(xsum_of(both, 2)));
+    double huge[] = {DBL_MAX, DBL_MAX};
+    assert_true(xsum_of(huge, 2) == INFINITY);
+}
+
+static void test_xsum_is_the_same_in_any_order_and_grouping(void **state)
+{
+    fixture *fx = *state;
+    enum { N = 20000, M = 3 * N };
+    fx->data = malloc(M * sizeof *fx->data);
+    assert_non_null(fx->data);
+    double *v = fx->data;
+    /* Pairs x, -x over 600 binary orders of magnitude, and small integers
+     * k: the exact total is the integer sum of the k, although every
+     * partial sum in double loses the small terms next to the large ones. */
+    long want = 0;
+    for (size_t i = 0; i < N; i++) {
+        double x = ldexp(gsl_rng_uniform_pos(fx->rng), (int)gsl_rng_uniform_int(fx->rng, 600) - 300);
+        long k = (long)gsl_rng_uniform_int(fx->rng, 2001) - 1000;
+        v[3 * i] = x;
+        v[3 * i + 1] = (double)k;
+        v[3 * i + 2] = -x;
+        want += k;
+    }
+    /* Shuffle so that the pairs are far apart. */
+    gsl_ran_shuffle(fx->rng, v, M, sizeof *v);
+    xsum fwd, back, parts[7], merged;
+    xsum_init(&fwd);
+    xsum_init(&back);
+    xsum_init(&merged);
+    double naive = 0.0;
+    for (size_t i = 0; i < M; i++) {
+        xsum_add(&fwd, v[i]);
+        naive += v[i];
+    }
+    for (size_t i = M; i-- > 0;)
+        xsum_add(&back, v[i]);
+    for (int p = 0; p < 7; p++)
+        xsum_init(&parts[p]);
+    for (size_t i = 0; i < M; i++)
+        xsum_add(&parts[gsl_rng_uniform_int(fx->rng, 7)], v[i]);
+    for (int p = 6; p >= 0; p--)
+        xsum_merge(&merged, &parts[p]);
+    assert_memory_equal(&fwd, &back, sizeof fwd);
+    assert_memory_equal(&fwd, &merged, sizeof fwd);
+    assert_true(xsum_value(&fwd) == (double)want);
+    /* (The naive sum is not: it would fail this test.) */
+    assert_true(naive != (double)want);
+    /* Pack and unpack keep every bit. */
+    buf b = {0};
+    xsum_pack(&fwd, &b);
+    assert_int_equal(b.len, XSUM_PACKED_BYTES);
+    xsum u;
+    buf_reader r = buf_reader_of(b.data, b.len);
+    xsum_unpack(&u, &r);
+    assert_false(r.failed);
+    assert_memory_equal(&u, &fwd, sizeof u);
+    buf_clear(&b);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1142,6 +1247,8 @@ int main(void)
         T(test_reps_needed_matches_the_wald_formula),
         T(test_interval_functions_reject_bad_arguments),
         T(test_strerror_describes_every_status),
+        T(test_xsum_is_the_correctly_rounded_exact_sum),
+        T(test_xsum_is_the_same_in_any_order_and_grouping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,3 +175,37 @@ void testutil_result_clear(testutil_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+void testutil_assert_same_file(const char *a, const char *b, const char *name)
+{
+    char *pa = testutil_path(a, name), *pb = testutil_path(b, name);
+    size_t la = 0, lb = 0;
+    char *da = testutil_slurp(pa, &la), *db = testutil_slurp(pb, &lb);
+    if (!da || !db)
+        print_error("cannot read %s or %s\n", pa, pb);
+    assert_non_null(da);
+    assert_non_null(db);
+    if (la != lb || memcmp(da, db, la) != 0)
+        print_error("%s and %s differ (%zu and %zu bytes)\n", pa, pb, la, lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+    free(pa);
+    free(pb);
+}
+
+int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, int expect)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%u", stop_after_blocks);
+    if (stop_after_blocks)
+        setenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS", num, 1);
+    testutil_result r = testutil_run(args);
+    unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    if (r.status != expect)
+        print_error("status %d, expected %d; stderr:\n%s\n", r.status, expect, r.err);
+    int st = r.status;
+    testutil_result_clear(&r);
+    return st;
+}

@@ -73,4 +73,16 @@ char *testutil_path(const char *dir, const char *name);
 /* Non-zero if the file at path exists. */
 int testutil_exists(const char *path);
 
+/* Fails the current test unless file `name` is byte for byte the same in
+ * folders a and b (both must exist), printing both paths. */
+void testutil_assert_same_file(const char *a, const char *b, const char *name);
+
+/*
+ * Runs the program with args (as testutil_run) with the hidden test hook
+ * ALIGNSIM_TEST_STOP_AFTER_BLOCKS=stop_after_blocks in its environment (0:
+ * without it), and returns its exit status; prints its stderr when the
+ * status is not `expect`.
+ */
+int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, int expect);
+
 #endif

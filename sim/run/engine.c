@@ -106,7 +106,7 @@ struct engine {
     slot *slots;
     size_t nslots, cap_slots, next_slot;
     unsigned busy;
-    uint64_t blocks_done;      /* blocks this process completed in this job */
+    uint64_t blocks_done;      /* blocks this process completed, all jobs */
     int failed, fail_code;
     char fail_msg[1024];
     atomic_int stop;           /* 0; a signal number; STOP_FAILED */
@@ -1257,7 +1257,9 @@ int engine_journal_close(engine *e, int finished, char *err, size_t errlen)
     if (e->rank == 0 && e->jr) {
         if (!finished)
             rc = flush_pending_entry(e, err, errlen);
-        int crc = journal_close(e->jr, finished, rc == AS_OK ? err : NULL, errlen);
+        /* A journal without entries has nothing to resume. */
+        int remove = finished || (rc == AS_OK && journal_total(e->jr) == 0);
+        int crc = journal_close(e->jr, remove, rc == AS_OK ? err : NULL, errlen);
         if (rc == AS_OK)
             rc = crc;
         e->jr = NULL;
@@ -1402,7 +1404,6 @@ int engine_run(engine *e, const engine_job *job, void *result, engine_report *re
     e->failed = 0;
     e->fail_code = 0;
     e->fail_msg[0] = '\0';
-    e->blocks_done = 0;
     e->prefix = 0;
     e->tasks_before = 0;
     clear_pending(e);

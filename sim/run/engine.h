@@ -77,8 +77,9 @@
  * Stopping.  When *opt.interrupt becomes non-zero (a signal handler sets it)
  * or a worker fails, every worker ends its current task and the job ends:
  * AS_ESTOPPED (with report.stopped_by, after a checkpoint if the job has
- * one) or the failure's code.  A failed job leaves no checkpoint behind that
- * it did not have before.
+ * one) or the failure's code.  No checkpoint is written after a failure
+ * (the accumulators may hold half a task); one written earlier in the job
+ * stays, so the work before the failure can still be resumed.
  *
  * No fixed caps: any number of threads and tasks (up to 2^63), records of
  * any size.  Workers' states and accumulators are allocated once per job
@@ -222,8 +223,9 @@ typedef struct {
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     /* Test hooks (0: off).  stop_after_blocks: a job behaves as if
-     * interrupted by SIGINT once this process has completed that many of
-     * its blocks.  pause_after_checkpoint: after writing its first
+     * interrupted by SIGINT once this process has completed that many
+     * blocks (counted over all the executor's jobs, so that a study of many
+     * jobs stops part-way through).  pause_after_checkpoint: after writing its first
      * checkpoint the root sleeps for 60 s, so that a test can kill it in
      * the middle of the job. */
     uint64_t stop_after_blocks;
@@ -287,7 +289,8 @@ int engine_journal_open(engine *e, const char *path, uint64_t study_key, int res
 /*
  * Closes the journal.  finished: the study completed, so the journal is
  * removed; otherwise the last job's entry is appended first and the file
- * kept for a resume.  Collective.  AS_OK or AS_EIO.
+ * kept for a resume (unless it holds no entry at all: nothing to resume).
+ * Collective.  AS_OK or AS_EIO.
  */
 int engine_journal_close(engine *e, int finished, char *err, size_t errlen);
 

@@ -27,6 +27,7 @@ struct journal {
     unsigned char *image;    /* the file as read at open (NULL if new) */
     journal_entry *entries;
     size_t n;
+    size_t appended;         /* entries appended since the open */
 };
 
 static void header_of(uint64_t study_key, unsigned char h[HEADER_BYTES])
@@ -147,6 +148,11 @@ size_t journal_count(const journal *j)
     return j->n;
 }
 
+size_t journal_total(const journal *j)
+{
+    return j->n + j->appended;
+}
+
 journal_entry journal_get(const journal *j, size_t k)
 {
     return j->entries[k];
@@ -167,6 +173,8 @@ int journal_append(journal *j, uint64_t key, const void *acc, size_t acc_len, co
         snprintf(err, errlen, "out of memory");
     else if ((rc = io_append_write(j->file, b.data, b.len, err, errlen)) == AS_OK)
         rc = io_append_sync(j->file, err, errlen);
+    if (rc == AS_OK)
+        j->appended++;
     buf_clear(&b);
     return rc;
 }

@@ -43,6 +43,9 @@ int journal_open(const char *path, uint64_t study_key, int resume, journal **out
 /* Entries read at open (those appended since are not counted). */
 size_t journal_count(const journal *j);
 
+/* Entries in the file: those read at open and those appended since. */
+size_t journal_total(const journal *j);
+
 /* Entry k < journal_count(j). */
 journal_entry journal_get(const journal *j, size_t k);
 

@@ -246,8 +246,9 @@ done:
  */
 
 /* Replications per job at most (whole rows, at least one): bounds the
- * accumulators whatever the replications per evaluation. */
-#define TASKS_PER_CHUNK 65536
+ * accumulators whatever the replications per evaluation, and how much an
+ * interruption loses. */
+#define TASKS_PER_CHUNK 4096
 
 typedef struct {
     const model_spec *spec;
