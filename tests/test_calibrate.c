@@ -265,25 +265,9 @@ static void command_writes_a_runnable_calibrated_scenario(void **state)
  * its journaled loss evaluations and ends with the uninterrupted files. */
 static void interrupted_calibration_resumes_to_the_same_files(void **state)
 {
-    char *ref = testutil_path(*state, "ref"), *cut = testutil_path(*state, "cut");
-    const char *a[] = {"calibrate", SYNTH, "-o", ref, "-j", "2", "-q", NULL};
-    const char *b[] = {"calibrate", SYNTH, "-o", cut, "-j", "2", "-q", NULL};
-    const char *b1[] = {"calibrate", SYNTH, "-o", cut, "-j", "1", "-q", "--resume", NULL};
-    const char *b3[] = {"calibrate", SYNTH, "-o", cut, "-j", "3", "-q", "--resume", NULL};
-    testutil_run_stopping(a, 0, 0);
-    assert_int_equal(testutil_run_stopping(b, 60, 130), 130);
-    char *journal = testutil_path(cut, ".calibrate.journal");
-    assert_true(testutil_exists(journal));
-    assert_int_equal(testutil_run_stopping(b, 0, 2), 2);
-    assert_int_equal(testutil_run_stopping(b1, 200, 130), 130);
-    assert_int_equal(testutil_run_stopping(b3, 0, 0), 0);
-    const char *files[] = {"calibrated.cfg", "calibration.tsv", "fit.tsv", "scenario.cfg"};
-    for (size_t i = 0; i < 4; i++)
-        testutil_assert_same_file(ref, cut, files[i]);
-    assert_false(testutil_exists(journal));
-    free(journal);
-    free(ref);
-    free(cut);
+    const char *args[] = {"calibrate", SYNTH, NULL};
+    const char *files[] = {"calibrated.cfg", "calibration.tsv", "fit.tsv", "scenario.cfg", NULL};
+    testutil_check_resume(args, *state, ".calibrate.journal", 60, 200, files);
 }
 
 static void fit_window_reports_the_out_of_window_error(void **state)

@@ -459,7 +459,8 @@ static int study(const char *journal, uint64_t key, int resume, int njobs, int s
         replayed += rep.replayed;
         toy_acc_pack(NULL, res, results);
     }
-    assert_int_equal(engine_journal_close(e, stop_after >= njobs, err, sizeof err), AS_OK);
+    int status = stop_after >= njobs ? AS_OK : AS_ESTOPPED;
+    assert_int_equal(engine_journal_close(e, status, err, sizeof err), status);
     buf_append(results, c.records.data, c.records.len);
     buf_clear(&c.records);
     free(res);

@@ -345,44 +345,17 @@ static void sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches(v
 
 /* A sweep stopped twice (the test hook, as Ctrl-C) and resumed with other
  * thread counts writes the uninterrupted sweep's files: finished points
- * come back from the journal, the interrupted one from its checkpoint. */
+ * come back from the journal, the interrupted one from its checkpoint (200
+ * replications are 4 blocks per point: 6 blocks end in point 1). */
 static void interrupted_sweep_resumes_to_the_same_files(void **state)
 {
-    char *ref = testutil_path(*state, "ref"), *cut = testutil_path(*state, "cut");
-    const char *a[] = {"sweep", "tests/data/study/sweep_grid.cfg", "-n", "200", "-o", ref, "-j", "2", "-q", NULL};
-    const char *b[] = {"sweep", "tests/data/study/sweep_grid.cfg", "-n", "200", "-o", cut, "-j", "2", "-q", NULL};
-    const char *b1[] = {"sweep", "tests/data/study/sweep_grid.cfg", "-n", "200", "-o", cut, "-j", "1", "-q",
-                        "--resume", NULL};
-    const char *b3[] = {"sweep", "tests/data/study/sweep_grid.cfg", "-n", "200", "-o", cut, "-j", "3", "-q",
-                        "--resume", NULL};
-    testutil_run_stopping(a, 0, 0);
-    /* 200 replications are 4 blocks per point: 6 blocks end in point 1. */
-    assert_int_equal(testutil_run_stopping(b, 6, 130), 130);
-    char *journal = testutil_path(cut, ".sweep.journal"), *ck = testutil_path(cut, "points/001/.batch.ckpt");
-    assert_true(testutil_exists(journal));
-    assert_true(testutil_exists(ck));
-    /* Without --resume the interrupted sweep is in the way. */
-    assert_int_equal(testutil_run_stopping(b, 0, 2), 2);
-    assert_int_equal(testutil_run_stopping(b1, 5, 130), 130);
-    assert_int_equal(testutil_run_stopping(b3, 0, 0), 0);
-    testutil_assert_same_file(ref, cut, "sweep.tsv");
-    const char *points[] = {"000", "001", "002", "005"};
-    for (size_t i = 0; i < 4; i++) {
-        char sub[64];
-        snprintf(sub, sizeof sub, "points/%s", points[i]);
-        char *pr = testutil_path(ref, sub), *pc = testutil_path(cut, sub);
-        testutil_assert_same_file(pr, pc, "replications.tsv");
-        testutil_assert_same_file(pr, pc, "summary.tsv");
-        testutil_assert_same_file(pr, pc, "milestones.tsv");
-        free(pr);
-        free(pc);
-    }
-    assert_false(testutil_exists(journal));
+    const char *args[] = {"sweep", "tests/data/study/sweep_grid.cfg", "-n", "200", NULL};
+    const char *files[] = {"sweep.tsv", "points/000/replications.tsv", "points/001/replications.tsv",
+                           "points/001/summary.tsv", "points/002/milestones.tsv", "points/005/summary.tsv", NULL};
+    testutil_check_resume(args, *state, ".sweep.journal", 6, 5, files);
+    char *ck = testutil_path(*state, "cut/points/001/.batch.ckpt");
     assert_false(testutil_exists(ck));
-    free(journal);
     free(ck);
-    free(ref);
-    free(cut);
 }
 
 static void expect_errors(const char *file, const char *const *messages)

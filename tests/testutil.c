@@ -209,3 +209,47 @@ int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, i
     testutil_result_clear(&r);
     return st;
 }
+
+/* args, then "-o" out "-j" threads "-q" and --resume when resume, into argv. */
+static void study_args(const char *const *args, const char *out, const char *threads, int resume,
+                       const char **argv)
+{
+    size_t n = 0;
+    for (; args[n] && n < 16; n++)
+        argv[n] = args[n];
+    argv[n++] = "-o";
+    argv[n++] = out;
+    argv[n++] = "-j";
+    argv[n++] = threads;
+    argv[n++] = "-q";
+    if (resume)
+        argv[n++] = "--resume";
+    argv[n] = NULL;
+}
+
+void testutil_check_resume(const char *const *args, const char *dir, const char *journal, unsigned stop1,
+                           unsigned stop2, const char *const *files)
+{
+    char *ref = testutil_path(dir, "ref"), *cut = testutil_path(dir, "cut"), *jpath = testutil_path(cut, journal);
+    const char *argv[24];
+    study_args(args, ref, "2", 0, argv);
+    assert_int_equal(testutil_run_stopping(argv, 0, 0), 0);
+    study_args(args, cut, "2", 0, argv);
+    assert_int_equal(testutil_run_stopping(argv, stop1, 130), 130);
+    assert_true(testutil_exists(jpath));
+    /* Without --resume the interrupted work is in the way. */
+    assert_int_equal(testutil_run_stopping(argv, 0, 2), 2);
+    if (stop2) {
+        study_args(args, cut, "1", 1, argv);
+        assert_int_equal(testutil_run_stopping(argv, stop2, 130), 130);
+    }
+    study_args(args, cut, "3", 1, argv);
+    assert_int_equal(testutil_run_stopping(argv, 0, 0), 0);
+    for (size_t i = 0; files[i]; i++)
+        testutil_assert_same_file(ref, cut, files[i]);
+    assert_false(testutil_exists(jpath));
+    free(jpath);
+    free(ref);
+    free(cut);
+}
+

@@ -85,4 +85,18 @@ void testutil_assert_same_file(const char *a, const char *b, const char *name);
  */
 int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, int expect);
 
+/*
+ * The interruption test of a study command.  args: the command and its
+ * arguments without -o, -j, -q or --resume (NULL-terminated, at most 16).
+ * Runs it into dir/ref uninterrupted (-j 2); into dir/cut stopped by the
+ * test hook after stop1 blocks (exit 130, and the hidden file `journal` of
+ * the folder must exist); again without --resume (refused: exit 2); with
+ * --resume and -j 1 stopped after stop2 blocks (exit 130; 0: not stopped);
+ * with --resume and -j 3 to the end (exit 0).  Then the files named in
+ * `files` (NULL-terminated) must be byte for byte the same in both folders,
+ * and the journal gone.
+ */
+void testutil_check_resume(const char *const *args, const char *dir, const char *journal, unsigned stop1,
+                           unsigned stop2, const char *const *files);
+
 #endif

@@ -41,40 +41,20 @@ int cmd_calibrate(const cli_options *o)
     }
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "calibrate"}, {"overrides", ov}};
-    int root = cluster_rank() == 0;
-    progress *pg = progress_alloc("calibrate", root && !o->quiet && progress_stderr_is_terminal());
-    engine *e = NULL;
-    if ((rc = cli_engine(o, "calibrate", pg, &e)) != 0) {
-        progress_free(pg);
+    cli_session ss;
+    if ((rc = cli_session_begin(o, "calibrate", &ss)) != 0)
         goto done;
-    }
     calibrate_options co = {o->positional[0], o->sets, o->nsets, o->has_seed, spec.seed,
                             o->has_reps ? (unsigned)o->reps : 0u, o->resume, dir, prov, 2};
     calibrate_report rep;
     scenario_diags diags = {NULL, 0};
-    cli_signal_state sigs;
-    (void)cli_catch_stop_signals(&sigs);
-    int st = calibrate_run(e, &spec, resolved, &co, &rep, &diags, err, sizeof err);
-    engine_free(e);
-    progress_free(pg);
-    cli_release_stop_signals(&sigs);
-    for (size_t i = 0; root && i < diags.n; i++)
+    int st = calibrate_run(ss.e, &spec, resolved, &co, &rep, &diags, err, sizeof err);
+    cli_session_end(&ss);
+    for (size_t i = 0; ss.root && i < diags.n; i++)
         fprintf(stderr, "%s\n", diags.lines[i]);
     scenario_diags_clear(&diags);
-    rc = cli_exit_status(st, *cli_stop_flag());
-    if (st == AS_ESTOPPED) {
-        if (root)
-            fprintf(stderr, "alignsim calibrate: interrupted; the evaluations done are kept in %s.\n"
-                            "Continue with the same command and --resume.\n",
-                    dir);
-        goto done;
-    }
-    if (st != AS_OK) {
-        if (root || err[0])
-            fprintf(stderr, "alignsim calibrate: error: %s\n", err);
-        goto done;
-    }
-    if (!root)
+    rc = cli_study_status("calibrate", st, err, "the evaluations done are kept", dir, ss.root);
+    if (st != AS_OK || !ss.root)
         goto done;
     const spec_calibrate *cal = &spec.calibrate;
     unsigned reps = o->has_reps ? (unsigned)o->reps : cal->reps;

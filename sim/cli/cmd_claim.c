@@ -41,28 +41,18 @@ int cmd_claim(const cli_options *o)
     char ov[4096];
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "claim"}, {"overrides", ov}};
-    progress *pg = progress_alloc("claim", root && !o->quiet && progress_stderr_is_terminal());
-    engine *e = NULL;
-    int erc = cli_engine(o, "claim", pg, &e);
+    cli_session ss;
+    int erc = cli_session_begin(o, "claim", &ss);
     if (erc) {
-        progress_free(pg);
         free(resolved);
         model_spec_clear(&spec);
         return erc;
     }
     claim_options co = {o->has_reps ? o->reps : BATCH_DEFAULT_REPS, o->resume, dir, prov, 2};
-
-    cli_signal_state sigs;
-    /* Without the handlers an interruption only loses the work since the
-     * last checkpoint, so a failure to install them is not an error. */
-    (void)cli_catch_stop_signals(&sigs);
-
     claim_result res;
     char err[4096];
-    int st = claim_run(e, &spec, resolved, &co, &res, err, sizeof err);
-    engine_free(e);
-    progress_free(pg);
-    cli_release_stop_signals(&sigs);
+    int st = claim_run(ss.e, &spec, resolved, &co, &res, err, sizeof err);
+    cli_session_end(&ss);
 
     int rc = cli_exit_status(st, res.stopped_by);
     switch (st) {

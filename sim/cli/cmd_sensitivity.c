@@ -44,36 +44,14 @@ int cmd_sensitivity(const cli_options *o)
         goto done;
     }
     io_kv prov[] = {{"command", "sensitivity"}};
-    int root = cluster_rank() == 0;
-    progress *pg = progress_alloc("sensitivity", root && !o->quiet && progress_stderr_is_terminal());
-    engine *e = NULL;
-    if ((rc = cli_engine(o, "sensitivity", pg, &e)) != 0) {
-        progress_free(pg);
+    cli_session ss;
+    if ((rc = cli_session_begin(o, "sensitivity", &ss)) != 0)
         goto done;
-    }
     sensitivity_options so = {reps, o->resume, dir, prov, 1};
-    cli_signal_state sigs;
-    (void)cli_catch_stop_signals(&sigs);
-    int st = sensitivity_run(e, &sf, &spec, resolved, &so, err, sizeof err);
-    engine_free(e);
-    progress_free(pg);
-    cli_release_stop_signals(&sigs);
-    rc = cli_exit_status(st, *cli_stop_flag());
-    if (st == AS_ESTOPPED) {
-        if (root)
-            fprintf(stderr, "alignsim sensitivity: interrupted; the evaluations done are kept in %s.\n"
-                            "Continue with the same command and --resume.\n",
-                    dir);
-        goto done;
-    }
-    if (st != AS_OK) {
-        /* A sweep file's mistake comes as FILE:LINE: error: ... already. */
-        int located = strncmp(err, sf.file, strlen(sf.file)) == 0;
-        if (root || err[0])
-            fprintf(stderr, "%s%s\n", located ? "" : "alignsim sensitivity: error: ", err);
-        goto done;
-    }
-    if (!root)
+    int st = sensitivity_run(ss.e, &sf, &spec, resolved, &so, err, sizeof err);
+    cli_session_end(&ss);
+    rc = cli_study_status("sensitivity", st, err, "the evaluations done are kept", dir, ss.root);
+    if (st != AS_OK || !ss.root)
         goto done;
     printf("wrote %s: %zu parameters, %zu base samples, %zu evaluations x %llu replications "
            "(sensitivity.tsv, salib_problem.txt, samples.tsv)\n",

@@ -117,39 +117,21 @@ int cmd_sweep(const cli_options *o)
     }
     uint64_t reps = o->has_reps ? o->reps : sf.reps;
     io_kv prov[] = {{"command", "sweep"}};
-    int root = cluster_rank() == 0;
-    progress *pg = progress_alloc("sweep", root && !o->quiet && progress_stderr_is_terminal());
-    engine *e = NULL;
-    if ((rc = cli_engine(o, "sweep", pg, &e)) != 0) {
-        progress_free(pg);
+    cli_session ss;
+    if ((rc = cli_session_begin(o, "sweep", &ss)) != 0)
         goto done;
-    }
     sweep_options so = {reps, o->resume, dir, prov, 1};
     scenario_diags diags = {NULL, 0};
-    cli_signal_state sigs;
-    (void)cli_catch_stop_signals(&sigs);
-    int st = sweep_run(e, &sf, &d, &spec, resolved, &so, &diags, err, sizeof err);
-    engine_free(e);
-    progress_free(pg);
-    cli_release_stop_signals(&sigs);
-    if (root)
+    int st = sweep_run(ss.e, &sf, &d, &spec, resolved, &so, &diags, err, sizeof err);
+    cli_session_end(&ss);
+    if (ss.root)
         print_diags(&diags);
     else
         scenario_diags_clear(&diags);
-    rc = cli_exit_status(st, *cli_stop_flag());
-    if (st == AS_ESTOPPED) {
-        if (root)
-            fprintf(stderr, "alignsim sweep: interrupted; finished points are kept in %s.\n"
-                            "Continue with the same command and --resume.\n",
-                    dir);
-        goto done;
-    }
-    if (st != AS_OK) {
-        if (root && (st != AS_EUSAGE || err[0]))
-            fprintf(stderr, "alignsim sweep: error: %s\n", err[0] ? err : "a point failed");
-        goto done;
-    }
-    if (!root)
+    /* A point whose scenario does not load was reported by its diagnostics. */
+    rc = cli_study_status("sweep", st, st == AS_EUSAGE && !err[0] ? NULL : err, "finished points are kept", dir,
+                          ss.root && !(st == AS_EUSAGE && !err[0]));
+    if (st != AS_OK || !ss.root)
         goto done;
     printf("wrote %s: %zu points x %llu replications (sweep.tsv, points/*/summary.tsv)\n", dir, d.npoints,
            (unsigned long long)reps);

@@ -67,6 +67,37 @@ unsigned cli_default_threads(void);
  */
 int cli_engine(const cli_options *o, const char *command, progress *pg, engine **out);
 
+/* What a long command holds while it runs on the executor: its progress
+ * line, the executor, the SIGINT/SIGTERM handlers; root: this process
+ * prints (rank 0). */
+typedef struct {
+    progress *pg;
+    engine *e;
+    cli_signal_state sigs;
+    int root;
+} cli_session;
+
+/*
+ * Starts a session for `command` (progress label, shown unless -q or not a
+ * terminal, on the root only): the executor (cli_engine) and the signal
+ * handlers.  Returns 0, or prints the error and returns the exit status
+ * (nothing to end then).
+ */
+int cli_session_begin(const cli_options *o, const char *command, cli_session *s);
+
+/* Frees the executor and the progress line and restores the signals. */
+void cli_session_end(cli_session *s);
+
+/*
+ * Reports a study's failure or interruption on the root and returns the
+ * exit status of st: for AS_ESTOPPED "alignsim COMMAND: interrupted; KEPT
+ * in DIR." and how to continue (kept NULL: the command cannot be
+ * continued; "nothing was written"); for another failure err, prefixed with
+ * "alignsim COMMAND: error: " unless it is a located FILE:LINE: error:
+ * message already (fallback: "failed").  Nothing for AS_OK.
+ */
+int cli_study_status(const char *command, int st, const char *err, const char *kept, const char *dir, int root);
+
 /*
  * The exit status of an AS_* code (base/status.h): 0 for AS_OK, 2 for
  * AS_EUSAGE, 128 + stopped_by for AS_ESTOPPED (130 for SIGINT, 143 for

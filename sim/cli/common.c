@@ -154,3 +154,48 @@ int cli_exit_status(int code, int stopped_by)
         return 1;
     }
 }
+
+int cli_session_begin(const cli_options *o, const char *command, cli_session *s)
+{
+    memset(s, 0, sizeof *s);
+    s->root = cluster_rank() == 0;
+    s->pg = progress_alloc(command, s->root && !o->quiet && progress_stderr_is_terminal());
+    int rc = cli_engine(o, command, s->pg, &s->e);
+    if (rc != 0) {
+        progress_free(s->pg);
+        s->pg = NULL;
+        return rc;
+    }
+    /* Without the handlers an interruption only loses the work since the
+     * last checkpoint or journal entry, so a failure to install them is
+     * not an error. */
+    (void)cli_catch_stop_signals(&s->sigs);
+    return 0;
+}
+
+void cli_session_end(cli_session *s)
+{
+    engine_free(s->e);
+    progress_free(s->pg);
+    cli_release_stop_signals(&s->sigs);
+    s->e = NULL;
+    s->pg = NULL;
+}
+
+int cli_study_status(const char *command, int st, const char *err, const char *kept, const char *dir, int root)
+{
+    if (st == AS_ESTOPPED && root && kept)
+        fprintf(stderr,
+                "alignsim %s: interrupted; %s in %s.\nContinue with the same command and --resume.\n", command,
+                kept, dir);
+    else if (st == AS_ESTOPPED && root)
+        fprintf(stderr, "alignsim %s: interrupted; nothing was written.\n", command);
+    else if (st != AS_OK && st != AS_ESTOPPED && (root || (err && err[0]))) {
+        const char *text = err && err[0] ? err : "failed";
+        if (strstr(text, ": error: "))
+            fprintf(stderr, "%s\n", text);
+        else
+            fprintf(stderr, "alignsim %s: error: %s\n", command, text);
+    }
+    return cli_exit_status(st, *cli_stop_flag());
+}

@@ -187,6 +187,15 @@ static void release(io_atomic *f)
     free(f);
 }
 
+char *io_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
 void io_sync_folder(const char *path)
 {
     char *dir = dir_name(path);

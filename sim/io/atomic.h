@@ -89,6 +89,10 @@ int io_mkdir_p(const char *path, char *err, size_t errlen);
 int io_write_file_atomic(const char *path, const void *data, size_t len,
                          char *err, size_t errlen);
 
+/* "dir/name" in a new heap string the caller frees; NULL when memory runs
+ * out. */
+char *io_join(const char *dir, const char *name);
+
 /*
  * Makes a rename of or into path durable by syncing the folder that holds
  * it.  Some file systems refuse fsync on a folder; the data itself is synced

@@ -282,15 +282,6 @@ static const engine_reducer batch_reducer = {
 /* The folder                                                         */
 /* ------------------------------------------------------------------ */
 
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 static uint64_t hash_text(const char *s)
 {
     return buf_fnv1a(BUF_FNV_OFFSET, s, strlen(s));
@@ -341,8 +332,8 @@ static int root_prepare(batch_ctx *c, const char *dir, const io_kv *prov, size_t
 {
     static const char *const fixed[] = {"rep", "seed", "alliance_year", "reversal", "reversal_onset"};
     const char **cols = calloc(5 + c->ndrawn, sizeof *cols);
-    c->partial_path = join(dir, BATCH_PARTIAL_FILE);
-    c->final_path = join(dir, "replications.tsv");
+    c->partial_path = io_join(dir, BATCH_PARTIAL_FILE);
+    c->final_path = io_join(dir, "replications.tsv");
     if (!cols || !c->partial_path || !c->final_path) {
         free(cols);
         snprintf(err, errlen, "out of memory");
@@ -370,7 +361,7 @@ static int root_prepare(batch_ctx *c, const char *dir, const io_kv *prov, size_t
 static int finish_files(batch_ctx *c, const batch_acc *a, const char *resolved, const char *dir, const char *ckpt,
                         const io_kv *prov, size_t nprov, char *err, size_t errlen)
 {
-    char *cfg = join(dir, "scenario.cfg");
+    char *cfg = io_join(dir, "scenario.cfg");
     if (!cfg) {
         snprintf(err, errlen, "out of memory");
         return AS_ENOMEM;
@@ -411,7 +402,7 @@ int batch_run(engine *e, const model_spec *spec, const char *resolved, const bat
 
     batch_ctx c;
     batch_acc *result = NULL;
-    char *ckpt = join(opt->outdir, BATCH_CKPT_FILE);
+    char *ckpt = io_join(opt->outdir, BATCH_CKPT_FILE);
     char seed_text[32], reps_text[32];
     snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)spec->seed);
     snprintf(reps_text, sizeof reps_text, "%llu", (unsigned long long)opt->reps);

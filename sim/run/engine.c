@@ -218,18 +218,6 @@ static void fail(engine *e, int code, const char *msg)
     unlock(e);
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* Workers                                                            */
 /* ------------------------------------------------------------------ */
@@ -418,12 +406,12 @@ int engine_alloc(const engine_options *opt, engine **out, char *err, size_t errl
 {
     *out = NULL;
     if (!opt || opt->threads == 0) {
-        set_err(err, errlen, "the executor needs at least one thread");
+        as_errf(err, errlen, "the executor needs at least one thread");
         return AS_EUSAGE;
     }
     engine *e = calloc(1, sizeof *e);
     if (!e) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
     e->opt = *opt;
@@ -433,13 +421,13 @@ int engine_alloc(const engine_options *opt, engine **out, char *err, size_t errl
     atomic_init(&e->tasks_in_epoch, 0);
     int rc = AS_OK;
     if (sync_init(e) != 0) {
-        set_err(err, errlen, "cannot create the thread synchronisation objects");
+        as_errf(err, errlen, "cannot create the thread synchronisation objects");
         rc = AS_ERUNTIME;
         goto done;
     }
     e->workers = calloc(opt->threads, sizeof *e->workers);
     if (!e->workers) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         rc = AS_ENOMEM;
         goto done;
     }
@@ -448,7 +436,7 @@ int engine_alloc(const engine_options *opt, engine **out, char *err, size_t errl
         e->workers[i].e = e;
         int prc = pthread_create(&e->workers[i].tid, NULL, worker_main, &e->workers[i]);
         if (prc != 0) {
-            set_err(err, errlen, "cannot start worker thread %u: %s", i + 1, strerror(prc));
+            as_errf(err, errlen, "cannot start worker thread %u: %s", i + 1, strerror(prc));
             rc = AS_ERUNTIME;
             goto done;
         }
@@ -684,7 +672,7 @@ static int deliver(engine *e, uint64_t first, uint64_t end, const unsigned char 
     if (e->jr && j->journal_records)
         buf_append(&e->job_rec, data, len);
     if (e->delivered.failed || e->job_rec.failed) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
     return AS_OK;
@@ -747,7 +735,7 @@ static int absorb_epoch(engine *e, uint64_t e0, uint64_t e1, const block_result 
         contiguous = 0;
         if (done > 0 &&
             add_pending(e, b, done, p ? p->rec.data : NULL, p ? p->rec.len : 0, r->rec, r->rec_len) != 0) {
-            set_err(err, errlen, "out of memory");
+            as_errf(err, errlen, "out of memory");
             rc = AS_ENOMEM;
         }
     }
@@ -770,7 +758,7 @@ static int share_delivered(engine *e, char *err, size_t errlen)
             uint64_t first = buf_read_u64(&r), end = buf_read_u64(&r), len = buf_read_u64(&r);
             const unsigned char *data = buf_read_bytes(&r, len);
             if (r.failed) {
-                set_err(err, errlen, "the root sent malformed records");
+                as_errf(err, errlen, "the root sent malformed records");
                 return AS_ERUNTIME;
             }
             rc = j->reducer->records(j->ctx, first, end, data, (size_t)len, err, errlen);
@@ -815,7 +803,7 @@ static int collect(engine *e, char *err, size_t errlen)
             free(img);
         }
         if (rc != AS_OK)
-            set_err(err, errlen, "cannot merge the accumulators of the workers");
+            as_errf(err, errlen, "cannot merge the accumulators of the workers");
         return rc;
     }
     j->reducer->acc_reset(j->ctx, e->scratch);
@@ -841,7 +829,7 @@ static int share_result(engine *e, void *result, char *err, size_t errlen)
         return AS_OK;
     int rc = j->reducer->acc_unpack(j->ctx, result, e->pack.data, e->pack.len);
     if (rc != AS_OK)
-        set_err(err, errlen, "the root's result did not arrive whole");
+        as_errf(err, errlen, "the root's result did not arrive whole");
     return rc;
 }
 
@@ -878,16 +866,16 @@ static int write_checkpoint(engine *e, char *err, size_t errlen)
         return rc;
     buf_reset(&e->pack);
     if (has_acc(j->reducer) && (rc = j->reducer->acc_pack(j->ctx, e->total, &e->pack)) != AS_OK) {
-        set_err(err, errlen, "cannot pack the accumulators");
+        as_errf(err, errlen, "cannot pack the accumulators");
         return rc;
     }
     if (e->pack.failed) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
     ckpt_pending *cp = calloc(e->npending ? e->npending : 1, sizeof *cp);
     if (!cp) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
     for (size_t i = 0; i < e->npending; i++)
@@ -929,7 +917,7 @@ static int identity_mismatch(const engine *e, const ckpt_identity *c, char *err,
         return 0;
     char dir[4096];
     folder_of(j->checkpoint, dir, sizeof dir);
-    set_err(err, errlen,
+    as_errf(err, errlen,
             "cannot resume %s: the interrupted %s there is not this one%s; resume it with %s, or delete %s to start "
             "over",
             dir, j->what ? j->what : "job", what, j->how_to_match ? j->how_to_match : "the same inputs",
@@ -957,7 +945,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
             ckpt_state_clear(&st);
             char dir[4096];
             folder_of(j->checkpoint, dir, sizeof dir);
-            set_err(err, errlen,
+            as_errf(err, errlen,
                     "%s holds an interrupted %s (%llu of %llu replications done); continue it with --resume, or "
                     "delete %s to start over",
                     dir, what, (unsigned long long)done, (unsigned long long)total, j->checkpoint);
@@ -968,7 +956,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
     if (access(j->checkpoint, F_OK) != 0) {
         char dir[4096];
         folder_of(j->checkpoint, dir, sizeof dir);
-        set_err(err, errlen, "cannot resume %s: there is no interrupted %s there (no %s); run the %s without --resume",
+        as_errf(err, errlen, "cannot resume %s: there is no interrupted %s there (no %s); run the %s without --resume",
                 dir, what, j->checkpoint, what);
         return AS_EUSAGE;
     }
@@ -996,7 +984,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
             p->done > block_size(e, p->block) || (i > 0 && p->block <= st.pending[i - 1].block))
             goto damaged;
         if (add_pending(e, p->block, p->done, p->records, p->records_len, NULL, 0) != 0) {
-            set_err(err, errlen, "out of memory");
+            as_errf(err, errlen, "out of memory");
             rc = AS_ENOMEM;
             goto done;
         }
@@ -1008,7 +996,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
     rc = AS_OK;
     goto done;
 damaged:
-    set_err(err, errlen, "%s: the checkpoint does not fit this %s (damaged?)", j->checkpoint, what);
+    as_errf(err, errlen, "%s: the checkpoint does not fit this %s (damaged?)", j->checkpoint, what);
 done:
     ckpt_state_clear(&st);
     return rc;
@@ -1017,7 +1005,7 @@ done:
 int engine_checkpoint_remove(const char *path, char *err, size_t errlen)
 {
     if (unlink(path) != 0 && errno != ENOENT) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        as_errf(err, errlen, "%s: %s", path, strerror(errno));
         return AS_EIO;
     }
     return AS_OK;
@@ -1045,7 +1033,7 @@ static int follow(engine *e, void *result, engine_report *report, char *err, siz
         cluster_bcast_buf(&e->bc);
         plan p;
         if (plan_decode(e, &p) != 0) {
-            set_err(err, errlen, "the root sent a malformed plan");
+            as_errf(err, errlen, "the root sent a malformed plan");
             return AS_ERUNTIME;
         }
         if (p.cmd != CMD_RUN) {
@@ -1115,7 +1103,7 @@ static int lead(engine *e, int status, void *result, engine_report *report, char
         free(res);
         res = calloc((size_t)(e1 - e0), sizeof *res);
         if (!res) {
-            set_err(err, errlen, "out of memory");
+            as_errf(err, errlen, "out of memory");
             status = AS_ENOMEM;
         }
         for (size_t i = 0; res && i < e->nslots; i++) {
@@ -1135,17 +1123,17 @@ static int lead(engine *e, int status, void *result, engine_report *report, char
             else
                 free(img);
             if (status == AS_OK && (!imgs || take_report(e, img, len, e0, e1, res, &stop_sig) != 0)) {
-                set_err(err, errlen, "rank %d sent a malformed report", k);
+                as_errf(err, errlen, "rank %d sent a malformed report", k);
                 status = AS_ERUNTIME;
             }
         }
         for (uint64_t b = e0; status == AS_OK && b < e1; b++)
             if (!res[b - e0].seen && b % (uint64_t)e->nranks != 0) {
-                set_err(err, errlen, "no report on block %llu", (unsigned long long)b);
+                as_errf(err, errlen, "no report on block %llu", (unsigned long long)b);
                 status = AS_ERUNTIME;
             }
         if (status == AS_OK && e->failed) {
-            set_err(err, errlen, "%s", e->fail_msg);
+            as_errf(err, errlen, "%s", e->fail_msg);
             status = e->fail_code;
         }
         if (status == AS_OK)
@@ -1157,7 +1145,7 @@ static int lead(engine *e, int status, void *result, engine_report *report, char
             char e2[512] = "";
             int rc = share_delivered(e, e2, sizeof e2);
             if (status == AS_OK && rc != AS_OK) {
-                set_err(err, errlen, "%s", e2);
+                as_errf(err, errlen, "%s", e2);
                 status = rc;
             }
         }
@@ -1209,7 +1197,7 @@ static int lead(engine *e, int status, void *result, engine_report *report, char
     if (status == AS_OK && stop_sig && e->prefix < e->nblocks) {
         status = AS_ESTOPPED;
         if (!j->checkpoint)
-            set_err(err, errlen, "interrupted");
+            as_errf(err, errlen, "interrupted");
     }
     /* FINISH carries the status and, in e0, the signal that stopped us. */
     plan_encode(e, CMD_FINISH, (uint64_t)(int64_t)status, status == AS_ESTOPPED ? (uint64_t)stop_sig : 0, 0);
@@ -1251,21 +1239,26 @@ static int flush_pending_entry(engine *e, char *err, size_t errlen)
                           errlen);
 }
 
-int engine_journal_close(engine *e, int finished, char *err, size_t errlen)
+int engine_journal_close(engine *e, int status, char *err, size_t errlen)
 {
-    int rc = AS_OK;
+    int finished = status == AS_OK, rc = AS_OK;
+    char msg[512] = "";
     if (e->rank == 0 && e->jr) {
         if (!finished)
-            rc = flush_pending_entry(e, err, errlen);
+            rc = flush_pending_entry(e, msg, sizeof msg);
         /* A journal without entries has nothing to resume. */
         int remove = finished || (rc == AS_OK && journal_total(e->jr) == 0);
-        int crc = journal_close(e->jr, remove, rc == AS_OK ? err : NULL, errlen);
+        int crc = journal_close(e->jr, remove, rc == AS_OK ? msg : NULL, sizeof msg);
         if (rc == AS_OK)
             rc = crc;
         e->jr = NULL;
     }
     e->jr_open = 0;
     e->jr_pending = 0;
+    if (!finished)
+        return status;
+    if (rc != AS_OK)
+        as_errf(err, errlen, "%s", msg);
     return rc;
 }
 
@@ -1285,7 +1278,7 @@ static int journal_step(engine *e, const engine_job *j, void *result, char *err,
         if (decision == AS_OK && k < journal_count(e->jr)) {
             en = journal_get(e->jr, k);
             if (en.key != j->journal_key) {
-                set_err(err, errlen,
+                as_errf(err, errlen,
                         "the interrupted study is not this one (its job %zu differs); run it with the same inputs, or "
                         "start over without --resume after deleting its journal",
                         k + 1);
@@ -1310,7 +1303,7 @@ static int journal_step(engine *e, const engine_job *j, void *result, char *err,
         int (*unpack)(void *, void *, const unsigned char *, size_t) =
             r->journal_unpack ? r->journal_unpack : r->acc_unpack;
         if ((e->rank == 0 || j->share_result) && unpack(j->ctx, result, e->pack.data, e->pack.len) != AS_OK) {
-            set_err(err, errlen, "the study's journal holds a damaged result for job %zu", k + 1);
+            as_errf(err, errlen, "the study's journal holds a damaged result for job %zu", k + 1);
             rc = AS_ERUNTIME;
         }
     }
@@ -1327,7 +1320,7 @@ static int journal_step(engine *e, const engine_job *j, void *result, char *err,
     int who = 0;
     int any = cluster_agree(rc, &who);
     if (rc == AS_OK && any != AS_OK) {
-        set_err(err, errlen, "rank %d could not replay job %zu from the journal", who, k + 1);
+        as_errf(err, errlen, "rank %d could not replay job %zu from the journal", who, k + 1);
         rc = any;
     }
     return rc == AS_OK ? 1 : rc;
@@ -1342,12 +1335,12 @@ static int keep_entry(engine *e, const engine_job *j, char *err, size_t errlen)
     buf_reset(&e->jr_rec);
     int (*pack)(void *, const void *, buf *) = j->reducer->journal_pack ? j->reducer->journal_pack : j->reducer->acc_pack;
     if (has_acc(j->reducer) && pack(j->ctx, e->total, &e->jr_acc) != AS_OK) {
-        set_err(err, errlen, "cannot pack the accumulators");
+        as_errf(err, errlen, "cannot pack the accumulators");
         return AS_ERUNTIME;
     }
     buf_append(&e->jr_rec, e->job_rec.data, e->job_rec.len);
     if (e->jr_acc.failed || e->jr_rec.failed) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
     e->jr_key = j->journal_key;
@@ -1364,16 +1357,16 @@ static int check_job(const engine_job *j, const void *result, char *err, size_t 
 {
     const engine_reducer *r = j ? j->reducer : NULL;
     if (!r || !r->run || j->ntasks == 0 || j->ntasks - 1 > RNG_SEED_MAX) {
-        set_err(err, errlen, "a job needs a reducer and 1 to 2^63 tasks");
+        as_errf(err, errlen, "a job needs a reducer and 1 to 2^63 tasks");
         return AS_EUSAGE;
     }
     int acc = r->acc_alloc != NULL;
     if (acc != (r->acc_free && r->acc_reset && r->acc_merge && r->acc_pack && r->acc_unpack) || (acc && !result)) {
-        set_err(err, errlen, "a reducer's accumulator needs all six operations and a result");
+        as_errf(err, errlen, "a reducer's accumulator needs all six operations and a result");
         return AS_EUSAGE;
     }
     if (j->checkpoint && r->records && !(r->records_open && r->records_mark)) {
-        set_err(err, errlen, "a checkpointed job with records needs records_open and records_mark");
+        as_errf(err, errlen, "a checkpointed job with records needs records_open and records_mark");
         return AS_EUSAGE;
     }
     return AS_OK;
@@ -1437,7 +1430,7 @@ int engine_run(engine *e, const engine_job *job, void *result, engine_report *re
     e->nblocks = (job->ntasks - 1) / e->block_tasks + 1;
     if (e->rank == 0) {
         if (e->failed) {
-            set_err(err, errlen, "%s", e->fail_msg);
+            as_errf(err, errlen, "%s", e->fail_msg);
             status = e->fail_code;
         } else {
             status = root_setup(e, err, errlen);
@@ -1451,14 +1444,14 @@ int engine_run(engine *e, const engine_job *job, void *result, engine_report *re
     } else {
         status = follow(e, result, report, err, errlen);
         if (e->failed)
-            set_err(err, errlen, "%s", e->fail_msg);
+            as_errf(err, errlen, "%s", e->fail_msg);
     }
     /* A rank that failed on its own after the last report (a records() or
      * result hand-over) must not leave the others believing in success. */
     int who = 0;
     int agreed = cluster_agree(status, &who);
     if (status == AS_OK && agreed != AS_OK) {
-        set_err(err, errlen, "rank %d failed (its message is on its standard error)", who);
+        as_errf(err, errlen, "rank %d failed (its message is on its standard error)", who);
         status = agreed;
     }
     clear_pending(e);

@@ -287,12 +287,14 @@ int engine_checkpoint_remove(const char *path, char *err, size_t errlen);
 int engine_journal_open(engine *e, const char *path, uint64_t study_key, int resume, char *err, size_t errlen);
 
 /*
- * Closes the journal.  finished: the study completed, so the journal is
- * removed; otherwise the last job's entry is appended first and the file
- * kept for a resume (unless it holds no entry at all: nothing to resume).
- * Collective.  AS_OK or AS_EIO.
+ * Closes the journal at the end of the study, whose outcome is status.
+ * AS_OK: the study completed, so the journal is removed.  Otherwise the
+ * last job's entry is appended first and the file kept for a resume
+ * (unless it holds no entry at all: nothing to resume).  Collective.
+ * Returns status when it is a failure (err untouched), else AS_OK or
+ * AS_EIO with a message in err.
  */
-int engine_journal_close(engine *e, int finished, char *err, size_t errlen);
+int engine_journal_close(engine *e, int status, char *err, size_t errlen);
 
 /*
  * Every rank passes a status; every rank gets the first failure in rank

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/summary.h"
+
 typedef struct {
     double time;
     char kind[SPEC_ID_LEN];
@@ -230,16 +232,7 @@ static int write_milestones(const recorder *r, const char *dir, const provenance
         return 1;
     const model_spec *s = r->spec;
     for (size_t i = 0; i < s->ntargets; i++) {
-        const spec_target *t = &s->targets[i];
-        char name[2 * SPEC_ID_LEN + 2], cbuf[64];
-        model_spec_dyad_name(s, t->a, t->b, name, sizeof name);
-        int is_commit = t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END;
-        tsv_str(w, name);
-        tsv_fixed(w, t->year, 2);
-        if (is_commit)
-            tsv_na(w);
-        else
-            tsv_int(w, t->label);
+        summary_target_head(w, s, i);
         double sy = milestones_sim_year(r->ms, i), e = milestones_error(r->ms, i);
         if (isnan(sy))
             tsv_na(w);
@@ -249,14 +242,7 @@ static int write_milestones(const recorder *r, const char *dir, const provenance
             tsv_na(w);
         else
             tsv_fixed(w, e, 2);
-        tsv_str(w, spec_target_kind_name(t->kind));
-        if (is_commit) {
-            spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
-            tsv_str(w, cbuf);
-        } else {
-            tsv_na(w);
-        }
-        tsv_str(w, t->note);
+        summary_target_tail(w, s, i);
         tsv_end_row(w);
     }
     return tsv_commit(w, err, errlen) ? 1 : 0;

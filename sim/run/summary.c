@@ -22,15 +22,52 @@ int summary_first_year(const model_spec *spec)
     return (int)floor(spec->start);
 }
 
-/* prov followed by extra (nextra entries), in a heap array. */
-static io_kv *prov_with(const io_kv *prov, size_t nprov, const io_kv *extra, size_t nextra)
+/* Opens dir/name with the provenance prov followed by extra.  NULL with a
+ * message in err. */
+static tsv_writer *open_table(const char *dir, const char *name, const io_kv *prov, size_t nprov,
+                              const io_kv *extra, size_t nextra, const char *const *cols, size_t ncol, char *err,
+                              size_t errlen)
 {
     io_kv *all = malloc((nprov + nextra) * sizeof *all);
-    if (all) {
+    char *path = io_join(dir, name);
+    tsv_writer *w = NULL;
+    if (!all || !path) {
+        snprintf(err, errlen, "out of memory");
+    } else {
         memcpy(all, prov, nprov * sizeof *all);
         memcpy(all + nprov, extra, nextra * sizeof *all);
+        w = tsv_open(path, all, nprov + nextra, cols, ncol, err, errlen);
     }
-    return all;
+    free(all);
+    free(path);
+    return w;
+}
+
+void summary_target_head(tsv_writer *w, const model_spec *spec, size_t i)
+{
+    const spec_target *t = &spec->targets[i];
+    char name[2 * SPEC_ID_LEN + 2];
+    model_spec_dyad_name(spec, t->a, t->b, name, sizeof name);
+    tsv_str(w, name);
+    tsv_fixed(w, t->year, 2);
+    if (t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END)
+        tsv_na(w);
+    else
+        tsv_int(w, t->label);
+}
+
+void summary_target_tail(tsv_writer *w, const model_spec *spec, size_t i)
+{
+    const spec_target *t = &spec->targets[i];
+    tsv_str(w, spec_target_kind_name(t->kind));
+    if (t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END) {
+        char cbuf[64];
+        spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
+        tsv_str(w, cbuf);
+    } else {
+        tsv_na(w);
+    }
+    tsv_str(w, t->note);
 }
 
 int summary_write(const model_spec *spec, const stats_cells *cells, const char *dir, const io_kv *prov,
@@ -42,20 +79,9 @@ int summary_write(const model_spec *spec, const stats_cells *cells, const char *
     tsv_format_double(width, sizeof width, stats_cells_bin_width(cells));
     tsv_format_double(conf, sizeof conf, SUMMARY_CONFIDENCE);
     io_kv extra[] = {{"quantile_bin_width", width}, {"confidence", conf}};
-    io_kv *all = prov_with(prov, nprov, extra, 2);
-    size_t plen = strlen(dir) + 16;
-    char *path = malloc(plen);
-    if (!all || !path) {
-        free(all);
-        free(path);
-        snprintf(err, errlen, "out of memory");
-        return AS_ENOMEM;
-    }
-    snprintf(path, plen, "%s/summary.tsv", dir);
-    int rc = AS_EIO;
-    tsv_writer *w = tsv_open(path, all, nprov + 2, cols, 10, err, errlen);
+    tsv_writer *w = open_table(dir, "summary.tsv", prov, nprov, extra, 2, cols, 10, err, errlen);
     if (!w)
-        goto done;
+        return AS_EIO;
     size_t nd = spec_ndyads(spec->nactors), ny = summary_years(spec);
     int first = summary_first_year(spec);
     for (size_t y = 0; y < ny; y++) {
@@ -65,9 +91,8 @@ int summary_write(const model_spec *spec, const stats_cells *cells, const char *
                 stats_summary s;
                 if (stats_cells_summary(cells, cell, SUMMARY_CONFIDENCE, &s) == STATS_EINVAL) {
                     tsv_abort(w);
-                    snprintf(err, errlen, "%s: cannot summarise cell %zu", path, cell);
-                    rc = AS_ERUNTIME;
-                    goto done;
+                    snprintf(err, errlen, "%s/summary.tsv: cannot summarise cell %zu", dir, cell);
+                    return AS_ERUNTIME;
                 }
                 if (s.n == 0)
                     continue;
@@ -86,11 +111,7 @@ int summary_write(const model_spec *spec, const stats_cells *cells, const char *
                 tsv_end_row(w);
             }
     }
-    rc = tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
-done:
-    free(all);
-    free(path);
-    return rc;
+    return tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
 }
 
 int summary_write_milestones(const model_spec *spec, const msacc *ms, const char *dir, const io_kv *prov,
@@ -101,50 +122,19 @@ int summary_write_milestones(const model_spec *spec, const msacc *ms, const char
     char res[TSV_DOUBLE_BUFSIZE];
     tsv_format_double(res, sizeof res, MSACC_STEP_YEARS);
     io_kv extra[] = {{"median_resolution_years", res}};
-    io_kv *all = prov_with(prov, nprov, extra, 1);
-    size_t plen = strlen(dir) + 16;
-    char *path = malloc(plen);
-    if (!all || !path) {
-        free(all);
-        free(path);
-        snprintf(err, errlen, "out of memory");
-        return AS_ENOMEM;
-    }
-    snprintf(path, plen, "%s/milestones.tsv", dir);
-    int rc = AS_EIO;
-    tsv_writer *w = tsv_open(path, all, nprov + 1, cols, 11, err, errlen);
+    tsv_writer *w = open_table(dir, "milestones.tsv", prov, nprov, extra, 1, cols, 11, err, errlen);
     if (!w)
-        goto done;
+        return AS_EIO;
     for (size_t i = 0; i < spec->ntargets; i++) {
-        const spec_target *t = &spec->targets[i];
         msacc_result r = msacc_get(ms, i);
-        char name[2 * SPEC_ID_LEN + 2], cbuf[64];
-        model_spec_dyad_name(spec, t->a, t->b, name, sizeof name);
-        int is_commit = t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END;
-        tsv_str(w, name);
-        tsv_fixed(w, t->year, 2);
-        if (is_commit)
-            tsv_na(w);
-        else
-            tsv_int(w, t->label);
+        summary_target_head(w, spec, i);
         tsv_double(w, r.sim_year);
         tsv_double(w, r.error_years);
         tsv_double(w, r.reached);
         tsv_double(w, r.within1);
         tsv_double(w, r.within2);
-        tsv_str(w, spec_target_kind_name(t->kind));
-        if (is_commit) {
-            spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
-            tsv_str(w, cbuf);
-        } else {
-            tsv_na(w);
-        }
-        tsv_str(w, t->note);
+        summary_target_tail(w, spec, i);
         tsv_end_row(w);
     }
-    rc = tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
-done:
-    free(all);
-    free(path);
-    return rc;
+    return tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
 }

@@ -36,4 +36,12 @@ int summary_write(const model_spec *spec, const stats_cells *cells, const char *
 int summary_write_milestones(const model_spec *spec, const msacc *ms, const char *dir, const io_kv *prov,
                              size_t nprov, char *err, size_t errlen);
 
+/* The cells that name target i of spec in a milestones table: dyad,
+ * target_year (2 decimals), target_label (NA for commitment targets). */
+void summary_target_head(tsv_writer *w, const model_spec *spec, size_t i);
+
+/* The cells that describe target i: kind, commitment (NA for label
+ * targets), note. */
+void summary_target_tail(tsv_writer *w, const model_spec *spec, size_t i);
+
 #endif

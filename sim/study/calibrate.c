@@ -28,6 +28,7 @@
 #include "run/batch.h"
 #include "run/msacc.h"
 #include "run/rep.h"
+#include "run/summary.h"
 #include "stats/xsum.h"
 
 /* Initial simplex steps in the logit space: a start, and the polish. */
@@ -663,14 +664,7 @@ static int write_fit(const model_spec *spec, const msacc *ms, const io_kv *prov,
     for (size_t i = 0; i < spec->ntargets; i++) {
         const spec_target *t = &spec->targets[i];
         msacc_result r = msacc_get(ms, i);
-        char name[2 * SPEC_ID_LEN + 2];
-        model_spec_dyad_name(spec, t->a, t->b, name, sizeof name);
-        tsv_str(w, name);
-        tsv_fixed(w, t->year, 2);
-        if (t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END)
-            tsv_na(w);
-        else
-            tsv_int(w, t->label);
+        summary_target_head(w, spec, i);
         tsv_str(w, spec_target_kind_name(t->kind));
         tsv_double(w, r.sim_year);
         tsv_double(w, r.error_years);
@@ -848,14 +842,7 @@ int calibrate_run(engine *e, const model_spec *spec, const char *resolved, const
         rc = write_files(spec, resolved, calibrated, opt, reps, rep, ob.acc->ms, err, errlen);
     rc = engine_agree(e, rc);
 done:
-    {
-        char e2[512];
-        int jrc = engine_journal_close(e, rc == AS_OK, e2, sizeof e2);
-        if (rc == AS_OK && jrc != AS_OK) {
-            snprintf(err, errlen, "%s", e2);
-            rc = jrc;
-        }
-    }
+    rc = engine_journal_close(e, rc, err, errlen);
     calibrate_result_clear(res);
     objective_clear(&ob);
     free(calibrated);

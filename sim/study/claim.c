@@ -146,18 +146,6 @@ void claim_find_crossing(const claim_condition *curve, size_t n, double level,
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int file_exists(const char *path)
 {
     struct stat st;
@@ -173,7 +161,7 @@ static int copy_file(const char *src, const char *dst, const char *name, char *e
     size_t len;
     char *data = io_read_file(from, &len);
     if (!data) {
-        set_err(err, errlen, "%s: %s", from, strerror(errno));
+        as_errf(err, errlen, "%s: %s", from, strerror(errno));
         return -1;
     }
     int rc = io_write_file_atomic(to, data, len, err, errlen);
@@ -243,7 +231,7 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
     scenario_options so = {sets, 0, 0, 0};
     if (!isnan(strength)) {
         if (reversal_override(spec, strength, set, sizeof set) != 0) {
-            set_err(err, errlen, "condition %s: the reversal event is too long to write", j->c->name);
+            as_errf(err, errlen, "condition %s: the reversal event is too long to write", j->c->name);
             return AS_EUSAGE;
         }
         so.nsets = 1;
@@ -252,7 +240,7 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
     model_spec_init(&j->spec);
     int rc = scenario_load_string(resolved, "scenario.cfg", NULL, &so, &j->spec, &j->resolved, &diags);
     if (rc != SCENARIO_OK) {
-        set_err(err, errlen, "condition %s: the scenario with the claim's reversal is rejected: %s",
+        as_errf(err, errlen, "condition %s: the scenario with the claim's reversal is rejected: %s",
                 j->c->name, diags.n ? diags.lines[0] : rc == SCENARIO_EIO ? "out of memory" : "bad scenario");
         scenario_diags_clear(&diags);
         return rc == SCENARIO_EIO ? AS_ERUNTIME : AS_EUSAGE;
@@ -276,11 +264,11 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
     long ca = tsv_column(t, "alliance_year"), cr = tsv_column(t, "reversal"),
          co = tsv_column(t, "reversal_onset");
     if (ca < 0 || cr < 0 || co < 0) {
-        set_err(err, errlen, "%s: expected the columns alliance_year, reversal and reversal_onset", path);
+        as_errf(err, errlen, "%s: expected the columns alliance_year, reversal and reversal_onset", path);
         goto done;
     }
     if (tsv_rows(t) != reps) {
-        set_err(err, errlen, "%s: expected %llu replications, found %zu", path, (unsigned long long)reps,
+        as_errf(err, errlen, "%s: expected %llu replications, found %zu", path, (unsigned long long)reps,
                 tsv_rows(t));
         goto done;
     }
@@ -291,7 +279,7 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
         if (tsv_parse_double(tsv_cell(t, r, (size_t)ca), &ay) != 0 ||
             tsv_parse_double(tsv_cell(t, r, (size_t)co), &onset) != 0 || !rv ||
             (strcmp(rv, "0") != 0 && strcmp(rv, "1") != 0)) {
-            set_err(err, errlen, "%s:%zu: error: expected numbers (or NA) in alliance_year and "
+            as_errf(err, errlen, "%s:%zu: error: expected numbers (or NA) in alliance_year and "
                                  "reversal_onset and 0 or 1 in reversal",
                     path, tsv_row_line(t, r));
             goto done;
@@ -310,7 +298,7 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
     c->reversals = nrev;
     c->allied_before = before;
     if (claim_decide(k, reps, c->bound, c->side, cs->confidence, c) != 0) {
-        set_err(err, errlen, "%s: cannot compute the interval of %llu in %llu at confidence %g", path,
+        as_errf(err, errlen, "%s: cannot compute the interval of %llu in %llu at confidence %g", path,
                 (unsigned long long)k, (unsigned long long)reps, cs->confidence);
         goto done;
     }
@@ -519,7 +507,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
     if (err && errlen)
         err[0] = '\0';
     if (cs->third_power < 0 || cs->third_power >= spec->nactors) {
-        set_err(err, errlen,
+        as_errf(err, errlen,
                 "the scenario names no claim.third_power: the power whose confrontation with %s "
                 "would be the fundamental reversal; add `claim = { third_power = \"ID\"; };` to the "
                 "scenario or --set 'claim.third_power=\"ID\"'",
@@ -527,7 +515,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
         return AS_EUSAGE;
     }
     if (cs->ntargets < 1 || cs->nstrengths > SPEC_MAX_CLAIM_STRENGTHS || opt->reps < 1) {
-        set_err(err, errlen, "the claim settings are incomplete (targets, strengths) or -n is 0");
+        as_errf(err, errlen, "the claim settings are incomplete (targets, strengths) or -n is 0");
         return AS_EUSAGE;
     }
 
@@ -538,7 +526,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
     /* A job holds a whole spec and a path: too big for the stack in bulk. */
     job *jobs = calloc(SPEC_MAX_CLAIM_STRENGTHS + 2, sizeof *jobs);
     if (!jobs) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         return AS_ERUNTIME;
     }
     size_t njobs = 0;
@@ -581,7 +569,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
         snprintf(cond, sizeof cond, "condition %s", j->c->name);
         io_kv *prov = malloc((opt->nprov + 1) * sizeof *prov);
         if (!prov) {
-            set_err(err, errlen, "out of memory");
+            as_errf(err, errlen, "out of memory");
             rc = AS_ENOMEM;
             goto done;
         }
@@ -595,11 +583,11 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
         if (st == AS_ESTOPPED) {
             res->stopped_by = br.stopped_by;
             rc = AS_ESTOPPED;
-            set_err(err, errlen, "interrupted in %s", cond);
+            as_errf(err, errlen, "interrupted in %s", cond);
             goto done;
         }
         if (st != AS_OK) {
-            set_err(err, errlen, "%s: %s", cond, msg[0] ? msg : "the batch failed");
+            as_errf(err, errlen, "%s: %s", cond, msg[0] ? msg : "the batch failed");
             rc = st;
             goto done;
         }
@@ -646,7 +634,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
     }
     char *text = claim_verdict_text(spec, res);
     if (!text) {
-        set_err(err, errlen, "out of memory");
+        as_errf(err, errlen, "out of memory");
         rc = AS_ERUNTIME;
         goto done;
     }

@@ -64,6 +64,14 @@ typedef struct {
     size_t nprov;
 } compare_options;
 
+/* What compare computes for one folder, per row of compare.tsv (folder A's
+ * sorted keys): the mean of x and P(alliance), and for folders after A their
+ * differences from A with intervals. */
+typedef struct {
+    double *mean, *d, *lo, *hi;   /* x */
+    double *p, *pd, *plo, *phi;   /* P(alliance); NaN for runs */
+} compare_series;
+
 /* What the caller learns.  Free with compare_report_clear(). */
 typedef struct {
     size_t ndirs;

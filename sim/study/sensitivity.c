@@ -624,14 +624,8 @@ int sensitivity_run(engine *e, const sweep_file *sf, const model_spec *spec, con
     if (rc == AS_OK && root)
         rc = write_files(sf, spec, resolved, opt, &p, x, y, ix, var, err, errlen);
     rc = engine_agree(e, rc);
-    if (journal) {
-        char e2[512];
-        int jrc = engine_journal_close(e, rc == AS_OK, e2, sizeof e2);
-        if (rc == AS_OK && jrc != AS_OK) {
-            snprintf(err, errlen, "%s", e2);
-            rc = jrc;
-        }
-    }
+    if (journal)
+        rc = engine_journal_close(e, rc, err, errlen);
     engine_release_workers(e);
     ca_free(&m.c, m.acc);
     free(x);

@@ -178,15 +178,6 @@ static uint64_t hash_text(uint64_t h, const char *s)
     return buf_fnv1a(h, s, strlen(s) + 1);
 }
 
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 /* Runs point p of d (the scenario's seed is base_seed) as a batch in
  * folder; fills *tally (root) and *seed_out.  Returns an AS_* code; a
  * point whose scenario does not load appends its diagnostics to diags. */
@@ -222,7 +213,7 @@ static int run_point(engine *e, const sweep_file *sf, const sweep_design *d, siz
     char num[32];
     snprintf(num, sizeof num, "%zu", p);
     io_kv *prov = malloc((opt->nprov + 2) * sizeof *prov);
-    char *ckpt = join(folder, BATCH_CKPT_FILE);
+    char *ckpt = io_join(folder, BATCH_CKPT_FILE);
     int status = AS_ENOMEM;
     if (!prov || !ckpt) {
         snprintf(err, errlen, "out of memory");
@@ -254,7 +245,7 @@ done:
 /* Root: scenario.cfg and sweep.cfg of the sweep folder. */
 static int write_inputs(const sweep_file *sf, const char *base_resolved, const char *dir, char *err, size_t errlen)
 {
-    char *path = join(dir, "scenario.cfg");
+    char *path = io_join(dir, "scenario.cfg");
     int rc = path && io_write_file_atomic(path, base_resolved, strlen(base_resolved), err, errlen) == IO_OK
                  ? AS_OK
                  : AS_EIO;
@@ -267,7 +258,7 @@ static int write_inputs(const sweep_file *sf, const char *base_resolved, const c
         snprintf(err, errlen, "%s: cannot read the sweep file again", sf->file);
         return AS_EIO;
     }
-    path = join(dir, "sweep.cfg");
+    path = io_join(dir, "sweep.cfg");
     rc = path && io_write_file_atomic(path, text, tlen, err, errlen) == IO_OK ? AS_OK : AS_EIO;
     free(path);
     free(text);
@@ -285,7 +276,7 @@ static int write_table(const sweep_file *sf, const sweep_design *d, const model_
     size_t ntail = sizeof tail / sizeof tail[0], nc = 0;
     const char **cols = calloc(d->k + 1 + ntail, sizeof *cols);
     io_kv *prov = calloc(10 + opt->nprov, sizeof *prov);
-    char *path = join(opt->outdir, "sweep.tsv");
+    char *path = io_join(opt->outdir, "sweep.tsv");
     int rc = AS_ENOMEM;
     if (!cols || !prov || !path) {
         snprintf(err, errlen, "out of memory");
@@ -356,7 +347,7 @@ int sweep_run(engine *e, const sweep_file *sf, const sweep_design *d, const mode
     rep_tally *tallies = calloc(d->npoints ? d->npoints : 1, sizeof *tallies);
     uint64_t *seeds = calloc(d->npoints ? d->npoints : 1, sizeof *seeds);
     char(*rel)[64] = calloc(d->npoints ? d->npoints : 1, sizeof *rel);
-    char *jpath = join(opt->outdir, ".sweep.journal");
+    char *jpath = io_join(opt->outdir, ".sweep.journal");
     int rc = AS_OK;
     if (!tallies || !seeds || !rel || !jpath) {
         snprintf(err, errlen, "out of memory");
@@ -395,12 +386,7 @@ int sweep_run(engine *e, const sweep_file *sf, const sweep_design *d, const mode
     if (rc == AS_OK && root)
         rc = write_table(sf, d, base_spec, opt, tallies, seeds, rel, err, errlen);
     rc = engine_agree(e, rc);
-    char e2[512];
-    int jrc = engine_journal_close(e, rc == AS_OK, e2, sizeof e2);
-    if (rc == AS_OK && jrc != AS_OK) {
-        snprintf(err, errlen, "%s", e2);
-        rc = jrc;
-    }
+    rc = engine_journal_close(e, rc, err, errlen);
     free(tallies);
     free(seeds);
     free(rel);
