@@ -109,7 +109,7 @@ unsigned cli_default_threads(void)
     if (cluster_size() > 1)
         return 1;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1u : n > 4096 ? 4096u : (unsigned)n;
+    return n < 1 ? 1u : (unsigned long)n > CLI_MAX_THREADS ? CLI_MAX_THREADS : (unsigned)n;
 }
 
 /* A whole number from the environment; 0 when unset or malformed. */

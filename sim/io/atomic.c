@@ -148,15 +148,15 @@ fail:
 int io_atomic_write(io_atomic *f, const void *data, size_t len)
 {
     if (f->errnum)
-        return IO_EIO;
+        return AS_EIO;
     if (len == 0)
-        return IO_OK;
+        return AS_OK;
     errno = 0;
     if (fwrite(data, 1, len, f->stream) != len) {
         f->errnum = errno ? errno : EIO;
-        return IO_EIO;
+        return AS_EIO;
     }
-    return IO_OK;
+    return AS_OK;
 }
 
 int io_atomic_puts(io_atomic *f, const char *s)
@@ -166,7 +166,7 @@ int io_atomic_puts(io_atomic *f, const char *s)
 
 int io_atomic_status(const io_atomic *f)
 {
-    return f->errnum ? IO_EIO : IO_OK;
+    return f->errnum ? AS_EIO : AS_OK;
 }
 
 const char *io_atomic_path(const io_atomic *f)
@@ -231,11 +231,11 @@ int io_atomic_commit(io_atomic *f, char *err, size_t errlen)
         unlink(f->temp);
         set_error(err, errlen, f->path, errnum);
         release(f);
-        return IO_EIO;
+        return AS_EIO;
     }
     io_sync_folder(f->path);
     release(f);
-    return IO_OK;
+    return AS_OK;
 }
 
 void io_atomic_abort(io_atomic *f)
@@ -269,12 +269,12 @@ int io_mkdir_p(const char *path, char *err, size_t errlen)
 {
     if (*path == '\0') {
         set_error(err, errlen, path, ENOENT);
-        return IO_EIO;
+        return AS_EIO;
     }
     char *buf = dup_string(path);
     if (!buf) {
         set_error(err, errlen, path, ENOMEM);
-        return IO_EIO;
+        return AS_EIO;
     }
 
     /*
@@ -300,7 +300,7 @@ int io_mkdir_p(const char *path, char *err, size_t errlen)
             set_error(err, errlen, buf, errnum);
     }
     free(buf);
-    return errnum ? IO_EIO : IO_OK;
+    return errnum ? AS_EIO : AS_OK;
 }
 
 int io_write_file_atomic(const char *path, const void *data, size_t len,
@@ -308,7 +308,7 @@ int io_write_file_atomic(const char *path, const void *data, size_t len,
 {
     io_atomic *f = io_atomic_open(path, err, errlen);
     if (!f)
-        return IO_EIO;
+        return AS_EIO;
     (void)io_atomic_write(f, data, len);
     return io_atomic_commit(f, err, errlen);
 }

@@ -73,8 +73,8 @@ tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
                      size_t errlen);
 
 /*
- * Cell writers: each appends one cell to the current row and returns IO_OK,
- * IO_EIO (a write failed) or IO_EUSAGE (the row already has ncol cells, or
+ * Cell writers: each appends one cell to the current row and returns AS_OK,
+ * AS_EIO (a write failed) or AS_EUSAGE (the row already has ncol cells, or
  * a bad argument); see the sticky-error rule above.
  *   tsv_str    a string; tabs and newlines become spaces; NULL writes NA.
  *              A row's first cell should not start with '#', which gnuplot
@@ -92,7 +92,7 @@ int tsv_fixed(tsv_writer *w, double v, int decimals);
 int tsv_na(tsv_writer *w);
 
 /*
- * Ends the current row.  Returns IO_OK, IO_EIO, or IO_EUSAGE when the row
+ * Ends the current row.  Returns AS_OK, AS_EIO, or AS_EUSAGE when the row
  * does not have exactly ncol cells (the writer is then failed: the table
  * will not be committed).
  */
@@ -107,8 +107,8 @@ const char *tsv_temp_path(const tsv_writer *w);
 /*
  * Finishes the table: if nothing failed and no row is left unfinished,
  * flushes, syncs, closes and renames it onto its name (io_atomic_commit()).
- * Frees w in every case.  Returns IO_OK; IO_EIO with "PATH: reason" in err;
- * or IO_EUSAGE with e.g. "PATH: row 3 (line 7): expected 6 cells, found 5".
+ * Frees w in every case.  Returns AS_OK; AS_EIO with "PATH: reason" in err;
+ * or AS_EUSAGE with e.g. "PATH: row 3 (line 7): expected 6 cells, found 5".
  * On failure no file is left under the name or the temporary name.
  */
 int tsv_commit(tsv_writer *w, char *err, size_t errlen);

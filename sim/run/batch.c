@@ -348,7 +348,7 @@ static int root_prepare(batch_ctx *c, const char *dir, const io_kv *prov, size_t
         snprintf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
-    if (io_mkdir_p(dir, err, errlen) != IO_OK)
+    if (io_mkdir_p(dir, err, errlen) != AS_OK)
         return AS_EIO;
     static const char *const names[] = {BATCH_CKPT_FILE, "scenario.cfg", "summary.tsv", "replications.tsv",
                                         "milestones.tsv", "ladder.tsv"};
@@ -366,7 +366,7 @@ static int finish_files(batch_ctx *c, const batch_acc *a, const char *resolved, 
         snprintf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
-    int rc = io_write_file_atomic(cfg, resolved, strlen(resolved), err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    int rc = io_write_file_atomic(cfg, resolved, strlen(resolved), err, errlen) == AS_OK ? AS_OK : AS_EIO;
     free(cfg);
     if (rc == AS_OK)
         rc = summary_write(c->spec, a->cells, dir, prov, nprov, err, errlen);

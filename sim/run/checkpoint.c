@@ -64,7 +64,7 @@ int ckpt_write(const char *path, const ckpt_state *st, char *err, size_t errlen)
     unsigned char w[8];
     buf_put_u64(w, h);
     (void)io_atomic_write(f, w, 8);
-    return io_atomic_commit(f, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    return io_atomic_commit(f, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }
 
 void ckpt_state_clear(ckpt_state *st)

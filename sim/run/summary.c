@@ -111,7 +111,7 @@ int summary_write(const model_spec *spec, const stats_cells *cells, const char *
                 tsv_end_row(w);
             }
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }
 
 int summary_write_milestones(const model_spec *spec, const msacc *ms, const char *dir, const io_kv *prov,
@@ -136,5 +136,5 @@ int summary_write_milestones(const model_spec *spec, const msacc *ms, const char
         summary_target_tail(w, spec, i);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }

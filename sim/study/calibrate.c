@@ -647,7 +647,7 @@ static int write_trace(const model_spec *spec, const calibrate_result *res, cons
         tsv_double(w, st->size);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }
 
 /* fit.tsv from the milestone results at the fitted values. */
@@ -674,7 +674,7 @@ static int write_fit(const model_spec *spec, const msacc *ms, const io_kv *prov,
         tsv_str(w, t->note);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }
 
 /* Mean share within 2 years of the targets in or out of the window. */
@@ -774,13 +774,13 @@ static int write_files(const model_spec *spec, const char *resolved, const char 
     np += opt->nprov;
     char path[4200];
     snprintf(path, sizeof path, "%s/scenario.cfg", opt->outdir);
-    int rc = io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    int rc = io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) == AS_OK ? AS_OK : AS_EIO;
     if (rc == AS_OK)
         rc = write_trace(spec, res, prov, np, opt->outdir, err, errlen);
     if (rc == AS_OK)
         rc = write_fit(spec, ms, prov, np, opt->outdir, err, errlen);
     snprintf(path, sizeof path, "%s/calibrated.cfg", opt->outdir);
-    if (rc == AS_OK && io_write_file_atomic(path, calibrated, strlen(calibrated), err, errlen) != IO_OK)
+    if (rc == AS_OK && io_write_file_atomic(path, calibrated, strlen(calibrated), err, errlen) != AS_OK)
         rc = AS_EIO;
     free(prov);
     return rc;
@@ -803,7 +803,7 @@ int calibrate_run(engine *e, const model_spec *spec, const char *resolved, const
     char jpath[4200];
     snprintf(jpath, sizeof jpath, "%s/.calibrate.journal", opt->outdir);
 
-    if (root && io_mkdir_p(opt->outdir, err, errlen) != IO_OK)
+    if (root && io_mkdir_p(opt->outdir, err, errlen) != AS_OK)
         rc = AS_EIO;
     rc = engine_agree(e, rc);
     if (rc != AS_OK)

@@ -166,7 +166,7 @@ static int copy_file(const char *src, const char *dst, const char *name, char *e
     }
     int rc = io_write_file_atomic(to, data, len, err, errlen);
     free(data);
-    return rc == IO_OK ? 0 : -1;
+    return rc == AS_OK ? 0 : -1;
 }
 
 /* Formats a strength for a condition name: the shortest round-trip form. */
@@ -452,7 +452,7 @@ static int write_claim_tsv(const char *dir, const provenance *p, const claim_res
     for (int i = 0; i < 6; i++)
         tsv_na(w);
     tsv_end_row(w);
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
 }
 
 static int write_curve_tsv(const char *dir, const provenance *p, const claim_result *res, char *err,
@@ -477,7 +477,7 @@ static int write_curve_tsv(const char *dir, const provenance *p, const claim_res
         tsv_str(w, c->folder);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -623,7 +623,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
     build_provenance(spec, opt, res, &p);
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/scenario.cfg", opt->outdir);
-    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != IO_OK ||
+    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != AS_OK ||
         write_claim_tsv(opt->outdir, &p, res, err, errlen) != 0 ||
         write_curve_tsv(opt->outdir, &p, res, err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "summary.tsv", err, errlen) != 0 ||
@@ -641,7 +641,7 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
     snprintf(path, sizeof path, "%s/verdict.txt", opt->outdir);
     int wrc = io_write_file_atomic(path, text, strlen(text), err, errlen);
     free(text);
-    if (wrc != IO_OK)
+    if (wrc != AS_OK)
         rc = AS_ERUNTIME;
 done:
     for (size_t i = 0; i < njobs; i++) {

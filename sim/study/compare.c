@@ -142,7 +142,7 @@ static int write_table(const compare_options *opt, const char *outdir, const res
         }
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
 }
 
 void compare_report_clear(compare_report *rep)
@@ -337,7 +337,7 @@ int compare_run(engine *e, const compare_options *opt, compare_report *rep, char
     else
         snprintf(rep->outdir, sizeof rep->outdir, "out/compare-%.100s-%.100s", fs[0].name ? fs[0].name : "A",
                  fs[1].name ? fs[1].name : "B");
-    if (engine_rank(e) == 0 && (io_mkdir_p(rep->outdir, err, errlen) != IO_OK ||
+    if (engine_rank(e) == 0 && (io_mkdir_p(rep->outdir, err, errlen) != AS_OK ||
                                 write_table(opt, rep->outdir, fs, nf, rep, sv, err, errlen) != 0))
         rc = AS_EIO;
 done:

@@ -426,7 +426,7 @@ static int write_problem(const sweep_file *sf, const char *dir, char *err, size_
     }
     char path[SWEEP_PATH_LEN + 64];
     snprintf(path, sizeof path, "%s/salib_problem.txt", dir);
-    int rc = io_write_file_atomic(path, text, used, err, errlen) == IO_OK ? 0 : -1;
+    int rc = io_write_file_atomic(path, text, used, err, errlen) == AS_OK ? 0 : -1;
     free(text);
     return rc;
 }
@@ -472,7 +472,7 @@ static int write_samples(const sweep_file *sf, const sensitivity_problem *p, con
                 tsv_double(w, y[r * SENS_NOUT + o]);
             tsv_end_row(w);
         }
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
 }
 
 /* Root: the folder's files. */
@@ -518,7 +518,7 @@ static int write_files(const sweep_file *sf, const model_spec *spec, const char 
     tsv_writer *w = NULL;
     char path[SWEEP_PATH_LEN + 64];
     snprintf(path, sizeof path, "%s/scenario.cfg", opt->outdir);
-    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != IO_OK ||
+    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != AS_OK ||
         write_problem(sf, opt->outdir, err, errlen) != 0 ||
         write_samples(sf, p, x, y, prov, np, opt->outdir, err, errlen) != 0)
         goto done;
@@ -542,7 +542,7 @@ static int write_files(const sweep_file *sf, const model_spec *spec, const char 
         }
     int crc = tsv_commit(w, err, errlen);
     w = NULL;
-    if (crc == IO_OK)
+    if (crc == AS_OK)
         rc = AS_OK;
 done:
     tsv_abort(w);
@@ -604,7 +604,7 @@ int sensitivity_run(engine *e, const sweep_file *sf, const model_spec *spec, con
         snprintf(err, errlen, "out of memory");
         rc = AS_ENOMEM;
     }
-    if (rc == AS_OK && root && io_mkdir_p(opt->outdir, err, errlen) != IO_OK)
+    if (rc == AS_OK && root && io_mkdir_p(opt->outdir, err, errlen) != AS_OK)
         rc = AS_EIO;
     rc = engine_agree(e, rc);
     if (rc == AS_OK) {

@@ -246,7 +246,7 @@ done:
 static int write_inputs(const sweep_file *sf, const char *base_resolved, const char *dir, char *err, size_t errlen)
 {
     char *path = io_join(dir, "scenario.cfg");
-    int rc = path && io_write_file_atomic(path, base_resolved, strlen(base_resolved), err, errlen) == IO_OK
+    int rc = path && io_write_file_atomic(path, base_resolved, strlen(base_resolved), err, errlen) == AS_OK
                  ? AS_OK
                  : AS_EIO;
     free(path);
@@ -259,7 +259,7 @@ static int write_inputs(const sweep_file *sf, const char *base_resolved, const c
         return AS_EIO;
     }
     path = io_join(dir, "sweep.cfg");
-    rc = path && io_write_file_atomic(path, text, tlen, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    rc = path && io_write_file_atomic(path, text, tlen, err, errlen) == AS_OK ? AS_OK : AS_EIO;
     free(path);
     free(text);
     return rc;
@@ -331,7 +331,7 @@ static int write_table(const sweep_file *sf, const sweep_design *d, const model_
         tsv_str(w, rel[p]);
         tsv_end_row(w);
     }
-    rc = tsv_commit(w, err, errlen) == IO_OK ? AS_OK : AS_EIO;
+    rc = tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 done:
     free(cols);
     free(prov);
@@ -353,7 +353,7 @@ int sweep_run(engine *e, const sweep_file *sf, const sweep_design *d, const mode
         snprintf(err, errlen, "out of memory");
         rc = AS_ENOMEM;
     }
-    if (rc == AS_OK && root && io_mkdir_p(opt->outdir, err, errlen) != IO_OK)
+    if (rc == AS_OK && root && io_mkdir_p(opt->outdir, err, errlen) != AS_OK)
         rc = AS_EIO;
     if (rc == AS_OK && root)
         rc = write_inputs(sf, base_resolved, opt->outdir, err, errlen);
