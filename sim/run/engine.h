@@ -81,6 +81,14 @@
  * (the accumulators may hold half a task); one written earlier in the job
  * stays, so the work before the failure can still be resumed.
  *
+ * Writing a reducer: see study/calibrate.c (loss_reducer: a job per trial
+ * parameter vector, an exact sum, the result shared with every rank),
+ * study/sensitivity.c (chunk_reducer: many parameter vectors per job, task
+ * i -> row i / reps, replication i % reps via seed_of) and run/batch.c (an
+ * accumulator, records to a file, a checkpoint).  A worker state is usually
+ * a run/rep.h rep_worker; rep_run() takes the task's seed and the values of
+ * any subset of the parameters.
+ *
  * No fixed caps: any number of threads and tasks (up to 2^63), records of
  * any size.  Workers' states and accumulators are allocated once per job
  * (or once for a run of jobs, job.keep_workers), never per task.  No global
