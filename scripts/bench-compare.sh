@@ -12,6 +12,9 @@
 # CPU time (user + system, /usr/bin/time) of the whole run and the ratio
 # base / this tree (above 1: this tree needs less CPU for the same work),
 # which other jobs on a shared machine disturb far less than wall time.
+# With INSTRUCTIONS=1 it also counts, under valgrind's callgrind, the
+# instructions each build executes for bench_replay and for a 300-replication
+# historical batch on one thread: a measure no other job disturbs at all.
 #
 # Usage: scripts/bench-compare.sh [COMMIT]      ROUNDS=N to change the rounds
 set -eu
@@ -33,8 +36,8 @@ echo "bench-compare: base $(git rev-parse --short "$base"), this tree $(git rev-
 git worktree add --detach "$tmp/base" "$base" >/dev/null 2>&1
 targets=""
 for b in $benches; do targets="$targets build/bench/$b"; done
-make --no-print-directory -s -C "$tmp/base" -j2 $targets >/dev/null
-make --no-print-directory -s -j2 $targets >/dev/null
+make --no-print-directory -s -C "$tmp/base" -j2 $targets build/alignsim >/dev/null
+make --no-print-directory -s -j2 $targets build/alignsim >/dev/null
 
 # Rates, one line per case: "NAME RATE" (events/s or replications/s).
 rates() {
@@ -92,3 +95,25 @@ for b in $benches; do
     set -- $line
     awk -v b="$b" -v cb="$1" -v ct="$2" 'BEGIN { printf "%-24s %14.2f %14.2f %7.3f\n", b, cb, ct, cb / ct }'
 done
+
+# Instructions executed (callgrind), when asked.
+if [ "${INSTRUCTIONS:-0}" = 1 ]; then
+    printf '\n%-24s %16s %16s %7s\n' "program (instructions)" base this "this/base"
+    for what in replay batch300; do
+        line=""
+        for which in base this; do
+            dir=$top
+            [ "$which" = base ] && dir=$tmp/base
+            if [ "$what" = replay ]; then
+                set -- build/bench/bench_replay
+            else
+                set -- build/alignsim batch scenarios/historical.cfg -n 300 -j 1 -o "$tmp/cg_$which" -q
+            fi
+            (cd "$dir" && valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" >/dev/null 2>"$tmp/cg.err")
+            ir=$(sed -n 's/.*I *refs: *//p' "$tmp/cg.err" | tr -d ,)
+            line="$line $ir"
+        done
+        set -- $line
+        awk -v w="$what" -v b="$1" -v t="$2" 'BEGIN { printf "%-24s %16.0f %16.0f %7.4f\n", w, b, t, t / b }'
+    done
+fi
