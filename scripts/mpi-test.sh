@@ -3,7 +3,8 @@
 # one-process build writes, for every command that runs on the executor:
 #   batch        1, 2 and 3 ranks (1 and 2 threads per rank), and a batch
 #                interrupted under 3 ranks and resumed under 2;
-#   claim        1, 2 and 3 ranks;
+#   claim        1, 2 and 3 ranks, and a claim interrupted under 2 ranks and
+#                resumed under 3;
 #   sweep        1, 2 and 3 ranks, and a sweep interrupted under 3 ranks
 #                and resumed under 2 (journal and a point's checkpoint);
 #   calibrate    1, 2 and 3 ranks (every loss evaluation is a job whose
@@ -95,6 +96,14 @@ for np in 1 2 3; do
     $mpirun -np $np build/mpi/alignsim $claim -j 1 -o "$tmp/claim_np$np" >/dev/null
     same "$tmp/claim1" "$tmp/claim_np$np" $cfiles
 done
+# Interrupted under 2 ranks, resumed under 3: the root decides which
+# conditions are finished, and every rank follows it.
+# (300 replications: 5 blocks per condition, so the stop lands inside one.)
+long="claim scenarios/historical.cfg -n 300 -q --set claim.strengths=[2.0,3.0]"
+build/alignsim $long -j 2 -o "$tmp/claim300" >/dev/null
+interrupted 2 2 $long -j 1 -o "$tmp/claim_cut" >/dev/null
+$mpirun -np 3 build/mpi/alignsim $long -j 1 -o "$tmp/claim_cut" --resume >/dev/null
+same "$tmp/claim300" "$tmp/claim_cut" $cfiles
 
 # ---- sweep -----------------------------------------------------------------
 sfiles="sweep.tsv points/000/summary.tsv points/001/replications.tsv points/005/milestones.tsv"
@@ -129,4 +138,4 @@ if [ "$failed" -ne 0 ]; then
     exit 1
 fi
 echo "mpi-test: ok: batch, claim, sweep, calibrate (1, 2, 3 ranks), sensitivity (2 ranks) and resumed MPI" \
-    "batch and sweep match the one-process folders byte for byte"
+    "batch, claim and sweep match the one-process folders byte for byte"

@@ -508,6 +508,11 @@ static uint64_t bcast_word(engine *e, uint64_t v)
     return e->bc.len == 8 ? buf_get_u64(e->bc.data) : 0;
 }
 
+uint64_t engine_broadcast(engine *e, uint64_t v)
+{
+    return bcast_word(e, v);
+}
+
 /* ------------------------------------------------------------------ */
 /* One epoch on this rank                                             */
 /* ------------------------------------------------------------------ */

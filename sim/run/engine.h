@@ -312,6 +312,11 @@ int engine_journal_close(engine *e, int status, char *err, size_t errlen);
  */
 int engine_agree(engine *e, int status);
 
+/* The root's value v, returned on every rank (a study's decision that the
+ * root takes from its files, e.g. which conditions are finished, so that
+ * every rank follows it).  Collective. */
+uint64_t engine_broadcast(engine *e, uint64_t v);
+
 /* The stream seed of task i under master (rng_rep_seed). */
 uint64_t engine_task_seed(uint64_t master, uint64_t i);
 

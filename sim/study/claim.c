@@ -551,10 +551,14 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
         if ((rc = load_condition(spec, resolved, j->c->strength, j, err, errlen)) != AS_OK)
             goto done;
         if (opt->resume) {
+            /* The root looks at the folder; every rank follows its view. */
             char ck[PATH_LEN + 16];
             snprintf(ck, sizeof ck, "%s/%s", j->dir, BATCH_CKPT_FILE);
-            j->resume = file_exists(ck);
-            j->reuse = !j->resume && finished_before(j->dir, j->resolved, opt->reps);
+            int resume = file_exists(ck);
+            int reuse = !resume && finished_before(j->dir, j->resolved, opt->reps);
+            uint64_t seen = engine_broadcast(e, (uint64_t)(resume | reuse << 1));
+            j->resume = (int)(seen & 1u);
+            j->reuse = (int)(seen >> 1 & 1u);
         }
         to_run += j->reuse ? 0 : opt->reps;
     }
