@@ -107,9 +107,9 @@ static int run_only(const cli_options *o, const model_spec *spec, uint64_t reps,
         rc = replay_run(&one, resolved, seed, prov, 2, sub, &rep, err, sizeof err);
         free(resolved);
         model_spec_clear(&one);
-        if (rc != 0) {
+        if (rc != AS_OK) {
             fprintf(stderr, "alignsim batch: error: %s\n", err);
-            return 1;
+            return cli_exit_status(rc, 0);
         }
         char line[512];
         replay_format_score(&rep.score, line, sizeof line);

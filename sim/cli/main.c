@@ -30,9 +30,10 @@ static int cmd_run(const cli_options *o)
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "run"}, {"overrides", ov}};
     replay_report rep;
-    if (replay_run(&spec, resolved, spec.seed, prov, 2, dir, &rep, err, sizeof err) != 0) {
+    int st = replay_run(&spec, resolved, spec.seed, prov, 2, dir, &rep, err, sizeof err);
+    if (st != AS_OK) {
         fprintf(stderr, "alignsim run: error: %s\n", err);
-        rc = 1;
+        rc = cli_exit_status(st, 0);
     } else {
         char line[512];
         replay_format_score(&rep.score, line, sizeof line);

@@ -372,8 +372,8 @@ static int finish_files(batch_ctx *c, const batch_acc *a, const char *resolved, 
         rc = summary_write(c->spec, a->cells, dir, prov, nprov, err, errlen);
     if (rc == AS_OK)
         rc = summary_write_milestones(c->spec, a->ms, dir, prov, nprov, err, errlen);
-    if (rc == AS_OK && replay_write_ladder(c->spec, dir, prov, nprov, err, errlen) != 0)
-        rc = AS_EIO;
+    if (rc == AS_OK)
+        rc = replay_write_ladder(c->spec, dir, prov, nprov, err, errlen);
     if (rc == AS_OK) {
         io_append *p = c->part;
         c->part = NULL;

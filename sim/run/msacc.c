@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/status.h"
 
 #define BINS_PER_YEAR 100.0
 #define MAX_BINS 10000000LL
@@ -167,7 +168,7 @@ static int same_shape(const msacc *x, const msacc *y)
 int msacc_merge(msacc *dst, const msacc *src)
 {
     if (!same_shape(dst, src))
-        return -1;
+        return AS_ERUNTIME;
     for (size_t i = 0; i < dst->ntargets * C_COUNT; i++)
         dst->cnt[i] += src->cnt[i];
     for (size_t i = 0; i < dst->nbins; i++)
@@ -227,7 +228,7 @@ size_t msacc_packed_size(const msacc *a)
 int msacc_pack(const msacc *a, void *out, size_t len)
 {
     if (len < msacc_packed_size(a))
-        return -1;
+        return AS_ERUNTIME;
     unsigned char *p = out;
     memcpy(p, PACK_MAGIC, 8);
     buf_put_u64(p + 8, PACK_VERSION);
@@ -249,19 +250,19 @@ int msacc_unpack(msacc *a, const void *data, size_t len)
         buf_get_u64(p + 8) != PACK_VERSION || buf_get_u64(p + 16) != a->ntargets ||
         buf_get_u64(p + 24) != a->nbins ||
         buf_get_u64(p + len - 8) != buf_fnv1a(BUF_FNV_OFFSET, p, len - 8))
-        return -1;
+        return AS_ERUNTIME;
     /* Check the invariants before touching a. */
     size_t o = 32;
     uint64_t *cnt = malloc((a->ntargets ? a->ntargets : 1) * C_COUNT * sizeof *cnt);
     if (!cnt)
-        return -1;
+        return AS_ERUNTIME;
     for (size_t i = 0; i < a->ntargets * C_COUNT; i++, o += 8)
         cnt[i] = buf_get_u64(p + o);
     for (size_t i = 0; i < a->ntargets; i++) {
         const uint64_t *c = cnt + i * C_COUNT;
         if (c[C_MET] > c[C_N] || c[C_W2] > c[C_MET] || c[C_W1] > c[C_W2]) {
             free(cnt);
-            return -1;
+            return AS_ERUNTIME;
         }
     }
     memcpy(a->cnt, cnt, a->ntargets * C_COUNT * sizeof *cnt);

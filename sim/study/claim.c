@@ -39,10 +39,10 @@ int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double c
     c->p = c->ci_lo = c->ci_hi = NAN;
     c->holds = CLAIM_UNDECIDED;
     if (n == 0 || k > n || !(bound >= 0.0 && bound <= 1.0))
-        return -1;
+        return AS_EUSAGE;
     double lo, hi;
     if (stats_clopper_pearson(k, n, conf, &lo, &hi) != STATS_OK)
-        return -1;
+        return AS_EUSAGE;
     c->p = (double)k / (double)n;
     c->ci_lo = lo;
     c->ci_hi = hi;
@@ -57,7 +57,7 @@ int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps)
 {
     *reps = 0;
     if (c->holds != CLAIM_UNDECIDED || isnan(c->p) || !(conf > 0.0 && conf < 1.0))
-        return -1;
+        return AS_EUSAGE;
     double alpha = 1.0 - conf;
     /* With every replication on one side, the exact interval's far end is
      * 1 - (alpha/2)^(1/n) (or its mirror), which gives the answer in closed
@@ -65,23 +65,23 @@ int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps)
     if (c->p == 0.0 && c->bound > 0.0) {
         double n = ceil(log(alpha / 2.0) / log1p(-c->bound));
         if (!(n >= 1.0 && n < 9007199254740992.0))
-            return -1;
+            return AS_EUSAGE;
         *reps = (uint64_t)n;
         return 0;
     }
     if (c->p == 1.0 && c->bound < 1.0) {
         double n = ceil(log(alpha / 2.0) / log(c->bound));
         if (!(n >= 1.0 && n < 9007199254740992.0))
-            return -1;
+            return AS_EUSAGE;
         *reps = (uint64_t)n;
         return 0;
     }
     double hw = fabs(c->p - c->bound);
     if (!(hw > 0.0))
-        return -1;
+        return AS_EUSAGE;
     if (hw > 1.0)
         hw = 1.0;
-    return stats_binom_reps_needed(c->p, hw, conf, reps) == STATS_OK ? 0 : -1;
+    return stats_binom_reps_needed(c->p, hw, conf, reps) == STATS_OK ? AS_OK : AS_EUSAGE;
 }
 
 /* Strength at which the segment from (s0, v0) to (s1, v1) reaches level

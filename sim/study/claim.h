@@ -90,8 +90,8 @@ typedef struct {
  * bound; ABOVE: ci_lo > bound), FAILS when it lies on the other side with
  * at most one end touching the bound (BELOW: ci_lo >= bound; ABOVE: ci_hi
  * <= bound), UNDECIDED otherwise.  c->name, folder and strength are left
- * alone.  Returns 0, or -1 for n = 0, k > n, a bad conf or a bound outside
- * [0, 1] (c's numbers are then NaN and holds UNDECIDED).
+ * alone.  Returns AS_OK, or AS_EUSAGE for n = 0, k > n, a bad conf or a
+ * bound outside [0, 1] (c's numbers are then NaN and holds UNDECIDED).
  */
 int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double conf,
                  claim_condition *c);
@@ -101,9 +101,9 @@ int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double c
  * those for which the interval's half-width equals the distance of the
  * estimate from the bound (stats_binom_reps_needed at the estimate; at an
  * estimate of 0 or 1, at the interval end nearest the bound).  Stores the
- * number in *reps and returns 0; returns -1 (and *reps = 0) when the
- * estimate sits on the bound, so that no number of replications is
- * expected to decide it, or c is not undecided.
+ * number in *reps and returns AS_OK; returns AS_EUSAGE (and *reps = 0)
+ * when the estimate sits on the bound, so that no number of replications
+ * is expected to decide it, or c is not undecided.
  */
 int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps);
 
