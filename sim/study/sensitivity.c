@@ -43,37 +43,38 @@ static int check_problem(const sensitivity_problem *p, char *err, size_t errlen)
                  "a sensitivity analysis needs 1 to %d parameters, at least 2 base samples, 1 output, "
                  "1 bootstrap resample and a confidence in (0, 1)",
                  SENSITIVITY_MAX_PARAMS);
-        return -1;
+        return AS_EUSAGE;
     }
     for (size_t i = 0; i < p->k; i++)
         if (!(p->lo[i] < p->hi[i])) {
             snprintf(err, errlen, "parameter %zu: expected lower < upper, found %.15g and %.15g", i, p->lo[i],
                      p->hi[i]);
-            return -1;
+            return AS_EUSAGE;
         }
     if (p->nbase > SIZE_MAX / (p->k + 2) / p->k / sizeof(double)) {
         snprintf(err, errlen, "%zu base samples are too many", p->nbase);
-        return -1;
+        return AS_EUSAGE;
     }
-    return 0;
+    return AS_OK;
 }
 
 int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_t errlen)
 {
-    if (check_problem(p, err, errlen) != 0)
-        return -1;
+    int bad = check_problem(p, err, errlen);
+    if (bad != AS_OK)
+        return bad;
     size_t k = p->k, n = p->nbase;
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
     if (!q) {
         snprintf(err, errlen, "cannot start a Sobol sequence in %zu dimensions", 2 * k);
-        return -1;
+        return AS_ERUNTIME;
     }
     double u[2 * SENSITIVITY_MAX_PARAMS];
     for (size_t j = 0; j < n; j++) {
         if (gsl_qrng_get(q, u) != GSL_SUCCESS) {
             gsl_qrng_free(q);
             snprintf(err, errlen, "the Sobol sequence failed at point %zu", j);
-            return -1;
+            return AS_ERUNTIME;
         }
         double *a = x + j * k, *b = x + (n + j) * k;
         for (size_t i = 0; i < k; i++) {
@@ -88,7 +89,7 @@ int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_
         }
     }
     gsl_qrng_free(q);
-    return 0;
+    return AS_OK;
 }
 
 /*
@@ -157,10 +158,11 @@ static void percentile(double *v, size_t n, double conf, double *lo, double *hi)
 int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivity_index *out,
                         double *variance, char *err, size_t errlen)
 {
-    if (check_problem(p, err, errlen) != 0)
-        return -1;
+    int bad = check_problem(p, err, errlen);
+    if (bad != AS_OK)
+        return bad;
     size_t k = p->k, n = p->nbase, no = p->nout, nb = p->nboot, m = no * k;
-    int rc = -1;
+    int rc = AS_ENOMEM;
     double *s1 = malloc(m * sizeof *s1), *st = malloc(m * sizeof *st);
     double *bs1 = NULL, *bst = NULL, *col = NULL;
     size_t *idx = malloc(n * sizeof *idx);
@@ -195,7 +197,7 @@ int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivi
         if (isnan(o->st))
             o->st_lo = o->st_hi = NAN;
     }
-    rc = 0;
+    rc = AS_OK;
 done:
     free(s1);
     free(st);
@@ -211,20 +213,21 @@ int sensitivity_saltelli(const sensitivity_problem *p, sensitivity_fn f, void *c
                          sensitivity_index *out, double *variance, double *y_out, char *err,
                          size_t errlen)
 {
-    if (check_problem(p, err, errlen) != 0)
-        return -1;
+    int bad = check_problem(p, err, errlen);
+    if (bad != AS_OK)
+        return bad;
     size_t rows = (p->k + 2) * p->nbase;
     double *x = malloc(rows * p->k * sizeof *x);
     double *y = y_out ? y_out : malloc(rows * p->nout * sizeof *y);
-    int rc = -1;
+    int rc = AS_ENOMEM;
     if (!x || !y) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
-    if (sensitivity_design(p, x, err, errlen) != 0 || f(ctx, x, rows, p->k, y, p->nout, err, errlen) != 0 ||
-        sensitivity_indices(p, y, out, variance, err, errlen) != 0)
+    if ((rc = sensitivity_design(p, x, err, errlen)) != AS_OK ||
+        (rc = f(ctx, x, rows, p->k, y, p->nout, err, errlen)) != AS_OK)
         goto done;
-    rc = 0;
+    rc = sensitivity_indices(p, y, out, variance, err, errlen);
 done:
     free(x);
     if (y != y_out)
@@ -414,7 +417,7 @@ static int write_problem(const sweep_file *sf, const char *dir, char *err, size_
     char *text = malloc(cap);
     if (!text) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return AS_ENOMEM;
     }
     for (size_t i = 0; i < sf->nparams; i++) {
         char lo[TSV_DOUBLE_BUFSIZE], hi[TSV_DOUBLE_BUFSIZE];
@@ -426,7 +429,7 @@ static int write_problem(const sweep_file *sf, const char *dir, char *err, size_
     }
     char path[SWEEP_PATH_LEN + 64];
     snprintf(path, sizeof path, "%s/salib_problem.txt", dir);
-    int rc = io_write_file_atomic(path, text, used, err, errlen) == AS_OK ? 0 : -1;
+    int rc = io_write_file_atomic(path, text, used, err, errlen) == AS_OK ? AS_OK : AS_EIO;
     free(text);
     return rc;
 }
@@ -449,7 +452,7 @@ static int write_samples(const sweep_file *sf, const sensitivity_problem *p, con
     snprintf(path, sizeof path, "%s/samples.tsv", dir);
     tsv_writer *w = tsv_open(path, prov, np, cols, nc, err, errlen);
     if (!w)
-        return -1;
+        return AS_EIO;
     size_t row = 0;
     for (size_t j = 0; j < n; j++)
         for (size_t m = 0; m < k + 2; m++) {
@@ -472,7 +475,7 @@ static int write_samples(const sweep_file *sf, const sensitivity_problem *p, con
                 tsv_double(w, y[r * SENS_NOUT + o]);
             tsv_end_row(w);
         }
-    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }
 
 /* Root: the folder's files. */
@@ -615,12 +618,12 @@ int sensitivity_run(engine *e, const sweep_file *sf, const model_spec *spec, con
         rc = engine_journal_open(e, jpath, key, opt->resume, err, errlen);
         journal = rc == AS_OK;
     }
-    if (rc == AS_OK && sensitivity_design(&p, x, err, errlen) != 0)
-        rc = AS_ERUNTIME;
+    if (rc == AS_OK)
+        rc = sensitivity_design(&p, x, err, errlen);
     if (rc == AS_OK)
         rc = model_fn(&m, x, rows, k, y, SENS_NOUT, err, errlen);
-    if (rc == AS_OK && sensitivity_indices(&p, y, ix, var, err, errlen) != 0)
-        rc = AS_ERUNTIME;
+    if (rc == AS_OK)
+        rc = sensitivity_indices(&p, y, ix, var, err, errlen);
     if (rc == AS_OK && root)
         rc = write_files(sf, spec, resolved, opt, &p, x, y, ix, var, err, errlen);
     rc = engine_agree(e, rc);

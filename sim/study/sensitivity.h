@@ -59,7 +59,7 @@ typedef struct {
 /*
  * A function to analyse: evaluates the nrows rows of x (row-major, k values
  * each, in the parameters' units) and stores nout outputs per row in y
- * (row-major).  Returns 0, or -1 with a message in err.
+ * (row-major).  Returns AS_OK, or another AS_* code with a message in err.
  */
 typedef int (*sensitivity_fn)(void *ctx, const double *x, size_t nrows, size_t k, double *y,
                               size_t nout, char *err, size_t errlen);
@@ -78,7 +78,8 @@ typedef struct {
 /*
  * Fills x ((k + 2) * nbase rows of k values, row-major) with the Saltelli
  * design: rows [0, N) A, [N, 2N) B, [(2 + i) N, (3 + i) N) AB_i.  Returns
- * 0, or -1 with a message in err.
+ * AS_OK, or AS_EUSAGE (a bad problem) or AS_ERUNTIME (GSL) with a message
+ * in err.
  */
 int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_t errlen);
 
@@ -86,7 +87,8 @@ int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_
  * Computes the indices from the outputs y ((k + 2) * nbase rows of nout
  * values, in the design's row order) into out (nout * k entries, output
  * major: out[o * k + i]) and the variance of each output into variance
- * (nout entries; may be NULL).  Returns 0, or -1 with a message in err.
+ * (nout entries; may be NULL).  Returns AS_OK, or AS_EUSAGE / AS_ENOMEM
+ * with a message in err.
  */
 int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivity_index *out,
                         double *variance, char *err, size_t errlen);

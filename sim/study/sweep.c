@@ -62,7 +62,7 @@ static int expand_grid(const sweep_file *sf, sweep_design *d)
             rest /= n;
         }
     }
-    return 0;
+    return AS_OK;
 }
 
 static int expand_lhs(const sweep_file *sf, sweep_design *d, char *err, size_t errlen)
@@ -74,7 +74,7 @@ static int expand_lhs(const sweep_file *sf, sweep_design *d, char *err, size_t e
         gsl_rng_free(r);
         free(perm);
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return AS_ERUNTIME;
     }
     for (size_t j = 0; j < k; j++) {
         for (size_t i = 0; i < n; i++)
@@ -98,13 +98,13 @@ static int expand_sobol(const sweep_file *sf, sweep_design *d, char *err, size_t
     double u[SWEEP_MAX_PARAMS];
     if (!q) {
         snprintf(err, errlen, "cannot start a Sobol sequence in %zu dimensions (at most 40)", k);
-        return -1;
+        return AS_ERUNTIME;
     }
     for (size_t i = 0; i < d->npoints; i++) {
         if (gsl_qrng_get(q, u) != GSL_SUCCESS) {
             gsl_qrng_free(q);
             snprintf(err, errlen, "the Sobol sequence failed at point %zu", i);
-            return -1;
+            return AS_ERUNTIME;
         }
         for (size_t j = 0; j < k; j++) {
             const sweep_param *p = &sf->params[j];
@@ -122,12 +122,12 @@ int sweep_design_expand(const sweep_file *sf, sweep_design *d, char *err, size_t
     if (k == 0 || k > SWEEP_MAX_PARAMS || n == 0 || n > SWEEP_MAX_POINTS) {
         snprintf(err, errlen, "a design needs 1 to %d parameters and 1 to %d points", SWEEP_MAX_PARAMS,
                  SWEEP_MAX_POINTS);
-        return -1;
+        return AS_ERUNTIME;
     }
     d->x = malloc(n * k * sizeof *d->x);
     if (!d->x) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return AS_ERUNTIME;
     }
     d->npoints = n;
     d->k = k;

@@ -55,8 +55,8 @@ typedef struct {
 
 /*
  * Expands the design of sf into d (overwritten; free with
- * sweep_design_clear).  Returns 0, or -1 with a message in err (no memory,
- * a GSL failure, too many dimensions for Sobol).
+ * sweep_design_clear).  Returns AS_OK, or AS_ERUNTIME with a message in
+ * err (no memory, a GSL failure, too many dimensions for Sobol).
  */
 int sweep_design_expand(const sweep_file *sf, sweep_design *d, char *err, size_t errlen);
 
