@@ -33,19 +33,6 @@
 #define TRUE_W_ECONOMY 1.6
 #define TRUE_RELAX 0.5
 
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static void load(const char *path, const char *const *sets, size_t nsets, model_spec *spec)
 {
     scenario_diags d = {NULL, 0};
@@ -348,12 +335,11 @@ int main(void)
         cmocka_unit_test(shipped_calibration_scenarios_free_ten_parameters),
         cmocka_unit_test(fit_recovers_the_values_that_made_the_targets),
         cmocka_unit_test(same_seed_same_fit_for_any_thread_count),
-        cmocka_unit_test_setup_teardown(command_writes_a_runnable_calibrated_scenario, setup, teardown),
-        cmocka_unit_test_setup_teardown(fit_window_reports_the_out_of_window_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(interrupted_calibration_resumes_to_the_same_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(scenario_without_calibrate_group_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_free_parameter_is_a_file_line_error_with_near_matches, setup,
-                                        teardown),
+        TESTUTIL_IN_DIR(command_writes_a_runnable_calibrated_scenario),
+        TESTUTIL_IN_DIR(fit_window_reports_the_out_of_window_error),
+        TESTUTIL_IN_DIR(interrupted_calibration_resumes_to_the_same_files),
+        TESTUTIL_IN_DIR(scenario_without_calibrate_group_is_refused),
+        TESTUTIL_IN_DIR(unknown_free_parameter_is_a_file_line_error_with_near_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

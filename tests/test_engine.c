@@ -180,19 +180,6 @@ static const engine_reducer toy = {
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static engine *make_engine(unsigned threads, uint64_t stop_after_blocks)
 {
     engine_options eo = {threads, NULL, NULL, NULL, stop_after_blocks, 0};
@@ -524,9 +511,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_toy_job_gives_the_exact_answer_for_any_threads_and_blocks),
-        cmocka_unit_test_setup_teardown(test_interrupted_jobs_resume_to_the_same_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_failing_task_stops_the_job_with_its_code_and_seed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_journal_replays_finished_jobs_of_the_same_study, setup, teardown),
+        TESTUTIL_IN_DIR(test_interrupted_jobs_resume_to_the_same_bytes),
+        TESTUTIL_IN_DIR(test_a_failing_task_stops_the_job_with_its_code_and_seed),
+        TESTUTIL_IN_DIR(test_journal_replays_finished_jobs_of_the_same_study),
         cmocka_unit_test(test_bad_jobs_are_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

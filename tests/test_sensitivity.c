@@ -25,19 +25,6 @@
 #define ISHIGAMI_A 7.0
 #define ISHIGAMI_B 0.1
 
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 /* f(x) = sin x1 + a sin^2 x2 + b x3^4 sin x1 on [-pi, pi]^3. */
 static int ishigami(void *ctx, const double *x, size_t nrows, size_t k, double *y, size_t nout, char *err,
                     size_t errlen)
@@ -256,10 +243,9 @@ int main(void)
         cmocka_unit_test(ishigami_indices_lie_within_their_bootstrap_intervals),
         cmocka_unit_test(an_ignored_parameter_has_indices_of_exactly_zero),
         cmocka_unit_test(saltelli_design_swaps_one_column_of_a_for_b),
-        cmocka_unit_test_setup_teardown(command_writes_indices_problem_and_samples_the_same_for_any_j, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(interrupted_analysis_resumes_to_the_same_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_grid_sweep_has_no_ranges_to_analyse, setup, teardown),
+        TESTUTIL_IN_DIR(command_writes_indices_problem_and_samples_the_same_for_any_j),
+        TESTUTIL_IN_DIR(interrupted_analysis_resumes_to_the_same_files),
+        TESTUTIL_IN_DIR(a_grid_sweep_has_no_ranges_to_analyse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,19 +23,6 @@
 #include "scenario/sweepfile.h"
 #include "study/sweep.h"
 
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static void load_sweep(const char *path, sweep_file *sf)
 {
     scenario_diags d = {NULL, 0};
@@ -443,9 +430,8 @@ int main(void)
         cmocka_unit_test(sobol_design_is_gsl_sobol_scaled_and_extends),
         cmocka_unit_test(point_seeds_depend_on_the_values_only),
         cmocka_unit_test(list_prints_the_points_and_keeps_seeds_when_extended),
-        cmocka_unit_test_setup_teardown(sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(interrupted_sweep_resumes_to_the_same_files, setup, teardown),
+        TESTUTIL_IN_DIR(sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches),
+        TESTUTIL_IN_DIR(interrupted_sweep_resumes_to_the_same_files),
         cmocka_unit_test(bad_sweep_files_give_file_line_errors_and_status_2),
         cmocka_unit_test(shipped_sweep_files_expand),
     };

@@ -253,3 +253,15 @@ void testutil_check_resume(const char *const *args, const char *dir, const char 
     free(cut);
 }
 
+int testutil_setup_dir(void **state)
+{
+    *state = testutil_mkdtemp();
+    return 0;
+}
+
+int testutil_teardown_dir(void **state)
+{
+    testutil_rmtree(*state);
+    free(*state);
+    return 0;
+}

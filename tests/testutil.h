@@ -61,6 +61,14 @@ void testutil_result_clear(testutil_result *r);
  */
 char *testutil_mkdtemp(void);
 
+/* cmocka fixtures: *state becomes a fresh temporary directory (its path),
+ * removed with everything in it by the teardown. */
+int testutil_setup_dir(void **state);
+int testutil_teardown_dir(void **state);
+
+/* A test that runs in such a directory. */
+#define TESTUTIL_IN_DIR(f) cmocka_unit_test_setup_teardown(f, testutil_setup_dir, testutil_teardown_dir)
+
 /* Removes a directory tree (rm -rf); silent on errors. */
 void testutil_rmtree(const char *path);
 
