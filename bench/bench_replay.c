@@ -53,7 +53,7 @@ static int on_sample(void *ctx, int year, const model *m)
     int ar = model_alliance_rung(m);
     for (size_t d = 0; d < s->nd; d++)
         if (model_dyad_active(m, d) &&
-            stats_cells_add(s->acc, y * s->nd + d, model_dyad_x(m, d), model_dyad_rung(m, d) == ar) != STATS_OK)
+            stats_cells_add(s->acc, y * s->nd + d, model_dyad_x(m, d), model_dyad_rung(m, d) == ar) != AS_OK)
             return 1;
     return 0;
 }

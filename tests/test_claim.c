@@ -440,7 +440,7 @@ static void test_replications_to_decide(void **state)
     claim_decide(3, 100, 0.05, CLAIM_BELOW, 0.95, &c);
     assert_int_equal(c.holds, CLAIM_UNDECIDED);
     uint64_t direct;
-    assert_int_equal(stats_binom_reps_needed(0.03, 0.02, 0.95, &direct), STATS_OK);
+    assert_int_equal(stats_binom_reps_needed(0.03, 0.02, 0.95, &direct), AS_OK);
     assert_int_equal(claim_reps_to_decide(&c, 0.95, &n), 0);
     assert_int_equal(n, direct);
     assert_int_equal(n, 280); /* ceil(1.959964^2 * 0.03 * 0.97 / 0.02^2) */

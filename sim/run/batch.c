@@ -100,9 +100,9 @@ static int on_sample(void *ctx, int year, const model *m)
             continue;
         double x = model_dyad_x(m, d);
         int rc = stats_cells_add(w->acc->cells, y * c->nd + d, x, model_dyad_rung(m, d) == ar);
-        if (rc != STATS_OK) {
+        if (rc != AS_OK) {
             snprintf(w->msg, sizeof w->msg, "cannot record x = %g of dyad %zu in %d: %s", x, d, year,
-                     stats_strerror(rc));
+                     as_status_name(rc));
             return 1;
         }
     }
@@ -178,7 +178,7 @@ static int acc_merge(void *ctx, void *dstp, const void *srcp)
     (void)ctx;
     batch_acc *dst = dstp;
     const batch_acc *src = srcp;
-    if (stats_cells_merge(dst->cells, src->cells) != STATS_OK || msacc_merge(dst->ms, src->ms) != 0)
+    if (stats_cells_merge(dst->cells, src->cells) != AS_OK || msacc_merge(dst->ms, src->ms) != 0)
         return AS_ERUNTIME;
     rep_tally_merge(&dst->tally, &src->tally);
     return AS_OK;
@@ -191,7 +191,7 @@ static int acc_pack(void *ctx, const void *accp, buf *out)
     const batch_acc *a = accp;
     size_t cl = stats_cells_packed_size(a->cells), ml = msacc_packed_size(a->ms);
     buf_append_u64(out, cl);
-    if (buf_reserve(out, cl) != 0 || stats_cells_pack(a->cells, out->data + out->len, cl) != STATS_OK)
+    if (buf_reserve(out, cl) != 0 || stats_cells_pack(a->cells, out->data + out->len, cl) != AS_OK)
         return AS_ENOMEM;
     out->len += cl;
     buf_append_u64(out, ml);
@@ -213,7 +213,7 @@ static int acc_unpack(void *ctx, void *accp, const unsigned char *data, size_t l
     const unsigned char *ms = buf_read_bytes(&r, ml);
     rep_tally t = a->tally;
     rep_tally_unpack(&t, &r);
-    if (r.failed || r.pos != r.len || stats_cells_unpack(a->cells, cells, (size_t)cl) != STATS_OK ||
+    if (r.failed || r.pos != r.len || stats_cells_unpack(a->cells, cells, (size_t)cl) != AS_OK ||
         msacc_unpack(a->ms, ms, (size_t)ml) != 0)
         return AS_ERUNTIME;
     a->tally = t;

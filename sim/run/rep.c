@@ -238,7 +238,7 @@ void rep_tally_stats(const rep_tally *t, double conf, double horizon, rep_stats 
     if (t->n == 0)
         return;
     s->p = (double)t->alliances / n;
-    if (stats_clopper_pearson(t->alliances, t->n, conf, &s->p_lo, &s->p_hi) != STATS_OK)
+    if (stats_clopper_pearson(t->alliances, t->n, conf, &s->p_lo, &s->p_hi) != AS_OK)
         s->p_lo = s->p_hi = NAN;
     s->l5_share = (double)t->l5_n / n;
     double sum = xsum_value(&t->l5_sum);
@@ -248,7 +248,7 @@ void rep_tally_stats(const rep_tally *t, double conf, double horizon, rep_stats 
         if (t->l5_n >= 2) {
             double ss = xsum_value(&t->l5_sq) - sum * m;
             double sd = sqrt(fmax(ss, 0.0) / (double)(t->l5_n - 1));
-            if (stats_mean_ci(t->l5_n, s->l5_mean, sd, conf, &s->l5_lo, &s->l5_hi) != STATS_OK)
+            if (stats_mean_ci(t->l5_n, s->l5_mean, sd, conf, &s->l5_lo, &s->l5_hi) != AS_OK)
                 s->l5_lo = s->l5_hi = NAN;
         }
     }

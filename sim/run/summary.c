@@ -89,7 +89,7 @@ int summary_write(const model_spec *spec, const stats_cells *cells, const char *
             for (int b = a + 1; b < spec->nactors; b++) {
                 size_t d = spec_dyad_index(spec->nactors, a, b), cell = y * nd + d;
                 stats_summary s;
-                if (stats_cells_summary(cells, cell, SUMMARY_CONFIDENCE, &s) == STATS_EINVAL) {
+                if (stats_cells_summary(cells, cell, SUMMARY_CONFIDENCE, &s) == AS_EUSAGE) {
                     tsv_abort(w);
                     snprintf(err, errlen, "%s/summary.tsv: cannot summarise cell %zu", dir, cell);
                     return AS_ERUNTIME;

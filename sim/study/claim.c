@@ -41,7 +41,7 @@ int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double c
     if (n == 0 || k > n || !(bound >= 0.0 && bound <= 1.0))
         return AS_EUSAGE;
     double lo, hi;
-    if (stats_clopper_pearson(k, n, conf, &lo, &hi) != STATS_OK)
+    if (stats_clopper_pearson(k, n, conf, &lo, &hi) != AS_OK)
         return AS_EUSAGE;
     c->p = (double)k / (double)n;
     c->ci_lo = lo;
@@ -81,7 +81,7 @@ int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps)
         return AS_EUSAGE;
     if (hw > 1.0)
         hw = 1.0;
-    return stats_binom_reps_needed(c->p, hw, conf, reps) == STATS_OK ? AS_OK : AS_EUSAGE;
+    return stats_binom_reps_needed(c->p, hw, conf, reps) == AS_OK ? AS_OK : AS_EUSAGE;
 }
 
 /* Strength at which the segment from (s0, v0) to (s1, v1) reaches level

@@ -194,7 +194,7 @@ static void welch(double ma, double sa, uint64_t na, double mb, double sb, uint6
     *d = mb - ma;
     *lo = *hi = NAN;
     double dd;
-    if (stats_welch_ci(mb, sb, nb, ma, sa, na, conf, &dd, lo, hi, &df) != STATS_OK)
+    if (stats_welch_ci(mb, sb, nb, ma, sa, na, conf, &dd, lo, hi, &df) != AS_OK)
         *lo = *hi = NAN;
 }
 

@@ -131,12 +131,12 @@ static int pw_run(void *ctx, void *wp, const engine_task *t, void *accp, buf *re
             double v = w->x[s][i];
             if (isnan(v))
                 continue;
-            if (stats_cells_add(a->val[s], i, v, w->al[s][i]) != STATS_OK)
+            if (stats_cells_add(a->val[s], i, v, w->al[s][i]) != AS_OK)
                 goto full;
             if (s == 0 || isnan(w->x[0][i]))
                 continue;
-            if (stats_cells_add(a->dx[s], i, v - w->x[0][i], 0) != STATS_OK ||
-                stats_cells_add(a->dp[s], i, (double)w->al[s][i] - (double)w->al[0][i], 0) != STATS_OK)
+            if (stats_cells_add(a->dx[s], i, v - w->x[0][i], 0) != AS_OK ||
+                stats_cells_add(a->dp[s], i, (double)w->al[s][i] - (double)w->al[0][i], 0) != AS_OK)
                 goto full;
         }
     return AS_OK;
@@ -198,9 +198,9 @@ static int pa_merge(void *ctx, void *dstp, const void *srcp)
     pacc *d = dstp;
     const pacc *s = srcp;
     for (size_t k = 0; k < P->n; k++)
-        if (stats_cells_merge(d->val[k], s->val[k]) != STATS_OK ||
-            (k > 0 && (stats_cells_merge(d->dx[k], s->dx[k]) != STATS_OK ||
-                       stats_cells_merge(d->dp[k], s->dp[k]) != STATS_OK)))
+        if (stats_cells_merge(d->val[k], s->val[k]) != AS_OK ||
+            (k > 0 && (stats_cells_merge(d->dx[k], s->dx[k]) != AS_OK ||
+                       stats_cells_merge(d->dp[k], s->dp[k]) != AS_OK)))
             return AS_ERUNTIME;
     return AS_OK;
 }
@@ -210,7 +210,7 @@ static int pack_cells(const stats_cells *c, buf *out)
 {
     size_t n = stats_cells_packed_size(c);
     buf_append_u64(out, n);
-    if (buf_reserve(out, n) != 0 || stats_cells_pack(c, out->data + out->len, n) != STATS_OK)
+    if (buf_reserve(out, n) != 0 || stats_cells_pack(c, out->data + out->len, n) != AS_OK)
         return AS_ENOMEM;
     out->len += n;
     return AS_OK;
@@ -220,7 +220,7 @@ static int unpack_cells(stats_cells *c, buf_reader *r)
 {
     uint64_t n = buf_read_u64(r);
     const unsigned char *p = buf_read_bytes(r, n);
-    return !r->failed && stats_cells_unpack(c, p, (size_t)n) == STATS_OK ? AS_OK : AS_ERUNTIME;
+    return !r->failed && stats_cells_unpack(c, p, (size_t)n) == AS_OK ? AS_OK : AS_ERUNTIME;
 }
 
 static int pa_pack(void *ctx, const void *accp, buf *out)
@@ -293,10 +293,10 @@ static void paired_cell(const stats_cells *c, size_t i, double conf, double *m, 
 {
     stats_summary sm;
     *m = *lo = *hi = NAN;
-    if (stats_cells_summary(c, i, conf, &sm) == STATS_EINVAL || sm.n < 1)
+    if (stats_cells_summary(c, i, conf, &sm) == AS_EUSAGE || sm.n < 1)
         return;
     *m = sm.mean;
-    if (sm.n < 2 || stats_paired_ci(sm.n, sm.mean, sm.sd, conf, lo, hi) != STATS_OK)
+    if (sm.n < 2 || stats_paired_ci(sm.n, sm.mean, sm.sd, conf, lo, hi) != AS_OK)
         *lo = *hi = NAN;
 }
 
@@ -337,7 +337,7 @@ static int paired_run(engine *e, paired *P, const resultdir *const *fs, double c
         const resultdir *f = fs[s];
         for (size_t i = 0; i < P->nrows && ok[s]; i++) {
             stats_summary sm;
-            if (stats_cells_summary(a->val[s], i, conf, &sm) == STATS_EINVAL)
+            if (stats_cells_summary(a->val[s], i, conf, &sm) == AS_EUSAGE)
                 sm.n = 0;
             double want = resultdir_cell(f, f->keys[i].row, f->c_mean);
             double want_p = resultdir_cell(f, f->keys[i].row, f->c_p);
