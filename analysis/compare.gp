@@ -13,7 +13,9 @@
 #                           runs C, D, ...: mean_X, diff_X, ci_lo_X, ci_hi_X,
 #                           q05_X, q95_X, p_alliance_X, p_diff_X, p_ci_lo_X,
 #                           p_ci_hi_X; provenance folder_X, scenario_X, method
-# Writes  DIR/compare_DYAD.png (1200x900) and DIR/compare_DYAD.svg.
+# Writes  OUTDIR/compare_DYAD.png (1200x900) and OUTDIR/compare_DYAD.svg
+#         (OUTDIR = DIR unless outdir is set; formats='svg' writes the SVG
+#         only: see common.gp).
 #
 # Columns are found by name; '#' provenance lines are skipped; NA is a
 # missing value (run folders have no bands and no P(alliance)).  Each image
@@ -26,20 +28,14 @@ if (!exists("dir")) {
 }
 if (!exists("dyad")) dyad = "china-russia"
 
-set datafile separator "\t"
-set datafile missing "NA"
-set encoding utf8
-
-readable(f) = int(system(sprintf("test -r '%s' && echo 1 || echo 0", f)))
-provenance(f, key) = system(sprintf("sed -n 's/^# *%s: *//p' '%s' | head -n 1", key, f))
+gpdir = system(sprintf("dirname '%s'", ARG0))
+load gpdir."/common.gp"
 
 cmp = dir."/compare.tsv"
 if (!readable(cmp)) {
     print sprintf("compare.gp: %s: cannot read the file (does DIR hold the output of 'alignsim compare'?)", cmp)
     exit status 1
 }
-dyads_in(f) = system(sprintf("awk -F '\\t' '/^#/ || /^[ \\t\\r]*$/ {next} !c {for (i = 1; i <= NF; i++) if ($i == \"dyad\") c = i; next} c && !seen[$c]++ {printf \"%%s \", $c}' '%s'", f))
-listed(list, d) = strstrt(" ".list." ", " ".d." ") > 0
 present = dyads_in(cmp)
 if (!listed(present, dyad)) {
     print sprintf("compare.gp: %s: no rows for dyad '%s' (the file has: %s); choose one with -e \"dyad='A-B'\"", cmp, dyad, present)
@@ -102,22 +98,16 @@ set xtics 10 nomirror out
 set mxtics 2
 set grid xtics ytics lc rgb "#cccccc" lw 0.5 dt 3
 
-publish(tmp, final) = system(sprintf("mv -f '%s' '%s' && echo ok", tmp, final))
-
 # ---------------------------------------------------------------------
-# The panels, drawn once for the PNG and once for the SVG.
+# The panels, drawn once for each format.
 # ---------------------------------------------------------------------
 ptitle = sprintf("%s: %s\ndifferences from A: %s, %s intervals", dyad, \
     NF == 2 ? sprintf("%s vs %s", NAME[1], NAME[2]) : sprintf("%d runs", NF), \
     strlen(method) ? method : "?", pct)
-do for [pass = 1:2] {
-    ext = pass == 1 ? "png" : "svg"
-    tmp = sprintf("%s/.compare_%s.%s.tmp", dir, dyad, ext)
-    if (pass == 1) {
-        set terminal pngcairo size 1200, 900 enhanced font "Sans,10" background "white"
-    } else {
-        set terminal svg size 1200, 900 dynamic enhanced font "Sans,10" background "white"
-    }
+base = sprintf("compare_%s", dyad)
+do for [ext in formats] {
+    tmp = tmp_name(base, ext)
+    eval "set terminal ".terminal(ext, 1200, 900)
     set output tmp
     set multiplot title ptitle font ",13" noenhanced
 
@@ -173,5 +163,5 @@ do for [pass = 1:2] {
     }
     unset multiplot
     unset output
-    if (publish(tmp, sprintf("%s/compare_%s.%s", dir, dyad, ext)) ne "ok") { exit status 1 }
+    if (publish(tmp, final_name(base, ext)) ne "ok") { exit status 1 }
 }
