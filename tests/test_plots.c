@@ -50,56 +50,6 @@ typedef struct {
     char *tmp;   /* scratch folder, removed by teardown */
 } fixture;
 
-typedef struct {
-    int status;
-    char *out;
-    char *err;
-} run_result;
-
-/* Runs argv (argv[0] looked up in PATH) with stdout and stderr captured. */
-static run_result run_cmd(const char *scratch, char *const argv[])
-{
-    run_result r = {0, NULL, NULL};
-    char *outp = testutil_path(scratch, ".stdout");
-    char *errp = testutil_path(scratch, ".stderr");
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0)
-            _exit(126);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = testutil_slurp(outp, NULL);
-    r.err = testutil_slurp(errp, NULL);
-    if (!r.out)
-        r.out = calloc(1, 1);
-    if (!r.err)
-        r.err = calloc(1, 1);
-    unlink(outp);
-    unlink(errp);
-    free(outp);
-    free(errp);
-    return r;
-}
-
-static void run_clear(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
 static int have_gnuplot(void)
 {
     return system("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -221,20 +171,20 @@ static char *copy_folder(const fixture *fx, const char *name)
 {
     char *src = testutil_path(fx->g->root, name);
     char *dst = testutil_path(fx->tmp, name);
-    char *argv[] = {"cp", "-R", src, dst, NULL};
-    run_result r = run_cmd(fx->tmp, argv);
+    const char *argv[] = {"cp", "-R", src, dst, NULL};
+    testutil_result r = testutil_exec(argv);
     assert_int_equal(r.status, 0);
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(src);
     return dst;
 }
 
 /* Runs plots.sh on dir and asserts it succeeded without a word on stderr
  * (gnuplot's warnings, e.g. on an element with no points, go there). */
-static run_result plots_ok(const fixture *fx, const char *dir)
+static testutil_result plots_ok(const char *dir)
 {
-    char *argv[] = {PLOTS_SH, (char *)dir, NULL};
-    run_result r = run_cmd(fx->tmp, argv);
+    const char *argv[] = {PLOTS_SH, dir, NULL};
+    testutil_result r = testutil_exec(argv);
     if (r.status != 0 || r.err[0])
         print_error("plots.sh %s: status %d, stderr:\n%s\n", dir, r.status, r.err);
     assert_int_equal(r.status, 0);
@@ -242,10 +192,10 @@ static run_result plots_ok(const fixture *fx, const char *dir)
     return r;
 }
 
-static run_result run_plots(const fixture *fx, const char *dir)
+static testutil_result run_plots(const char *dir)
 {
-    char *argv[] = {PLOTS_SH, (char *)dir, NULL};
-    return run_cmd(fx->tmp, argv);
+    const char *argv[] = {PLOTS_SH, dir, NULL};
+    return testutil_exec(argv);
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -418,7 +368,7 @@ static void test_run_folder_draws_trajectory_and_label_map(void **state)
     NEED_GNUPLOT();
     fixture *fx = *state;
     char *dir = copy_folder(fx, "run");
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
     char want[4096];
     snprintf(want, sizeof want, "%s/trajectory.png\n%s/trajectory.svg\n%s/labelmap.png\n%s/labelmap.svg\n",
              dir, dir, dir, dir);
@@ -449,7 +399,7 @@ static void test_run_folder_draws_trajectory_and_label_map(void **state)
 
     assert_false(exists_in(dir, ".trajectory.png.tmp"));
     assert_false(exists_in(dir, ".labelmap.svg.tmp"));
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -458,7 +408,7 @@ static void test_batch_folder_draws_fan_per_dyad(void **state)
     NEED_GNUPLOT();
     fixture *fx = *state;
     char *dir = copy_folder(fx, "batch");
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
 
     char want[4096] = "";
     for (size_t i = 0; i < 3; i++) {
@@ -492,7 +442,7 @@ static void test_batch_folder_draws_fan_per_dyad(void **state)
     free(svg);
     /* The batch has no trajectory, so no trajectory plot. */
     assert_false(exists_in(dir, "trajectory.png"));
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -501,7 +451,7 @@ static void test_claim_folder_draws_the_strength_curve(void **state)
     NEED_GNUPLOT();
     fixture *fx = *state;
     char *dir = copy_folder(fx, "claim");
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
     char want[1024];
     snprintf(want, sizeof want, "%s/claim.png\n%s/claim.svg\n", dir, dir);
     assert_contains(r.out, want);
@@ -520,7 +470,7 @@ static void test_claim_folder_draws_the_strength_curve(void **state)
         assert_contains(svg, text);
     }
     free(svg);
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -529,7 +479,7 @@ static void test_compare_folder_draws_both_runs(void **state)
     NEED_GNUPLOT();
     fixture *fx = *state;
     char *dir = copy_folder(fx, "compare");
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
     for (size_t i = 0; i < 3; i++) {
         char name[64];
         snprintf(name, sizeof name, "compare_%s.png", main_dyads[i]);
@@ -542,7 +492,7 @@ static void test_compare_folder_draws_both_runs(void **state)
         assert_contains(svg, "P(alliance)");
         free(svg);
     }
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -553,7 +503,7 @@ static void test_sensitivity_folder_draws_indices(void **state)
     NEED_GNUPLOT();
     fixture *fx = *state;
     char *dir = copy_folder(fx, "sensitivity");
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
     char want[1024];
     snprintf(want, sizeof want, "%s/sensitivity.png\n%s/sensitivity.svg\n", dir, dir);
     assert_string_equal(r.out, want);
@@ -563,7 +513,7 @@ static void test_sensitivity_folder_draws_indices(void **state)
     assert_contains(svg, "model.w_threat");
     assert_contains(svg, "16 base samples");
     free(svg);
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -589,7 +539,7 @@ static void test_fan_only_for_dyads_in_summary(void **state)
     free(src);
     free(path);
 
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
     char want[4096];
     snprintf(want, sizeof want, "%s/fan_china-us.png\n%s/fan_china-us.svg\n%s/labelmap.png\n%s/labelmap.svg\n",
              dir, dir, dir, dir);
@@ -597,7 +547,7 @@ static void test_fan_only_for_dyads_in_summary(void **state)
     assert_png(dir, "fan_china-us.png", 1200, 700);
     assert_false(exists_in(dir, "fan_china-russia.png"));
     assert_false(exists_in(dir, "fan_russia-us.png"));
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -614,7 +564,7 @@ static void test_ladder_file_sets_the_bands(void **state)
                "2\tseminar hot band\t0.5\n"
                "0\tseminar cold band\tNA\n"
                "1\tseminar warm band\t-0.1\n");
-    run_result r = plots_ok(fx, dir);
+    testutil_result r = plots_ok(dir);
     char *svg = read_svg(dir, "trajectory.svg");
     assert_contains(svg, "0 seminar cold band");
     assert_contains(svg, "1 seminar warm band");
@@ -622,7 +572,7 @@ static void test_ladder_file_sets_the_bands(void **state)
     assert_null(strstr(svg, "treaty-backed"));
     assert_null(strstr(svg, "armed clashes"));
     free(svg);
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -633,25 +583,25 @@ static void test_folder_without_data_fails_with_message(void **state)
     char *dir = testutil_path(fx->tmp, "empty");
     assert_int_equal(mkdir(dir, 0755), 0);
     write_file(dir, "events.tsv", "time\ttype\tactors\tdetail\n");
-    run_result r = run_plots(fx, dir);
+    testutil_result r = run_plots(dir);
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
     assert_contains(r.err, dir);
     assert_contains(r.err, "nothing to plot");
     assert_contains(r.err, "trajectory.tsv");
-    run_clear(&r);
+    testutil_result_clear(&r);
 
     char *missing = testutil_path(fx->tmp, "no-such-folder");
-    r = run_plots(fx, missing);
+    r = run_plots(missing);
     assert_int_equal(r.status, 1);
     assert_contains(r.err, "no such folder");
-    run_clear(&r);
+    testutil_result_clear(&r);
 
-    char *argv[] = {PLOTS_SH, NULL};
-    r = run_cmd(fx->tmp, argv);
+    const char *argv[] = {PLOTS_SH, NULL};
+    r = testutil_exec(argv);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "usage");
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(missing);
     free(dir);
 }
@@ -669,13 +619,13 @@ static void test_unusable_table_fails_and_leaves_no_image(void **state)
     write_file(dir, "trajectory.tsv",
                "# program: alignsim 0.1.0\n"
                "year\tdyad\tx\tlabel\tlabel_name\tcommitment\n");
-    run_result r = run_plots(fx, dir);
+    testutil_result r = run_plots(dir);
     assert_int_equal(r.status, 1);
     assert_contains(r.err, "gnuplot failed on analysis/trajectory.gp");
     assert_false(exists_in(dir, "trajectory.png"));
     assert_false(exists_in(dir, "trajectory.svg"));
     assert_false(exists_in(dir, ".trajectory.png.tmp"));
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
@@ -687,8 +637,8 @@ static void test_trajectory_script_takes_dyads(void **state)
     char *dir = copy_folder(fx, "run");
     char expr[4096];
     snprintf(expr, sizeof expr, "dir='%s'; dyads='china-kazakhstan china-russia'", dir);
-    char *argv[] = {"gnuplot", "-e", expr, "analysis/trajectory.gp", NULL};
-    run_result r = run_cmd(fx->tmp, argv);
+    const char *argv[] = {"gnuplot", "-e", expr, "analysis/trajectory.gp", NULL};
+    testutil_result r = testutil_exec(argv);
     if (r.status != 0)
         print_error("gnuplot stderr:\n%s\n", r.err);
     assert_int_equal(r.status, 0);
@@ -698,26 +648,23 @@ static void test_trajectory_script_takes_dyads(void **state)
     assert_null(strstr(svg, "russia-us"));
     free(svg);
     assert_png(dir, "trajectory.png", 1200, 700);
-    run_clear(&r);
+    testutil_result_clear(&r);
 
     /* Without dir the script says how to call it. */
-    char *argv2[] = {"gnuplot", "analysis/trajectory.gp", NULL};
-    r = run_cmd(fx->tmp, argv2);
+    const char *argv2[] = {"gnuplot", "analysis/trajectory.gp", NULL};
+    r = testutil_exec(argv2);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "usage");
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(dir);
 }
 
 /* Names of the entries of dir, sorted and joined by newlines. */
 static char *listing(const char *dir)
 {
-    char *argv[] = {"ls", "-a", (char *)dir, NULL};
-    char *scratch = testutil_mkdtemp();
-    run_result r = run_cmd(scratch, argv);
+    const char *argv[] = {"ls", "-a", dir, NULL};
+    testutil_result r = testutil_exec(argv);
     assert_int_equal(r.status, 0);
-    testutil_rmtree(scratch);
-    free(scratch);
     free(r.err);
     return r.out;
 }
@@ -741,15 +688,15 @@ static void test_outdir_and_formats_leave_the_folder_alone(void **state)
         char expr[4096], script[64];
         snprintf(expr, sizeof expr, "dir='%s'; outdir='%s'; formats='svg'", dir, out);
         snprintf(script, sizeof script, "analysis/%s", scripts[i]);
-        char *argv[] = {"gnuplot", "-e", expr, script, NULL};
-        run_result r = run_cmd(fx->tmp, argv);
+        const char *argv[] = {"gnuplot", "-e", expr, script, NULL};
+        testutil_result r = testutil_exec(argv);
         if (r.status != 0 || r.err[0])
             print_error("gnuplot %s: %d\n%s\n", script, r.status, r.err);
         assert_int_equal(r.status, 0);
         assert_string_equal(r.err, "");
         char *svg = read_svg(out, images[i]);
         free(svg);
-        run_clear(&r);
+        testutil_result_clear(&r);
     }
     assert_false(exists_in(out, "fan_china-russia.png"));
     assert_false(exists_in(out, "labelmap.png"));
@@ -760,11 +707,11 @@ static void test_outdir_and_formats_leave_the_folder_alone(void **state)
 
     char expr[4096];
     snprintf(expr, sizeof expr, "dir='%s'; outdir='%s'; formats='jpeg'", dir, out);
-    char *argv[] = {"gnuplot", "-e", expr, "analysis/fan.gp", NULL};
-    run_result r = run_cmd(fx->tmp, argv);
+    const char *argv[] = {"gnuplot", "-e", expr, "analysis/fan.gp", NULL};
+    testutil_result r = testutil_exec(argv);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "expected png, svg or both, found 'jpeg'");
-    run_clear(&r);
+    testutil_result_clear(&r);
     free(out);
     free(dir);
 }

@@ -51,6 +51,13 @@ testutil_result testutil_run(const char *const *args);
  */
 pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp);
 
+/*
+ * Runs any program: argv[0] (looked up in PATH) with the arguments
+ * argv[1..] (NULL-terminated), stdin from /dev/null, output captured as
+ * testutil_run() does.  Exit status 127 when it cannot be started.
+ */
+testutil_result testutil_exec(const char *const *argv);
+
 /* Frees the buffers of a result; safe on a zeroed result. */
 void testutil_result_clear(testutil_result *r);
 
