@@ -21,6 +21,8 @@ else
     pkg-config --exists libconfig || add libconfig-dev
     pkg-config --exists cmocka || add libcmocka-dev
 fi
+# Random123 is header-only (the random streams, sim/stats/rng.c).
+[ -f /usr/include/Random123/philox.h ] || add librandom123-dev
 for want in "$@"; do
     case "$want" in
     mpi)   command -v mpicc >/dev/null 2>&1 || add libopenmpi-dev

@@ -25,6 +25,7 @@
 #include "model/model.h"
 #include "model/spec.h"
 #include "scenario/scenario.h"
+#include "stats/rng.h"
 #include "stats/stats.h"
 
 enum { REPS = 120 };
@@ -88,7 +89,7 @@ static void paired(const char *cf_path, const char *a, const char *b, int from, 
     assert_non_null(mc);
     double sum = 0.0, sum2 = 0.0;
     for (uint64_t r = 0; r < REPS; r++) {
-        uint64_t seed = model_mix64(r + 1000);
+        uint64_t seed = rng_mix64(r + 1000);
         double d = window_mean(mh, seed, dyad, from, to) - window_mean(mc, seed, dyad, from, to);
         sum += d;
         sum2 += d * d;

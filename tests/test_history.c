@@ -28,6 +28,7 @@
 #include "model/model.h"
 #include "model/spec.h"
 #include "scenario/scenario.h"
+#include "stats/rng.h"
 
 enum { REPS = 1000 };
 
@@ -87,7 +88,7 @@ static void replay_hits_every_target(void **state)
         milestones_reset(f->ms);
         model_observer obs = {f->ms, NULL, NULL, on_change};
         model_outcome out;
-        assert_int_equal(model_run(f->m, model_mix64(r), NULL, &obs, &out), 0);
+        assert_int_equal(model_run(f->m, rng_mix64(r), NULL, &obs, &out), 0);
         milestones_finish(f->ms, s->horizon);
         for (size_t t = 0; t < nt; t++)
             err[t * REPS + r] = milestones_error(f->ms, t);

@@ -504,17 +504,6 @@ static void parameters_drawn_per_replication(void **state)
     model_spec_clear(&s);
 }
 
-static void seeds_mix_well(void **state)
-{
-    (void)state;
-    /* Consecutive replications must get unrelated seeds. */
-    uint64_t a = model_substream_seed(model_mix64(1), 1), b = model_substream_seed(model_mix64(2), 1);
-    assert_true(a != b);
-    int bits = __builtin_popcountll(a ^ b);
-    assert_true(bits > 16 && bits < 48);
-    assert_true(model_mix64(0) != 0 || model_mix64(1) != 1);
-}
-
 /* ---- milestones ------------------------------------------------------ */
 
 static void milestones_date_first_hits(void **state)
@@ -587,7 +576,6 @@ int main(void)
         cmocka_unit_test(cooperation_warms_target),
         cmocka_unit_test(same_seed_same_run),
         cmocka_unit_test(parameters_drawn_per_replication),
-        cmocka_unit_test(seeds_mix_well),
         cmocka_unit_test(milestones_date_first_hits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,8 +12,9 @@
  *  - labels change only in decide(), called at summits, treaties, clashes and
  *    crises; upgrades climb one rung and need both sides, a downgrade needs
  *    one side and may drop several rungs to the rung x supports;
- *  - every replication draws from four substreams seeded from its seed alone
- *    (parameters, timing, magnitudes, decisions), so an extra draw in one
+ *  - every replication draws from four substreams keyed by its seed alone
+ *    (parameters, timing, magnitudes, decisions: the Philox streams (seed,
+ *    1) to (seed, 4) of stats/rng), so an extra draw in one
  *    mechanism never shifts the others, and a decision always uses exactly
  *    two uniform draws, whatever its outcome.
  */
@@ -29,6 +30,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "kernel/kernel.h"
+#include "stats/rng.h"
 
 /* Kernel event types of the model. */
 enum {
@@ -99,27 +101,11 @@ struct model {
 
 /* ---- seeds ---------------------------------------------------------- */
 
-uint64_t model_mix64(uint64_t x)
+/* Substream `stream` of the replication with seed `seed` is the Philox
+ * stream keyed (seed, stream) at its first output (stats/rng.h). */
+static void seed_rng(gsl_rng *r, uint64_t seed, int stream)
 {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-uint64_t model_substream_seed(uint64_t seed, uint64_t stream)
-{
-    return model_mix64(seed ^ model_mix64(stream * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL));
-}
-
-/* mt19937 keeps only 32 bits of a seed and maps 0 to 4357: fold the 64-bit
- * mixed seed to 32 bits and avoid 0. */
-static void seed_rng(gsl_rng *r, uint64_t seed)
-{
-    unsigned long s = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL);
-    gsl_rng_set(r, s ? s : 0x9e3779b9UL);
+    rng_set_key(r, seed, (uint64_t)stream);
 }
 
 /* ---- small helpers -------------------------------------------------- */
@@ -856,7 +842,7 @@ model *model_alloc(const model_spec *spec)
     if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b)
         goto fail;
     for (int i = 1; i < 5; i++)
-        if (!(m->rng[i] = gsl_rng_alloc(gsl_rng_mt19937)))
+        if (!(m->rng[i] = rng_alloc(0, (uint64_t)i)))
             goto fail;
     for (int a = 0; a < m->n; a++)
         for (int b = a + 1; b < m->n; b++) {
@@ -896,7 +882,7 @@ void model_draw_params(const model *m, uint64_t seed, double *v)
 {
     const model_spec *s = m->spec;
     gsl_rng *r = m->rng[STREAM_PARAMS];
-    seed_rng(r, model_substream_seed(seed, STREAM_PARAMS));
+    seed_rng(r, seed, STREAM_PARAMS);
     for (size_t i = 0; i < s->nparams; i++)
         v[i] = m->per_occurrence[i] ? s->params[i].value : draw_param(&s->params[i], r);
 }
@@ -936,7 +922,7 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
 {
     const model_spec *s = m->spec;
     for (int i = 1; i < 5; i++)
-        seed_rng(m->rng[i], model_substream_seed(seed, (uint64_t)i));
+        seed_rng(m->rng[i], seed, i);
     if (params)
         memcpy(m->v, params, s->nparams * sizeof *m->v);
     else

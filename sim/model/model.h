@@ -66,9 +66,10 @@ void model_free(model *m);
 
 /*
  * Runs one replication from spec.start to spec.horizon.  The replication's
- * random numbers come from generators seeded from `seed` alone (one
- * substream per subsystem: parameter draws, event timing, magnitudes,
- * decisions), so the same seed gives the same run on any thread.
+ * random numbers come from the Philox streams keyed (seed, 1) to (seed, 4)
+ * (stats/rng.h; one substream per subsystem: parameter draws, event
+ * timing, magnitudes, decisions), so the same seed gives the same run on
+ * any thread.
  * `params`, if not NULL, is a vector of spec.nparams values used instead of
  * drawing them (calibration and sensitivity set parameters this way); with
  * NULL, fixed parameters take their value and distributions are drawn.
@@ -110,12 +111,5 @@ double model_dyad_threat_exogenous(const model *m, size_t d);
 
 /* Alliance gate of actor `side` (0 = the dyad's first actor, 1 = second). */
 double model_dyad_gate(const model *m, size_t d, int side);
-
-/* Derives the seed of substream `stream` from a replication seed. */
-uint64_t model_substream_seed(uint64_t seed, uint64_t stream);
-
-/* The 64-bit finaliser of splitmix64: a bijective mix used to derive seeds
- * (mix64(master ^ f(rep)) and the like).  Exposed for the batch engine. */
-uint64_t model_mix64(uint64_t x);
 
 #endif

@@ -57,6 +57,7 @@
 #include "run/replay.h"
 #include "run/wire.h"
 #include "stats/cells.h"
+#include "stats/rng.h"
 
 #define STOP_FAILED (-1)      /* value of engine.stop after a failure */
 /* Room for any broadcast message: a plan holds at most
@@ -67,7 +68,7 @@ enum { CMD_RUN = 1, CMD_FINISH = 2 };
 
 uint64_t batch_rep_seed(uint64_t master, uint64_t rep)
 {
-    return model_mix64(master ^ model_mix64(rep + 0x9e3779b97f4a7c15ULL)) & 0x7fffffffffffffffULL;
+    return rng_rep_seed(master, rep);
 }
 
 /* ------------------------------------------------------------------ */

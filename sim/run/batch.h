@@ -59,10 +59,10 @@
 
 /*
  * Seed of replication rep of a batch with master seed master:
- *     mix64(master ^ mix64(rep + 0x9e3779b97f4a7c15)) & (2^63 - 1)
- * (mix64 = model_mix64, bijective).  The top bit is cleared because a
- * scenario's seed is a libconfig int64, so every replication seed can be
- * given back to `alignsim run -s`.
+ * rng_rep_seed(master, rep) (stats/rng.h), a bijection of the replication
+ * index onto 63-bit seeds, so no two replications of a batch share a seed
+ * and every seed can be given back to `alignsim run -s` (a scenario's seed
+ * is a libconfig int64).
  */
 uint64_t batch_rep_seed(uint64_t master, uint64_t rep);
 

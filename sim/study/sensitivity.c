@@ -3,8 +3,8 @@
  * intervals, and the model analysis with its files (see sensitivity.h).
  *
  * Everything is computed in a fixed order from fixed seeds: the design from
- * the Sobol sequence, the bootstrap from mt19937 seeded from the problem's
- * seed, the model outputs as means over replications summed in replication
+ * the Sobol sequence, the bootstrap from the Philox stream (seed,
+ * RNG_STREAM_BOOTSTRAP), the model outputs as means over replications summed in replication
  * order.  So the files are identical for any number of threads.
  */
 #include "study/sensitivity.h"
@@ -22,6 +22,7 @@
 
 #include "io/atomic.h"
 #include "model/model.h"
+#include "stats/rng.h"
 #include "run/batch.h"
 #include "study/evaluate.h"
 
@@ -161,7 +162,7 @@ int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivi
     double *s1 = malloc(m * sizeof *s1), *st = malloc(m * sizeof *st);
     double *bs1 = NULL, *bst = NULL, *col = NULL;
     size_t *idx = malloc(n * sizeof *idx);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = rng_alloc(p->seed, RNG_STREAM_BOOTSTRAP);
     if (nb <= SIZE_MAX / m / sizeof(double)) {
         bs1 = malloc(nb * m * sizeof *bs1);
         bst = malloc(nb * m * sizeof *bst);
@@ -172,7 +173,6 @@ int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivi
         goto done;
     }
     estimate(p, y, NULL, s1, st, variance);
-    gsl_rng_set(r, (unsigned long)(model_mix64(p->seed) & 0xffffffffu));
     for (size_t b = 0; b < nb; b++) {
         for (size_t j = 0; j < n; j++)
             idx[j] = (size_t)gsl_rng_uniform_int(r, (unsigned long)n);

@@ -20,9 +20,9 @@
  * (NaN, written NA).
  *
  * Intervals: a percentile bootstrap.  Each of `bootstrap` resamples draws
- * N base-sample indices j with replacement (GSL's mt19937 seeded from
- * mix64(seed)) and recomputes every index on the rows of those j; the
- * interval at level conf is between the (1-conf)/2 and (1+conf)/2 sample
+ * N base-sample indices j with replacement (gsl_rng_uniform_int on the
+ * Philox stream (seed, RNG_STREAM_BOOTSTRAP) of stats/rng) and recomputes
+ * every index on the rows of those j; the interval at level conf is between the (1-conf)/2 and (1+conf)/2 sample
  * quantiles of the resampled indices.
  *
  * The estimator takes the function as a pointer, so it runs on any

@@ -25,6 +25,7 @@
 #include "io/atomic.h"
 #include "model/model.h"
 #include "run/batch.h"
+#include "stats/rng.h"
 #include "stats/stats.h"
 #include "study/evaluate.h"
 
@@ -62,7 +63,7 @@ static int expand_grid(const sweep_file *sf, sweep_design *d)
 static int expand_lhs(const sweep_file *sf, sweep_design *d, char *err, size_t errlen)
 {
     size_t n = d->npoints, k = sf->nparams;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = rng_alloc(sf->seed, RNG_STREAM_LHS);
     size_t *perm = malloc(n * sizeof *perm);
     if (!r || !perm) {
         gsl_rng_free(r);
@@ -70,7 +71,6 @@ static int expand_lhs(const sweep_file *sf, sweep_design *d, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    gsl_rng_set(r, (unsigned long)(model_mix64(sf->seed) & 0xffffffffu));
     for (size_t j = 0; j < k; j++) {
         for (size_t i = 0; i < n; i++)
             perm[i] = i;
@@ -146,13 +146,13 @@ static uint64_t fnv1a64(const char *s)
 
 uint64_t sweep_point_seed(uint64_t scenario_seed, const sweep_file *sf, const double *values)
 {
-    uint64_t h = model_mix64(scenario_seed ^ 0x5357454550ULL);
+    uint64_t h = rng_mix64(scenario_seed ^ 0x5357454550ULL);
     for (size_t j = 0; j < sf->nparams; j++) {
         double v = values[j] == 0.0 ? 0.0 : values[j];
         uint64_t bits;
         memcpy(&bits, &v, sizeof bits);
-        h = model_mix64(h ^ fnv1a64(sf->params[j].path));
-        h = model_mix64(h ^ bits);
+        h = rng_mix64(h ^ fnv1a64(sf->params[j].path));
+        h = rng_mix64(h ^ bits);
     }
     return h & 0x7fffffffffffffffULL;
 }

@@ -9,8 +9,8 @@
  *   lhs    a Latin hypercube of `points` points: for each parameter in turn
  *          a random permutation of the points over `points` equal strata of
  *          [min, max] (gsl_ran_shuffle), then one uniform draw inside each
- *          stratum, from GSL's mt19937 seeded with the low 32 bits of
- *          mix64(seed);
+ *          stratum, from the Philox stream (seed, RNG_STREAM_LHS) of
+ *          stats/rng;
  *   sobol  the first `points` points of GSL's Sobol sequence in k
  *          dimensions (gsl_qrng_sobol; its first point is the centre),
  *          scaled to [min, max].  A longer Sobol sweep keeps the points of
@@ -24,7 +24,7 @@
  *         h = mix64(h ^ fnv1a64(path_j))
  *         h = mix64(h ^ bits(value_j))                  (IEEE 754 bits; -0 as +0)
  *     point_seed = h & (2^63 - 1)
- * (mix64 = model_mix64, fnv1a64 the 64-bit FNV-1a of the path's bytes.)
+ * (mix64 = rng_mix64, fnv1a64 the 64-bit FNV-1a of the path's bytes.)
  * Replication r of the point runs with batch_rep_seed(point_seed, r), as
  * replication r of `alignsim batch` of the point's scenario.cfg does.  So
  * adding points, values or replications to a sweep never changes the
