@@ -7,9 +7,10 @@
 #                                       dyad's label over time)
 #   summary.tsv    (alignsim batch)  -> DIR/fan_DYAD.png, .svg for each of
 #                                       china-russia, china-us, russia-us
-#                                       that the summary has rows for, and
-#                                       DIR/labelmap.png, .svg (without a
-#                                       trajectory.tsv)
+#                                       that the summary has rows for,
+#                                       DIR/fans.png, .svg (every dyad,
+#                                       small) and DIR/labelmap.png, .svg
+#                                       (without a trajectory.tsv)
 #   claim_curve.tsv (alignsim claim) -> DIR/claim.png, .svg
 #   compare.tsv   (alignsim compare) -> DIR/compare_DYAD.png, .svg for each
 #                                       of those three dyads it has rows for
@@ -93,6 +94,7 @@ if [ -f "$dir/summary.tsv" ]; then
             draw fan.gp "dyad='$d'" "fan_$d.png" "fan_$d.svg"
         fi
     done
+    draw fans.gp "" fans.png fans.svg
     if [ ! -f "$dir/trajectory.tsv" ]; then
         draw labelmap.gp "" labelmap.png labelmap.svg
     fi

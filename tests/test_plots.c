@@ -417,7 +417,8 @@ static void test_batch_folder_draws_fan_per_dyad(void **state)
                  main_dyads[i]);
     }
     size_t n = strlen(want);
-    snprintf(want + n, sizeof want - n, "%s/labelmap.png\n%s/labelmap.svg\n", dir, dir);
+    snprintf(want + n, sizeof want - n, "%s/fans.png\n%s/fans.svg\n%s/labelmap.png\n%s/labelmap.svg\n", dir,
+             dir, dir, dir);
     assert_string_equal(r.out, want);
 
     for (size_t i = 0; i < 3; i++) {
@@ -439,6 +440,12 @@ static void test_batch_folder_draws_fan_per_dyad(void **state)
     char *svg = read_svg(dir, "labelmap.svg");
     each_value(dir, "summary.tsv", "dyad", contains_value, svg);
     assert_contains(svg, "rung of the median x");
+    free(svg);
+    /* Every dyad's small fan chart, titled by the dyad. */
+    assert_png(dir, "fans.png", 1200, 0);
+    svg = read_svg(dir, "fans.svg");
+    each_value(dir, "summary.tsv", "dyad", contains_value, svg);
+    assert_contains(svg, "Every dyad: mean alignment x and the 5-95% band of 24 replications, scenario historical");
     free(svg);
     /* The batch has no trajectory, so no trajectory plot. */
     assert_false(exists_in(dir, "trajectory.png"));
@@ -541,8 +548,10 @@ static void test_fan_only_for_dyads_in_summary(void **state)
 
     testutil_result r = plots_ok(dir);
     char want[4096];
-    snprintf(want, sizeof want, "%s/fan_china-us.png\n%s/fan_china-us.svg\n%s/labelmap.png\n%s/labelmap.svg\n",
-             dir, dir, dir, dir);
+    snprintf(want, sizeof want,
+             "%s/fan_china-us.png\n%s/fan_china-us.svg\n%s/fans.png\n%s/fans.svg\n%s/labelmap.png\n"
+             "%s/labelmap.svg\n",
+             dir, dir, dir, dir, dir, dir);
     assert_string_equal(r.out, want);
     assert_png(dir, "fan_china-us.png", 1200, 700);
     assert_false(exists_in(dir, "fan_china-russia.png"));

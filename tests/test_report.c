@@ -632,12 +632,14 @@ static void test_claim_numbers_are_those_of_the_folder(void **state)
     assert_non_null(verdict);
     char *line = strtok(verdict, "\n");
     assert_contains(html, line);
-    const char *half = tsv_prov(table(fx, "claim", "claim_curve.tsv"), "half_strength");
+    tsv_table *curve = table(fx, "claim", "claim_curve.tsv");
+    const char *half = tsv_prov(curve, "half_strength");
     assert_non_null(half);
     if (strcmp(half, "NA") != 0) {
         snprintf(want, sizeof want, "passes one half at strength %s", half);
         assert_contains(html, want);
     }
+    tsv_free(curve);
     free(verdict);
     free(verdict_path);
     tsv_free(c);
