@@ -65,18 +65,6 @@ static int have_gnuplot(void)
         }                                                                          \
     } while (0)
 
-/* Runs the program with args; returns 0 when it exits 0, else prints its
- * stderr and returns -1 (set-up code cannot use cmocka assertions). */
-static int make_folder(const char *const *args)
-{
-    testutil_result r = testutil_run(args);
-    int ok = r.status == 0;
-    if (!ok)
-        fprintf(stderr, "test_plots: alignsim %s %s failed (%d):\n%s\n", args[0], args[1], r.status, r.err);
-    testutil_result_clear(&r);
-    return ok ? 0 : -1;
-}
-
 static int group_setup(void **state)
 {
     if (!testutil_exists(PLOTS_SH) || !testutil_exists(HISTORICAL)) {
@@ -94,15 +82,15 @@ static int group_setup(void **state)
 
     snprintf(dir, sizeof dir, "%s/run", g->root);
     const char *run[] = {"run", HISTORICAL, "-o", dir, NULL};
-    if (make_folder(run))
+    if (testutil_run_ok(run))
         return -1;
     snprintf(dir, sizeof dir, "%s/batch", g->root);
     const char *batch[] = {"batch", HISTORICAL, "-n", "24", "-q", "-o", dir, NULL};
-    if (make_folder(batch))
+    if (testutil_run_ok(batch))
         return -1;
     snprintf(dir, sizeof dir, "%s/claim", g->root);
     const char *claim[] = {"claim", HISTORICAL, "-n", "16", "-q", "-o", dir, NULL};
-    if (make_folder(claim))
+    if (testutil_run_ok(claim))
         return -1;
 
     char a[PATH_MAX], b[PATH_MAX];
@@ -112,7 +100,7 @@ static int group_setup(void **state)
     const char *ba[] = {"batch", "scenarios/rivals/opposite.cfg", "-n", "12", "-q", "-o", a, NULL};
     const char *bb[] = {"batch", "scenarios/rivals/precursor.cfg", "-n", "12", "-q", "-o", b, NULL};
     const char *cmp[] = {"compare", a, b, "-q", "-o", dir, NULL};
-    if (make_folder(ba) || make_folder(bb) || make_folder(cmp))
+    if (testutil_run_ok(ba) || testutil_run_ok(bb) || testutil_run_ok(cmp))
         return -1;
 
     /* A small sensitivity analysis: two parameters, 16 base samples. */
@@ -132,7 +120,7 @@ static int group_setup(void **state)
         return -1;
     snprintf(dir, sizeof dir, "%s/sensitivity", g->root);
     const char *sens[] = {"sensitivity", sweep, "-q", "-o", dir, NULL};
-    return make_folder(sens);
+    return testutil_run_ok(sens);
 }
 
 static int group_teardown(void **state)
@@ -171,10 +159,7 @@ static char *copy_folder(const fixture *fx, const char *name)
 {
     char *src = testutil_path(fx->g->root, name);
     char *dst = testutil_path(fx->tmp, name);
-    const char *argv[] = {"cp", "-R", src, dst, NULL};
-    testutil_result r = testutil_exec(argv);
-    assert_int_equal(r.status, 0);
-    testutil_result_clear(&r);
+    testutil_copy_tree(src, dst);
     free(src);
     return dst;
 }

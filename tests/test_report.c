@@ -118,8 +118,9 @@ static void test_html_text_and_numbers(void **state)
     buf b = {0};
     html_text(&b, "a<b & 'c' \"d\">");
     html_textn(&b, "xyz", 2);
+    html_text(&b, "\x01\t\x7f.");
     char *s = take(&b);
-    assert_string_equal(s, "a&lt;b &amp; &#39;c&#39; &quot;d&quot;&gt;xy");
+    assert_string_equal(s, "a&lt;b &amp; &#39;c&#39; &quot;d&quot;&gt;xy\xef\xbf\xbd\t\xef\xbf\xbd.");
     free(s);
 
     html_fixed(&b, 0.0876, 3);
@@ -242,16 +243,6 @@ typedef struct {
     char *tmp;
 } fixture;
 
-static int make_folder(const char *const *args)
-{
-    testutil_result r = testutil_run(args);
-    int ok = r.status == 0;
-    if (!ok)
-        fprintf(stderr, "test_report: alignsim %s failed (%d):\n%s\n", args[0], r.status, r.err);
-    testutil_result_clear(&r);
-    return ok ? 0 : -1;
-}
-
 static int group_setup(void **state)
 {
     if (!testutil_exists(HISTORICAL) || !testutil_exists(INFER_FIXTURE)) {
@@ -269,17 +260,17 @@ static int group_setup(void **state)
 #define DIR_OF(buf, name) snprintf(buf, sizeof buf, "%s/%s", g->root, name)
     DIR_OF(d, "run");
     const char *run[] = {"run", HISTORICAL, "-o", d, NULL};
-    if (make_folder(run))
+    if (testutil_run_ok(run))
         return -1;
     DIR_OF(d, "batch");
     const char *batch[] = {"batch", HISTORICAL, "-n", "20", "-q", "-o", d, NULL};
-    if (make_folder(batch))
+    if (testutil_run_ok(batch))
         return -1;
     /* The same seeds and replications as the batch: its no-reversal
      * condition is the batch itself. */
     DIR_OF(d, "claim");
     const char *claim[] = {"claim", HISTORICAL, "-n", "20", "-q", "-o", d, NULL};
-    if (make_folder(claim))
+    if (testutil_run_ok(claim))
         return -1;
     DIR_OF(d, "opposite");
     DIR_OF(e, "precursor");
@@ -288,7 +279,7 @@ static int group_setup(void **state)
     const char *bb[] = {"batch", "scenarios/rivals/precursor.cfg", "-n", "10", "-q",
                         "--set", "model.w_triad=0.31", "-o", e, NULL};
     const char *cmp[] = {"compare", d, e, "-q", "-o", f, NULL};
-    if (make_folder(ba) || make_folder(bb) || make_folder(cmp))
+    if (testutil_run_ok(ba) || testutil_run_ok(bb) || testutil_run_ok(cmp))
         return -1;
 
     snprintf(sweep, sizeof sweep, "%s/tiny.cfg", g->root);
@@ -307,12 +298,12 @@ static int group_setup(void **state)
     const char *sw[] = {"sweep", sweep, "-q", "-o", d, NULL};
     DIR_OF(e, "sensitivity");
     const char *se[] = {"sensitivity", sweep, "-q", "-o", e, NULL};
-    if (make_folder(sw) || make_folder(se))
+    if (testutil_run_ok(sw) || testutil_run_ok(se))
         return -1;
     DIR_OF(d, "calibrate");
     const char *ca[] = {"calibrate", "scenarios/calibrate/opposite.cfg", "-n", "2", "-q",
                         "--set", "calibrate.starts=1", "--set", "calibrate.max_iterations=3", "-o", d, NULL};
-    if (make_folder(ca))
+    if (testutil_run_ok(ca))
         return -1;
 #undef DIR_OF
 
@@ -387,19 +378,21 @@ static char *copy_folder(const fixture *fx, const char *name)
 {
     char *src = folder(fx, name);
     char *dst = testutil_path(fx->tmp, name);
-    const char *argv[] = {"cp", "-R", src, dst, NULL};
-    testutil_result r = testutil_exec(argv);
-    assert_int_equal(r.status, 0);
-    testutil_result_clear(&r);
+    testutil_copy_tree(src, dst);
     free(src);
     return dst;
 }
 
-/* Runs `alignsim report` on the folders (NULL-terminated) into out. */
-static testutil_result report(const char *out, const char *const *dirs, const char *title)
+/* Runs `alignsim report` on the folders (NULL-terminated) into out, with
+ * -j jobs unless jobs is NULL. */
+static testutil_result report_j(const char *out, const char *const *dirs, const char *title, const char *jobs)
 {
     const char *args[64] = {"report"};
     size_t n = 1;
+    if (jobs) {
+        args[n++] = "-j";
+        args[n++] = jobs;
+    }
     for (size_t i = 0; dirs[i]; i++)
         args[n++] = dirs[i];
     args[n++] = "-o";
@@ -410,6 +403,11 @@ static testutil_result report(const char *out, const char *const *dirs, const ch
     }
     args[n] = NULL;
     return testutil_run(args);
+}
+
+static testutil_result report(const char *out, const char *const *dirs, const char *title)
+{
+    return report_j(out, dirs, title, NULL);
 }
 
 /* Reports the folders and returns the page (heap); asserts success with
@@ -787,22 +785,24 @@ static void test_infer_fixture_known_answers(void **state)
     free(html);
 }
 
-/* The same folders give the same bytes (the date from SOURCE_DATE_EPOCH),
- * and reporting writes nothing into the folders. */
+/* The same folders give the same bytes (the date from SOURCE_DATE_EPOCH)
+ * whatever the number of gnuplot processes, and reporting writes nothing
+ * into the folders. */
 static void test_same_folders_same_bytes_and_folders_untouched(void **state)
 {
     fixture *fx = *state;
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     char *dir = copy_folder(fx, "batch");
+    char *run = copy_folder(fx, "run");
     const char *ls[] = {"ls", "-a", dir, NULL};
     testutil_result before = testutil_exec(ls);
-    const char *dirs[] = {dir, NULL};
+    const char *dirs[] = {dir, run, NULL};
     /* One output name: the command line is part of the page. */
     char *out = testutil_path(fx->tmp, "r.html");
-    testutil_result r1 = report(out, dirs, NULL);
+    testutil_result r1 = report_j(out, dirs, NULL, "1");
     size_t la = 0, lb = 0;
     char *ta = testutil_slurp(out, &la);
-    testutil_result r2 = report(out, dirs, NULL);
+    testutil_result r2 = report_j(out, dirs, NULL, "3");
     char *tb = testutil_slurp(out, &lb);
     unsetenv("SOURCE_DATE_EPOCH");
     assert_int_equal(r1.status, 0);
@@ -821,6 +821,7 @@ static void test_same_folders_same_bytes_and_folders_untouched(void **state)
     free(ta);
     free(tb);
     free(out);
+    free(run);
     free(dir);
 }
 

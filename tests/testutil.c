@@ -192,6 +192,30 @@ testutil_result testutil_exec(const char *const *argv)
     return collect(spawn_argv((char *const *)argv, 1, outp, errp), dir, outp, errp);
 }
 
+int testutil_run_ok(const char *const *args)
+{
+    testutil_result r = testutil_run(args);
+    int ok = r.status == 0;
+    if (!ok) {
+        fprintf(stderr, "alignsim");
+        for (size_t i = 0; args[i]; i++)
+            fprintf(stderr, " %s", args[i]);
+        fprintf(stderr, ": exit status %d:\n%s\n", r.status, r.err);
+    }
+    testutil_result_clear(&r);
+    return ok ? 0 : -1;
+}
+
+void testutil_copy_tree(const char *src, const char *dst)
+{
+    const char *argv[] = {"cp", "-R", src, dst, NULL};
+    testutil_result r = testutil_exec(argv);
+    if (r.status != 0)
+        print_error("cp -R %s %s: %s\n", src, dst, r.err);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+}
+
 void testutil_result_clear(testutil_result *r)
 {
     free(r->out);

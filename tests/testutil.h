@@ -68,6 +68,17 @@ void testutil_result_clear(testutil_result *r);
  */
 char *testutil_mkdtemp(void);
 
+/*
+ * Runs the program as testutil_run() does, for set-up code that cannot use
+ * cmocka's assertions: returns 0 when it exited 0, else prints the
+ * arguments and what it wrote on stderr and returns -1.
+ */
+int testutil_run_ok(const char *const *args);
+
+/* Copies the folder src with everything in it to dst (cp -R); fails the
+ * test on error. */
+void testutil_copy_tree(const char *src, const char *dst);
+
 /* Removes a directory tree (rm -rf); silent on errors. */
 void testutil_rmtree(const char *path);
 

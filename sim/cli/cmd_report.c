@@ -26,15 +26,6 @@
 #include "scenario/scenario.h"
 #include "study/compare.h"
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* A decimal year as the scenario file writes it (1950.12). */
 static void put_year(buf *b, double y)
 {
@@ -96,9 +87,9 @@ static int load_scenario(void *ctx, const char *path, report_scenario *out, char
     char dyad[2 * SPEC_ID_LEN + 2] = "";
     if (spec.outcome_a >= 0 && spec.outcome_b >= 0)
         model_spec_dyad_name(&spec, spec.outcome_a, spec.outcome_b, dyad, sizeof dyad);
-    out->name = dup_str(spec.name);
-    out->description = dup_str(spec.description);
-    out->outcome = dup_str(dyad);
+    out->name = strdup(spec.name);
+    out->description = strdup(spec.description);
+    out->outcome = strdup(dyad);
     out->start = spec.start;
     out->horizon = spec.horizon;
     out->events = spec.nevents ? calloc(spec.nevents, sizeof *out->events) : NULL;
@@ -117,8 +108,8 @@ static int load_scenario(void *ctx, const char *path, report_scenario *out, char
         r->sort_year = e->timing == TIMING_AT ? e->at : e->from;
         r->date = buf_take(&date);
         r->actors = buf_take(&actors);
-        r->type = dup_str(spec_event_kind_name(e->kind) ? spec_event_kind_name(e->kind) : "?");
-        r->note = dup_str(e->note);
+        r->type = strdup(spec_event_kind_name(e->kind) ? spec_event_kind_name(e->kind) : "?");
+        r->note = strdup(e->note);
         if (!r->date || !r->actors || !r->type || !r->note) {
             rc = AS_ENOMEM;
             goto nomem;
@@ -240,6 +231,7 @@ int cmd_report(const cli_options *o)
         .now = report_date(),
         .analysis_dir = analysis,
         .gnuplot = getenv("ALIGNSIM_GNUPLOT"),
+        .jobs = o->threads ? o->threads : cli_default_threads(),
         .scenarios = {load_scenario, diff_scenarios, NULL},
     };
     report_result res = {0};

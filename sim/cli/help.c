@@ -215,7 +215,7 @@ static const struct {
      "  -j THREADS         worker threads (default: the processors online)\n"
      "  -o DIR             result folder\n"
      "  -q                 no progress line on stderr\n"},
-    {"report", "report DIR... [-o FILE] [--title TEXT] [-q]",
+    {"report", "report DIR... [-o FILE] [--title TEXT] [-j N] [-q]",
      "Writes the seminar report: one self-contained HTML file (default\n"
      "out/report.html) from any result folders of run, batch, claim, compare,\n"
      "sweep, sensitivity, calibrate and infer.  Sections, each present when its\n"
@@ -246,6 +246,8 @@ static const struct {
      "  -o FILE            the report (default out/report.html); its folder is\n"
      "                     created\n"
      "  --title TEXT       the title (default: the scenarios' names)\n"
+     "  -j N               gnuplot processes at a time (default: the processors\n"
+     "                     online; the file is the same for any)\n"
      "  -q                 print nothing but errors\n"},
     {"check", "check SCENARIO [--set PATH=VALUE]...",
      "Validates SCENARIO and prints the resolved settings (includes expanded,\n"

@@ -185,7 +185,7 @@ int main(int argc, char **argv)
             return rc;
         rc = cmd_compare(&o);
     } else if (strcmp(cmd, "report") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "report", OPT_OUT | OPT_TITLE | OPT_QUIET, 1, SIZE_MAX, &o)))
+        if ((rc = cli_parse(argc, argv, 2, "report", OPT_OUT | OPT_TITLE | OPT_THREADS | OPT_QUIET, 1, SIZE_MAX, &o)))
             return rc;
         rc = cmd_report(&o);
     } else if (strcmp(cmd, "check") == 0) {

@@ -7,7 +7,6 @@
 #include "report/folder.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "base/status.h"
+#include "report/util.h"
 #include "io/atomic.h"
 
 /* The file of each table and the columns the report needs in it. */
@@ -84,17 +84,6 @@ rf_table rf_main_table(rf_kind k)
     return (unsigned)k < RF_KIND_COUNT ? kinds[k].required[0] : RT_COUNT;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* dir/name as a new heap string, or NULL. */
 static char *join(const char *dir, const char *name)
 {
@@ -141,10 +130,10 @@ static int read_table(rf_folder *f, rf_table t, char *err, size_t errlen)
         /* io/tsv reports content errors as PATH:LINE: error: ..., and
          * read errors as PATH: reason. */
         if (strstr(msg, ": error: ")) {
-            set_err(err, errlen, "%s", msg);
+            report_errf(err, errlen, "%s", msg);
             rc = AS_EUSAGE;
         } else {
-            set_err(err, errlen, "%s: error: cannot read the table: %s", path, msg);
+            report_errf(err, errlen, "%s: error: cannot read the table: %s", path, msg);
             rc = AS_EIO;
         }
         goto done;
@@ -152,12 +141,12 @@ static int read_table(rf_folder *f, rf_table t, char *err, size_t errlen)
     f->t[t] = tab;
     int nl = ends_with_newline(path);
     if (nl < 0) {
-        set_err(err, errlen, "%s: error: cannot read the table: %s", path, strerror(errno));
+        report_errf(err, errlen, "%s: error: cannot read the table: %s", path, strerror(errno));
         rc = AS_EIO;
         goto done;
     }
     if (!nl) {
-        set_err(err, errlen,
+        report_errf(err, errlen,
                 "%s: error: truncated: the last line has no newline (the file was cut while being written or "
                 "copied); write the folder again",
                 path);
@@ -166,13 +155,13 @@ static int read_table(rf_folder *f, rf_table t, char *err, size_t errlen)
     }
     const char *program = tsv_prov(tab, "program");
     if (!program || strncmp(program, "alignsim ", 9) != 0) {
-        set_err(err, errlen, "%s: error: no '# program: alignsim ...' line: not a table written by alignsim", path);
+        report_errf(err, errlen, "%s: error: no '# program: alignsim ...' line: not a table written by alignsim", path);
         rc = AS_EUSAGE;
         goto done;
     }
     for (size_t c = 0; c < sizeof tables[t].columns / sizeof tables[t].columns[0] && tables[t].columns[c]; c++) {
         if (tsv_column(tab, tables[t].columns[c]) < 0) {
-            set_err(err, errlen, "%s: error: no column '%s' (this report reads %s's columns as alignsim %s writes them)",
+            report_errf(err, errlen, "%s: error: no column '%s' (this report reads %s's columns as alignsim %s writes them)",
                     path, tables[t].columns[c], tables[t].file, ALIGNSIM_VERSION);
             rc = AS_EUSAGE;
             goto done;
@@ -181,6 +170,29 @@ static int read_table(rf_folder *f, rf_table t, char *err, size_t errlen)
 done:
     free(path);
     return rc;
+}
+
+/* Reads the tables of list (ending at RT_COUNT): each must be there when
+ * required, else it is read when present. */
+static int read_tables(rf_folder *f, const rf_table *list, int required, char *err, size_t errlen)
+{
+    for (size_t i = 0; list[i] != RT_COUNT; i++) {
+        rf_table t = list[i];
+        char *p = join(f->path, tables[t].file);
+        if (!p)
+            return AS_ENOMEM;
+        int present = is_file(p);
+        free(p);
+        if (!present && required) {
+            report_errf(err, errlen, "%s/%s: error: missing: a %s folder holds %s; the folder is incomplete",
+                        f->path, tables[t].file, kinds[f->kind].name, tables[t].file);
+            return AS_EUSAGE;
+        }
+        int rc = present ? read_table(f, t, err, errlen) : AS_OK;
+        if (rc != AS_OK)
+            return rc;
+    }
+    return AS_OK;
 }
 
 /* A whole text file of the folder into *out; missing is an error when
@@ -193,7 +205,7 @@ static int read_text(const rf_folder *f, const char *name, int required, char **
     int rc = AS_OK;
     if (!is_file(path)) {
         if (required) {
-            set_err(err, errlen, "%s: error: missing: a %s folder holds %s; the folder is incomplete", path,
+            report_errf(err, errlen, "%s: error: missing: a %s folder holds %s; the folder is incomplete", path,
                     kinds[f->kind].name, name);
             rc = AS_EUSAGE;
         }
@@ -201,7 +213,7 @@ static int read_text(const rf_folder *f, const char *name, int required, char **
     }
     *out = io_read_file(path, NULL);
     if (!*out) {
-        set_err(err, errlen, "%s: error: cannot read: %s", path, strerror(errno));
+        report_errf(err, errlen, "%s: error: cannot read: %s", path, strerror(errno));
         rc = errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     }
 done:
@@ -229,7 +241,7 @@ static int check_counts(const rf_folder *f, char *err, size_t errlen)
     if (r) {
         long long want = prov_count(r, "replications");
         if (want >= 0 && (size_t)want != tsv_rows(r)) {
-            set_err(err, errlen, "%s: error: truncated: %zu rows, but the batch ran %lld replications",
+            report_errf(err, errlen, "%s: error: truncated: %zu rows, but the batch ran %lld replications",
                     tsv_path(r), tsv_rows(r), want);
             return AS_EUSAGE;
         }
@@ -238,7 +250,7 @@ static int check_counts(const rf_folder *f, char *err, size_t errlen)
     if (s) {
         long long want = prov_count(s, "points");
         if (want >= 0 && (size_t)want != tsv_rows(s)) {
-            set_err(err, errlen, "%s: error: truncated: %zu rows, but the sweep has %lld points", tsv_path(s),
+            report_errf(err, errlen, "%s: error: truncated: %zu rows, but the sweep has %lld points", tsv_path(s),
                     tsv_rows(s), want);
             return AS_EUSAGE;
         }
@@ -251,7 +263,7 @@ static int check_counts(const rf_folder *f, char *err, size_t errlen)
             while (i < tsv_rows(c) && strcmp(rf_str(c, i, "condition"), need[k]) != 0)
                 i++;
             if (i == tsv_rows(c)) {
-                set_err(err, errlen, "%s: error: truncated: no row for the condition '%s'", tsv_path(c), need[k]);
+                report_errf(err, errlen, "%s: error: truncated: no row for the condition '%s'", tsv_path(c), need[k]);
                 return AS_EUSAGE;
             }
         }
@@ -262,7 +274,7 @@ static int check_counts(const rf_folder *f, char *err, size_t errlen)
         for (size_t i = 0; i < tsv_rows(p); i++)
             sum += rf_num(p, i, "weight");
         if (!(fabs(sum - 1.0) <= 1e-6)) {
-            set_err(err, errlen, "%s: error: the weights sum to %.17g, not 1: truncated or not a posterior",
+            report_errf(err, errlen, "%s: error: the weights sum to %.17g, not 1: truncated or not a posterior",
                     tsv_path(p), sum);
             return AS_EUSAGE;
         }
@@ -271,7 +283,7 @@ static int check_counts(const rf_folder *f, char *err, size_t errlen)
         /* Tables of results have rows; events, milestones and fits may be
          * empty (a scenario without events or targets). */
         if (f->t[t] && tsv_rows(f->t[t]) == 0 && t != RT_EVENTS && t != RT_MILESTONES && t != RT_FIT) {
-            set_err(err, errlen, "%s: error: no rows: truncated or not written by a finished command",
+            report_errf(err, errlen, "%s: error: no rows: truncated or not written by a finished command",
                     tsv_path(f->t[t]));
             return AS_EUSAGE;
         }
@@ -294,12 +306,12 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
 
     struct stat st;
     if (stat(f->path, &st) != 0) {
-        set_err(err, errlen, "%s: error: %s", f->path, strerror(errno));
+        report_errf(err, errlen, "%s: error: %s", f->path, strerror(errno));
         rc = errno == ENOENT || errno == ENOTDIR ? AS_EUSAGE : AS_EIO;
         goto fail;
     }
     if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: error: not a folder: give the result folders a command wrote", f->path);
+        report_errf(err, errlen, "%s: error: not a folder: give the result folders a command wrote", f->path);
         rc = AS_EUSAGE;
         goto fail;
     }
@@ -311,7 +323,7 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
     int interrupted = is_file(ckpt);
     free(ckpt);
     if (interrupted) {
-        set_err(err, errlen,
+        report_errf(err, errlen,
                 "%s/" BATCH_CHECKPOINT ": error: the folder holds an interrupted batch; finish it with --resume "
                 "before reporting on it",
                 f->path);
@@ -334,7 +346,7 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
             break;
     }
     if (k == RF_KIND_COUNT) {
-        set_err(err, errlen,
+        report_errf(err, errlen,
                 "%s: error: not an alignsim result folder: expected trajectory.tsv (run), summary.tsv (batch), "
                 "claim.tsv (claim), compare.tsv (compare), sweep.tsv (sweep), sensitivity.tsv (sensitivity), "
                 "calibration.tsv (calibrate) or posterior.tsv (infer)",
@@ -344,36 +356,9 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
     }
     f->kind = detect_order[k];
 
-    for (size_t i = 0; kinds[f->kind].required[i] != RT_COUNT; i++) {
-        rf_table t = kinds[f->kind].required[i];
-        char *p = join(f->path, tables[t].file);
-        if (!p) {
-            rc = AS_ENOMEM;
-            goto fail;
-        }
-        int present = is_file(p);
-        free(p);
-        if (!present) {
-            set_err(err, errlen, "%s/%s: error: missing: a %s folder holds %s; the folder is incomplete", f->path,
-                    tables[t].file, kinds[f->kind].name, tables[t].file);
-            rc = AS_EUSAGE;
-            goto fail;
-        }
-        if ((rc = read_table(f, t, err, errlen)) != AS_OK)
-            goto fail;
-    }
-    for (size_t i = 0; kinds[f->kind].optional[i] != RT_COUNT; i++) {
-        rf_table t = kinds[f->kind].optional[i];
-        char *p = join(f->path, tables[t].file);
-        if (!p) {
-            rc = AS_ENOMEM;
-            goto fail;
-        }
-        int present = is_file(p);
-        free(p);
-        if (present && (rc = read_table(f, t, err, errlen)) != AS_OK)
-            goto fail;
-    }
+    if ((rc = read_tables(f, kinds[f->kind].required, 1, err, errlen)) != AS_OK ||
+        (rc = read_tables(f, kinds[f->kind].optional, 0, err, errlen)) != AS_OK)
+        goto fail;
     f->version = tsv_prov(f->t[rf_main_table(f->kind)], "program");
 
     if ((rc = read_text(f, "scenario.cfg", kinds[f->kind].needs_scenario, &f->scenario_cfg, err, errlen)) != AS_OK)
@@ -412,7 +397,7 @@ int rf_check_versions(const rf_folder *const *fs, size_t n, char *err, size_t er
                 first = v;
                 first_path = tsv_path(tab);
             } else if (strcmp(v, first) != 0) {
-                set_err(err, errlen,
+                report_errf(err, errlen,
                         "%s: error: written by %s, but %s by %s; a report does not mix program versions: write "
                         "the folders again with one version",
                         tsv_path(tab), v, first_path, first);
@@ -439,7 +424,7 @@ int rf_check_years(const rf_folder *f, double horizon, char *err, size_t errlen)
             const char *d = rf_str(t, r, "dyad");
             double y = rf_num(t, r, "year");
             if (isnan(y)) {
-                set_err(err, errlen, "%s:%zu: error: the year is not a number", tsv_path(t), tsv_row_line(t, r));
+                report_errf(err, errlen, "%s:%zu: error: the year is not a number", tsv_path(t), tsv_row_line(t, r));
                 rc = AS_EUSAGE;
                 break;
             }
@@ -470,7 +455,7 @@ int rf_check_years(const rf_folder *f, double horizon, char *err, size_t errlen)
         }
         for (size_t i = 0; rc == AS_OK && i < nd; i++)
             if (last[i] != max_year) {
-                set_err(err, errlen,
+                report_errf(err, errlen,
                         "%s: error: truncated: the rows of %s end in %g, those of %s in %g (the file lost its "
                         "last lines)",
                         tsv_path(t), dyad[i], last[i], dyad[0], max_year);
@@ -478,7 +463,7 @@ int rf_check_years(const rf_folder *f, double horizon, char *err, size_t errlen)
             }
         /* Samples are taken at mid-year, up to the horizon. */
         if (rc == AS_OK && !isnan(horizon) && max_year + 0.5 + 1.0 <= horizon) {
-            set_err(err, errlen,
+            report_errf(err, errlen,
                     "%s: error: truncated: the last year is %g, but the scenario runs to %g (the file lost its "
                     "last lines)",
                     tsv_path(t), max_year, horizon);

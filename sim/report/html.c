@@ -24,7 +24,12 @@ void html_textn(buf *b, const char *s, size_t n)
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
-        default: break;
+        default:
+            /* Control characters are not allowed in HTML text (and 0x01
+             * marks figures in the report's body): U+FFFD instead. */
+            if (((unsigned char)s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') || s[i] == 0x7f)
+                rep = "\xef\xbf\xbd";
+            break;
         }
         if (rep) {
             buf_append(b, s + start, i - start);

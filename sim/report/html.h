@@ -13,7 +13,8 @@
 #include "base/buf.h"
 
 /* Appends s with &, <, >, " and ' escaped (safe in text and in quoted
- * attribute values).  NULL appends nothing. */
+ * attribute values) and control characters other than tab, newline and
+ * carriage return replaced by U+FFFD.  NULL appends nothing. */
 void html_text(buf *b, const char *s);
 
 /* Appends at most n bytes of s, escaped as html_text(). */

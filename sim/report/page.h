@@ -32,6 +32,9 @@ typedef struct {
     buf body;
     buf nav;
     size_t nsections, nfigures;
+    char **fig_title, **fig_alt;  /* per figure queued: caption, text alternative */
+    char **fig_where;             /* "FOLDER: error: analysis/SCRIPT", for messages */
+    size_t fig_cap;
     int rc;
     char *err;
     size_t errlen;
@@ -47,10 +50,12 @@ void page_section(page *pg, const char *id, const char *title);
 void page_section_end(page *pg);
 
 /*
- * Draws analysis/script on folder f (assign: extra gnuplot assignments,
- * e.g. "dyad='china-us'"; image: the SVG file it writes) and appends it as
- * a <figure> with the title and the text alternative alt (its main number),
- * both visible in the caption.  On failure records it in pg.
+ * Queues analysis/script on folder f (assign: extra gnuplot assignments,
+ * e.g. "dyad='china-us'"; image: the SVG file it writes) and appends its
+ * place to the body; once every section is written, the figures are drawn
+ * together and each place becomes a <figure> with the title and the text
+ * alternative alt (its main number), both visible in the caption.  On
+ * failure records it in pg.
  */
 void page_figure(page *pg, const rf_folder *f, const char *script, const char *assign, const char *image,
                  const char *title, const char *alt);

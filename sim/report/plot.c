@@ -3,9 +3,10 @@
  * (see plot.h).
  *
  * Invariants of a plotter: tmp is a folder this process created with
- * mkdtemp() and nothing else writes to; after every plotter_draw() it holds
- * no file but the gnuplot log, so plotter_free() can remove it entry by
- * entry without recursion.
+ * mkdtemp() and nothing else writes to; it holds, for each job N started,
+ * the folder tmp/N gnuplot draws into and its log tmp/N.log, and nothing
+ * deeper, so plotter_free() removes it two levels deep.  A job's pid is
+ * non-zero exactly while its gnuplot has not been waited for.
  */
 #include "report/plot.h"
 
@@ -14,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,37 +25,27 @@
 #include <unistd.h>
 
 #include "base/status.h"
+#include "report/util.h"
 #include "io/atomic.h"
 #include "report/html.h"
 
 extern char **environ;
 
+/* One figure to draw. */
+typedef struct {
+    char *script, *folder, *assign, *image; /* owned copies */
+    char *svg;                              /* after plotter_run() */
+    pid_t pid;                              /* while gnuplot runs, else 0 */
+} job;
+
 struct plotter {
     char *gnuplot;       /* program to run */
     char *analysis;      /* folder of the scripts */
-    char *tmp;           /* private temporary folder */
-    buf warnings;        /* what gnuplot printed on success */
+    char *tmp;           /* private temporary folder: job N draws into tmp/N */
+    job *jobs;
+    size_t njobs, cap;
+    buf warnings;        /* what gnuplot printed on success, in job order */
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static char *dup_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 plotter *plotter_alloc(const char *gnuplot, const char *analysis_dir, char *err, size_t errlen)
 {
@@ -63,13 +53,13 @@ plotter *plotter_alloc(const char *gnuplot, const char *analysis_dir, char *err,
     buf path = {0};
     if (!p)
         goto nomem;
-    p->gnuplot = dup_string(gnuplot ? gnuplot : "gnuplot");
-    p->analysis = dup_string(analysis_dir);
+    p->gnuplot = strdup(gnuplot ? gnuplot : "gnuplot");
+    p->analysis = strdup(analysis_dir);
     buf_printf(&path, "%s/common.gp", analysis_dir);
     if (!p->gnuplot || !p->analysis || path.failed)
         goto nomem;
     if (access(buf_str(&path), R_OK) != 0) {
-        set_err(err, errlen, "%s: error: the plot scripts are not there (%s); set ALIGNSIM_ANALYSIS to the "
+        report_errf(err, errlen, "%s: error: the plot scripts are not there (%s); set ALIGNSIM_ANALYSIS to the "
                              "analysis/ folder of alignsim",
                 analysis_dir, strerror(errno));
         goto fail;
@@ -80,7 +70,7 @@ plotter *plotter_alloc(const char *gnuplot, const char *analysis_dir, char *err,
     if (path.failed)
         goto nomem;
     if (!mkdtemp((char *)path.data)) {
-        set_err(err, errlen, "%s: error: cannot create a temporary folder: %s", buf_str(&path), strerror(errno));
+        report_errf(err, errlen, "%s: error: cannot create a temporary folder: %s", buf_str(&path), strerror(errno));
         goto fail;
     }
     p->tmp = buf_take(&path);
@@ -88,35 +78,61 @@ plotter *plotter_alloc(const char *gnuplot, const char *analysis_dir, char *err,
         goto nomem;
     return p;
 nomem:
-    set_err(err, errlen, "out of memory");
+    report_errf(err, errlen, "out of memory");
 fail:
     buf_clear(&path);
     plotter_free(p);
     return NULL;
 }
 
+/* Removes every file of folder dir and, depth levels down, its folders,
+ * then dir itself. */
+static void remove_tree(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        buf name = {0};
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            buf_reset(&name);
+            buf_printf(&name, "%s/%s", dir, e->d_name);
+            if (name.failed)
+                continue;
+            struct stat st;
+            if (depth > 0 && lstat(buf_str(&name), &st) == 0 && S_ISDIR(st.st_mode))
+                remove_tree(buf_str(&name), depth - 1);
+            else
+                unlink(buf_str(&name));
+        }
+        buf_clear(&name);
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
 void plotter_free(plotter *p)
 {
     if (!p)
         return;
-    if (p->tmp) {
-        DIR *d = opendir(p->tmp);
-        if (d) {
-            struct dirent *e;
-            buf name = {0};
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                buf_reset(&name);
-                buf_printf(&name, "%s/%s", p->tmp, e->d_name);
-                if (!name.failed)
-                    unlink(buf_str(&name));
-            }
-            buf_clear(&name);
-            closedir(d);
+    for (size_t i = 0; i < p->njobs; i++) {
+        job *j = &p->jobs[i];
+        if (j->pid > 0) {
+            /* Only after a failure: let the child finish, then reap it. */
+            int st;
+            while (waitpid(j->pid, &st, 0) < 0 && errno == EINTR)
+                ;
         }
-        rmdir(p->tmp);
+        free(j->script);
+        free(j->folder);
+        free(j->assign);
+        free(j->image);
+        free(j->svg);
     }
+    if (p->tmp)
+        remove_tree(p->tmp, 1);
+    free(p->jobs);
     free(p->gnuplot);
     free(p->analysis);
     free(p->tmp);
@@ -129,92 +145,152 @@ const char *plotter_warnings(const plotter *p)
     return buf_str(&p->warnings);
 }
 
-/* Runs argv with stdin from /dev/null and stdout and stderr into log.
- * Returns the exit status, 128 + signal, or -1 (errno set) when the
- * program cannot be started. */
-static int run_logged(char *const argv[], const char *log)
+int plotter_add(plotter *p, const char *script, const char *folder, const char *assign, const char *image,
+                size_t *index, char *err, size_t errlen)
 {
-    posix_spawn_file_actions_t fa;
-    if (posix_spawn_file_actions_init(&fa) != 0)
-        return -1;
-    int rc = -1;
-    pid_t pid;
-    if (posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) != 0 ||
-        posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600) != 0 ||
-        posix_spawn_file_actions_adddup2(&fa, 1, 2) != 0)
-        goto done;
-    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    if (e != 0) {
-        errno = e;
-        goto done;
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno != EINTR)
-            goto done;
-    }
-    rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-done:
-    posix_spawn_file_actions_destroy(&fa);
-    return rc;
-}
-
-int plotter_draw(plotter *p, const char *script, const char *folder, const char *assign, const char *image,
-                 char **svg, char *err, size_t errlen)
-{
-    *svg = NULL;
     /* The assignments quote their values with single quotes. */
     if (strchr(folder, '\'')) {
-        set_err(err, errlen, "%s: error: a folder name with a single quote cannot be passed to gnuplot; "
+        report_errf(err, errlen, "%s: error: a folder name with a single quote cannot be passed to gnuplot; "
                              "rename or link the folder",
                 folder);
         return AS_EUSAGE;
     }
+    if (p->njobs == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        job *nj = realloc(p->jobs, cap * sizeof *nj);
+        if (!nj)
+            goto nomem;
+        p->jobs = nj;
+        p->cap = cap;
+    }
+    job *j = &p->jobs[p->njobs];
+    memset(j, 0, sizeof *j);
+    j->script = strdup(script);
+    j->folder = strdup(folder);
+    j->assign = strdup(assign ? assign : "");
+    j->image = strdup(image);
+    p->njobs++;
+    if (!j->script || !j->folder || !j->assign || !j->image)
+        goto nomem;
+    *index = p->njobs - 1;
+    return AS_OK;
+nomem:
+    report_errf(err, errlen, "out of memory");
+    return AS_ENOMEM;
+}
+
+/* Starts gnuplot for job i: draws into tmp/i, output into tmp/i.log. */
+static int start_job(plotter *p, size_t i, char *err, size_t errlen)
+{
+    job *j = &p->jobs[i];
+    buf expr = {0}, path = {0}, dir = {0}, log = {0};
     int rc = AS_OK;
-    buf expr = {0}, path = {0}, log = {0}, out = {0};
-    char *text = NULL;
-    buf_printf(&expr, "dir='%s'; outdir='%s'; formats='svg'", folder, p->tmp);
-    if (assign && *assign)
-        buf_printf(&expr, "; %s", assign);
-    buf_printf(&path, "%s/%s", p->analysis, script);
-    buf_printf(&log, "%s/.gnuplot.log", p->tmp);
-    buf_printf(&out, "%s/%s", p->tmp, image);
-    if (expr.failed || path.failed || log.failed || out.failed) {
+    posix_spawn_file_actions_t fa;
+    int fa_ok = posix_spawn_file_actions_init(&fa) == 0;
+    buf_printf(&dir, "%s/%zu", p->tmp, i);
+    buf_printf(&log, "%s/%zu.log", p->tmp, i);
+    buf_printf(&expr, "dir='%s'; outdir='%s'; formats='svg'", j->folder, buf_str(&dir));
+    if (*j->assign)
+        buf_printf(&expr, "; %s", j->assign);
+    buf_printf(&path, "%s/%s", p->analysis, j->script);
+    if (!fa_ok || expr.failed || path.failed || dir.failed || log.failed) {
+        report_errf(err, errlen, "out of memory");
+        rc = AS_ENOMEM;
+        goto done;
+    }
+    if (mkdir(buf_str(&dir), 0700) != 0) {
+        report_errf(err, errlen, "%s: error: cannot create a temporary folder: %s", buf_str(&dir), strerror(errno));
+        rc = AS_EIO;
+        goto done;
+    }
+    if (posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, 1, buf_str(&log), O_WRONLY | O_CREAT | O_TRUNC, 0600) != 0 ||
+        posix_spawn_file_actions_adddup2(&fa, 1, 2) != 0) {
+        report_errf(err, errlen, "out of memory");
         rc = AS_ENOMEM;
         goto done;
     }
     char *argv[] = {p->gnuplot, "-e", (char *)buf_str(&expr), (char *)buf_str(&path), NULL};
-    int st = run_logged(argv, buf_str(&log));
-    text = io_read_file(buf_str(&log), NULL);
-    if (st < 0) {
-        set_err(err, errlen, "%s: error: cannot run gnuplot: %s (make deps-plots installs it)", p->gnuplot,
-                strerror(errno));
+    int e = posix_spawnp(&j->pid, argv[0], &fa, NULL, argv, environ);
+    if (e != 0) {
+        j->pid = 0;
+        report_errf(err, errlen, "%s: error: cannot run gnuplot: %s (make deps-plots installs it)", p->gnuplot,
+                strerror(e));
         rc = AS_ERUNTIME;
-        goto done;
     }
-    if (st != 0) {
-        set_err(err, errlen, "%s: error: gnuplot failed on %s (status %d)%s%s", folder, buf_str(&path), st,
-                text && *text ? ":\n" : "", text ? text : "");
-        rc = AS_ERUNTIME;
-        goto done;
-    }
-    *svg = io_read_file(buf_str(&out), NULL);
-    if (!*svg) {
-        set_err(err, errlen, "%s: error: %s wrote no %s: %s", folder, buf_str(&path), image, strerror(errno));
-        rc = AS_ERUNTIME;
-        goto done;
-    }
-    unlink(buf_str(&out));
-    if (text && *text)
-        buf_printf(&p->warnings, "gnuplot %s on %s:\n%s%s", buf_str(&path), folder, text,
-                   text[strlen(text) - 1] == '\n' ? "" : "\n");
 done:
-    free(text);
+    if (fa_ok)
+        posix_spawn_file_actions_destroy(&fa);
     buf_clear(&expr);
     buf_clear(&path);
+    buf_clear(&dir);
+    buf_clear(&log);
+    return rc;
+}
+
+/* Waits for job i and reads its image; gnuplot's words are kept as
+ * warnings on success and returned in err on failure. */
+static int finish_job(plotter *p, size_t i, char *err, size_t errlen)
+{
+    job *j = &p->jobs[i];
+    int st = 0, rc = AS_OK;
+    while (waitpid(j->pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            st = -1;
+            break;
+        }
+    }
+    j->pid = 0;
+    int status = st < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    buf log = {0}, out = {0};
+    buf_printf(&log, "%s/%zu.log", p->tmp, i);
+    buf_printf(&out, "%s/%zu/%s", p->tmp, i, j->image);
+    if (log.failed || out.failed) {
+        report_errf(err, errlen, "out of memory");
+        rc = AS_ENOMEM;
+        goto done;
+    }
+    char *text = io_read_file(buf_str(&log), NULL);
+    if (status != 0) {
+        report_errf(err, errlen, "%s: error: gnuplot failed on %s/%s (status %d)%s%s", j->folder, p->analysis,
+                j->script, status, text && *text ? ":\n" : "", text ? text : "");
+        rc = AS_ERUNTIME;
+    } else if ((j->svg = io_read_file(buf_str(&out), NULL)) == NULL) {
+        report_errf(err, errlen, "%s: error: %s/%s wrote no %s: %s", j->folder, p->analysis, j->script, j->image,
+                strerror(errno));
+        rc = AS_ERUNTIME;
+    } else if (text && *text) {
+        buf_printf(&p->warnings, "gnuplot %s/%s on %s:\n%s%s", p->analysis, j->script, j->folder, text,
+                   text[strlen(text) - 1] == '\n' ? "" : "\n");
+    }
+    free(text);
+done:
     buf_clear(&log);
     buf_clear(&out);
     return rc;
+}
+
+int plotter_run(plotter *p, unsigned parallel, char *err, size_t errlen)
+{
+    if (parallel < 1)
+        parallel = 1;
+    int rc = AS_OK;
+    size_t next = 0, done = 0;
+    /* Keep up to `parallel` gnuplot processes going; wait for them in
+     * queue order, so that the first failure reported is the first in the
+     * page, whatever the number of processes. */
+    while (done < p->njobs && rc == AS_OK) {
+        while (rc == AS_OK && next < p->njobs && next - done < parallel)
+            rc = start_job(p, next++, err, errlen);
+        if (rc == AS_OK)
+            rc = finish_job(p, done++, err, errlen);
+    }
+    return rc;
+}
+
+const char *plotter_svg(const plotter *p, size_t i)
+{
+    return i < p->njobs ? p->jobs[i].svg : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,7 +342,7 @@ int svg_inline(buf *out, const char *svg, const char *prefix, const char *title,
 {
     const char *p = strstr(svg, "<svg");
     if (!p) {
-        set_err(err, errlen, "the image is not an SVG (no <svg> element)");
+        report_errf(err, errlen, "the image is not an SVG (no <svg> element)");
         return AS_ERUNTIME;
     }
     int root_done = 0, children = 0;
@@ -292,7 +368,7 @@ int svg_inline(buf *out, const char *svg, const char *prefix, const char *title,
         if (nlen == 0)
             goto unterminated;
         if (forbidden_element(name, nlen)) {
-            set_err(err, errlen, "the SVG holds a <%.*s> element, which the report does not inline", (int)nlen,
+            report_errf(err, errlen, "the SVG holds a <%.*s> element, which the report does not inline", (int)nlen,
                     name);
             return AS_ERUNTIME;
         }
@@ -347,7 +423,7 @@ int svg_inline(buf *out, const char *svg, const char *prefix, const char *title,
                     q++;
                 quote = *q;
                 if (quote != '\'' && quote != '"') {
-                    set_err(err, errlen, "the SVG has an unquoted value of %.*s", (int)an, aname);
+                    report_errf(err, errlen, "the SVG has an unquoted value of %.*s", (int)an, aname);
                     return AS_ERUNTIME;
                 }
                 v = q + 1;
@@ -360,7 +436,7 @@ int svg_inline(buf *out, const char *svg, const char *prefix, const char *title,
             if (name_is(aname, an, "xmlns") || (an > 6 && strncmp(aname, "xmlns:", 6) == 0))
                 continue;
             if ((an > 2 && strncasecmp(aname, "on", 2) == 0) || name_is(aname, an, "style")) {
-                set_err(err, errlen, "the SVG has a %.*s attribute, which the report's policy would block",
+                report_errf(err, errlen, "the SVG has a %.*s attribute, which the report's policy would block",
                         (int)an, aname);
                 return AS_ERUNTIME;
             }
@@ -373,14 +449,14 @@ int svg_inline(buf *out, const char *svg, const char *prefix, const char *title,
                 buf_append(out, v, vn);
             } else if (name_is(aname, an, "href") || name_is(aname, an, "xlink:href")) {
                 if (vn == 0 || v[0] != '#') {
-                    set_err(err, errlen, "the SVG refers to '%.*s', outside the image", (int)(vn > 80 ? 80 : vn),
+                    report_errf(err, errlen, "the SVG refers to '%.*s', outside the image", (int)(vn > 80 ? 80 : vn),
                             v);
                     return AS_ERUNTIME;
                 }
                 buf_printf(out, "#%s-", prefix);
                 buf_append(out, v + 1, vn - 1);
             } else if (put_urls(out, v, vn, prefix) != 0) {
-                set_err(err, errlen, "the SVG's %.*s refers to a resource outside the image", (int)an, aname);
+                report_errf(err, errlen, "the SVG's %.*s refers to a resource outside the image", (int)an, aname);
                 return AS_ERUNTIME;
             }
             buf_printf(out, "%c", quote);
@@ -396,11 +472,11 @@ int svg_inline(buf *out, const char *svg, const char *prefix, const char *title,
         p = q;
     }
     if (!root_done) {
-        set_err(err, errlen, "the SVG has no <svg> start tag");
+        report_errf(err, errlen, "the SVG has no <svg> start tag");
         return AS_ERUNTIME;
     }
     return out->failed ? AS_ENOMEM : AS_OK;
 unterminated:
-    set_err(err, errlen, "the SVG is cut short or malformed near '%.40s'", p);
+    report_errf(err, errlen, "the SVG is cut short or malformed near '%.40s'", p);
     return AS_ERUNTIME;
 }

@@ -11,9 +11,10 @@
  *
  * A plotter owns its temporary folder, created under $TMPDIR (or /tmp) by
  * plotter_alloc() and removed with everything in it by plotter_free().
- * gnuplot runs as a child process (posix_spawnp) with stdin from
- * /dev/null and its output captured; anything it prints on success is kept
- * as a warning for the caller to show.
+ * Figures are queued (plotter_add) and then drawn together (plotter_run),
+ * several gnuplot processes at a time: gnuplot runs as a child process
+ * (posix_spawnp) with stdin from /dev/null and its output captured;
+ * anything it prints on success is kept as a warning for the caller.
  */
 #ifndef ALIGNSIM_REPORT_PLOT_H
 #define ALIGNSIM_REPORT_PLOT_H
@@ -36,17 +37,28 @@ plotter *plotter_alloc(const char *gnuplot, const char *analysis_dir, char *err,
 void plotter_free(plotter *p);
 
 /*
- * Runs analysis_dir/script with dir='folder' and the extra gnuplot
- * assignments assign (may be NULL or "", e.g. "dyad='china-us'") and reads
- * the SVG image it writes into the temporary folder under the name image
- * (e.g. "fan_china-us.svg").  On success stores the SVG text (heap; the
- * caller frees) in *svg and returns 0 (AS_OK).  Returns AS_EUSAGE when
- * folder or assign holds a single quote (gnuplot could not be given it),
- * AS_ERUNTIME when gnuplot cannot be started, fails or writes no image
- * (err holds its messages), AS_ENOMEM.
+ * Queues a figure: analysis_dir/script run with dir='folder' and the extra
+ * gnuplot assignments assign (may be NULL or "", e.g. "dyad='china-us'"),
+ * whose SVG image it writes under the name image (e.g.
+ * "fan_china-us.svg").  Stores its index in *index.  Returns AS_OK,
+ * AS_EUSAGE when folder holds a single quote (gnuplot could not be given
+ * it), AS_ENOMEM.  Strings are copied.
  */
-int plotter_draw(plotter *p, const char *script, const char *folder, const char *assign, const char *image,
-                 char **svg, char *err, size_t errlen);
+int plotter_add(plotter *p, const char *script, const char *folder, const char *assign, const char *image,
+                size_t *index, char *err, size_t errlen);
+
+/*
+ * Draws every queued figure, with at most `parallel` gnuplot processes
+ * at a time (each job draws into its own folder, so the images are the
+ * same for any number).  Returns AS_OK, or for the first figure in queue
+ * order that failed: AS_ERUNTIME when gnuplot cannot be started, fails or
+ * writes no image (err holds its messages), AS_EIO, AS_ENOMEM.
+ */
+int plotter_run(plotter *p, unsigned parallel, char *err, size_t errlen);
+
+/* The SVG text of figure i after a successful plotter_run() (borrowed), or
+ * NULL. */
+const char *plotter_svg(const plotter *p, size_t i);
 
 /* What gnuplot printed while succeeding (warnings), one block per run,
  * "" when nothing.  Borrowed. */

@@ -145,33 +145,84 @@ void page_folder_name(buf *b, const rf_folder *f)
     buf_printf(b, "</code> (%s)", rf_kind_name(f->kind));
 }
 
+/* Figures are queued while the sections are written and drawn together at
+ * the end (several gnuplot processes at once): the body holds a marker,
+ * FIGURE_MARK, the figure's index and FIGURE_MARK again, which
+ * expand_figures() replaces.  html_text() never writes the marker byte. */
+#define FIGURE_MARK '\x01'
+
 void page_figure(page *pg, const rf_folder *f, const char *script, const char *assign, const char *image,
                  const char *title, const char *alt)
 {
     if (pg->rc != AS_OK)
         return;
-    char *svg = NULL;
     char msg[4096] = "";
-    int rc = plotter_draw(pg->pl, script, f->path, assign, image, &svg, msg, sizeof msg);
+    size_t idx;
+    int rc = plotter_add(pg->pl, script, f->path, assign, image, &idx, msg, sizeof msg);
     if (rc != AS_OK) {
         page_fail(pg, rc, "%s", msg);
         return;
     }
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "fig%zu", pg->nfigures + 1);
-    buf_printf(&pg->body, "<figure id=\"%s\">\n", prefix);
-    rc = svg_inline(&pg->body, svg, prefix, title, alt, msg, sizeof msg);
-    free(svg);
-    if (rc != AS_OK) {
-        page_fail(pg, rc, "%s: error: analysis/%s: %s", f->path, script, msg);
+    if (idx >= pg->fig_cap) {
+        size_t cap = pg->fig_cap ? 2 * pg->fig_cap : 16;
+        char **t = realloc(pg->fig_title, cap * sizeof *t);
+        if (t)
+            pg->fig_title = t;
+        char **a = t ? realloc(pg->fig_alt, cap * sizeof *a) : NULL;
+        if (a)
+            pg->fig_alt = a;
+        char **w = a ? realloc(pg->fig_where, cap * sizeof *w) : NULL;
+        if (!w) {
+            page_fail(pg, AS_ENOMEM, "out of memory");
+            return;
+        }
+        pg->fig_where = w;
+        pg->fig_cap = cap;
+    }
+    buf where = {0};
+    buf_printf(&where, "%s: error: analysis/%s", f->path, script);
+    pg->fig_title[idx] = strdup(title);
+    pg->fig_alt[idx] = strdup(alt);
+    pg->fig_where[idx] = buf_take(&where);
+    pg->nfigures = idx + 1;
+    if (!pg->fig_title[idx] || !pg->fig_alt[idx] || !pg->fig_where[idx]) {
+        page_fail(pg, AS_ENOMEM, "out of memory");
         return;
     }
-    buf_puts(&pg->body, "\n<figcaption><strong>");
-    html_text(&pg->body, title);
-    buf_puts(&pg->body, ".</strong> ");
-    html_text(&pg->body, alt);
-    buf_puts(&pg->body, "</figcaption>\n</figure>\n");
-    pg->nfigures++;
+    buf_printf(&pg->body, "%c%zu%c", FIGURE_MARK, idx, FIGURE_MARK);
+}
+
+/* The body with every figure marker replaced by its figure: the inlined
+ * SVG and a caption with its title and text alternative. */
+static void expand_figures(page *pg, buf *out)
+{
+    const char *p = buf_str(&pg->body);
+    char msg[1024];
+    while (*p && pg->rc == AS_OK) {
+        const char *m = strchr(p, FIGURE_MARK);
+        if (!m) {
+            buf_puts(out, p);
+            break;
+        }
+        buf_append(out, p, (size_t)(m - p));
+        char *end;
+        size_t idx = (size_t)strtoul(m + 1, &end, 10);
+        p = end + 1;
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "fig%zu", idx + 1);
+        buf_printf(out, "<figure id=\"%s\">\n", prefix);
+        int rc = svg_inline(out, plotter_svg(pg->pl, idx), prefix, pg->fig_title[idx], pg->fig_alt[idx], msg,
+                            sizeof msg);
+        if (rc != AS_OK) {
+            page_fail(pg, rc, "%s: %s", pg->fig_where[idx], msg);
+            return;
+        }
+        buf_puts(out, "\n<figcaption><strong>");
+        html_text(out, pg->fig_title[idx]);
+        buf_puts(out, ".</strong> ");
+        html_text(out, pg->fig_alt[idx]);
+        buf_puts(out, "</figcaption>\n</figure>\n");
+    }
 }
 
 const char **page_dyads(page *pg, const tsv_table *t, size_t *n)
@@ -854,7 +905,7 @@ static void page_title(const page *pg, buf *t)
         buf_puts(t, "results");
 }
 
-static void assemble(const page *pg, buf *html)
+static void assemble(const page *pg, const buf *body, buf *html)
 {
     char style_hash[SHA256_BASE64_SIZE], script_hash[SHA256_BASE64_SIZE];
     sha256_base64(style_sheet, style_hash);
@@ -888,7 +939,7 @@ static void assemble(const page *pg, buf *html)
                    "<nav aria-label=\"Contents\"><ol>\n");
     buf_puts(html, buf_str(&pg->nav));
     buf_puts(html, "</ol></nav>\n<main>\n");
-    buf_puts(html, buf_str(&pg->body));
+    buf_puts(html, buf_str(body));
     buf_puts(html, "</main>\n<script>");
     buf_puts(html, key_script);
     buf_puts(html, "</script>\n</body>\n</html>\n");
@@ -924,7 +975,7 @@ int report_write(const report_options *o, report_result *res, char *err, size_t 
     pg.o = o;
     pg.err = err;
     pg.errlen = errlen;
-    buf html = {0};
+    buf html = {0}, body = {0};
     pg.fs = calloc(o->ndirs ? o->ndirs : 1, sizeof *pg.fs);
     if (!pg.fs) {
         page_fail(&pg, AS_ENOMEM, "out of memory");
@@ -997,8 +1048,17 @@ int report_write(const report_options *o, report_result *res, char *err, size_t 
         page_fail(&pg, AS_ENOMEM, "out of memory");
     if (pg.rc != AS_OK)
         goto done;
+    if ((rc = plotter_run(pg.pl, o->jobs ? o->jobs : 1, err, errlen)) != AS_OK) {
+        pg.rc = rc;
+        goto done;
+    }
+    expand_figures(&pg, &body);
+    if (body.failed)
+        page_fail(&pg, AS_ENOMEM, "out of memory");
+    if (pg.rc != AS_OK)
+        goto done;
 
-    assemble(&pg, &html);
+    assemble(&pg, &body, &html);
     if (html.failed) {
         page_fail(&pg, AS_ENOMEM, "out of memory");
         goto done;
@@ -1028,8 +1088,17 @@ done:
         report_scenario_clear(&pg.fs[i].sc);
     }
     free(pg.fs);
+    for (size_t i = 0; i < pg.nfigures; i++) {
+        free(pg.fig_title[i]);
+        free(pg.fig_alt[i]);
+        free(pg.fig_where[i]);
+    }
+    free(pg.fig_title);
+    free(pg.fig_alt);
+    free(pg.fig_where);
     buf_clear(&pg.body);
     buf_clear(&pg.nav);
+    buf_clear(&body);
     buf_clear(&html);
     return pg.rc;
 }

@@ -93,6 +93,8 @@ typedef struct {
     long long now;            /* the report's date, seconds since 1970 UTC */
     const char *analysis_dir; /* folder of the gnuplot scripts */
     const char *gnuplot;      /* gnuplot program; NULL: "gnuplot" in PATH */
+    unsigned jobs;            /* gnuplot processes at a time (0: 1); the file is
+                                 the same for any number */
     report_scenarios scenarios;
 } report_options;
 
