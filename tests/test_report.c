@@ -1152,6 +1152,43 @@ static void test_browser_screenshot_is_not_blank(void **state)
     free(blank);
 }
 
+/* Print mode starts every section on a new page: a short report (the
+ * infer fixture: three sections that would share one or two pages)
+ * prints on at least as many pages as it has sections. */
+static void test_browser_print_gives_each_section_a_page(void **state)
+{
+    NEED_CHROMIUM();
+    fixture *fx = *state;
+    const char *names[] = {"infer", NULL};
+    char *html = report_ok(fx, names, NULL);
+    size_t sections = count(html, "<section id=");
+    assert_int_equal(sections, 3);
+    char *file = testutil_path(fx->tmp, "report.html");
+    char *pdf = testutil_path(fx->tmp, "report.pdf");
+    char action[PATH_MAX + 32];
+    snprintf(action, sizeof action, "--print-to-pdf=%s", pdf);
+    testutil_result r = chromium(fx, file, action, "1280,800");
+    assert_int_equal(r.status, 0);
+    assert_no_console_message(&r);
+    size_t len = 0;
+    char *data = testutil_slurp(pdf, &len);
+    assert_non_null(data);
+    assert_true(len > 4 && memcmp(data, "%PDF", 4) == 0);
+    /* Count the page objects ("/Type /Page", not "/Type /Pages"). */
+    size_t pages = 0;
+    for (size_t i = 0; i + 11 < len; i++)
+        if (memcmp(data + i, "/Type /Page", 11) == 0 && data[i + 11] != 's')
+            pages++;
+    if (pages < sections)
+        print_error("%zu pages for %zu sections\n", pages, sections);
+    assert_true(pages >= sections);
+    free(data);
+    testutil_result_clear(&r);
+    free(pdf);
+    free(file);
+    free(html);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1171,6 +1208,7 @@ int main(void)
         T(test_bad_folders_are_refused_naming_the_file),
         T(test_browser_dom_has_every_section_and_number),
         T(test_browser_screenshot_is_not_blank),
+        T(test_browser_print_gives_each_section_a_page),
 #undef T
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
