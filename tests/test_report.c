@@ -47,6 +47,7 @@
 #include "report/html.h"
 #include "report/plot.h"
 #include "report/sha256.h"
+#include "scenario/scenario.h"
 #include "study/compare.h"
 
 #define HISTORICAL "scenarios/historical.cfg"
@@ -731,6 +732,55 @@ static void test_compared_folders_show_both_scenarios_and_every_difference(void 
     free(pb);
 }
 
+/* The scenario's events, as its scenario.cfg holds them: every one listed
+ * with its type, actors and note, in order of date. */
+static void test_scenario_events_are_listed_by_date(void **state)
+{
+    fixture *fx = *state;
+    char *cfg = testutil_path(fx->g->root, "run/scenario.cfg");
+    model_spec spec;
+    model_spec_init(&spec);
+    assert_int_equal(scenario_load(cfg, NULL, &spec, NULL, NULL), SCENARIO_OK);
+    assert_true(spec.nevents > 20);
+    const char *html = fx->g->all;
+    char want[512];
+    snprintf(want, sizeof want, "<caption>The events of scenario %s (%zu), by date</caption>", spec.name,
+             spec.nevents);
+    assert_contains(html, want);
+    const char *table = strstr(html, want);
+    const char *end = strstr(table, "</table>");
+    double last = -INFINITY;
+    for (size_t i = 0; i < spec.nevents; i++) {
+        const spec_event *e = &spec.events[i];
+        if (e->timing != TIMING_AT || strchr(e->note, '\'') || strchr(e->note, '&'))
+            continue;
+        /* "1950.12 (Feb 1950)</td><td>treaty</td><td>China, USSR/Russia</td><td>NOTE</td>" */
+        char actors[256] = "";
+        for (int k = 0; k < e->nactors; k++)
+            snprintf(actors + strlen(actors), sizeof actors - strlen(actors), "%s%s", k ? ", " : "",
+                     spec.actors[e->actors[k]].name);
+        snprintf(want, sizeof want, "</td><td>%s</td><td>%s</td><td>%s</td></tr>", spec_event_kind_name(e->kind),
+                 actors, e->note);
+        const char *row = strstr(table, want);
+        if (!row || row > end)
+            print_error("event %zu not listed: %s\n", i, want);
+        assert_true(row && row < end);
+    }
+    /* Dates never go back down the table. */
+    for (const char *p = strstr(table, "<tr><td>"); p && p < end; p = strstr(p + 1, "<tr><td>")) {
+        double y = last;
+        const char *d = p + 8;
+        if (strncmp(d, "every", 5) == 0 || strncmp(d, "at random", 9) == 0 || strncmp(d, "yearly", 6) == 0)
+            y = strtod(strstr(d, ", from ") + 7, NULL);
+        else
+            y = strtod(d, NULL);
+        assert_true(y >= last);
+        last = y;
+    }
+    model_spec_clear(&spec);
+    free(cfg);
+}
+
 /* A compare folder alone still names both scenarios; without the compared
  * folders at hand the missing settings are said to be missing. */
 static void test_compare_folder_alone(void **state)
@@ -1202,6 +1252,7 @@ int main(void)
         T(test_claim_numbers_are_those_of_the_folder),
         T(test_milestone_rows_are_those_of_the_batch),
         T(test_compared_folders_show_both_scenarios_and_every_difference),
+        T(test_scenario_events_are_listed_by_date),
         T(test_compare_folder_alone),
         T(test_infer_fixture_known_answers),
         T(test_same_folders_same_bytes_and_folders_untouched),

@@ -34,8 +34,9 @@ static void put_year(buf *b, double y)
     buf_puts(b, t);
 }
 
-/* When an event happens, in words: "1950.12", "every 1 years from 1950 to
- * 1991", "about 0.5 per year from 1950 to 1991", "yearly from 1950 (cinc)". */
+/* When an event happens, in words: "1950.12", "every 2 years, from 1950 to
+ * 1991", "at random, 0.5 per year, from 1950 to 1991", "yearly, scaled by
+ * sipri.us_taiwan, from 1950". */
 static void event_date(buf *b, const model_spec *s, const spec_event *e)
 {
     switch (e->timing) {
@@ -43,9 +44,13 @@ static void event_date(buf *b, const model_spec *s, const spec_event *e)
         put_year(b, e->at);
         return;
     case TIMING_EVERY:
-        buf_puts(b, "every ");
-        put_year(b, s->params[e->p_every].value);
-        buf_puts(b, " years");
+        if (s->params[e->p_every].value == 1.0) {
+            buf_puts(b, "every year");
+        } else {
+            buf_puts(b, "every ");
+            put_year(b, s->params[e->p_every].value);
+            buf_puts(b, " years");
+        }
         break;
     case TIMING_POISSON:
         buf_puts(b, "at random, ");
@@ -106,6 +111,7 @@ static int load_scenario(void *ctx, const char *path, report_scenario *out, char
         for (int k = 0; k < e->nactors; k++)
             buf_printf(&actors, "%s%s", k ? ", " : "", spec.actors[e->actors[k]].name);
         r->sort_year = e->timing == TIMING_AT ? e->at : e->from;
+        r->once = e->timing == TIMING_AT;
         r->date = buf_take(&date);
         r->actors = buf_take(&actors);
         r->type = strdup(spec_event_kind_name(e->kind) ? spec_event_kind_name(e->kind) : "?");

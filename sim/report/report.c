@@ -514,18 +514,39 @@ static void diff_row(buf *b, const char *line, size_t n)
     buf_puts(b, "</code></td></tr>\n");
 }
 
-/* The table of the events of a scenario. */
-static void events_table(buf *b, const report_scenario *sc)
+/* The table of the events of a scenario, in order of their (first) date;
+ * events of one date keep the scenario's order. */
+static void events_table(page *pg, const report_scenario *sc)
 {
+    buf *b = &pg->body;
+    size_t *order = sc->nevents ? malloc(sc->nevents * sizeof *order) : NULL;
+    if (sc->nevents && !order) {
+        page_fail(pg, AS_ENOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < sc->nevents; i++) {
+        /* Insertion sort: stable, and the files are nearly in order. */
+        size_t j = i;
+        while (j > 0 && sc->events[order[j - 1]].sort_year > sc->events[i].sort_year) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
     buf_puts(b, "<div class=\"scroll\"><table>\n<caption>The events of scenario ");
     html_text(b, sc->name);
-    buf_printf(b, " (%zu)</caption>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Type</th>"
+    buf_printf(b, " (%zu), by date</caption>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Type</th>"
                   "<th scope=\"col\">Actors</th><th scope=\"col\">Note</th></tr></thead>\n<tbody>\n",
                sc->nevents);
-    for (size_t i = 0; i < sc->nevents; i++) {
-        const report_event *e = &sc->events[i];
+    for (size_t k = 0; k < sc->nevents; k++) {
+        const report_event *e = &sc->events[order[k]];
         buf_puts(b, "<tr><td>");
         html_text(b, e->date);
+        if (e->once) {
+            buf_puts(b, " (");
+            html_month_year(b, e->sort_year);
+            buf_puts(b, ")");
+        }
         buf_puts(b, "</td><td>");
         html_text(b, e->type);
         buf_puts(b, "</td><td>");
@@ -535,6 +556,7 @@ static void events_table(buf *b, const report_scenario *sc)
         buf_puts(b, "</td></tr>\n");
     }
     buf_puts(b, "</tbody></table></div>\n");
+    free(order);
 }
 
 /* A scenario text the report shows: from a folder, or from a folder a
@@ -813,7 +835,7 @@ static void section_scenario(page *pg)
         buf_puts(b, "; as <code>");
         html_text(b, first->label);
         buf_puts(b, "/scenario.cfg</code> holds it.</p>\n");
-        events_table(b, first->sc);
+        events_table(pg, first->sc);
         for (size_t i = 0; i < s.npairs && pg->rc == AS_OK; i++)
             pair_table(pg, &s, &s.pairs[i]);
     }

@@ -45,7 +45,9 @@
 /* One event of a scenario, as the report lists it.  Heap strings. */
 typedef struct {
     char *date;       /* "1950.12" or "every 1 year, 1950.5 to 1991" */
-    double sort_year; /* the (first) date, for ordering */
+    double sort_year; /* the (first) date: the report lists events by it */
+    int once;         /* non-zero: the event happens once, at sort_year (the
+                         report adds its month) */
     char *type;       /* "treaty", "summit", ... */
     char *actors;     /* "China, USSR/Russia" */
     char *note;       /* free text, may be "" */
