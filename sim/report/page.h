@@ -75,6 +75,14 @@ size_t page_main_dyads(page *pg, const tsv_table *t, const char *out[3]);
 /* The row of t whose dyad is dyad and year the largest; -1 if none. */
 long page_last_row(const tsv_table *t, const char *dyad);
 
+/* The claim's overall verdict in a claim folder: the `holds` cell of its
+ * row `claim` (1, 0, or NaN when undecided or absent). */
+double page_claim_holds(const rf_folder *f);
+
+/* Appends the verdict of holds as the page shows it: a badge reading
+ * HOLDS, FAILS or "is UNDECIDED", classed holds/fails/undecided. */
+void page_verdict(buf *b, double holds);
+
 /* The result sections (sections.c), each writing nothing when the
  * folders have no data for it. */
 void section_replay(page *pg);

@@ -380,18 +380,6 @@ static void put_list(buf *b, const char *words)
     }
 }
 
-/* The verdict word of a claim folder: "holds", "fails" or "undecided". */
-static const char *claim_verdict(const rf_folder *f)
-{
-    const tsv_table *c = f->t[RT_CLAIM];
-    for (size_t r = 0; r < tsv_rows(c); r++)
-        if (strcmp(rf_str(c, r, "condition"), "claim") == 0) {
-            double h = rf_num(c, r, "holds");
-            return isnan(h) ? "undecided" : h > 0.5 ? "holds" : "fails";
-        }
-    return "undecided";
-}
-
 static void section_question(page *pg)
 {
     const rp_folder *claim = first_of(pg, RF_CLAIM);
@@ -413,11 +401,11 @@ static void section_question(page *pg)
                 "fundamentally?</p>\n");
     if (claim) {
         const rf_folder *f = &claim->f;
-        const char *v = claim_verdict(f);
         const char *conf = main_prov(f, "confidence");
         double c = conf ? atof(conf) : NAN;
-        buf_printf(b, "<p class=\"answer\">In this model the claim <span class=\"verdict %s\">%s</span> at ", v,
-                   strcmp(v, "holds") == 0 ? "HOLDS" : strcmp(v, "fails") == 0 ? "FAILS" : "is UNDECIDED");
+        buf_puts(b, "<p class=\"answer\">In this model the claim ");
+        page_verdict(b, page_claim_holds(f));
+        buf_puts(b, " at ");
         html_fixed(b, 100.0 * c, 0);
         buf_puts(b, "% confidence");
         const char *reps = main_prov(f, "replications");

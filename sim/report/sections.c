@@ -422,6 +422,22 @@ static const char *verdict_of(double holds)
     return isnan(holds) ? "undecided" : holds > 0.5 ? "holds" : "fails";
 }
 
+void page_verdict(buf *b, double holds)
+{
+    const char *v = verdict_of(holds);
+    buf_printf(b, "<span class=\"verdict %s\">%s</span>", v,
+               strcmp(v, "holds") == 0 ? "HOLDS" : strcmp(v, "fails") == 0 ? "FAILS" : "is UNDECIDED");
+}
+
+double page_claim_holds(const rf_folder *f)
+{
+    const tsv_table *c = f->t[RT_CLAIM];
+    for (size_t r = 0; c && r < tsv_rows(c); r++)
+        if (strcmp(rf_str(c, r, "condition"), "claim") == 0)
+            return rf_num(c, r, "holds");
+    return NAN;
+}
+
 void section_claim(page *pg)
 {
     size_t nclaims = 0;
@@ -440,15 +456,11 @@ void section_claim(page *pg)
             folder_heading(b, f, NULL);
         const char *conf = prov(f, RT_CLAIM, "confidence");
         double level = 100.0 * atof(conf);
-        for (size_t r = 0; r < tsv_rows(c); r++)
-            if (strcmp(rf_str(c, r, "condition"), "claim") == 0) {
-                const char *v = verdict_of(rf_num(c, r, "holds"));
-                buf_printf(b, "<p class=\"answer\">Verdict: the claim <span class=\"verdict %s\">%s</span> in "
-                              "this model at ",
-                           v, strcmp(v, "holds") == 0 ? "HOLDS" : strcmp(v, "fails") == 0 ? "FAILS" : "is UNDECIDED");
-                html_fixed(b, level, 0);
-                buf_puts(b, "% confidence.</p>\n");
-            }
+        buf_puts(b, "<p class=\"answer\">Verdict: the claim ");
+        page_verdict(b, page_claim_holds(f));
+        buf_puts(b, " in this model at ");
+        html_fixed(b, level, 0);
+        buf_puts(b, "% confidence.</p>\n");
         buf_puts(b, "<div class=\"readaloud\" role=\"note\" aria-label=\"The verdict, read aloud\">");
         html_text(b, f->verdict);
         buf_puts(b, "</div>\n");
