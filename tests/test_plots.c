@@ -103,6 +103,16 @@ static int group_setup(void **state)
     if (testutil_run_ok(ba) || testutil_run_ok(bb) || testutil_run_ok(cmp))
         return -1;
 
+    /* Two single runs compared: no bands, no intervals. */
+    char r2[PATH_MAX], rc[PATH_MAX], r1[PATH_MAX];
+    snprintf(r1, sizeof r1, "%s/run", g->root);
+    snprintf(r2, sizeof r2, "%s/run-opposite", g->root);
+    snprintf(rc, sizeof rc, "%s/runs-compare", g->root);
+    const char *ro[] = {"run", "scenarios/rivals/opposite.cfg", "-o", r2, NULL};
+    const char *rcmp[] = {"compare", r1, r2, "-q", "-o", rc, NULL};
+    if (testutil_run_ok(ro) || testutil_run_ok(rcmp))
+        return -1;
+
     /* A small sensitivity analysis: two parameters, 16 base samples. */
     snprintf(sweep, sizeof sweep, "%s/sens.cfg", g->root);
     FILE *f = fopen(sweep, "w");
@@ -488,6 +498,28 @@ static void test_compare_folder_draws_both_runs(void **state)
     free(dir);
 }
 
+/* Two runs compared: their x and the difference, without the bands and
+ * intervals single runs do not have (and without a gnuplot warning about
+ * the empty columns). */
+static void test_compare_of_runs_draws_without_bands(void **state)
+{
+    NEED_GNUPLOT();
+    fixture *fx = *state;
+    char *dir = copy_folder(fx, "runs-compare");
+    testutil_result r = plots_ok(dir);
+    assert_png(dir, "compare_china-russia.png", 1200, 900);
+    char *svg = read_svg(dir, "compare_china-russia.svg");
+    assert_contains(svg, "A: historical, x");
+    assert_contains(svg, "B: rivals_opposite, x");
+    assert_contains(svg, "B - A");
+    assert_contains(svg, "differences from A: single runs, no intervals");
+    assert_null(strstr(svg, "5-95%"));
+    assert_null(strstr(svg, "P(alliance)"));
+    free(svg);
+    testutil_result_clear(&r);
+    free(dir);
+}
+
 /* Parameter paths are drawn as written: an underscore must not turn the
  * rest of the name into a subscript (gnuplot's enhanced text). */
 static void test_sensitivity_folder_draws_indices(void **state)
@@ -718,6 +750,7 @@ int main(void)
         T(test_batch_folder_draws_fan_per_dyad),
         T(test_claim_folder_draws_the_strength_curve),
         T(test_compare_folder_draws_both_runs),
+        T(test_compare_of_runs_draws_without_bands),
         T(test_sensitivity_folder_draws_indices),
         T(test_fan_only_for_dyads_in_summary),
         T(test_ladder_file_sets_the_bands),

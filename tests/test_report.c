@@ -817,6 +817,40 @@ static void test_compare_folder_alone(void **state)
     free(cmp);
 }
 
+/* A comparison of two single runs: the differences without intervals. */
+static void test_compare_of_runs_has_no_intervals(void **state)
+{
+    fixture *fx = *state;
+    char *a = folder(fx, "run");
+    char *b = testutil_path(fx->tmp, "run-opposite");
+    char *c = testutil_path(fx->tmp, "runs-compare");
+    const char *run[] = {"run", "scenarios/rivals/opposite.cfg", "-o", b, NULL};
+    const char *cmp[] = {"compare", a, b, "-q", "-o", c, NULL};
+    assert_int_equal(testutil_run_ok(run), 0);
+    assert_int_equal(testutil_run_ok(cmp), 0);
+    const char *dirs[] = {c, NULL};
+    char *out = testutil_path(fx->tmp, "r.html");
+    testutil_result r = report(out, dirs, NULL);
+    if (r.status != 0 || r.err[0])
+        print_error("%s\n", r.err);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    char *html = testutil_slurp(out, NULL);
+    assert_non_null(html);
+    assert_contains(html, "The folders are single runs: they have no spread");
+    assert_contains(html, "<caption>china-russia: mean x</caption>\n<thead><tr><th scope=\"col\">Year</th>"
+                          "<th scope=\"col\">A</th><th scope=\"col\">B</th><th scope=\"col\">B &minus; A</th>"
+                          "</tr></thead>");
+    assert_null(strstr(html, "interval</th>"));
+    assert_contains(html, "differences from A: single runs, no intervals");
+    testutil_result_clear(&r);
+    free(html);
+    free(out);
+    free(c);
+    free(b);
+    free(a);
+}
+
 /* The infer section's numbers, known from the fixture (its README). */
 static void test_infer_fixture_known_answers(void **state)
 {
@@ -1254,6 +1288,7 @@ int main(void)
         T(test_compared_folders_show_both_scenarios_and_every_difference),
         T(test_scenario_events_are_listed_by_date),
         T(test_compare_folder_alone),
+        T(test_compare_of_runs_has_no_intervals),
         T(test_infer_fixture_known_answers),
         T(test_same_folders_same_bytes_and_folders_untouched),
         T(test_bad_folders_are_refused_naming_the_file),

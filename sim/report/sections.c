@@ -399,6 +399,11 @@ void section_fans(page *pg)
             buf_clear(&alt);
             free(all);
         } else if (f->t[RT_TRAJECTORY]) {
+            size_t same;
+            if (shown_before(pg, i, RT_TRAJECTORY, &same)) {
+                note_same(b, f, &pg->fs[same].f);
+                continue;
+            }
             folder_heading(b, f, NULL);
             size_t nd = 0;
             const char **all = page_dyads(pg, f->t[RT_TRAJECTORY], &nd);
@@ -569,7 +574,8 @@ static size_t table_years(const tsv_table *t, const char *dyad, double *years, s
 }
 
 /* One table of a comparison: x (what = 0) or P(alliance) (what = 1) of
- * dyad for every folder, and each difference from A with its interval. */
+ * dyad for every folder, and each difference from A with its interval
+ * (pct: its level; NULL: single runs, no intervals). */
 static void compare_table(buf *b, const tsv_table *t, const char *dyad, size_t nx, int what, const char *pct)
 {
     double years[32];
@@ -581,8 +587,11 @@ static void compare_table(buf *b, const tsv_table *t, const char *dyad, size_t n
     buf_puts(b, "</caption>\n<thead><tr><th scope=\"col\">Year</th>");
     for (size_t i = 0; i < nx; i++)
         buf_printf(b, "<th scope=\"col\">%c</th>", (char)('A' + i));
-    for (size_t i = 1; i < nx; i++)
-        buf_printf(b, "<th scope=\"col\">%c &minus; A</th><th scope=\"col\">%s interval</th>", (char)('A' + i), pct);
+    for (size_t i = 1; i < nx; i++) {
+        buf_printf(b, "<th scope=\"col\">%c &minus; A</th>", (char)('A' + i));
+        if (pct)
+            buf_printf(b, "<th scope=\"col\">%s interval</th>", pct);
+    }
     buf_puts(b, "</tr></thead>\n<tbody>\n");
     for (size_t k = 0; k < ny; k++) {
         long r = find_row(t, years[k], dyad);
@@ -607,11 +616,14 @@ static void compare_table(buf *b, const tsv_table *t, const char *dyad, size_t n
             html_signed(b, rf_num(t, row, cd));
             if (lo > 0.0 || hi < 0.0)
                 buf_puts(b, " *");
-            buf_puts(b, "</td><td class=\"num\">[");
-            html_signed(b, lo);
-            buf_puts(b, ", ");
-            html_signed(b, hi);
-            buf_puts(b, "]</td>");
+            buf_puts(b, "</td>");
+            if (pct) {
+                buf_puts(b, "<td class=\"num\">[");
+                html_signed(b, lo);
+                buf_puts(b, ", ");
+                html_signed(b, hi);
+                buf_puts(b, "]</td>");
+            }
         }
         buf_puts(b, "</tr>\n");
     }
@@ -663,30 +675,33 @@ void section_compare(page *pg)
         double conf = atof(prov(f, RT_COMPARE, "confidence"));
         char pct[16];
         snprintf(pct, sizeof pct, "%.0f%%", 100.0 * (conf > 0.0 ? conf : 0.95));
-        buf_puts(b, "<p>Differences from A with ");
-        html_text(b, pct);
-        buf_puts(b, " intervals, ");
-        if (method && strcmp(method, "paired") == 0)
-            buf_puts(b, "<strong>paired</strong>: the folders ran with the same seeds (common random numbers), "
-                        "so each interval is that of the replication-by-replication differences");
-        else if (method && strcmp(method, "welch") == 0)
-            buf_puts(b, "<strong>Welch</strong> intervals from the two summaries (the folders did not share "
-                        "their seeds)");
-        else
-            buf_puts(b, "none: single runs have no spread");
-        buf_puts(b, ". An asterisk marks a difference whose interval excludes zero.</p>\n");
+        int batches = method && strcmp(method, "none") != 0;
+        if (batches) {
+            buf_puts(b, "<p>Differences from A with ");
+            html_text(b, pct);
+            buf_puts(b, " intervals, ");
+            if (strcmp(method, "paired") == 0)
+                buf_puts(b, "<strong>paired</strong>: the folders ran with the same seeds (common random "
+                            "numbers), so each interval is that of the replication-by-replication differences");
+            else
+                buf_puts(b, "<strong>Welch</strong> intervals from the two summaries (the folders did not "
+                            "share their seeds)");
+            buf_puts(b, ". An asterisk marks a difference whose interval excludes zero.</p>\n");
+        } else {
+            buf_puts(b, "<p>Differences from A. The folders are single runs: they have no spread, so the "
+                        "differences have no intervals.</p>\n");
+        }
 
         const char *dy[3];
         size_t nmain = page_main_dyads(pg, t, dy);
-        int batches = tsv_column(t, "p_alliance_A") >= 0;
         for (size_t k = 0; k < nmain && pg->rc == AS_OK; k++) {
-            compare_table(b, t, dy[k], nx, 0, pct);
+            compare_table(b, t, dy[k], nx, 0, batches ? pct : NULL);
             int pdiffers = 0;
             for (size_t r = 0; batches && r < tsv_rows(t); r++)
                 if (strcmp(rf_str(t, r, "dyad"), dy[k]) == 0 && fabs(rf_num(t, r, "p_diff")) > 0.0)
                     pdiffers = 1;
             if (pdiffers)
-                compare_table(b, t, dy[k], nx, 1, pct);
+                compare_table(b, t, dy[k], nx, 1, batches ? pct : NULL);
             buf assign = {0}, image = {0}, title = {0}, alt = {0};
             buf_printf(&assign, "dyad='%s'", dy[k]);
             buf_printf(&image, "compare_%s.svg", dy[k]);
@@ -697,14 +712,15 @@ void section_compare(page *pg)
                 html_fixed(&alt, rf_num(t, (size_t)r, "year"), 0);
                 buf_puts(&alt, ", B - A = ");
                 html_signed(&alt, rf_num(t, (size_t)r, "diff"));
-                buf_puts(&alt, " (");
-                html_text(&alt, pct);
-                buf_puts(&alt, " interval ");
-                buf_puts(&alt, "[");
-                html_signed(&alt, rf_num(t, (size_t)r, "ci_lo"));
-                buf_puts(&alt, ", ");
-                html_signed(&alt, rf_num(t, (size_t)r, "ci_hi"));
-                buf_printf(&alt, "], %s)", method ? method : "?");
+                if (batches) {
+                    buf_puts(&alt, " (");
+                    html_text(&alt, pct);
+                    buf_puts(&alt, " interval [");
+                    html_signed(&alt, rf_num(t, (size_t)r, "ci_lo"));
+                    buf_puts(&alt, ", ");
+                    html_signed(&alt, rf_num(t, (size_t)r, "ci_hi"));
+                    buf_printf(&alt, "], %s)", method);
+                }
             }
             page_figure(pg, f, "compare.gp", buf_str(&assign), buf_str(&image), buf_str(&title), buf_str(&alt));
             buf_clear(&assign);
