@@ -1091,6 +1091,26 @@ static void test_bad_folders_are_refused_naming_the_file(void **state)
     free(good);
 }
 
+/* Without gnuplot (or with a script that fails) the report fails with
+ * exit 1, saying what to install, and writes nothing. */
+static void test_missing_gnuplot_fails_cleanly(void **state)
+{
+    fixture *fx = *state;
+    char *run = folder(fx, "run");
+    char *out = testutil_path(fx->tmp, "r.html");
+    const char *argv[] = {"env", "ALIGNSIM_GNUPLOT=no-such-gnuplot", getenv("ALIGNSIM_BIN") ? getenv("ALIGNSIM_BIN")
+                                                                                               : "build/alignsim",
+                          "report", run, "-o", out, NULL};
+    testutil_result r = testutil_exec(argv);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "no-such-gnuplot: error: cannot run gnuplot");
+    assert_contains(r.err, "make deps-plots");
+    assert_false(testutil_exists(out));
+    testutil_result_clear(&r);
+    free(out);
+    free(run);
+}
+
 /* ------------------------------------------------------------------ */
 /* In a real browser                                                  */
 /* ------------------------------------------------------------------ */
@@ -1292,6 +1312,7 @@ int main(void)
         T(test_infer_fixture_known_answers),
         T(test_same_folders_same_bytes_and_folders_untouched),
         T(test_bad_folders_are_refused_naming_the_file),
+        T(test_missing_gnuplot_fails_cleanly),
         T(test_browser_dom_has_every_section_and_number),
         T(test_browser_screenshot_is_not_blank),
         T(test_browser_print_gives_each_section_a_page),
