@@ -111,20 +111,10 @@ void testutil_rmtree(const char *path)
     }
 }
 
-pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp)
+/* Starts argv (argv[0] looked up in PATH when search) with stdin from
+ * /dev/null and stdout, stderr into outp, errp; returns the pid. */
+static pid_t spawn_argv(char *const *argv, int search, const char *outp, const char *errp)
 {
-    const char *bin = getenv("ALIGNSIM_BIN");
-    if (!bin || !*bin)
-        bin = "build/alignsim";
-    size_t argc = 0;
-    while (args[argc])
-        argc++;
-    char **argv = calloc(argc + 2, sizeof *argv);
-    assert_non_null(argv);
-    argv[0] = (char *)bin;
-    for (size_t i = 0; i < argc; i++)
-        argv[i + 1] = (char *)args[i];
-
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -138,20 +128,37 @@ pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp
         dup2(in, 0);
         dup2(o, 1);
         dup2(e, 2);
-        execv(bin, argv);
+        if (search)
+            execvp(argv[0], argv);
+        else
+            execv(argv[0], argv);
         _exit(127);
     }
+    return pid;
+}
+
+pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp)
+{
+    const char *bin = getenv("ALIGNSIM_BIN");
+    if (!bin || !*bin)
+        bin = "build/alignsim";
+    size_t argc = 0;
+    while (args[argc])
+        argc++;
+    char **argv = calloc(argc + 2, sizeof *argv);
+    assert_non_null(argv);
+    argv[0] = (char *)bin;
+    for (size_t i = 0; i < argc; i++)
+        argv[i + 1] = (char *)args[i];
+    pid_t pid = spawn_argv(argv, 0, outp, errp);
     free(argv);
     return pid;
 }
 
-testutil_result testutil_run(const char *const *args)
+/* Waits for pid and collects its status and the two output files. */
+static testutil_result collect(pid_t pid, char *dir, char *outp, char *errp)
 {
     testutil_result r = {0, NULL, NULL};
-    char *dir = testutil_mkdtemp();
-    char *outp = testutil_path(dir, "stdout");
-    char *errp = testutil_path(dir, "stderr");
-    pid_t pid = testutil_spawn(args, outp, errp);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
@@ -167,6 +174,46 @@ testutil_result testutil_run(const char *const *args)
     free(errp);
     free(dir);
     return r;
+}
+
+testutil_result testutil_run(const char *const *args)
+{
+    char *dir = testutil_mkdtemp();
+    char *outp = testutil_path(dir, "stdout");
+    char *errp = testutil_path(dir, "stderr");
+    return collect(testutil_spawn(args, outp, errp), dir, outp, errp);
+}
+
+testutil_result testutil_exec(const char *const *argv)
+{
+    char *dir = testutil_mkdtemp();
+    char *outp = testutil_path(dir, "stdout");
+    char *errp = testutil_path(dir, "stderr");
+    return collect(spawn_argv((char *const *)argv, 1, outp, errp), dir, outp, errp);
+}
+
+int testutil_run_ok(const char *const *args)
+{
+    testutil_result r = testutil_run(args);
+    int ok = r.status == 0;
+    if (!ok) {
+        fprintf(stderr, "alignsim");
+        for (size_t i = 0; args[i]; i++)
+            fprintf(stderr, " %s", args[i]);
+        fprintf(stderr, ": exit status %d:\n%s\n", r.status, r.err);
+    }
+    testutil_result_clear(&r);
+    return ok ? 0 : -1;
+}
+
+void testutil_copy_tree(const char *src, const char *dst)
+{
+    const char *argv[] = {"cp", "-R", src, dst, NULL};
+    testutil_result r = testutil_exec(argv);
+    if (r.status != 0)
+        print_error("cp -R %s %s: %s\n", src, dst, r.err);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
 }
 
 void testutil_result_clear(testutil_result *r)

@@ -51,6 +51,13 @@ testutil_result testutil_run(const char *const *args);
  */
 pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp);
 
+/*
+ * Runs any program: argv[0] (looked up in PATH) with the arguments
+ * argv[1..] (NULL-terminated), stdin from /dev/null, output captured as
+ * testutil_run() does.  Exit status 127 when it cannot be started.
+ */
+testutil_result testutil_exec(const char *const *argv);
+
 /* Frees the buffers of a result; safe on a zeroed result. */
 void testutil_result_clear(testutil_result *r);
 
@@ -68,6 +75,17 @@ int testutil_teardown_dir(void **state);
 
 /* A test that runs in such a directory. */
 #define TESTUTIL_IN_DIR(f) cmocka_unit_test_setup_teardown(f, testutil_setup_dir, testutil_teardown_dir)
+
+/*
+ * Runs the program as testutil_run() does, for set-up code that cannot use
+ * cmocka's assertions: returns 0 when it exited 0, else prints the
+ * arguments and what it wrote on stderr and returns -1.
+ */
+int testutil_run_ok(const char *const *args);
+
+/* Copies the folder src with everything in it to dst (cp -R); fails the
+ * test on error. */
+void testutil_copy_tree(const char *src, const char *dst);
 
 /* Removes a directory tree (rm -rf); silent on errors. */
 void testutil_rmtree(const char *path);

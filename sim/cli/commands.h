@@ -141,4 +141,7 @@ int cmd_calibrate(const cli_options *o);
 /* alignsim sensitivity SWEEP [-o DIR] [-n REPS] [-j THREADS] [-q] */
 int cmd_sensitivity(const cli_options *o);
 
+/* alignsim report DIR... [-o FILE] [--title TEXT] [-j N] [-q] (cmd_report.c) */
+int cmd_report(const cli_options *o);
+
 #endif

@@ -3,6 +3,7 @@
  * the engine, maps failures to exit codes (0 ok, 1 runtime, 2 usage or bad
  * scenario).  Only this layer prints usage errors and exits.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,10 @@ int main(int argc, char **argv)
         if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, 1, 1, &o)))
             return rc;
         rc = cmd_run(&o);
+    } else if (strcmp(cmd, "report") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "report", OPT_OUT | OPT_TITLE | OPT_THREADS | OPT_QUIET, 1, SIZE_MAX, &o)))
+            return rc;
+        rc = cmd_report(&o);
     } else if (strcmp(cmd, "check") == 0) {
         if ((rc = cli_parse(argc, argv, 2, "check", OPT_SET | OPT_SEED, 1, 1, &o)))
             return rc;

@@ -40,7 +40,7 @@ static const struct {
     {"--set", OPT_SET, 1, "PATH=VALUE"}, {"-n", OPT_REPS, 1, "REPS"},
     {"-j", OPT_THREADS, 1, "THREADS"}, {"--resume", OPT_RESUME, 0, NULL},
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
-    {"--list", OPT_LIST, 0, NULL},
+    {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
 };
 
 int cli_parse(int argc, char **argv, int first, const char *command, unsigned allowed, size_t min_pos,
@@ -127,6 +127,9 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             break;
         case OPT_LIST:
             o->list = 1;
+            break;
+        case OPT_TITLE:
+            o->title = value;
             break;
         case OPT_ONLY: {
             const char *dash = strchr(value, '-');

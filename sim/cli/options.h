@@ -23,7 +23,8 @@ enum {
     OPT_RESUME = 1u << 5,   /* --resume */
     OPT_QUIET = 1u << 6,    /* -q */
     OPT_ONLY = 1u << 7,     /* --only REP or FIRST-LAST */
-    OPT_LIST = 1u << 8      /* --list */
+    OPT_LIST = 1u << 8,     /* --list */
+    OPT_TITLE = 1u << 9     /* --title TEXT */
 };
 
 typedef struct {
@@ -41,6 +42,7 @@ typedef struct {
     int resume, quiet, list;
     int has_only;
     uint64_t only_first, only_last;
+    const char *title;         /* --title, borrowed from argv; NULL if not given */
 } cli_options;
 
 /*

@@ -831,7 +831,8 @@ static void check_header(loader *L, const config_setting_t *root)
     if (get_string(L, root, settings_find(g, "name"), &name) == GOT_VALUE)
         snprintf(L->spec->name, sizeof L->spec->name, "%s", name);
     const char *desc;
-    get_string(L, root, settings_find(g, "description"), &desc);
+    if (get_string(L, root, settings_find(g, "description"), &desc) == GOT_VALUE)
+        snprintf(L->spec->description, sizeof L->spec->description, "%s", desc);
 
     const setting_def *ds = settings_find(g, "start"), *dh = settings_find(g, "horizon");
     got s1 = get_number(L, root, ds, ds->def, &L->start);
