@@ -47,6 +47,7 @@
 #include "report/html.h"
 #include "report/plot.h"
 #include "report/sha256.h"
+#include "scenario/diff.h"
 #include "scenario/scenario.h"
 #include "study/compare.h"
 
@@ -707,7 +708,7 @@ static void test_compared_folders_show_both_scenarios_and_every_difference(void 
     char *ta = testutil_slurp(pa, NULL), *tb = testutil_slurp(pb, NULL);
     assert_non_null(ta);
     assert_non_null(tb);
-    char *d = compare_settings_diff(ta, tb, SIZE_MAX);
+    char *d = scenario_settings_diff(ta, tb, SIZE_MAX);
     assert_non_null(d);
     size_t lines = 0;
     for (char *line = strtok(d, "\n"); line; line = strtok(NULL, "\n")) {

@@ -222,3 +222,93 @@ void testutil_result_clear(testutil_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+void testutil_assert_same_file(const char *a, const char *b, const char *name)
+{
+    char *pa = testutil_path(a, name), *pb = testutil_path(b, name);
+    size_t la = 0, lb = 0;
+    char *da = testutil_slurp(pa, &la), *db = testutil_slurp(pb, &lb);
+    if (!da || !db)
+        print_error("cannot read %s or %s\n", pa, pb);
+    assert_non_null(da);
+    assert_non_null(db);
+    if (la != lb || memcmp(da, db, la) != 0)
+        print_error("%s and %s differ (%zu and %zu bytes)\n", pa, pb, la, lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+    free(pa);
+    free(pb);
+}
+
+int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, int expect)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%u", stop_after_blocks);
+    if (stop_after_blocks)
+        setenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS", num, 1);
+    testutil_result r = testutil_run(args);
+    unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    if (r.status != expect)
+        print_error("status %d, expected %d; stderr:\n%s\n", r.status, expect, r.err);
+    int st = r.status;
+    testutil_result_clear(&r);
+    return st;
+}
+
+/* args, then "-o" out "-j" threads "-q" and --resume when resume, into argv. */
+static void study_args(const char *const *args, const char *out, const char *threads, int resume,
+                       const char **argv)
+{
+    size_t n = 0;
+    for (; args[n] && n < 16; n++)
+        argv[n] = args[n];
+    argv[n++] = "-o";
+    argv[n++] = out;
+    argv[n++] = "-j";
+    argv[n++] = threads;
+    argv[n++] = "-q";
+    if (resume)
+        argv[n++] = "--resume";
+    argv[n] = NULL;
+}
+
+void testutil_check_resume(const char *const *args, const char *dir, const char *journal, unsigned stop1,
+                           unsigned stop2, const char *const *files)
+{
+    char *ref = testutil_path(dir, "ref"), *cut = testutil_path(dir, "cut"), *jpath = testutil_path(cut, journal);
+    const char *argv[24];
+    study_args(args, ref, "2", 0, argv);
+    assert_int_equal(testutil_run_stopping(argv, 0, 0), 0);
+    study_args(args, cut, "2", 0, argv);
+    assert_int_equal(testutil_run_stopping(argv, stop1, 130), 130);
+    assert_true(testutil_exists(jpath));
+    /* Without --resume the interrupted work is in the way. */
+    assert_int_equal(testutil_run_stopping(argv, 0, 2), 2);
+    if (stop2) {
+        study_args(args, cut, "1", 1, argv);
+        assert_int_equal(testutil_run_stopping(argv, stop2, 130), 130);
+    }
+    study_args(args, cut, "3", 1, argv);
+    assert_int_equal(testutil_run_stopping(argv, 0, 0), 0);
+    for (size_t i = 0; files[i]; i++)
+        testutil_assert_same_file(ref, cut, files[i]);
+    assert_false(testutil_exists(jpath));
+    free(jpath);
+    free(ref);
+    free(cut);
+}
+
+int testutil_setup_dir(void **state)
+{
+    *state = testutil_mkdtemp();
+    return 0;
+}
+
+int testutil_teardown_dir(void **state)
+{
+    testutil_rmtree(*state);
+    free(*state);
+    return 0;
+}

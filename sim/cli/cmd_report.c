@@ -23,6 +23,7 @@
 #include "base/num.h"
 #include "base/status.h"
 #include "report/report.h"
+#include "scenario/diff.h"
 #include "scenario/scenario.h"
 #include "study/compare.h"
 
@@ -135,7 +136,7 @@ done:
 static char *diff_scenarios(void *ctx, const char *a, const char *b)
 {
     (void)ctx;
-    return compare_settings_diff(a, b, SIZE_MAX);
+    return scenario_settings_diff(a, b, SIZE_MAX);
 }
 
 /* 1 if dir holds the plot scripts. */

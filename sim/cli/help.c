@@ -138,7 +138,7 @@ static const struct {
      "  -j THREADS         threads for the paired re-run (default: the\n"
      "                     processors online; the result is the same for any)\n"
      "  -q                 no progress line on stderr\n"},
-    {"sweep", "sweep SWEEP [-n REPS] [-j THREADS] [-o DIR] [--list] [-q]",
+    {"sweep", "sweep SWEEP [-n REPS] [-j THREADS] [-o DIR] [--resume] [--list] [-q]",
      "Runs a parameter sweep.  SWEEP is a libconfig file naming a scenario\n"
      "(relative to the sweep file) and parameters by their paths, with a design:\n"
      "  design = \"grid\";   values = [0.0, 0.3, 0.6] or values = \"2:1:6\"\n"
@@ -156,15 +156,19 @@ static const struct {
      "A point's seed is a hash of the scenario's seed and the point's parameter\n"
      "paths and values, and replication R runs with the batch seed of R under\n"
      "it: adding points, values or replications never changes the results of\n"
-     "the points a sweep already had.  Files are the same for any -j.\n"
+     "the points a sweep already had.  Files are the same for any -j and any\n"
+     "number of MPI ranks.  Ctrl-C (SIGTERM) stops after the current\n"
+     "replications (exit 130, 143); --resume takes the finished points back from\n"
+     "DIR/.sweep.journal and continues the interrupted one from its checkpoint.\n"
      "\n"
      "  -n REPS            replications per point (default: the file's `reps`, 100)\n"
      "  -j THREADS         worker threads (default: the processors online)\n"
      "  -o DIR             result folder (default out/NAME, NAME the sweep's name)\n"
+     "  --resume           continue the interrupted sweep in DIR\n"
      "  --list             print the design points (point, values, seed) as a\n"
      "                     table on stdout and stop\n"
      "  -q                 no progress line on stderr\n"},
-    {"calibrate", "calibrate SCENARIO [-o DIR] [-n REPS] [-s SEED] [-j THREADS] [-q]\n"
+    {"calibrate", "calibrate SCENARIO [-o DIR] [-n REPS] [-s SEED] [-j THREADS] [--resume] [-q]\n"
                   "                 [--set PATH=VALUE]...",
      "Fits the free parameters named in the scenario's `calibrate` group to its\n"
      "calibration targets:\n"
@@ -178,7 +182,10 @@ static const struct {
      "reported.  The search: Nelder-Mead (GSL nmsimplex2) on the logit of each\n"
      "parameter's position in its range, from the scenario's own values and\n"
      "from a Sobol design of starts, then a polishing restart at the best point.\n"
-     "The same seed gives the same fit, for any -j.\n"
+     "The same seed gives the same fit, for any -j and number of MPI ranks.\n"
+     "Every loss evaluation is kept in DIR/.calibrate.journal until the fit\n"
+     "ends: after Ctrl-C (exit 130) or a crash, --resume replays them and goes\n"
+     "on to the same fit.\n"
      "\n"
      "Writes DIR (default out/NAME-calibrated): calibrated.cfg (the scenario\n"
      "with the fitted values as overrides, resolved: runnable as it is),\n"
@@ -190,9 +197,10 @@ static const struct {
      "  -s SEED            master seed of those replications\n"
      "  -j THREADS         worker threads (default: the processors online)\n"
      "  -o DIR             result folder\n"
+     "  --resume           continue the interrupted calibration in DIR\n"
      "  -q                 no progress line on stderr\n"
      "  --set PATH=VALUE   override a setting (calibrate.* too)\n"},
-    {"sensitivity", "sensitivity SWEEP [-o DIR] [-n REPS] [-j THREADS] [-q]",
+    {"sensitivity", "sensitivity SWEEP [-o DIR] [-n REPS] [-j THREADS] [--resume] [-q]",
      "Global sensitivity analysis of the sweep file's parameters (each with min\n"
      "and max): Sobol first-order (S1, Saltelli 2010) and total-order (ST,\n"
      "Jansen) indices from Saltelli sampling on GSL's Sobol sequence, with N\n"
@@ -209,11 +217,15 @@ static const struct {
      "Writes DIR (default out/NAME-sensitivity): sensitivity.tsv (output,\n"
      "parameter, S1, S1_lo, S1_hi, ST, ST_lo, ST_hi), salib_problem.txt (`name\n"
      "lower upper`, SALib's format), samples.tsv (every evaluation in SALib's\n"
-     "Saltelli order), scenario.cfg.  Plot: analysis/sensitivity.gp.\n"
+     "Saltelli order), scenario.cfg.  Plot: analysis/sensitivity.gp.  The\n"
+     "evaluations run in jobs of at most 4096 replications, kept in\n"
+     "DIR/.sensitivity.journal until the end: --resume continues after Ctrl-C\n"
+     "(exit 130) or a crash.\n"
      "\n"
      "  -n REPS            replications per evaluation (default: sensitivity.reps)\n"
      "  -j THREADS         worker threads (default: the processors online)\n"
      "  -o DIR             result folder\n"
+     "  --resume           continue the interrupted analysis in DIR\n"
      "  -q                 no progress line on stderr\n"},
     {"report", "report DIR... [-o FILE] [--title TEXT] [-j N] [-q]",
      "Writes the seminar report: one self-contained HTML file (default\n"

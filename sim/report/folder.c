@@ -66,7 +66,7 @@ static const struct {
 static const rf_kind detect_order[RF_KIND_COUNT] = {RF_CLAIM,     RF_COMPARE, RF_SWEEP, RF_SENSITIVITY,
                                                     RF_CALIBRATE, RF_INFER,   RF_BATCH, RF_RUN};
 
-/* The checkpoint an interrupted batch leaves (run/checkpoint.h, CKPT_FILE). */
+/* The checkpoint an interrupted batch leaves (run/batch.h, BATCH_CKPT_FILE). */
 #define BATCH_CHECKPOINT ".batch.ckpt"
 
 const char *rf_kind_name(rf_kind k)

@@ -969,7 +969,7 @@ static int make_parent(const char *path, char *err, size_t errlen)
     if (dir.failed)
         return AS_ENOMEM;
     char msg[1024];
-    int rc = io_mkdir_p(buf_str(&dir), msg, sizeof msg) == IO_OK ? AS_OK : AS_EIO;
+    int rc = io_mkdir_p(buf_str(&dir), msg, sizeof msg) == AS_OK ? AS_OK : AS_EIO;
     if (rc != AS_OK)
         snprintf(err, errlen, "%s: error: cannot create the folder of the report: %s", path, msg);
     buf_clear(&dir);
@@ -1078,7 +1078,7 @@ int report_write(const report_options *o, report_result *res, char *err, size_t 
         goto done;
     }
     char msg[1024];
-    if (io_write_file_atomic(o->out_path, html.data, html.len, msg, sizeof msg) != IO_OK) {
+    if (io_write_file_atomic(o->out_path, html.data, html.len, msg, sizeof msg) != AS_OK) {
         page_fail(&pg, AS_EIO, "%s: error: cannot write the report: %s", o->out_path, msg);
         goto done;
     }
