@@ -1,7 +1,8 @@
 # alignsim - GNU Make build.
 #
 #   make            build build/alignsim
-#   make test       check dependencies, build, run the cmocka suite
+#   make test       check dependencies, build, run the cmocka suite (the
+#                   report's browser test needs chromium: make deps-browser)
 #   make run        check dependencies, build, run the main job, draw plots
 #   make bench      build and run the benchmarks (never part of the tests)
 #   make golden     rewrite the golden files of tests/data/golden/ (review the diff)
@@ -82,7 +83,7 @@ else
   say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all deps deps-mpi deps-plots test run bench golden plots install uninstall clean valgrind fuzz
+.PHONY: all deps deps-mpi deps-plots deps-browser test run bench golden plots install uninstall clean valgrind fuzz
 
 all: $(BIN)
 
@@ -90,6 +91,8 @@ deps:
 	@scripts/ensure-deps.sh
 deps-plots:
 	@scripts/ensure-deps.sh plots
+deps-browser:
+	@scripts/ensure-deps.sh browser
 deps-mpi:
 	@scripts/ensure-deps.sh mpi
 
@@ -124,8 +127,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 
 # Each test program runs from the top of the tree with the program under test
 # named in ALIGNSIM_BIN; all programs run even when one fails, and the target
-# fails if any did.
-test: deps
+# fails if any did.  gnuplot is a test dependency: test_plots and
+# test_report draw what the program writes (deps-plots checks the build's
+# dependencies too).
+test: deps-plots
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS)
 	@failed=""; for t in $(TEST_BINS); do \
 	    echo "== $$t"; \
@@ -176,7 +181,7 @@ fuzz:
 	    -o build/fuzz/fuzz_scenario
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 scripts/fuzz.sh build/fuzz/fuzz_scenario $(FUZZ_SECONDS)
 
-run: deps deps-plots $(BIN)
+run: deps-plots $(BIN)
 	@scripts/run-main.sh $(BIN)
 
 DIR ?= out/historical

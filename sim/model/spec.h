@@ -39,6 +39,7 @@
 #define SPEC_NAME_LEN 80        /* display names, label names */
 #define SPEC_PATH_LEN 96        /* libconfig paths of parameters */
 #define SPEC_NOTE_LEN 120       /* free-text notes on events and targets */
+#define SPEC_TEXT_LEN 512       /* the scenario's description (longer text is cut) */
 
 /* Parameter index stored in spec_event.p_every, p_rate and p_duration when
  * the event has no such parameter (not that timing; a type without a
@@ -283,6 +284,7 @@ typedef struct {
 /* The whole scenario.  Arrays are owned by the spec (see model_spec_free). */
 typedef struct {
     char name[SPEC_NAME_LEN];
+    char description[SPEC_TEXT_LEN]; /* free text, shown by `alignsim report`; never read by the model */
     double start, horizon;        /* years */
     uint64_t seed;                /* master seed */
 

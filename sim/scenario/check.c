@@ -38,7 +38,9 @@ static void check_header(loader *L, const config_setting_t *root)
     ld_got got[ROOT_COUNT];
     ld_read_fields(L, root, SG_ROOT, -1, -1, L->spec, got);
     const char *desc;
-    ld_get_string(L, root, settings_key(SG_ROOT, ROOT_DESCRIPTION), &desc);
+    /* Kept for the report; a longer text is cut, not refused. */
+    if (ld_get_string(L, root, settings_key(SG_ROOT, ROOT_DESCRIPTION), &desc) == GOT_VALUE)
+        snprintf(L->spec->description, sizeof L->spec->description, "%s", desc);
     L->start = L->spec->start;
     L->horizon = L->spec->horizon;
     L->dates_ok = got[ROOT_START] != GOT_BAD && got[ROOT_HORIZON] != GOT_BAD;
