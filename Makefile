@@ -5,6 +5,7 @@
 #                   report's browser test needs chromium: make deps-browser)
 #   make run        check dependencies, build, run the main job, draw plots
 #   make bench      build and run the benchmarks (never part of the tests)
+#   make golden     rewrite the golden files of tests/data/golden/ (review the diff)
 #   make SAN=1 test the suite under AddressSanitizer + UBSan (build/san)
 #   make valgrind   the fast test programs under valgrind memcheck
 #   make fuzz FUZZ_SECONDS=600  libFuzzer on the scenario loader (build/fuzz)
@@ -82,7 +83,7 @@ else
   say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all deps deps-mpi deps-plots deps-browser test run bench plots install uninstall clean valgrind fuzz
+.PHONY: all deps deps-mpi deps-plots deps-browser test run bench golden plots install uninstall clean valgrind fuzz
 
 all: $(BIN)
 
@@ -141,6 +142,21 @@ test: deps-plots
 
 bench: deps $(BENCH_BINS) $(BIN)
 	@for b in $(BENCH_BINS); do ALIGNSIM_BIN=$(BIN) $$b || exit 1; done
+
+# Golden files: the outputs of a fixed-seed run of tests/data/run/small.cfg
+# that tests/test_run.c compares byte for byte.  Only this target writes
+# them; the "# program:" provenance line (the version) is left out, so a new
+# version does not change them.  After an intended change of results run it
+# and review the diff.
+GOLDEN_DIR := tests/data/golden/small
+GOLDEN_FILES := trajectory.tsv events.tsv milestones.tsv
+golden: deps $(BIN)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) run tests/data/run/small.cfg -o "$$tmp/out" >/dev/null && \
+	mkdir -p $(GOLDEN_DIR) && \
+	for f in $(GOLDEN_FILES); do \
+	    grep -v '^# program:' "$$tmp/out/$$f" > $(GOLDEN_DIR)/$$f || exit 1; \
+	done && echo "  GOLDEN $(GOLDEN_DIR): $(GOLDEN_FILES)"
 
 # The test programs under valgrind memcheck: any error or definite/indirect
 # leak fails (scripts/valgrind.sh).  The slow ones, which run the same code

@@ -1107,9 +1107,12 @@ static void test_msacc_medians_are_exact_and_merge_in_any_order(void **state)
     /* Feed replications through a milestones tracker driven by hand: the
      * dyad reaches rung 1 (the target label below is 1) at these dates. */
     s.nactors = 2;
-    s.nrungs = 2;
-    s.ladder[0].label = 0;
-    s.ladder[1].label = 1;
+    spec_rung rung;
+    memset(&rung, 0, sizeof rung);
+    for (int label = 0; label < 2; label++) {
+        rung.label = label;
+        assert_int_equal(model_spec_add_rung(&s, &rung), 0);
+    }
     s.targets[0].label = 1;
     const double dates[] = {1956.37, 1953.5, 1957.125, 1955.0, NAN, 1958.9};
     milestones *ms = milestones_alloc(&s);

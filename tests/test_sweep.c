@@ -370,12 +370,12 @@ static void bad_sweep_files_give_file_line_errors_and_status_2(void **state)
         NULL};
     expect_errors("tests/data/study/bad_sweep_path.cfg", path);
     const char *keys[] = {
-        "tests/data/study/bad_sweep_keys.cfg:2: error: desing: unknown key 'desing'; did you mean 'design'?",
+        "tests/data/study/bad_sweep_keys.cfg:2: error: desing: unknown setting 'desing'; did you mean 'design'?",
         "tests/data/study/bad_sweep_keys.cfg: error: missing required setting 'scenario'",
         "tests/data/study/bad_sweep_keys.cfg:4: error: parameters.[0].values: range \"1:0:3\": the step must be "
         "non-zero",
         "tests/data/study/bad_sweep_keys.cfg:5: error: parameters.[1].min: 'min' and 'max' are for designs",
-        "tests/data/study/bad_sweep_keys.cfg:6: error: parameters.[2].values.[1]: expected a number, found a string",
+        "tests/data/study/bad_sweep_keys.cfg:6: error: parameters.[2].values.[1]: expected a number, found \"two\"",
         NULL};
     expect_errors("tests/data/study/bad_sweep_keys.cfg", keys);
     const char *lhs[] = {

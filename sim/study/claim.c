@@ -344,7 +344,7 @@ typedef struct {
     io_kv kv[40];
     size_t n;
     char seed[32], reps[32], conf[32], at[32], dur[32], strength[32], window[32], bnr[32], br[32];
-    char targets[SPEC_MAX_EVENT_ACTORS * (SPEC_ID_LEN + 1)];
+    char targets[SPEC_MAX_CLAIM_TARGETS * (SPEC_ID_LEN + 1)];
     char half[32], half_lo[32], half_hi[32];
     char program[64];
 } provenance;
