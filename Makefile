@@ -1,9 +1,11 @@
 # alignsim - GNU Make build.
 #
 #   make            build build/alignsim
-#   make test       check dependencies, build, run the cmocka suite
+#   make test       check dependencies, build, run the cmocka suite (the
+#                   report's browser test needs chromium: make deps-browser)
 #   make run        check dependencies, build, run the main job, draw plots
 #   make bench      build and run the benchmarks (never part of the tests)
+#   make golden     rewrite the golden files of tests/data/golden/ (review the diff)
 #   make SAN=1 test the suite under AddressSanitizer + UBSan (build/san)
 #   make valgrind   the fast test programs under valgrind memcheck
 #   make fuzz FUZZ_SECONDS=600  libFuzzer on the scenario loader (build/fuzz)
@@ -81,7 +83,7 @@ else
   say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all deps deps-mpi deps-plots test run bench plots install uninstall clean valgrind fuzz
+.PHONY: all deps deps-mpi deps-plots deps-browser test run bench golden plots install uninstall clean valgrind fuzz
 
 all: $(BIN)
 
@@ -89,6 +91,8 @@ deps:
 	@scripts/ensure-deps.sh
 deps-plots:
 	@scripts/ensure-deps.sh plots
+deps-browser:
+	@scripts/ensure-deps.sh browser
 deps-mpi:
 	@scripts/ensure-deps.sh mpi
 
@@ -123,8 +127,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 
 # Each test program runs from the top of the tree with the program under test
 # named in ALIGNSIM_BIN; all programs run even when one fails, and the target
-# fails if any did.
-test: deps
+# fails if any did.  gnuplot is a test dependency: test_plots and
+# test_report draw what the program writes (deps-plots checks the build's
+# dependencies too).
+test: deps-plots
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS)
 	@failed=""; for t in $(TEST_BINS); do \
 	    echo "== $$t"; \
@@ -136,6 +142,21 @@ test: deps
 
 bench: deps $(BENCH_BINS) $(BIN)
 	@for b in $(BENCH_BINS); do ALIGNSIM_BIN=$(BIN) $$b || exit 1; done
+
+# Golden files: the outputs of a fixed-seed run of tests/data/run/small.cfg
+# that tests/test_run.c compares byte for byte.  Only this target writes
+# them; the "# program:" provenance line (the version) is left out, so a new
+# version does not change them.  After an intended change of results run it
+# and review the diff.
+GOLDEN_DIR := tests/data/golden/small
+GOLDEN_FILES := trajectory.tsv events.tsv milestones.tsv
+golden: deps $(BIN)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) run tests/data/run/small.cfg -o "$$tmp/out" >/dev/null && \
+	mkdir -p $(GOLDEN_DIR) && \
+	for f in $(GOLDEN_FILES); do \
+	    grep -v '^# program:' "$$tmp/out/$$f" > $(GOLDEN_DIR)/$$f || exit 1; \
+	done && echo "  GOLDEN $(GOLDEN_DIR): $(GOLDEN_FILES)"
 
 # The test programs under valgrind memcheck: any error or definite/indirect
 # leak fails (scripts/valgrind.sh).  The slow ones, which run the same code
@@ -160,7 +181,7 @@ fuzz:
 	    -o build/fuzz/fuzz_scenario
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 scripts/fuzz.sh build/fuzz/fuzz_scenario $(FUZZ_SECONDS)
 
-run: deps deps-plots $(BIN)
+run: deps-plots $(BIN)
 	@scripts/run-main.sh $(BIN)
 
 DIR ?= out/historical

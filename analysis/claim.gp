@@ -11,7 +11,9 @@
 #                              provenance scenario, replications, window_years,
 #                              bound_reversal, half_strength(_lo, _hi)
 #         DIR/claim.tsv        the row condition = no_reversal (optional)
-# Writes  DIR/claim.png (1200x700) and DIR/claim.svg.
+# Writes  OUTDIR/claim.png (1200x700) and OUTDIR/claim.svg (OUTDIR = DIR
+#         unless outdir is set; formats='svg' writes the SVG only: see
+#         common.gp).
 #
 # Columns are found by name; '#' provenance lines are skipped; NA is a
 # missing value.  Each image is drawn under a temporary name and renamed
@@ -23,13 +25,8 @@ if (!exists("dir")) {
     exit status 2
 }
 
-set datafile separator "\t"
-set datafile missing "NA"
-set encoding utf8
-
-readable(f) = int(system(sprintf("test -r '%s' && echo 1 || echo 0", f)))
-provenance(f, key) = system(sprintf("sed -n 's/^# *%s: *//p' '%s' | head -n 1", key, f))
-isnan(v) = (v != v)
+gpdir = system(sprintf("dirname '%s'", ARG0))
+load gpdir."/common.gp"
 num(s) = (strlen(s) == 0 || s eq "NA") ? NaN : real(s)
 
 curve = dir."/claim_curve.tsv"
@@ -125,21 +122,15 @@ if (!isnan(bound_rev) && bound_rev != 0.5) {
     bound_plot = sprintf(", %.10g with lines lw 1.5 dt 4 lc rgb c_bound title sprintf('bound with reversal (> %.3g)', %.10g)", bound_rev, bound_rev, bound_rev)
 }
 
-publish(tmp, final) = system(sprintf("mv -f '%s' '%s' && echo ok", tmp, final))
 set samples 2
 
-png_tmp = dir."/.claim.png.tmp"
-set terminal pngcairo size 1200, 700 enhanced font "Sans,10" background "white"
-set output png_tmp
-plot $C using 1:3:4 with filledcurves fillstyle transparent solid 0.30 noborder lc rgb c_band title "95% exact interval", \
-     $C using 1:2 with linespoints lw 2.5 pt 7 ps 1.1 lc rgb c_line title "P(alliance within the window), reversal", \
-     0.5 with lines lw 1.5 dt 2 lc rgb "#555555" title "one half" @bound_plot @nr_plot
-unset output
-if (publish(png_tmp, dir."/claim.png") ne "ok") { exit status 1 }
-
-svg_tmp = dir."/.claim.svg.tmp"
-set terminal svg size 1200, 700 dynamic enhanced font "Sans,10" background "white"
-set output svg_tmp
-replot
-unset output
-if (publish(svg_tmp, dir."/claim.svg") ne "ok") { exit status 1 }
+do for [ext in formats] {
+    tmp = tmp_name("claim", ext)
+    eval "set terminal ".terminal(ext, 1200, 700)
+    set output tmp
+    plot $C using 1:3:4 with filledcurves fillstyle transparent solid 0.30 noborder lc rgb c_band title "95% exact interval", \
+         $C using 1:2 with linespoints lw 2.5 pt 7 ps 1.1 lc rgb c_line title "P(alliance within the window), reversal", \
+         0.5 with lines lw 1.5 dt 2 lc rgb "#555555" title "one half" @bound_plot @nr_plot
+    unset output
+    if (publish(tmp, final_name("claim", ext)) ne "ok") { exit status 1 }
+}

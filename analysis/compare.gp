@@ -13,7 +13,9 @@
 #                           runs C, D, ...: mean_X, diff_X, ci_lo_X, ci_hi_X,
 #                           q05_X, q95_X, p_alliance_X, p_diff_X, p_ci_lo_X,
 #                           p_ci_hi_X; provenance folder_X, scenario_X, method
-# Writes  DIR/compare_DYAD.png (1200x900) and DIR/compare_DYAD.svg.
+# Writes  OUTDIR/compare_DYAD.png (1200x900) and OUTDIR/compare_DYAD.svg
+#         (OUTDIR = DIR unless outdir is set; formats='svg' writes the SVG
+#         only: see common.gp).
 #
 # Columns are found by name; '#' provenance lines are skipped; NA is a
 # missing value (run folders have no bands and no P(alliance)).  Each image
@@ -26,20 +28,14 @@ if (!exists("dir")) {
 }
 if (!exists("dyad")) dyad = "china-russia"
 
-set datafile separator "\t"
-set datafile missing "NA"
-set encoding utf8
-
-readable(f) = int(system(sprintf("test -r '%s' && echo 1 || echo 0", f)))
-provenance(f, key) = system(sprintf("sed -n 's/^# *%s: *//p' '%s' | head -n 1", key, f))
+gpdir = system(sprintf("dirname '%s'", ARG0))
+load gpdir."/common.gp"
 
 cmp = dir."/compare.tsv"
 if (!readable(cmp)) {
     print sprintf("compare.gp: %s: cannot read the file (does DIR hold the output of 'alignsim compare'?)", cmp)
     exit status 1
 }
-dyads_in(f) = system(sprintf("awk -F '\\t' '/^#/ || /^[ \\t\\r]*$/ {next} !c {for (i = 1; i <= NF; i++) if ($i == \"dyad\") c = i; next} c && !seen[$c]++ {printf \"%%s \", $c}' '%s'", f))
-listed(list, d) = strstrt(" ".list." ", " ".d." ") > 0
 present = dyads_in(cmp)
 if (!listed(present, dyad)) {
     print sprintf("compare.gp: %s: no rows for dyad '%s' (the file has: %s); choose one with -e \"dyad='A-B'\"", cmp, dyad, present)
@@ -87,8 +83,19 @@ src = sprintf("< awk -F '\t' '/^#/ || /^[ \t\r]*$/ {next} !c {for (i = 1; i <= N
 stats src using (column("year")) nooutput
 year_lo = floor(STATS_min)
 year_hi = ceil(STATS_max)
-stats src using (column("p_alliance_A")) nooutput
-batches = STATS_records > 0
+# Runs have NA in every band and P(alliance) cell: counted with awk, since
+# gnuplot's stats fails on a column without a valid number.
+valid_in(f, col) = int(system(sprintf("awk -F '\\t' '/^#/ || /^[ \\t\\r]*$/ {next} !h {for (i = 1; i <= NF; i++) if ($i == \"%s\") c = i; h = 1; next} c && $c != \"NA\" {n++} END {print n + 0}' '%s'", col, f)))
+batches = valid_in(cmp, "p_alliance_A") > 0
+
+# The extent of the differences of the dyad (every diff, ci_lo and ci_hi
+# column): when they are all one value (identical runs), the panel gets a
+# small range around it instead of gnuplot's empty-range warning.
+extent(f, d) = system(sprintf("awk -F '\\t' '/^#/ || /^[ \\t\\r]*$/ {next} !h {for (i = 1; i <= NF; i++) {if ($i == \"dyad\") c = i; if ($i ~ /^(diff|ci_lo|ci_hi)(_[A-Z])?$/) k[i] = 1}; h = 1; next} $c == \"%s\" {for (i in k) if ($i != \"NA\") {v = $i + 0; if (!n++ || v < lo) lo = v; if (n == 1 || v > hi) hi = v}} END {print (n ? lo : 0), (n ? hi : 0)}' '%s'", d, f))
+ext = extent(cmp, dyad)
+diff_lo = real(word(ext, 1))
+diff_hi = real(word(ext, 2))
+flat = diff_hi - diff_lo <= 1e-12 * (abs(diff_lo) > 1 ? abs(diff_lo) : 1)
 
 # The two or three panels share the x axis; their heights are fixed here.
 top = 0.93
@@ -102,22 +109,16 @@ set xtics 10 nomirror out
 set mxtics 2
 set grid xtics ytics lc rgb "#cccccc" lw 0.5 dt 3
 
-publish(tmp, final) = system(sprintf("mv -f '%s' '%s' && echo ok", tmp, final))
-
 # ---------------------------------------------------------------------
-# The panels, drawn once for the PNG and once for the SVG.
+# The panels, drawn once for each format.
 # ---------------------------------------------------------------------
-ptitle = sprintf("%s: %s\ndifferences from A: %s, %s intervals", dyad, \
+ptitle = sprintf("%s: %s\ndifferences from A: %s", dyad, \
     NF == 2 ? sprintf("%s vs %s", NAME[1], NAME[2]) : sprintf("%d runs", NF), \
-    strlen(method) ? method : "?", pct)
-do for [pass = 1:2] {
-    ext = pass == 1 ? "png" : "svg"
-    tmp = sprintf("%s/.compare_%s.%s.tmp", dir, dyad, ext)
-    if (pass == 1) {
-        set terminal pngcairo size 1200, 900 enhanced font "Sans,10" background "white"
-    } else {
-        set terminal svg size 1200, 900 dynamic enhanced font "Sans,10" background "white"
-    }
+    batches ? sprintf("%s, %s intervals", strlen(method) ? method : "?", pct) : "single runs, no intervals")
+base = sprintf("compare_%s", dyad)
+do for [ext in formats] {
+    tmp = tmp_name(base, ext)
+    eval "set terminal ".terminal(ext, 1200, 900)
     set output tmp
     set multiplot title ptitle font ",13" noenhanced
 
@@ -130,29 +131,45 @@ do for [pass = 1:2] {
     set format x ""
     unset xlabel
     set key at screen 0.81, screen top left top Left reverse font ",10" samplen 2.5 spacing 1.05 noenhanced
-    plot for [i = 1:NF] src using (column("year")):(column(c_q05(i))):(column(c_q95(i))) \
-             with filledcurves fillstyle transparent solid 0.18 noborder lc rgb color(i) \
-             title (batches ? sprintf("%s, 5-95%%", NAME[i]) : ""), \
-         for [i = 1:NF] src using (column("year")):(column(c_mean(i))) \
-             with lines lw 2.2 lc rgb color(i) title sprintf("%s, mean", NAME[i])
+    # Bands only for batches (a run's are NA: gnuplot would warn).
+    if (batches) {
+        plot for [i = 1:NF] src using (column("year")):(column(c_q05(i))):(column(c_q95(i))) \
+                 with filledcurves fillstyle transparent solid 0.18 noborder lc rgb color(i) \
+                 title sprintf("%s, 5-95%%", NAME[i]), \
+             for [i = 1:NF] src using (column("year")):(column(c_mean(i))) \
+                 with lines lw 2.2 lc rgb color(i) title sprintf("%s, mean", NAME[i])
+    } else {
+        plot for [i = 1:NF] src using (column("year")):(column(c_mean(i))) \
+                 with lines lw 2.2 lc rgb color(i) title sprintf("%s, x", NAME[i])
+    }
 
     # Panel 2: each run's difference from A with its interval.
     set tmargin at screen top - h1 - 0.015
     set bmargin at screen top - h1 - 0.015 - h2
     set ylabel "x: difference from A" font ",11"
-    set yrange [*:*]
+    if (flat) {
+        set yrange [diff_lo - 0.01:diff_hi + 0.01]
+    } else {
+        set yrange [*:*]
+    }
     set ytics autofreq format "%+.2g"
     if (!batches) {
         set xlabel "year" font ",11"
         set format x "%g"
     }
     set key at screen 0.81, screen top - h1 - 0.015 left top Left reverse font ",10" samplen 2.5 spacing 1.05 noenhanced
-    plot 0 with lines lw 1 lc rgb "#555555" notitle, \
-         for [i = 2:NF] src using (column("year")):(column(c_lo(i))):(column(c_hi(i))) \
-             with filledcurves fillstyle transparent solid 0.30 noborder lc rgb color(i) \
-             title (batches ? sprintf("%s - A, %s interval", letter(i), pct) : ""), \
-         for [i = 2:NF] src using (column("year")):(column(c_diff(i))) \
-             with lines lw 2 lc rgb color(i) title sprintf("%s - A", letter(i))
+    if (batches) {
+        plot 0 with lines lw 1 lc rgb "#555555" notitle, \
+             for [i = 2:NF] src using (column("year")):(column(c_lo(i))):(column(c_hi(i))) \
+                 with filledcurves fillstyle transparent solid 0.30 noborder lc rgb color(i) \
+                 title sprintf("%s - A, %s interval", letter(i), pct), \
+             for [i = 2:NF] src using (column("year")):(column(c_diff(i))) \
+                 with lines lw 2 lc rgb color(i) title sprintf("%s - A", letter(i))
+    } else {
+        plot 0 with lines lw 1 lc rgb "#555555" notitle, \
+             for [i = 2:NF] src using (column("year")):(column(c_diff(i))) \
+                 with lines lw 2 lc rgb color(i) title sprintf("%s - A", letter(i))
+    }
 
     # Panel 3 (batches): P(alliance) of each run, with the interval of its
     # difference from A drawn around A's curve.
@@ -173,5 +190,5 @@ do for [pass = 1:2] {
     }
     unset multiplot
     unset output
-    if (publish(tmp, sprintf("%s/compare_%s.%s", dir, dyad, ext)) ne "ok") { exit status 1 }
+    if (publish(tmp, final_name(base, ext)) ne "ok") { exit status 1 }
 }

@@ -13,13 +13,15 @@
 #         DIR/milestones.tsv   dyad, target_year, target_label, sim_year
 #                              (optional; sim_year NA = never reached,
 #                              unless error_years is known: a window target that held)
-# Writes  DIR/fan_DYAD.png (1200x700) and DIR/fan_DYAD.svg.
+# Writes  OUTDIR/fan_DYAD.png (1200x700) and OUTDIR/fan_DYAD.svg (OUTDIR =
+#         DIR unless outdir is set; formats='svg' writes the SVG only: see
+#         common.gp).
 #
 # Columns are found by name, so their order does not matter; '#' provenance
 # lines are skipped; NA is a missing value.  Each image is drawn under a
-# temporary name and renamed only when complete.  The ladder section below
-# is the same as in trajectory.gp; change both together.  Exit status: 0
-# done, 1 missing or unusable data, 2 usage.
+# temporary name and renamed only when complete.  The ladder comes from
+# ladder.gp, as in trajectory.gp.  Exit status: 0 done, 1 missing or
+# unusable data, 2 usage.
 
 if (!exists("dir")) {
     print "fan.gp: usage: gnuplot -e \"dir='out/historical'\" [-e \"dyad='china-russia'\"] analysis/fan.gp"
@@ -27,12 +29,8 @@ if (!exists("dir")) {
 }
 if (!exists("dyad")) dyad = "china-russia"
 
-set datafile separator "\t"
-set datafile missing "NA"
-set encoding utf8
-
-readable(f) = int(system(sprintf("test -r '%s' && echo 1 || echo 0", f)))
-provenance(f, key) = system(sprintf("sed -n 's/^# *%s: *//p' '%s' | head -n 1", key, f))
+gpdir = system(sprintf("dirname '%s'", ARG0))
+load gpdir."/common.gp"
 
 summary = dir."/summary.tsv"
 if (!readable(summary)) {
@@ -40,88 +38,11 @@ if (!readable(summary)) {
     exit status 1
 }
 
-# ---------------------------------------------------------------------
-# The label ladder: LBL[i], LNAME[i], LMIN[i] for i = 1..NL, sorted by
-# label; LMIN of the lowest label is NaN (it has no lower bound).
-# ---------------------------------------------------------------------
-array LBL[64]
-array LNAME[64]
-array LMIN[64]
-NL = 0
-ladder = dir."/ladder.tsv"
-if (readable(ladder)) {
-    stats ladder using (NL = NL + 1, LBL[NL] = column("label"), \
-        LNAME[NL] = strcol("label_name"), LMIN[NL] = column("x_min"), 0) nooutput
-}
-if (NL == 0) {
-    array DLBL[10] = [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7]
-    array DMIN[10] = [NaN, -0.60, -0.20, 0.10, 0.25, 0.40, 0.50, 0.60, 0.70, 0.85]
-    array DNAME[10] = ["armed clashes", "rivalry", "normal relations", \
-        "friendly countries", "constructive partnership", \
-        "strategic partnership", "treaty-backed strategic partnership", \
-        "comprehensive strategic partnership of coordination", \
-        "comprehensive strategic partnership of coordination for a new era", \
-        "alliance"]
-    NL = 10
-    do for [i = 1:NL] {
-        LBL[i] = DLBL[i]
-        LMIN[i] = DMIN[i]
-        LNAME[i] = DNAME[i]
-    }
-}
-# A seminar may list its ladder in any order: sort by label (insertion sort).
-do for [i = 2:NL] {
-    j = i
-    while (j > 1 && LBL[j - 1] > LBL[j]) {
-        t = LBL[j]; LBL[j] = LBL[j - 1]; LBL[j - 1] = t
-        t = LMIN[j]; LMIN[j] = LMIN[j - 1]; LMIN[j - 1] = t
-        s = LNAME[j]; LNAME[j] = LNAME[j - 1]; LNAME[j - 1] = s
-        j = j - 1
-    }
-}
-isnan(v) = (v != v)
-band_lo(i) = isnan(LMIN[i]) ? -1.0 : LMIN[i]
-band_hi(i) = (i >= NL) ? 1.0 : LMIN[i + 1]
-# The x a trajectory crosses to enter a label: its lower bound, or for the
-# lowest label the bound above it.
-threshold(i) = isnan(LMIN[i]) ? ((i < NL) ? LMIN[i + 1] : 0.0) : LMIN[i]
-
-# Band shades: light grey at x = 0, towards soft red for hostility and
-# soft blue for alignment, so the eye reads the ladder without a legend.
-mix(a, b, t) = int(a + (b - a) * (t > 1 ? 1 : t) + 0.5)
-band_rgb(m) = (m < 0) \
-    ? sprintf("#%02x%02x%02x", mix(245, 236, -m), mix(245, 160, -m), mix(245, 150, -m)) \
-    : sprintf("#%02x%02x%02x", mix(245, 160, m), mix(245, 196, m), mix(245, 230, m))
-
-# Wraps a band name onto lines of at most 40 characters, so that even the
-# longest default name takes two lines and fits a band 0.1 high.
-wrap_width = 40
-do for [i = 1:NL] {
-    name = sprintf("%d %s", LBL[i], LNAME[i])
-    out = ""
-    line = ""
-    do for [w = 1:words(name)] {
-        wd = word(name, w)
-        if (strlen(line) == 0) {
-            line = wd
-        } else {
-            if (strlen(line) + 1 + strlen(wd) > wrap_width) {
-                out = out.line."\n"
-                line = wd
-            } else {
-                line = line." ".wd
-            }
-        }
-    }
-    LNAME[i] = out.line
-}
-
+load gpdir."/ladder.gp"
 
 # ---------------------------------------------------------------------
 # The dyad's rows: year, mean, ci_lo, ci_hi, q05, q50, q95, p_alliance.
 # ---------------------------------------------------------------------
-dyads_in(f) = system(sprintf("awk -F '\\t' '/^#/ || /^[ \\t\\r]*$/ {next} !c {for (i = 1; i <= NF; i++) if ($i == \"dyad\") c = i; next} c && !seen[$c]++ {printf \"%%s \", $c}' '%s'", f))
-listed(list, d) = strstrt(" ".list." ", " ".d." ") > 0
 present = dyads_in(summary)
 if (!listed(present, dyad)) {
     print sprintf("fan.gp: %s: no rows for dyad '%s' (the file has: %s); choose one with -e \"dyad='A-B'\"", summary, dyad, present)
@@ -211,7 +132,7 @@ do for [i = 1:NL] {
     hi = band_hi(i)
     eval sprintf("set object %d rectangle from graph 0, first %.6g to graph 1, first %.6g behind fillcolor rgb '%s' fillstyle solid 1.0 border lc rgb 'white' lw 1", \
                  i, lo, hi, band_rgb((lo + hi) / 2))
-    set label i LNAME[i] at graph 1, first (lo + hi) / 2 offset 8.5, 0 left \
+    set label i LWRAP[i] at graph 1, first (lo + hi) / 2 offset 8.5, 0 left \
         font ",8" textcolor rgb "#333333" noenhanced
 }
 
@@ -236,22 +157,16 @@ set rmargin 52
 # The legend sits in the right margin below the band names, off the data.
 set key at screen 0.985, screen 0.03 right bottom vertical reverse Left font ",10" samplen 2.5 spacing 1.05 noenhanced
 
-publish(tmp, final) = system(sprintf("mv -f '%s' '%s' && echo ok", tmp, final))
-
-png_tmp = sprintf("%s/.fan_%s.png.tmp", dir, dyad)
-set terminal pngcairo size 1200, 700 enhanced font "Sans,10" background "white"
-set output png_tmp
-plot $F using 1:5:7 with filledcurves fillstyle transparent solid 0.28 noborder lc rgb c_fan title "5-95% of replications", \
-     $F using 1:3:4 with filledcurves fillstyle transparent solid 0.55 noborder lc rgb c_fan title "95% CI of the mean", \
-     $F using 1:6 with lines lw 1.5 dt 2 lc rgb c_fan title "median", \
-     $F using 1:2 with lines lw 2.5 lc rgb c_mean title "mean", \
-     $F using 1:8 axes x1y2 with lines lw 2 lc rgb c_pall title "P(alliance), right axis" @milestone_plot
-unset output
-if (publish(png_tmp, sprintf("%s/fan_%s.png", dir, dyad)) ne "ok") { exit status 1 }
-
-svg_tmp = sprintf("%s/.fan_%s.svg.tmp", dir, dyad)
-set terminal svg size 1200, 700 dynamic enhanced font "Sans,10" background "white"
-set output svg_tmp
-replot
-unset output
-if (publish(svg_tmp, sprintf("%s/fan_%s.svg", dir, dyad)) ne "ok") { exit status 1 }
+base = sprintf("fan_%s", dyad)
+do for [ext in formats] {
+    tmp = tmp_name(base, ext)
+    eval "set terminal ".terminal(ext, 1200, 700)
+    set output tmp
+    plot $F using 1:5:7 with filledcurves fillstyle transparent solid 0.28 noborder lc rgb c_fan title "5-95% of replications", \
+         $F using 1:3:4 with filledcurves fillstyle transparent solid 0.55 noborder lc rgb c_fan title "95% CI of the mean", \
+         $F using 1:6 with lines lw 1.5 dt 2 lc rgb c_fan title "median", \
+         $F using 1:2 with lines lw 2.5 lc rgb c_mean title "mean", \
+         $F using 1:8 axes x1y2 with lines lw 2 lc rgb c_pall title "P(alliance), right axis" @milestone_plot
+    unset output
+    if (publish(tmp, final_name(base, ext)) ne "ok") { exit status 1 }
+}

@@ -9,7 +9,9 @@
 #
 # Reads   DIR/sensitivity.tsv   columns output, parameter, S1, S1_lo, S1_hi,
 #                               ST, ST_lo, ST_hi (from `alignsim sensitivity`)
-# Writes  DIR/sensitivity.png (1100 x 330 per output) and DIR/sensitivity.svg.
+# Writes  OUTDIR/sensitivity.png (1100 x 330 per output) and
+#         OUTDIR/sensitivity.svg (OUTDIR = DIR unless outdir is set;
+#         formats='svg' writes the SVG only: see common.gp).
 #
 # Columns are found by name; '#' provenance lines are skipped; NA (an output
 # that did not vary over the design) draws no bar.  Each image is drawn under
@@ -21,13 +23,12 @@ if (!exists("dir")) {
     exit status 2
 }
 
-set datafile separator "\t"
-set encoding utf8
-# NA (an undefined index) must keep its row, with no bar: read it as NaN.
+gpdir = system(sprintf("dirname '%s'", ARG0))
+load gpdir."/common.gp"
+# NA (an undefined index) must keep its row, with no bar: not a missing
+# value (common.gp's setting) but NaN.
+unset datafile missing
 num(c) = (strcol(c) eq "NA") ? NaN : column(c)
-
-readable(f) = int(system(sprintf("test -r '%s' && echo 1 || echo 0", f)))
-provenance(f, key) = system(sprintf("sed -n 's/^# *%s: *//p' '%s' | head -n 1", key, f))
 
 sens = dir."/sensitivity.tsv"
 if (!readable(sens)) {
@@ -58,14 +59,13 @@ if (strlen(conf) == 0) conf = "0.95"
 c_s1 = "#27408b"
 c_st = "#d08c2c"
 
-publish(tmp, final) = system(sprintf("mv -f '%s' '%s' && echo ok", tmp, final))
-
 set style data histograms
 set style histogram errorbars gap 2 lw 1.2
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics lc rgb "#bbbbbb" lw 0.5 dt 3
-set xtics nomirror rotate by -25 left font ",9" noenhanced
+xtics_options = "nomirror rotate by -25 left font ',9' noenhanced"
+eval "set xtics ".xtics_options
 set ytics nomirror out format "%.1f"
 set border 3 lw 1
 set key top right font ",10" samplen 2 noenhanced
@@ -95,7 +95,7 @@ yhi = yhi > 1.1 ? yhi + 0.05 : 1.1
 # indices, and its panel says so.
 panel(o) = (VALID[o] > 0) \
     ? sprintf("plot $D%d using 2:3:4:xtic(1) title 'first order S1' lc rgb c_s1, '' using 5:6:7 title 'total order ST' lc rgb c_st", o) \
-    : "set yrange [-0.1:1.1]; set label 99 'no indices: this output did not vary over the design' at graph 0.5, 0.5 center font ',11'; unset xtics; plot [0:1] 2 notitle; unset label 99; set xtics"
+    : "set yrange [-0.1:1.1]; set label 99 'no indices: this output did not vary over the design' at graph 0.5, 0.5 center font ',11'; unset xtics; plot [0:1] 2 notitle; unset label 99; set xtics ".xtics_options
 
 panel_height = 330
 head = sprintf("Sobol indices: scenario %s, %s base samples, %s replications per evaluation; bars: %.0f%% bootstrap intervals", \
@@ -109,16 +109,11 @@ draw = "set multiplot layout NO, 1 title head font ',12' noenhanced; \
     }; \
     unset multiplot"
 
-png_tmp = dir."/.sensitivity.png.tmp"
-set terminal pngcairo size 1100, panel_height * NO + 40 enhanced font "Sans,10" background "white"
-set output png_tmp
-@draw
-unset output
-if (publish(png_tmp, dir."/sensitivity.png") ne "ok") { exit status 1 }
-
-svg_tmp = dir."/.sensitivity.svg.tmp"
-set terminal svg size 1100, panel_height * NO + 40 dynamic enhanced font "Sans,10" background "white"
-set output svg_tmp
-@draw
-unset output
-if (publish(svg_tmp, dir."/sensitivity.svg") ne "ok") { exit status 1 }
+do for [ext in formats] {
+    tmp = tmp_name("sensitivity", ext)
+    eval "set terminal ".terminal(ext, 1100, panel_height * NO + 40)
+    set output tmp
+    @draw
+    unset output
+    if (publish(tmp, final_name("sensitivity", ext)) ne "ok") { exit status 1 }
+}

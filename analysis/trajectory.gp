@@ -11,11 +11,13 @@
 #         DIR/milestones.tsv   dyad, target_year, target_label, sim_year
 #                              (optional; sim_year NA = never reached,
 #                              unless error_years is known: a window target that held)
-# Writes  DIR/trajectory.png (1200x700) and DIR/trajectory.svg.
+# Writes  OUTDIR/trajectory.png (1200x700) and OUTDIR/trajectory.svg
+#         (OUTDIR = DIR unless outdir is set; formats='svg' writes the SVG
+#         only: see common.gp).
 #
 # Columns are found by name, so their order does not matter; '#' provenance
 # lines are skipped; NA is a missing value.  Each image is drawn under a
-# temporary name (DIR/.trajectory.png.tmp) and renamed only when complete,
+# temporary name (OUTDIR/.trajectory.png.tmp) and renamed only when complete,
 # so a failed run never leaves a half-drawn or stale-looking plot.
 # A milestone is drawn as an open diamond at (target year, the x threshold
 # of its label) and a filled dot at (simulated year, same threshold), joined
@@ -29,12 +31,8 @@ if (!exists("dir")) {
 user_dyads = exists("dyads")
 if (!user_dyads) dyads = "china-russia china-us russia-us"
 
-set datafile separator "\t"
-set datafile missing "NA"
-set encoding utf8
-
-readable(f) = int(system(sprintf("test -r '%s' && echo 1 || echo 0", f)))
-provenance(f, key) = system(sprintf("sed -n 's/^# *%s: *//p' '%s' | head -n 1", key, f))
+gpdir = system(sprintf("dirname '%s'", ARG0))
+load gpdir."/common.gp"
 
 traj = dir."/trajectory.tsv"
 if (!readable(traj)) {
@@ -42,81 +40,7 @@ if (!readable(traj)) {
     exit status 1
 }
 
-# ---------------------------------------------------------------------
-# The label ladder: LBL[i], LNAME[i], LMIN[i] for i = 1..NL, sorted by
-# label; LMIN of the lowest label is NaN (it has no lower bound).
-# ---------------------------------------------------------------------
-array LBL[64]
-array LNAME[64]
-array LMIN[64]
-NL = 0
-ladder = dir."/ladder.tsv"
-if (readable(ladder)) {
-    stats ladder using (NL = NL + 1, LBL[NL] = column("label"), \
-        LNAME[NL] = strcol("label_name"), LMIN[NL] = column("x_min"), 0) nooutput
-}
-if (NL == 0) {
-    array DLBL[10] = [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7]
-    array DMIN[10] = [NaN, -0.60, -0.20, 0.10, 0.25, 0.40, 0.50, 0.60, 0.70, 0.85]
-    array DNAME[10] = ["armed clashes", "rivalry", "normal relations", \
-        "friendly countries", "constructive partnership", \
-        "strategic partnership", "treaty-backed strategic partnership", \
-        "comprehensive strategic partnership of coordination", \
-        "comprehensive strategic partnership of coordination for a new era", \
-        "alliance"]
-    NL = 10
-    do for [i = 1:NL] {
-        LBL[i] = DLBL[i]
-        LMIN[i] = DMIN[i]
-        LNAME[i] = DNAME[i]
-    }
-}
-# A seminar may list its ladder in any order: sort by label (insertion sort).
-do for [i = 2:NL] {
-    j = i
-    while (j > 1 && LBL[j - 1] > LBL[j]) {
-        t = LBL[j]; LBL[j] = LBL[j - 1]; LBL[j - 1] = t
-        t = LMIN[j]; LMIN[j] = LMIN[j - 1]; LMIN[j - 1] = t
-        s = LNAME[j]; LNAME[j] = LNAME[j - 1]; LNAME[j - 1] = s
-        j = j - 1
-    }
-}
-isnan(v) = (v != v)
-band_lo(i) = isnan(LMIN[i]) ? -1.0 : LMIN[i]
-band_hi(i) = (i >= NL) ? 1.0 : LMIN[i + 1]
-# The x a trajectory crosses to enter a label: its lower bound, or for the
-# lowest label the bound above it.
-threshold(i) = isnan(LMIN[i]) ? ((i < NL) ? LMIN[i + 1] : 0.0) : LMIN[i]
-
-# Band shades: light grey at x = 0, towards soft red for hostility and
-# soft blue for alignment, so the eye reads the ladder without a legend.
-mix(a, b, t) = int(a + (b - a) * (t > 1 ? 1 : t) + 0.5)
-band_rgb(m) = (m < 0) \
-    ? sprintf("#%02x%02x%02x", mix(245, 236, -m), mix(245, 160, -m), mix(245, 150, -m)) \
-    : sprintf("#%02x%02x%02x", mix(245, 160, m), mix(245, 196, m), mix(245, 230, m))
-
-# Wraps a band name onto lines of at most 40 characters, so that even the
-# longest default name takes two lines and fits a band 0.1 high.
-wrap_width = 40
-do for [i = 1:NL] {
-    name = sprintf("%d %s", LBL[i], LNAME[i])
-    out = ""
-    line = ""
-    do for [w = 1:words(name)] {
-        wd = word(name, w)
-        if (strlen(line) == 0) {
-            line = wd
-        } else {
-            if (strlen(line) + 1 + strlen(wd) > wrap_width) {
-                out = out.line."\n"
-                line = wd
-            } else {
-                line = line." ".wd
-            }
-        }
-    }
-    LNAME[i] = out.line
-}
+load gpdir."/ladder.gp"
 
 # ---------------------------------------------------------------------
 # Trajectories: one datablock $T1, $T2, ... per dyad asked for that the run
@@ -124,9 +48,6 @@ do for [i = 1:NL] {
 # ones (another scenario's actors), the first six dyads of the file are
 # shown instead.
 # ---------------------------------------------------------------------
-dyads_in(f) = system(sprintf("awk -F '\\t' '/^#/ || /^[ \\t\\r]*$/ {next} !c {for (i = 1; i <= NF; i++) if ($i == \"dyad\") c = i; next} c && !seen[$c]++ {printf \"%%s \", $c}' '%s'", f))
-listed(list, d) = strstrt(" ".list." ", " ".d." ") > 0
-
 present = dyads_in(traj)
 wanted = ""
 do for [k = 1:words(dyads)] {
@@ -237,7 +158,7 @@ do for [i = 1:NL] {
     hi = band_hi(i)
     eval sprintf("set object %d rectangle from graph 0, first %.6g to graph 1, first %.6g behind fillcolor rgb '%s' fillstyle solid 1.0 border lc rgb 'white' lw 1", \
                  i, lo, hi, band_rgb((lo + hi) / 2))
-    set label i LNAME[i] at graph 1, first (lo + hi) / 2 offset 1.2, 0 left \
+    set label i LWRAP[i] at graph 1, first (lo + hi) / 2 offset 1.2, 0 left \
         font ",8" textcolor rgb "#333333" noenhanced
 }
 
@@ -258,18 +179,11 @@ set key at screen 0.985, screen 0.03 right bottom vertical reverse Left font ",1
 # ---------------------------------------------------------------------
 # Output: draw into temporary names, rename when complete.
 # ---------------------------------------------------------------------
-publish(tmp, final) = system(sprintf("mv -f '%s' '%s' && echo ok", tmp, final))
-
-png_tmp = dir."/.trajectory.png.tmp"
-set terminal pngcairo size 1200, 700 enhanced font "Sans,10" background "white"
-set output png_tmp
-plot for [k = 1:ND] sprintf("$T%d", k) using 1:2 with lines lw 2.5 lc rgb DCOL[(k - 1) % 6 + 1] title word(shown, k) @milestone_plot
-unset output
-if (publish(png_tmp, dir."/trajectory.png") ne "ok") { exit status 1 }
-
-svg_tmp = dir."/.trajectory.svg.tmp"
-set terminal svg size 1200, 700 dynamic enhanced font "Sans,10" background "white"
-set output svg_tmp
-replot
-unset output
-if (publish(svg_tmp, dir."/trajectory.svg") ne "ok") { exit status 1 }
+do for [ext in formats] {
+    tmp = tmp_name("trajectory", ext)
+    eval "set terminal ".terminal(ext, 1200, 700)
+    set output tmp
+    plot for [k = 1:ND] sprintf("$T%d", k) using 1:2 with lines lw 2.5 lc rgb DCOL[(k - 1) % 6 + 1] title word(shown, k) @milestone_plot
+    unset output
+    if (publish(tmp, final_name("trajectory", ext)) ne "ok") { exit status 1 }
+}

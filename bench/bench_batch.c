@@ -22,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "run/batch.h"
+#include "run/engine.h"
 #include "scenario/scenario.h"
 
 #define SCENARIO "scenarios/historical.cfg"
@@ -86,13 +88,18 @@ int main(void)
     for (unsigned threads = 1; threads <= 2 && rc == 0; threads++) {
         char dir[4200], err[4096];
         snprintf(dir, sizeof dir, "%s/j%u", base, threads);
-        batch_options o = {REPS, threads, 0, dir, prov, 2, NULL, 0, NULL, NULL};
+        batch_options o = {REPS, 0, dir, prov, 2, 0, 0, 0};
         batch_report rep;
+        engine_options eo = {threads, NULL, NULL, NULL, 0, 0};
+        engine *e = NULL;
         double t0 = seconds_now(), c0 = cpu_seconds();
-        int st = batch_run(&spec, resolved, &o, &rep, err, sizeof err);
+        int st = engine_alloc(&eo, &e, err, sizeof err);
+        if (st == AS_OK)
+            st = batch_run(e, &spec, resolved, &o, &rep, err, sizeof err);
+        engine_free(e);
         secs[threads] = seconds_now() - t0;
         cpu[threads] = cpu_seconds() - c0;
-        if (st != BATCH_OK) {
+        if (st != AS_OK) {
             fprintf(stderr, "bench_batch: %s\n", err);
             rc = 1;
         } else {

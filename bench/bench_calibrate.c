@@ -24,6 +24,8 @@
 
 #include "scenario/scenario.h"
 #include "scenario/sweepfile.h"
+#include "base/status.h"
+#include "run/engine.h"
 #include "study/calibrate.h"
 #include "study/sensitivity.h"
 
@@ -70,10 +72,15 @@ static int bench_calibration(unsigned threads)
     }
     calibrate_result res;
     char err[1024];
+    engine_options eo = {threads, NULL, NULL, NULL, 0, 0};
+    engine *e = NULL;
     double t0 = seconds_now(), c0 = cpu_seconds();
-    int rc = calibrate_fit(&spec, 0, spec.seed, threads, NULL, NULL, &res, err, sizeof err);
+    int rc = engine_alloc(&eo, &e, err, sizeof err);
+    if (rc == AS_OK)
+        rc = calibrate_fit(e, &spec, 0, spec.seed, &res, err, sizeof err);
+    engine_free(e);
     double t1 = seconds_now(), c1 = cpu_seconds();
-    if (rc != 0) {
+    if (rc != AS_OK) {
         fprintf(stderr, "bench_calibrate: %s\n", err);
         model_spec_clear(&spec);
         return 1;
@@ -120,10 +127,15 @@ static int bench_sensitivity(unsigned threads)
         perror("bench_calibrate: mkdtemp");
         goto done;
     }
-    sensitivity_options so = {sf.sens.reps, threads, dir, NULL, 0, NULL, NULL};
+    sensitivity_options so = {sf.sens.reps, 0, dir, NULL, 0};
     char err[1024];
+    engine_options eo = {threads, NULL, NULL, NULL, 0, 0};
+    engine *e = NULL;
     double t0 = seconds_now(), c0 = cpu_seconds();
-    int st = sensitivity_run(&sf, &spec, resolved, &so, err, sizeof err);
+    int st = engine_alloc(&eo, &e, err, sizeof err);
+    if (st == AS_OK)
+        st = sensitivity_run(e, &sf, &spec, resolved, &so, err, sizeof err);
+    engine_free(e);
     double t1 = seconds_now(), c1 = cpu_seconds();
     remove_folder(dir);
     if (st != 0) {

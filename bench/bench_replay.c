@@ -21,6 +21,7 @@
 #include "model/milestones.h"
 #include "model/model.h"
 #include "run/batch.h"
+#include "run/summary.h"
 #include "run/msacc.h"
 #include "scenario/scenario.h"
 #include "stats/cells.h"
@@ -52,7 +53,7 @@ static int on_sample(void *ctx, int year, const model *m)
     int ar = model_alliance_rung(m);
     for (size_t d = 0; d < s->nd; d++)
         if (model_dyad_active(m, d) &&
-            stats_cells_add(s->acc, y * s->nd + d, model_dyad_x(m, d), model_dyad_rung(m, d) == ar) != STATS_OK)
+            stats_cells_add(s->acc, y * s->nd + d, model_dyad_x(m, d), model_dyad_rung(m, d) == ar) != AS_OK)
             return 1;
     return 0;
 }
@@ -109,7 +110,7 @@ int main(void)
     s.nd = spec_ndyads(spec.nactors);
     s.first_year = (int)floor(spec.start);
     s.nyears = (size_t)(floor(spec.horizon) - s.first_year + 1);
-    s.acc = stats_cells_alloc(s.nyears * s.nd, -1.0, 1.0, BATCH_QUANTILE_BINS);
+    s.acc = stats_cells_alloc(s.nyears * s.nd, -1.0, 1.0, SUMMARY_QUANTILE_BINS);
     s.ms = milestones_alloc(&spec);
     ma = msacc_alloc(&spec);
     params = calloc(spec.nparams ? spec.nparams : 1, sizeof *params);

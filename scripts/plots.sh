@@ -2,10 +2,15 @@
 # plots.sh DIR - draws every plot that applies to the alignsim result
 # folder DIR and prints the paths of the images written, one per line.
 #
-#   trajectory.tsv (alignsim run)    -> DIR/trajectory.png, .svg
+#   trajectory.tsv (alignsim run)    -> DIR/trajectory.png, .svg and
+#                                       DIR/labelmap.png, .svg (every
+#                                       dyad's label over time)
 #   summary.tsv    (alignsim batch)  -> DIR/fan_DYAD.png, .svg for each of
 #                                       china-russia, china-us, russia-us
-#                                       that the summary has rows for
+#                                       that the summary has rows for,
+#                                       DIR/fans.png, .svg (every dyad,
+#                                       small) and DIR/labelmap.png, .svg
+#                                       (without a trajectory.tsv)
 #   claim_curve.tsv (alignsim claim) -> DIR/claim.png, .svg
 #   compare.tsv   (alignsim compare) -> DIR/compare_DYAD.png, .svg for each
 #                                       of those three dyads it has rows for
@@ -80,6 +85,7 @@ draw() {
 
 if [ -f "$dir/trajectory.tsv" ]; then
     draw trajectory.gp "" trajectory.png trajectory.svg
+    draw labelmap.gp "" labelmap.png labelmap.svg
 fi
 
 if [ -f "$dir/summary.tsv" ]; then
@@ -88,6 +94,10 @@ if [ -f "$dir/summary.tsv" ]; then
             draw fan.gp "dyad='$d'" "fan_$d.png" "fan_$d.svg"
         fi
     done
+    draw fans.gp "" fans.png fans.svg
+    if [ ! -f "$dir/trajectory.tsv" ]; then
+        draw labelmap.gp "" labelmap.png labelmap.svg
+    fi
 fi
 
 if [ -f "$dir/claim_curve.tsv" ]; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job of `make run`, on the embedded defaults: replays the
 # historical scenario once, runs its batch and the claim test, runs the two
-# rival hypotheses and compares them, and draws every plot into out/.
+# rival hypotheses and compares them, draws every plot into out/, and ends
+# with the seminar report of all of it, out/report.html.
 # Usage: run-main.sh PATH-TO-ALIGNSIM [REPS]   (REPS default 1000)
 #
 #   out/historical-replay/   one replay with its replay score (trajectory.png)
@@ -10,6 +11,8 @@
 #                            claim_curve.tsv, claim.png
 #   out/rivals/              batches of the rival hypotheses and their
 #                            comparison (compare/compare_DYAD.png)
+#   out/report.html          the seminar report of those folders: one file
+#                            that opens offline in any browser
 set -eu
 bin=${1:-build/alignsim}
 reps=${2:-1000}
@@ -34,3 +37,8 @@ for d in out/historical-replay out/historical out/historical-claim out/rivals/co
 done
 echo "results and plots are in out/historical-replay, out/historical, out/historical-claim and out/rivals"
 echo "the claim's verdict: out/historical-claim/verdict.txt"
+
+echo "== the seminar report"
+"$bin" report out/historical-replay out/historical out/historical-claim \
+    out/rivals/opposite out/rivals/precursor out/rivals/compare -o out/report.html -q
+echo "the seminar report: $(pwd)/out/report.html"

@@ -38,12 +38,14 @@ for t in "$build"/tests/test_*; do
     run "$name" "$t"
 done
 
-# The program: a run, a short batch on two threads, a check of a good file
-# and of a bad one (every bad file is loaded in-process by test_scenario).
+# The program: a run, a short batch on two threads, the report of both, a
+# check of a good file and of a bad one (every bad file is loaded in-process by test_scenario).
 bin="$build/alignsim"
 run "alignsim run" "$bin" run tests/data/run/small.cfg -o "$tmp/run" -q
 run "alignsim batch" "$bin" batch tests/data/run/small.cfg -n 20 -j 2 -o "$tmp/batch" -q
 run "alignsim check" "$bin" check scenarios/historical.cfg
+# The seminar report of those two folders (gnuplot runs natively).
+run "alignsim report" "$bin" report "$tmp/run" "$tmp/batch" -o "$tmp/report.html" -q
 # A bad file exits 2; valgrind's own errors are told apart by status 99.
 if $vg --error-exitcode=99 "$bin" check tests/data/bad/quoted_key.cfg >"$tmp/log" 2>&1 || [ $? -ne 99 ]; then
     echo "  ok    alignsim check (bad file)"

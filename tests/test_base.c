@@ -82,6 +82,28 @@ static void words_are_little_endian(void **state)
     buf_clear(&b);
 }
 
+static void doubles_keep_every_bit(void **state)
+{
+    (void)state;
+    buf b = {0};
+    const double v[] = {2.385, -0.0, INFINITY, -INFINITY, NAN, 4.9406564584124654e-324};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        buf_append_double(&b, v[i]);
+    /* 1.0 is 0x3ff0000000000000: its last byte comes last */
+    buf_append_double(&b, 1.0);
+    const unsigned char one[8] = {0, 0, 0, 0, 0, 0, 0xf0, 0x3f};
+    assert_memory_equal(b.data + b.len - 8, one, 8);
+    buf_reader r = buf_reader_of(b.data, b.len);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        double x = buf_read_double(&r);
+        assert_memory_equal(&x, &v[i], sizeof x);
+    }
+    assert_true(buf_read_double(&r) == 1.0);
+    assert_true(buf_read_double(&r) == 0.0);
+    assert_true(r.failed);
+    buf_clear(&b);
+}
+
 /* Published FNV-1a 64 test vectors (Fowler, Noll and Vo). */
 static void fnv1a_matches_reference_vectors(void **state)
 {
@@ -170,6 +192,7 @@ int main(void)
         cmocka_unit_test(buf_builds_text_and_bytes),
         cmocka_unit_test(buf_failure_is_sticky),
         cmocka_unit_test(words_are_little_endian),
+        cmocka_unit_test(doubles_keep_every_bit),
         cmocka_unit_test(fnv1a_matches_reference_vectors),
         cmocka_unit_test(doubles_round_trip_in_shortest_form),
         cmocka_unit_test(number_parser_is_strict),

@@ -42,6 +42,7 @@
 #include "model/milestones.h"
 #include "model/model.h"
 #include "run/batch.h"
+#include "base/status.h"
 #include "run/checkpoint.h"
 #include "run/msacc.h"
 #include "scenario/scenario.h"
@@ -95,32 +96,12 @@ static void run_ok(const char *const *args)
     testutil_result_clear(&r);
 }
 
-/* Fails unless file `name` is byte for byte the same in folders a and b. */
-static void assert_same_file(const char *a, const char *b, const char *name)
-{
-    char *pa = testutil_path(a, name), *pb = testutil_path(b, name);
-    size_t la = 0, lb = 0;
-    char *da = testutil_slurp(pa, &la), *db = testutil_slurp(pb, &lb);
-    if (!da || !db)
-        print_error("cannot read %s or %s\n", pa, pb);
-    assert_non_null(da);
-    assert_non_null(db);
-    if (la != lb || memcmp(da, db, la) != 0)
-        print_error("%s and %s differ (%zu and %zu bytes)\n", pa, pb, la, lb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
-    free(da);
-    free(db);
-    free(pa);
-    free(pb);
-}
-
 /* Fails unless two batch folders hold the same result files and nothing
  * else (no checkpoint, partial or temporary file left). */
 static void assert_same_batch(const char *a, const char *b)
 {
     for (size_t i = 0; result_files[i]; i++)
-        assert_same_file(a, b, result_files[i]);
+        testutil_assert_same_file(a, b, result_files[i]);
     DIR *d = opendir(b);
     assert_non_null(d);
     struct dirent *e;
@@ -373,7 +354,7 @@ static void test_resume_after_test_hook_equals_uninterrupted(void **state)
         assert_false(testutil_exists(p));
         free(p);
     }
-    char *ck = testutil_path(dir, CKPT_FILE);
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE);
     assert_true(testutil_exists(ck));
 
     /* Resume with other thread counts, interrupted once more. */
@@ -440,7 +421,7 @@ static void test_resume_cuts_rows_written_after_the_checkpoint(void **state)
     unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
     /* A crash after rows were appended but before the next checkpoint
      * leaves rows the checkpoint does not count, here a torn one. */
-    char *part = testutil_path(dir, CKPT_PARTIAL_FILE);
+    char *part = testutil_path(dir, BATCH_PARTIAL_FILE);
     FILE *f = fopen(part, "ab");
     assert_non_null(f);
     fputs("999\t123\tNA\t0\tNA\t0.5\t0.05\t0.4\t0.2\n1000\t77", f);
@@ -473,7 +454,7 @@ static void test_resume_after_a_crash_while_finishing(void **state)
     unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
     /* As if the batch died after renaming the rows into place and before
      * removing its checkpoint: the rows are taken back and redone. */
-    char *part = testutil_path(dir, CKPT_PARTIAL_FILE), *final = testutil_path(dir, "replications.tsv");
+    char *part = testutil_path(dir, BATCH_PARTIAL_FILE), *final = testutil_path(dir, "replications.tsv");
     assert_int_equal(rename(part, final), 0);
     const char *b[] = {"batch", SMALL, "-n", "500", "-o", dir, "--resume", "-q", NULL};
     run_ok(b);
@@ -486,7 +467,7 @@ static void test_resume_after_a_crash_while_finishing(void **state)
     r = run_expect(130, c);
     testutil_result_clear(&r);
     unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
-    char *opart = testutil_path(other, CKPT_PARTIAL_FILE), *ofinal = testutil_path(other, "replications.tsv");
+    char *opart = testutil_path(other, BATCH_PARTIAL_FILE), *ofinal = testutil_path(other, "replications.tsv");
     assert_int_equal(unlink(opart), 0);
     FILE *f = fopen(ofinal, "wb");
     assert_non_null(f);
@@ -513,29 +494,58 @@ static void test_resume_after_kill_9_equals_uninterrupted(void **state)
     fixture *fx = *state;
     char *ref = testutil_path(fx->dir, "ref"), *dir = testutil_path(fx->dir, "cut");
     reference(ref, "8000");
+    /* The hidden hook makes the batch sleep after its first checkpoint, so
+     * that the kill surely lands in the middle of the batch. */
+    setenv("ALIGNSIM_TEST_PAUSE_AFTER_CHECKPOINT", "1", 1);
     const char *a[] = {"batch", SMALL, "-n", "8000", "-j", "2", "-o", dir, "-q", NULL};
     pid_t pid = spawn(a, fx->dir);
-    char *ck = testutil_path(dir, CKPT_FILE);
-    /* The first checkpoint comes after the first few blocks; kill right
-     * after it, in the middle of the next epoch. */
-    int seen = wait_for_file(ck, 60.0);
-    sleep_ms(20);
+    unsetenv("ALIGNSIM_TEST_PAUSE_AFTER_CHECKPOINT");
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE), *part = testutil_path(dir, BATCH_PARTIAL_FILE);
+    assert_true(wait_for_file(ck, 60.0));
     kill(pid, SIGKILL);
-    int st = wait_child(pid, 60.0);
-    assert_true(seen);
-    if (st == 0) {
-        /* The machine was fast enough to finish first: nothing to resume. */
-        print_message("note: the batch finished before the kill\n");
-    } else {
-        assert_int_equal(st, 128 + SIGKILL);
-        assert_true(testutil_exists(ck));
-        char *summary = testutil_path(dir, "summary.tsv");
-        assert_false(testutil_exists(summary));
-        free(summary);
-        const char *b[] = {"batch", SMALL, "-n", "8000", "-j", "1", "-o", dir, "--resume", "-q", NULL};
-        run_ok(b);
+    assert_int_equal(wait_child(pid, 60.0), 128 + SIGKILL);
+
+    /* What the kill left: a checkpoint of a part of the batch, the rows it
+     * counts in the partial file, and no result file. */
+    ckpt_state st;
+    char err[512];
+    assert_int_equal(ckpt_read(ck, &st, err, sizeof err), AS_OK);
+    assert_true(st.tasks_done > 0 && st.tasks_done < 8000);
+    assert_int_equal(st.id.ntasks, 8000);
+    uint64_t counted = st.tasks_done;
+    /* Data rows in the partial file: lines after the provenance and the
+     * column names. */
+    size_t rows_before = 0;
+    char *text = testutil_slurp(part, NULL);
+    assert_non_null(text);
+    for (char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+        rows_before += *p != '#' && strncmp(p, "rep\t", 4) != 0;
+    ckpt_state_clear(&st);
+    free(text);
+    for (size_t i = 0; result_files[i]; i++) {
+        if (strcmp(result_files[i], "scenario.cfg") == 0)
+            continue;
+        char *p = testutil_path(dir, result_files[i]);
+        assert_false(testutil_exists(p));
+        free(p);
     }
+    print_message("killed with %llu of 8000 replications in the checkpoint\n", (unsigned long long)counted);
+
+    const char *b[] = {"batch", SMALL, "-n", "8000", "-j", "1", "-o", dir, "--resume", "-q", NULL};
+    testutil_result r = run_expect(0, b);
+    testutil_result_clear(&r);
+    /* The resumed batch is complete: every replication, once, as the
+     * uninterrupted one wrote it. */
+    char *reps = testutil_path(dir, "replications.tsv");
+    tsv_table *t = tsv_read(reps, err, sizeof err);
+    assert_non_null(t);
+    assert_int_equal(tsv_rows(t), 8000);
+    tsv_free(t);
+    assert_true(rows_before > 0 && rows_before < 8000);
     assert_same_batch(ref, dir);
+    assert_false(testutil_exists(ck));
+    free(reps);
+    free(part);
     free(ck);
     free(ref);
     free(dir);
@@ -548,7 +558,7 @@ static void interrupt_with(fixture *fx, int sig, int want_status)
     char *dir = testutil_path(fx->dir, "long");
     const char *a[] = {"batch", SMALL, "-n", "2000000", "-j", "2", "-o", dir, NULL};
     pid_t pid = spawn(a, fx->dir);
-    char *ck = testutil_path(dir, CKPT_FILE);
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE);
     assert_true(wait_for_file(ck, 60.0));
     sleep_ms(50);
     kill(pid, sig);
@@ -640,7 +650,7 @@ static void test_damaged_checkpoint_is_refused(void **state)
     testutil_result r = run_expect(130, a);
     testutil_result_clear(&r);
     unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
-    char *ck = testutil_path(dir, CKPT_FILE);
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE);
     FILE *f = fopen(ck, "r+b");
     assert_non_null(f);
     assert_int_equal(fseek(f, 200, SEEK_SET), 0);
@@ -689,7 +699,7 @@ static void test_only_3_equals_run_with_the_seed_of_rep_3(void **state)
     char *rep3 = testutil_path(b, "rep-3");
     const char *files[] = {"scenario.cfg", "trajectory.tsv", "events.tsv", "milestones.tsv", "ladder.tsv"};
     for (size_t i = 0; i < 5; i++)
-        assert_same_file(u, rep3, files[i]);
+        testutil_assert_same_file(u, rep3, files[i]);
 
     /* A range writes one folder per replication. */
     const char *range[] = {"batch", SMALL, "-n", "10", "--only", "8-9", "-o", b, NULL};
@@ -783,21 +793,21 @@ static void test_stdout_has_only_results_and_q_silences_progress(void **state)
                 execl(bin, bin, "batch", SMALL, "-n", "3000", "-j", "1", "-o", d, (char *)NULL);
             _exit(127);
         }
-        char buf[65536];
+        char text[65536];
         size_t n = 0;
         for (;;) {
-            ssize_t got = read(master, buf + n, sizeof buf - 1 - n);
+            ssize_t got = read(master, text + n, sizeof text - 1 - n);
             if (got <= 0)
                 break; /* EIO once the child has closed the terminal */
             n += (size_t)got;
         }
-        buf[n] = '\0';
+        text[n] = '\0';
         assert_int_equal(wait_child(pid, 60.0), 0);
         close(master);
         if (quiet)
-            assert_null(strstr(buf, "replications"));
+            assert_null(strstr(text, "replications"));
         else
-            assert_non_null(strstr(buf, "batch: "));
+            assert_non_null(strstr(text, "batch: "));
     }
     free(d);
 }
@@ -1097,9 +1107,12 @@ static void test_msacc_medians_are_exact_and_merge_in_any_order(void **state)
     /* Feed replications through a milestones tracker driven by hand: the
      * dyad reaches rung 1 (the target label below is 1) at these dates. */
     s.nactors = 2;
-    s.nrungs = 2;
-    s.ladder[0].label = 0;
-    s.ladder[1].label = 1;
+    spec_rung rung;
+    memset(&rung, 0, sizeof rung);
+    for (int label = 0; label < 2; label++) {
+        rung.label = label;
+        assert_int_equal(model_spec_add_rung(&s, &rung), 0);
+    }
     s.targets[0].label = 1;
     const double dates[] = {1956.37, 1953.5, 1957.125, 1955.0, NAN, 1958.9};
     milestones *ms = milestones_alloc(&s);
@@ -1134,8 +1147,8 @@ static void test_msacc_medians_are_exact_and_merge_in_any_order(void **state)
     assert_int_equal(msacc_pack(back, ia, len), 0);
     assert_memory_equal(ia, ib, len);
     ib[40] ^= 1;
-    assert_int_equal(msacc_unpack(back, ib, len), -1);
-    assert_int_equal(msacc_unpack(back, ib, len - 8), -1);
+    assert_int_equal(msacc_unpack(back, ib, len), AS_ERUNTIME);
+    assert_int_equal(msacc_unpack(back, ib, len - 8), AS_ERUNTIME);
     assert_same_double(msacc_get(back, 0).sim_year, 1956.37, "sim_year", 0);
     /* An even count takes the mean of the two middle dates. */
     milestones_reset(ms);
@@ -1157,37 +1170,34 @@ static void test_msacc_medians_are_exact_and_merge_in_any_order(void **state)
 static void test_checkpoint_round_trips_and_detects_damage(void **state)
 {
     fixture *fx = *state;
-    char *path = testutil_path(fx->dir, CKPT_FILE);
-    unsigned char cells[100], ms[37];
-    for (size_t i = 0; i < sizeof cells; i++)
-        cells[i] = (unsigned char)(i * 7 + 3);
-    for (size_t i = 0; i < sizeof ms; i++)
-        ms[i] = (unsigned char)(255 - i);
+    char *path = testutil_path(fx->dir, BATCH_CKPT_FILE);
+    unsigned char acc[137];
+    for (size_t i = 0; i < sizeof acc; i++)
+        acc[i] = (unsigned char)(i * 7 + 3);
     const char *rows = "70\t1\tNA\t0\tNA\n71\t2\t1957.2\t1\t1960.5\n";
     ckpt_pending pend[2] = {{5, 2, (const unsigned char *)rows, strlen(rows)}, {7, 1, NULL, 0}};
-    ckpt_state st = {{11, 22, 2385, 1000, 64}, 4, 12345, 263, pend, 2, ms, sizeof ms, cells, sizeof cells,
-                     NULL, NULL};
+    ckpt_state st = {{{11, 22}, 2385, 1000, 64}, 4, 12345, 263, pend, 2, acc, sizeof acc, NULL, NULL};
     char err[512];
-    assert_int_equal(ckpt_write(path, &st, err, sizeof err), CKPT_OK);
+    assert_int_equal(ckpt_write(path, &st, err, sizeof err), AS_OK);
     ckpt_state in;
-    assert_int_equal(ckpt_read(path, &in, err, sizeof err), CKPT_OK);
-    assert_int_equal(in.id.scenario_hash, 11);
-    assert_int_equal(in.id.prov_hash, 22);
-    assert_int_equal(in.id.seed, 2385);
-    assert_int_equal(in.id.reps, 1000);
-    assert_int_equal(in.id.block_reps, 64);
+    assert_int_equal(ckpt_read(path, &in, err, sizeof err), AS_OK);
+    assert_int_equal(in.id.identity[0], 11);
+    assert_int_equal(in.id.identity[1], 22);
+    assert_int_equal(in.id.master, 2385);
+    assert_int_equal(in.id.ntasks, 1000);
+    assert_int_equal(in.id.block_tasks, 64);
     assert_int_equal(in.prefix_blocks, 4);
-    assert_int_equal(in.partial_len, 12345);
-    assert_int_equal(in.reps_done, 263);
+    assert_int_equal(in.records_pos, 12345);
+    assert_int_equal(in.tasks_done, 263);
     assert_int_equal(in.npending, 2);
     assert_int_equal(in.pending[0].block, 5);
     assert_int_equal(in.pending[0].done, 2);
-    assert_int_equal(in.pending[0].rows_len, strlen(rows));
-    assert_memory_equal(in.pending[0].rows, rows, strlen(rows));
-    assert_int_equal(in.pending[1].rows_len, 0);
-    assert_int_equal(in.cells_len, sizeof cells);
-    assert_memory_equal(in.cells, cells, sizeof cells);
-    assert_memory_equal(in.ms, ms, sizeof ms);
+    assert_int_equal(in.pending[0].records_len, strlen(rows));
+    assert_memory_equal(in.pending[0].records, rows, strlen(rows));
+    assert_int_equal(in.pending[1].block, 7);
+    assert_int_equal(in.pending[1].records_len, 0);
+    assert_int_equal(in.acc_len, sizeof acc);
+    assert_memory_equal(in.acc, acc, sizeof acc);
     ckpt_state_clear(&in);
 
     /* Any flipped byte, or a cut, is caught. */
@@ -1200,18 +1210,19 @@ static void test_checkpoint_round_trips_and_detects_damage(void **state)
         assert_non_null(f);
         assert_int_equal(fwrite(img, 1, len, f), len);
         assert_int_equal(fclose(f), 0);
-        assert_int_equal(ckpt_read(path, &in, err, sizeof err), CKPT_ECORRUPT);
+        assert_int_equal(ckpt_read(path, &in, err, sizeof err), AS_ERUNTIME);
         img[off] ^= 0x10;
     }
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(img, 1, len - 9, f), len - 9);
     assert_int_equal(fclose(f), 0);
-    assert_int_equal(ckpt_read(path, &in, err, sizeof err), CKPT_ECORRUPT);
+    assert_int_equal(ckpt_read(path, &in, err, sizeof err), AS_ERUNTIME);
     assert_non_null(strstr(err, "damaged"));
     free(img);
     unlink(path);
-    assert_int_equal(ckpt_read(path, &in, err, sizeof err), CKPT_ENOENT);
+    assert_int_equal(ckpt_read(path, &in, err, sizeof err), AS_EIO);
+    assert_non_null(strstr(err, "No such file"));
     free(path);
 }
 

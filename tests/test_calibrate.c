@@ -25,24 +25,13 @@
 #include "run/batch.h"
 #include "scenario/scenario.h"
 #include "study/calibrate.h"
-#include "study/evaluate.h"
+#include "base/status.h"
+#include "run/engine.h"
+#include "run/rep.h"
 
 #define SYNTH "tests/data/study/synth.cfg"
 #define TRUE_W_ECONOMY 1.6
 #define TRUE_RELAX 0.5
-
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
 
 static void load(const char *path, const char *const *sets, size_t nsets, model_spec *spec)
 {
@@ -66,18 +55,21 @@ static void synth_with_targets(model_spec *spec)
     load(SYNTH, NULL, 0, &base);
     size_t idx[2] = {(size_t)model_spec_find_param(&base, "model.w_economy"),
                      (size_t)model_spec_find_param(&base, "model.relax_rate_per_year")};
-    study_eval *ev = study_eval_alloc(&base, 2, idx, 2);
-    assert_non_null(ev);
+    rep_worker *w = rep_worker_alloc(&base);
+    assert_non_null(w);
     enum { REPS = 16 };
     double truth[2] = {TRUE_W_ECONOMY, TRUE_RELAX};
-    eval_task tasks[REPS];
-    eval_rep out[REPS];
     size_t nt = base.ntargets;
     double *years = calloc(REPS * nt, sizeof *years);
-    for (size_t r = 0; r < REPS; r++)
-        tasks[r] = (eval_task){truth, batch_rep_seed(base.seed + 1, r)};
     char err[256];
-    assert_int_equal(study_eval_run(ev, tasks, REPS, out, NULL, years, NULL, NULL, err, sizeof err), 0);
+    for (size_t r = 0; r < REPS; r++) {
+        rep_outcome out;
+        assert_int_equal(rep_run(w, batch_rep_seed(base.seed + 1, r), idx, truth, 2, NULL, NULL, &out, err,
+                                 sizeof err),
+                         AS_OK);
+        for (size_t i = 0; i < nt; i++)
+            years[r * nt + i] = milestones_sim_year(rep_milestones(w), i);
+    }
     char sets_buf[8][64];
     const char *sets[8];
     for (size_t i = 0; i < nt; i++) {
@@ -91,9 +83,19 @@ static void synth_with_targets(model_spec *spec)
         sets[i] = sets_buf[i];
     }
     free(years);
-    study_eval_free(ev);
+    rep_worker_free(w);
     model_spec_clear(&base);
     load(SYNTH, sets, nt, spec);
+}
+
+/* An executor with the given number of threads. */
+static engine *make_engine(unsigned threads)
+{
+    engine_options eo = {threads, NULL, NULL, NULL, 0, 0};
+    engine *e = NULL;
+    char err[256];
+    assert_int_equal(engine_alloc(&eo, &e, err, sizeof err), AS_OK);
+    return e;
 }
 
 static void loss_caps_errors_counts_misses_and_orders(void **state)
@@ -141,7 +143,9 @@ static void fit_recovers_the_values_that_made_the_targets(void **state)
     synth_with_targets(&spec);
     calibrate_result res;
     char err[512];
-    int rc = calibrate_fit(&spec, 0, spec.seed, 2, NULL, NULL, &res, err, sizeof err);
+    engine *e = make_engine(2);
+    int rc = calibrate_fit(e, &spec, 0, spec.seed, &res, err, sizeof err);
+    engine_free(e);
     if (rc != 0)
         print_error("%s\n", err);
     assert_int_equal(rc, 0);
@@ -167,8 +171,11 @@ static void same_seed_same_fit_for_any_thread_count(void **state)
     synth_with_targets(&spec);
     calibrate_result a, b;
     char err[512];
-    assert_int_equal(calibrate_fit(&spec, 4, 99, 1, NULL, NULL, &a, err, sizeof err), 0);
-    assert_int_equal(calibrate_fit(&spec, 4, 99, 3, NULL, NULL, &b, err, sizeof err), 0);
+    engine *e1 = make_engine(1), *e3 = make_engine(3);
+    assert_int_equal(calibrate_fit(e1, &spec, 4, 99, &a, err, sizeof err), AS_OK);
+    assert_int_equal(calibrate_fit(e3, &spec, 4, 99, &b, err, sizeof err), AS_OK);
+    engine_free(e1);
+    engine_free(e3);
     assert_int_equal(a.ntrace, b.ntrace);
     assert_int_equal(a.evaluations, b.evaluations);
     assert_memory_equal(a.values, b.values, sizeof a.values);
@@ -241,6 +248,15 @@ static void command_writes_a_runnable_calibrated_scenario(void **state)
     free(dir);
 }
 
+/* A calibration stopped twice and resumed with other thread counts replays
+ * its journaled loss evaluations and ends with the uninterrupted files. */
+static void interrupted_calibration_resumes_to_the_same_files(void **state)
+{
+    const char *args[] = {"calibrate", SYNTH, NULL};
+    const char *files[] = {"calibrated.cfg", "calibration.tsv", "fit.tsv", "scenario.cfg", NULL};
+    testutil_check_resume(args, *state, ".calibrate.journal", 60, 200, files);
+}
+
 static void fit_window_reports_the_out_of_window_error(void **state)
 {
     char *dir = testutil_path(*state, "win");
@@ -306,7 +322,7 @@ static void shipped_calibration_scenarios_free_ten_parameters(void **state)
         assert_int_equal(spec.calibrate.reps, 64);
         assert_true(isinf(spec.calibrate.fit_until));
         for (size_t j = 0; j < spec.calibrate.nfree; j++)
-            assert_true(study_param_settable(&spec, spec.calibrate.free[j].param));
+            assert_true(rep_param_settable(&spec, spec.calibrate.free[j].param));
         model_spec_clear(&spec);
     }
 }
@@ -319,11 +335,11 @@ int main(void)
         cmocka_unit_test(shipped_calibration_scenarios_free_ten_parameters),
         cmocka_unit_test(fit_recovers_the_values_that_made_the_targets),
         cmocka_unit_test(same_seed_same_fit_for_any_thread_count),
-        cmocka_unit_test_setup_teardown(command_writes_a_runnable_calibrated_scenario, setup, teardown),
-        cmocka_unit_test_setup_teardown(fit_window_reports_the_out_of_window_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(scenario_without_calibrate_group_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_free_parameter_is_a_file_line_error_with_near_matches, setup,
-                                        teardown),
+        TESTUTIL_IN_DIR(command_writes_a_runnable_calibrated_scenario),
+        TESTUTIL_IN_DIR(fit_window_reports_the_out_of_window_error),
+        TESTUTIL_IN_DIR(interrupted_calibration_resumes_to_the_same_files),
+        TESTUTIL_IN_DIR(scenario_without_calibrate_group_is_refused),
+        TESTUTIL_IN_DIR(unknown_free_parameter_is_a_file_line_error_with_near_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,30 +49,33 @@ static void build(model_spec *s, int n, const double *caps)
         assert_int_equal(model_spec_add_param(s, "model.p", params[i], -1e9, 1e9, NULL), 0);
     static const char *ids[NMAX] = {"a", "b", "c", "d"};
     for (int i = 0; i < n; i++) {
-        spec_actor *a = &s->actors[s->nactors];
-        snprintf(a->id, sizeof a->id, "%s", ids[i]);
-        snprintf(a->name, sizeof a->name, "%s", ids[i]);
+        spec_actor a;
+        memset(&a, 0, sizeof a);
+        snprintf(a.id, sizeof a.id, "%s", ids[i]);
+        snprintf(a.name, sizeof a.name, "%s", ids[i]);
         double year = 1900.0, cap = caps[i];
         size_t idx;
         assert_int_equal(model_spec_add_series(s, ids[i], &year, &cap, 1, &idx), 0);
-        a->capability = (int)idx;
-        a->param0 = s->nparams;
+        a.capability = (int)idx;
+        a.param0 = s->nparams;
         assert_int_equal(model_spec_add_param(s, "ideology", 0.0, -1, 1, NULL), 0);
         assert_int_equal(model_spec_add_param(s, "autonomy", 0.0, 0, 10, NULL), 0);
         assert_int_equal(model_spec_add_param(s, "doctrine", 0.0, 0, 10, NULL), 0);
-        s->nactors++;
+        assert_int_equal(model_spec_add_actor(s, &a), 0);
     }
     static const struct { int label; const char *name; double x_min; unsigned req; int gate; } rungs[] = {
         {-1, "hostile", -INFINITY, 0, 0}, {0, "normal", -0.2, 0, 0}, {1, "friendly", 0.1, 0, 0},
         {2, "partners", 0.4, 0, 0},       {3, "alliance", 0.85, SPEC_C_DEFENCE, 1},
     };
     for (int i = 0; i < 5; i++) {
-        spec_rung *r = &s->ladder[s->nrungs++];
-        r->label = rungs[i].label;
-        snprintf(r->name, sizeof r->name, "%s", rungs[i].name);
-        r->x_min = rungs[i].x_min;
-        r->requires = rungs[i].req;
-        r->gate = rungs[i].gate;
+        spec_rung r;
+        memset(&r, 0, sizeof r);
+        r.label = rungs[i].label;
+        snprintf(r.name, sizeof r.name, "%s", rungs[i].name);
+        r.x_min = rungs[i].x_min;
+        r.requires = rungs[i].req;
+        r.gate = rungs[i].gate;
+        assert_int_equal(model_spec_add_rung(s, &r), 0);
     }
     s->outcome_a = 0;
     s->outcome_b = 1;
@@ -103,10 +106,12 @@ static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, dou
     assert_int_equal(model_spec_add_param(s, "events.duration", 0.0, 0, 100, &e.p_duration), 0);
     assert_int_equal(model_spec_add_param(s, "events.every", 1.0, 0, 100, &e.p_every), 0);
     assert_int_equal(model_spec_add_param(s, "events.rate", 0.0, 0, 100, &e.p_rate), 0);
-    int who[3] = {a, b, c};
+    int who[3] = {a, b, c}, n = 0;
     for (int i = 0; i < 3; i++)
         if (who[i] >= 0)
-            e.actors[e.nactors++] = who[i];
+            who[n++] = who[i];
+    e.actors = who;
+    e.nactors = n;
     assert_int_equal(model_spec_add_event(s, &e), 0);
     return &s->events[s->nevents - 1];
 }

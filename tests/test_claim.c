@@ -31,6 +31,7 @@
 #include "model/spec.h"
 #include "scenario/scenario.h"
 #include "stats/stats.h"
+#include "base/status.h"
 #include "study/claim.h"
 
 #define HISTORICAL "scenarios/historical.cfg"
@@ -410,11 +411,11 @@ static void test_holds_logic_on_constructed_counts(void **state)
     assert_int_equal(claim_decide(62, 100, 0.5, CLAIM_ABOVE, 0.99, &c), 0);
     assert_int_equal(c.holds, CLAIM_UNDECIDED);
     /* Bad input. */
-    assert_int_equal(claim_decide(0, 0, 0.05, CLAIM_BELOW, 0.95, &c), -1);
+    assert_int_equal(claim_decide(0, 0, 0.05, CLAIM_BELOW, 0.95, &c), AS_EUSAGE);
     assert_true(isnan(c.p));
     assert_int_equal(c.holds, CLAIM_UNDECIDED);
-    assert_int_equal(claim_decide(3, 2, 0.05, CLAIM_BELOW, 0.95, &c), -1);
-    assert_int_equal(claim_decide(1, 2, 1.5, CLAIM_BELOW, 0.95, &c), -1);
+    assert_int_equal(claim_decide(3, 2, 0.05, CLAIM_BELOW, 0.95, &c), AS_EUSAGE);
+    assert_int_equal(claim_decide(1, 2, 1.5, CLAIM_BELOW, 0.95, &c), AS_EUSAGE);
 }
 
 static void test_replications_to_decide(void **state)
@@ -439,15 +440,15 @@ static void test_replications_to_decide(void **state)
     claim_decide(3, 100, 0.05, CLAIM_BELOW, 0.95, &c);
     assert_int_equal(c.holds, CLAIM_UNDECIDED);
     uint64_t direct;
-    assert_int_equal(stats_binom_reps_needed(0.03, 0.02, 0.95, &direct), STATS_OK);
+    assert_int_equal(stats_binom_reps_needed(0.03, 0.02, 0.95, &direct), AS_OK);
     assert_int_equal(claim_reps_to_decide(&c, 0.95, &n), 0);
     assert_int_equal(n, direct);
     assert_int_equal(n, 280); /* ceil(1.959964^2 * 0.03 * 0.97 / 0.02^2) */
     /* On the bound: nothing to promise.  Decided: nothing to do. */
     claim_decide(5, 100, 0.05, CLAIM_BELOW, 0.95, &c);
-    assert_int_equal(claim_reps_to_decide(&c, 0.95, &n), -1);
+    assert_int_equal(claim_reps_to_decide(&c, 0.95, &n), AS_EUSAGE);
     claim_decide(0, 200, 0.05, CLAIM_BELOW, 0.95, &c);
-    assert_int_equal(claim_reps_to_decide(&c, 0.95, &n), -1);
+    assert_int_equal(claim_reps_to_decide(&c, 0.95, &n), AS_EUSAGE);
 }
 
 /* A curve with given p and intervals at strengths 1, 2, 3, 4. */

@@ -34,6 +34,7 @@
 #include "model/spec.h"
 #include "run/batch.h"
 #include "scenario/scenario.h"
+#include "scenario/diff.h"
 #include "study/compare.h"
 
 #define SMALL "tests/data/batch/small.cfg"
@@ -465,7 +466,7 @@ static void test_settings_diff_of_constructed_texts(void **state)
                      "    at = 1.0;\n  },\n  {\n    type = \"b\";\n    at = 2.0;\n  }\n);\nold = 1;\n";
     const char *tb = "name = \"x\";\nmodel = {\n  w = 1.5;\n  k = 2.0;\n};\nevents = (\n  {\n    type = \"b\";\n"
                      "    at = 2.0;\n  },\n  {\n    type = \"c\";\n    at = 3.0;\n  }\n);\nnew = 2;\n";
-    char *d = compare_settings_diff(ta, tb, 40);
+    char *d = scenario_settings_diff(ta, tb, 40);
     assert_non_null(d);
     assert_string_equal(d, "  model.w: 1.0 -> 1.5\n"
                            "  old: only in A = 1\n"
@@ -473,10 +474,10 @@ static void test_settings_diff_of_constructed_texts(void **state)
                            "  events: - { type = \"a\"; at = 1.0 }\n"
                            "  events: + { type = \"c\"; at = 3.0 }\n");
     free(d);
-    d = compare_settings_diff(ta, ta, 40);
+    d = scenario_settings_diff(ta, ta, 40);
     assert_string_equal(d, "");
     free(d);
-    d = compare_settings_diff(ta, tb, 2);
+    d = scenario_settings_diff(ta, tb, 2);
     assert_string_equal(d, "  model.w: 1.0 -> 1.5\n  old: only in A = 1\n  ... and 3 more differences\n");
     free(d);
 }
@@ -498,7 +499,7 @@ static void test_rival_variants_differ_where_they_should(void **state)
         model_spec_clear(&s);
         scenario_diags_clear(&d);
     }
-    char *d = compare_settings_diff(texts[0], texts[1], 40);
+    char *d = scenario_settings_diff(texts[0], texts[1], 40);
     assert_non_null(d);
     /* Only the name, the description and the record of the base. */
     assert_contains(d, "  name: \"historical\" -> \"rivals_opposite\"\n");
@@ -508,7 +509,7 @@ static void test_rival_variants_differ_where_they_should(void **state)
         lines += *p == '\n';
     assert_int_equal(lines, 3);
     free(d);
-    d = compare_settings_diff(texts[1], texts[2], 40);
+    d = scenario_settings_diff(texts[1], texts[2], 40);
     assert_non_null(d);
     assert_contains(d, "  model.gate_entrapment: 1.0 -> 0.0\n");
     assert_contains(d, "  removed_events: only in B = [ \"independent_policy_1982\" ]\n");

@@ -107,10 +107,10 @@ static void child_report(int fd, char verdict, const char *msg)
  */
 static char child_collect(pid_t pid, int fd, char *msg, size_t msglen)
 {
-    char buf[ERRLEN + 1];
+    char got_text[ERRLEN + 1];
     size_t n = 0;
     ssize_t got;
-    while (n < sizeof buf && (got = read(fd, buf + n, sizeof buf - n)) > 0)
+    while (n < sizeof got_text && (got = read(fd, got_text + n, sizeof got_text - n)) > 0)
         n += (size_t)got;
     close(fd);
     int st = 0;
@@ -119,8 +119,8 @@ static char child_collect(pid_t pid, int fd, char *msg, size_t msglen)
         snprintf(msg, msglen, "(child sent nothing)");
         return '?';
     }
-    snprintf(msg, msglen, "%.*s", (int)(n - 1), buf + 1);
-    return buf[0];
+    snprintf(msg, msglen, "%.*s", (int)(n - 1), got_text + 1);
+    return got_text[0];
 }
 
 /* Expected message "PATH: reason" for a path under the test folder. */
@@ -150,13 +150,13 @@ static void test_roundtrip_keeps_provenance_header_and_cells(void **state)
 
     tsv_writer *w = tsv_open(path, prov, 4, traj_cols, 6, err, sizeof err);
     assert_non_null(w);
-    assert_int_equal(tsv_fixed(w, 1969.5, 1), IO_OK);
-    assert_int_equal(tsv_str(w, "china-russia"), IO_OK);
-    assert_int_equal(tsv_double(w, -0.6125), IO_OK);
-    assert_int_equal(tsv_int(w, -2), IO_OK);
-    assert_int_equal(tsv_str(w, "armed\tclashes"), IO_OK);
-    assert_int_equal(tsv_str(w, "none"), IO_OK);
-    assert_int_equal(tsv_end_row(w), IO_OK);
+    assert_int_equal(tsv_fixed(w, 1969.5, 1), AS_OK);
+    assert_int_equal(tsv_str(w, "china-russia"), AS_OK);
+    assert_int_equal(tsv_double(w, -0.6125), AS_OK);
+    assert_int_equal(tsv_int(w, -2), AS_OK);
+    assert_int_equal(tsv_str(w, "armed\tclashes"), AS_OK);
+    assert_int_equal(tsv_str(w, "none"), AS_OK);
+    assert_int_equal(tsv_end_row(w), AS_OK);
 
     tsv_fixed(w, 2001.5, 1);
     tsv_str(w, "china-russia");
@@ -164,7 +164,7 @@ static void test_roundtrip_keeps_provenance_header_and_cells(void **state)
     tsv_int(w, 4);
     tsv_str(w, "treaty-backed strategic partnership");
     tsv_str(w, "nonaggression,consultation");
-    assert_int_equal(tsv_end_row(w), IO_OK);
+    assert_int_equal(tsv_end_row(w), AS_OK);
 
     tsv_fixed(w, 1991.5, 1);
     tsv_str(w, NULL);
@@ -172,9 +172,9 @@ static void test_roundtrip_keeps_provenance_header_and_cells(void **state)
     tsv_int(w, INT64_MIN);
     tsv_str(w, "line\r\nbreak");
     tsv_str(w, "");
-    assert_int_equal(tsv_end_row(w), IO_OK);
+    assert_int_equal(tsv_end_row(w), AS_OK);
     assert_int_equal(tsv_rows_written(w), 3);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
 
     /* The exact bytes: what gnuplot and pandas will see. */
     char *text = testutil_slurp(path, NULL);
@@ -251,9 +251,9 @@ static void test_large_table_round_trips(void **state)
         tsv_str(w, i % 3 == 0 ? "china-russia" : i % 3 == 1 ? "china-us"
                                                             : "russia-us");
         tsv_double(w, sin((double)i * 2.385));
-        assert_int_equal(tsv_end_row(w), IO_OK);
+        assert_int_equal(tsv_end_row(w), AS_OK);
     }
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
 
     tsv_table *t = tsv_read(path, err, sizeof err);
     assert_non_null(t);
@@ -296,19 +296,19 @@ static void test_doubles_print_shortest_round_trip(void **state)
     const size_t n = sizeof cases / sizeof cases[0];
 
     for (size_t i = 0; i < n; i++) {
-        char buf[TSV_DOUBLE_BUFSIZE];
-        int len = tsv_format_double(buf, sizeof buf, cases[i].v);
-        assert_string_equal(buf, cases[i].text);
+        char text[TSV_DOUBLE_BUFSIZE];
+        int len = tsv_format_double(text, sizeof text, cases[i].v);
+        assert_string_equal(text, cases[i].text);
         assert_int_equal(len, (int)strlen(cases[i].text));
 
         double back = 0.0;
-        assert_int_equal(tsv_parse_double(buf, &back), 0);
+        assert_int_equal(tsv_parse_double(text, &back), 0);
         if (isnan(cases[i].v)) {
             assert_true(isnan(back));
         } else {
             assert_memory_equal(&back, &cases[i].v, sizeof back);
             /* Plain strtod, as R or pandas would read it, agrees. */
-            double viastrtod = strtod(buf, NULL);
+            double viastrtod = strtod(text, NULL);
             assert_memory_equal(&viastrtod, &cases[i].v, sizeof back);
         }
     }
@@ -320,10 +320,10 @@ static void test_doubles_print_shortest_round_trip(void **state)
     tsv_writer *w = tsv_open(path, NULL, 0, cols, 1, err, sizeof err);
     assert_non_null(w);
     for (size_t i = 0; i < n; i++) {
-        assert_int_equal(tsv_double(w, cases[i].v), IO_OK);
-        assert_int_equal(tsv_end_row(w), IO_OK);
+        assert_int_equal(tsv_double(w, cases[i].v), AS_OK);
+        assert_int_equal(tsv_end_row(w), AS_OK);
     }
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
     tsv_table *t = tsv_read(path, err, sizeof err);
     assert_non_null(t);
     assert_int_equal(tsv_rows(t), n);
@@ -362,8 +362,8 @@ static void test_fixed_decimals_for_years(void **state)
     tsv_fixed(w, 2030.0, 0);
     tsv_fixed(w, NAN, 2);
     tsv_fixed(w, -INFINITY, 2);
-    assert_int_equal(tsv_end_row(w), IO_OK);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_end_row(w), AS_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
     char *text = testutil_slurp(path, NULL);
     assert_non_null(text);
     assert_string_equal(text, "a\tb\tc\td\te\n1969.50\t1950.12\t2030\tNA\t-inf\n");
@@ -373,8 +373,8 @@ static void test_fixed_decimals_for_years(void **state)
     char *bad = testutil_path(fx->dir, "bad.tsv");
     w = tsv_open(bad, NULL, 0, cols, 1, err, sizeof err);
     assert_non_null(w);
-    assert_int_equal(tsv_fixed(w, 1969.5, -1), IO_EUSAGE);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_EUSAGE);
+    assert_int_equal(tsv_fixed(w, 1969.5, -1), AS_EUSAGE);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_EUSAGE);
     assert_non_null(strstr(err, "decimals must be 0..17, got -1"));
     assert_int_equal(strncmp(err, bad, strlen(bad)), 0);
     assert_false(testutil_exists(bad));
@@ -457,7 +457,7 @@ static void test_crash_before_commit_leaves_only_temp(void **state)
     char err[ERRLEN] = "";
     tsv_writer *w = tsv_open(path, NULL, 0, traj_cols, 6, err, sizeof err);
     assert_non_null(w);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
     assert_true(testutil_exists(path));
     assert_true(testutil_exists(temp));
     free(temp);
@@ -475,7 +475,7 @@ static void test_crash_before_commit_leaves_only_temp(void **state)
     assert_non_null(next);
     sprintf(next, "%s.1", stale);
     assert_string_equal(tsv_temp_path(w), next);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
     char *text = testutil_slurp(stale, NULL);
     assert_string_equal(text, "stale\n");
     free(text);
@@ -492,7 +492,7 @@ static void test_commit_replaces_old_file_only_at_commit(void **state)
     char *path = testutil_path(fx->dir, "summary.tsv");
     const char *old = "year\n1949.5\n";
     assert_int_equal(io_write_file_atomic(path, old, strlen(old), err, sizeof err),
-                     IO_OK);
+                     AS_OK);
 
     const char *cols[] = {"year", "mean"};
     tsv_writer *w = tsv_open(path, NULL, 0, cols, 2, err, sizeof err);
@@ -506,7 +506,7 @@ static void test_commit_replaces_old_file_only_at_commit(void **state)
     assert_string_equal(text, old);
     free(text);
 
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_OK);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_OK);
     tsv_table *t = tsv_read(path, err, sizeof err);
     assert_non_null(t);
     assert_int_equal(tsv_rows(t), 3000);
@@ -525,7 +525,7 @@ static void test_open_in_missing_folder_reports_path(void **state)
     expect_message(err, path, "No such file or directory");
 
     err[0] = '\0';
-    assert_int_equal(io_write_file_atomic(path, "x", 1, err, sizeof err), IO_EIO);
+    assert_int_equal(io_write_file_atomic(path, "x", 1, err, sizeof err), AS_EIO);
     expect_message(err, path, "No such file or directory");
 
     /* A folder name is not a file name. */
@@ -606,7 +606,7 @@ static void test_commit_onto_a_folder_fails_and_removes_temp(void **state)
     assert_non_null(w);
     tsv_int(w, 7);
     tsv_end_row(w);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_EIO);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_EIO);
     expect_message(err, path, "Is a directory");
     assert_int_equal(count_entries(fx->dir, NULL, 0), 1);
     free(path);
@@ -641,7 +641,7 @@ static void test_write_error_is_reported_at_commit(void **state)
         int first_fail = -1;
         for (int i = 0; i < 10000; i++) {
             tsv_fixed(w, 1949.5 + i, 1);
-            if (tsv_double(w, 1.0 / 3.0) != IO_OK && first_fail < 0)
+            if (tsv_double(w, 1.0 / 3.0) != AS_OK && first_fail < 0)
                 first_fail = i;
             tsv_end_row(w);
         }
@@ -649,7 +649,7 @@ static void test_write_error_is_reported_at_commit(void **state)
         if (first_fail < 100)
             child_report(fds[1], '3', "no write failure seen, or too early");
         int rc = tsv_commit(w, cerr, sizeof cerr);
-        child_report(fds[1], rc == IO_EIO ? 'o' : '4', cerr);
+        child_report(fds[1], rc == AS_EIO ? 'o' : '4', cerr);
     }
     close(fds[1]);
     char msg[ERRLEN] = "";
@@ -676,14 +676,14 @@ static void test_wrong_cell_count_fails_the_table(void **state)
     tsv_str(w, "china-russia");
     tsv_fixed(w, 1950.12, 2);
     tsv_double(w, 1950.3);
-    assert_int_equal(tsv_end_row(w), IO_OK);
+    assert_int_equal(tsv_end_row(w), AS_OK);
     tsv_str(w, "china-russia");
     tsv_fixed(w, 1969.2, 2);
-    assert_int_equal(tsv_end_row(w), IO_EUSAGE);
+    assert_int_equal(tsv_end_row(w), AS_EUSAGE);
     /* Sticky: nothing more is accepted. */
-    assert_int_equal(tsv_str(w, "x"), IO_EUSAGE);
-    assert_int_equal(tsv_end_row(w), IO_EUSAGE);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_EUSAGE);
+    assert_int_equal(tsv_str(w, "x"), AS_EUSAGE);
+    assert_int_equal(tsv_end_row(w), AS_EUSAGE);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_EUSAGE);
     expect_message(err, path, "row 2 (line 3): expected 3 cells, found 2");
     assert_int_equal(count_entries(fx->dir, NULL, 0), 0);
 
@@ -694,8 +694,8 @@ static void test_wrong_cell_count_fails_the_table(void **state)
     tsv_str(w, "china-us");
     tsv_na(w);
     tsv_na(w);
-    assert_int_equal(tsv_na(w), IO_EUSAGE);
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_EUSAGE);
+    assert_int_equal(tsv_na(w), AS_EUSAGE);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_EUSAGE);
     expect_message(err, path,
                    "row 1 (line 3): expected 3 cells, found more than 3");
     assert_int_equal(count_entries(fx->dir, NULL, 0), 0);
@@ -704,7 +704,7 @@ static void test_wrong_cell_count_fails_the_table(void **state)
     w = tsv_open(path, NULL, 0, cols, 3, err, sizeof err);
     assert_non_null(w);
     tsv_str(w, "russia-us");
-    assert_int_equal(tsv_commit(w, err, sizeof err), IO_EUSAGE);
+    assert_int_equal(tsv_commit(w, err, sizeof err), AS_EUSAGE);
     expect_message(err, path, "row 1 (line 2): expected 3 cells, found 1");
     assert_int_equal(count_entries(fx->dir, NULL, 0), 0);
 
@@ -816,23 +816,23 @@ static void test_mkdir_p_creates_parents_and_rejects_files(void **state)
     fixture *fx = *state;
     char err[ERRLEN] = "";
     char *deep = testutil_path(fx->dir, "out/historical/run-1");
-    assert_int_equal(io_mkdir_p(deep, err, sizeof err), IO_OK);
+    assert_int_equal(io_mkdir_p(deep, err, sizeof err), AS_OK);
     struct stat st;
     assert_int_equal(stat(deep, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
     /* Existing folders, and a trailing or doubled slash, are fine. */
-    assert_int_equal(io_mkdir_p(deep, err, sizeof err), IO_OK);
+    assert_int_equal(io_mkdir_p(deep, err, sizeof err), AS_OK);
     char *slashy = testutil_path(fx->dir, "out//historical/");
-    assert_int_equal(io_mkdir_p(slashy, err, sizeof err), IO_OK);
+    assert_int_equal(io_mkdir_p(slashy, err, sizeof err), AS_OK);
 
     char *file = testutil_path(fx->dir, "out/results.tsv");
     write_text(file, "x\n");
     char *below = testutil_path(file, "sub/folder");
-    assert_int_equal(io_mkdir_p(below, err, sizeof err), IO_EIO);
+    assert_int_equal(io_mkdir_p(below, err, sizeof err), AS_EIO);
     expect_message(err, file, "Not a directory");
-    assert_int_equal(io_mkdir_p(file, err, sizeof err), IO_EIO);
+    assert_int_equal(io_mkdir_p(file, err, sizeof err), AS_EIO);
     expect_message(err, file, "Not a directory");
-    assert_int_equal(io_mkdir_p("", err, sizeof err), IO_EIO);
+    assert_int_equal(io_mkdir_p("", err, sizeof err), AS_EIO);
 
     free(below);
     free(file);
@@ -848,14 +848,14 @@ static void test_write_file_atomic_writes_exact_bytes(void **state)
     static const char data[] = "seed = 2385;\n\0binary\0tail";
     size_t len = sizeof data - 1;
     assert_int_equal(io_write_file_atomic(path, data, len, err, sizeof err),
-                     IO_OK);
+                     AS_OK);
     size_t got = 0;
     char *text = testutil_slurp(path, &got);
     assert_int_equal(got, len);
     assert_memory_equal(text, data, len);
     free(text);
 
-    assert_int_equal(io_write_file_atomic(path, "", 0, err, sizeof err), IO_OK);
+    assert_int_equal(io_write_file_atomic(path, "", 0, err, sizeof err), AS_OK);
     text = testutil_slurp(path, &got);
     assert_int_equal(got, 0);
     free(text);
@@ -863,7 +863,7 @@ static void test_write_file_atomic_writes_exact_bytes(void **state)
 
     /* Callers that do not want the message may pass no buffer. */
     char *missing = testutil_path(fx->dir, "no/scenario.cfg");
-    assert_int_equal(io_write_file_atomic(missing, data, len, NULL, 0), IO_EIO);
+    assert_int_equal(io_write_file_atomic(missing, data, len, NULL, 0), AS_EIO);
     free(missing);
     free(path);
 }

@@ -25,19 +25,6 @@
 #define ISHIGAMI_A 7.0
 #define ISHIGAMI_B 0.1
 
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 /* f(x) = sin x1 + a sin^2 x2 + b x3^4 sin x1 on [-pi, pi]^3. */
 static int ishigami(void *ctx, const double *x, size_t nrows, size_t k, double *y, size_t nout, char *err,
                     size_t errlen)
@@ -227,6 +214,16 @@ static void command_writes_indices_problem_and_samples_the_same_for_any_j(void *
     free(d2);
 }
 
+/* An analysis stopped part-way resumes to the uninterrupted files: 80 rows
+ * x 100 replications are two jobs of at most 4096 replications, of 63
+ * blocks each, so 70 blocks stop in the second and the first is replayed. */
+static void interrupted_analysis_resumes_to_the_same_files(void **state)
+{
+    const char *args[] = {"sensitivity", "tests/data/study/sweep_sobol.cfg", "-n", "100", NULL};
+    const char *files[] = {"sensitivity.tsv", "samples.tsv", "salib_problem.txt", "scenario.cfg", NULL};
+    testutil_check_resume(args, *state, ".sensitivity.journal", 70, 0, files);
+}
+
 static void a_grid_sweep_has_no_ranges_to_analyse(void **state)
 {
     char *d = testutil_path(*state, "grid");
@@ -246,9 +243,9 @@ int main(void)
         cmocka_unit_test(ishigami_indices_lie_within_their_bootstrap_intervals),
         cmocka_unit_test(an_ignored_parameter_has_indices_of_exactly_zero),
         cmocka_unit_test(saltelli_design_swaps_one_column_of_a_for_b),
-        cmocka_unit_test_setup_teardown(command_writes_indices_problem_and_samples_the_same_for_any_j, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(a_grid_sweep_has_no_ranges_to_analyse, setup, teardown),
+        TESTUTIL_IN_DIR(command_writes_indices_problem_and_samples_the_same_for_any_j),
+        TESTUTIL_IN_DIR(interrupted_analysis_resumes_to_the_same_files),
+        TESTUTIL_IN_DIR(a_grid_sweep_has_no_ranges_to_analyse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

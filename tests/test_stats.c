@@ -21,6 +21,9 @@
 
 #include "stats/cells.h"
 #include "stats/stats.h"
+#include "stats/xsum.h"
+
+#include <float.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -98,7 +101,7 @@ static unsigned char *pack_into(fixture *fx, int slot, const stats_cells *c,
     *len = stats_cells_packed_size(c);
     fx->buf[slot] = malloc(*len);
     assert_non_null(fx->buf[slot]);
-    assert_int_equal(stats_cells_pack(c, fx->buf[slot], *len), STATS_OK);
+    assert_int_equal(stats_cells_pack(c, fx->buf[slot], *len), AS_OK);
     return fx->buf[slot];
 }
 
@@ -144,9 +147,9 @@ static uint64_t fnv1a(const unsigned char *p, size_t len)
 }
 
 /* Recomputes the hash trailer after a deliberate edit. */
-static void rehash(unsigned char *buf, size_t len)
+static void rehash(unsigned char *image, size_t len)
 {
-    le_put(buf + len - TRAILER, fnv1a(buf, len - TRAILER), 8);
+    le_put(image + len - TRAILER, fnv1a(image, len - TRAILER), 8);
 }
 
 /* Writes a signed 128-bit value given as high and low 64-bit halves. */
@@ -179,7 +182,7 @@ static void test_summary_matches_direct_double_computation(void **state)
         int flag = v > 0.3;
         fx->data[i] = v;
         k += (uint64_t)flag;
-        assert_int_equal(stats_cells_add(c, 1, v, flag), STATS_OK);
+        assert_int_equal(stats_cells_add(c, 1, v, flag), AS_OK);
     }
 
     /* Two-pass reference in double. */
@@ -187,10 +190,10 @@ static void test_summary_matches_direct_double_computation(void **state)
     double sd = gsl_stats_sd_m(fx->data, 1, n, mean);
     double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
     double cp_lo, cp_hi;
-    assert_int_equal(stats_clopper_pearson(k, n, 0.95, &cp_lo, &cp_hi), STATS_OK);
+    assert_int_equal(stats_clopper_pearson(k, n, 0.95, &cp_lo, &cp_hi), AS_OK);
 
     stats_summary s;
-    assert_int_equal(stats_cells_summary(c, 1, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 1, 0.95, &s), AS_OK);
     assert_int_equal(s.n, n);
     assert_int_equal(s.n_flag, k);
     assert_int_equal(s.n_nonfinite, 0);
@@ -206,9 +209,9 @@ static void test_summary_matches_direct_double_computation(void **state)
     assert_true(s.q05 < s.q50 && s.q50 < s.q95);
 
     /* The neighbouring cells saw nothing. */
-    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), AS_OK);
     assert_int_equal(s.n, 0);
-    assert_int_equal(stats_cells_summary(c, 2, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 2, 0.95, &s), AS_OK);
     assert_int_equal(s.n, 0);
 }
 
@@ -217,9 +220,9 @@ static void test_constant_sample_has_exactly_zero_sd(void **state)
     fixture *fx = *state;
     stats_cells *c = new_cells(fx, 0, 1, -1.0, 1.0, 100);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(stats_cells_add(c, 0, 0.4172, i % 3 == 0), STATS_OK);
+        assert_int_equal(stats_cells_add(c, 0, 0.4172, i % 3 == 0), AS_OK);
     stats_summary s;
-    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), AS_OK);
     double quantised = ldexp((double)llround(ldexp(0.4172, 32)), -32);
     assert_true(s.mean == quantised);
     assert_true(s.sd == 0.0);
@@ -232,15 +235,15 @@ static void test_empty_and_single_observation_cells_give_nan(void **state)
     fixture *fx = *state;
     stats_cells *c = new_cells(fx, 0, 2, -1.0, 1.0, 10);
     stats_summary s;
-    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), AS_OK);
     assert_int_equal(s.n, 0);
     assert_true(isnan(s.mean) && isnan(s.sd) && isnan(s.ci_lo) &&
                 isnan(s.ci_hi) && isnan(s.q05) && isnan(s.q50) &&
                 isnan(s.q95) && isnan(s.p_flag) && isnan(s.flag_lo) &&
                 isnan(s.flag_hi));
 
-    assert_int_equal(stats_cells_add(c, 1, -0.615, 1), STATS_OK);
-    assert_int_equal(stats_cells_summary(c, 1, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 1, -0.615, 1), AS_OK);
+    assert_int_equal(stats_cells_summary(c, 1, 0.95, &s), AS_OK);
     assert_int_equal(s.n, 1);
     assert_close(s.mean, -0.615, 1e-9);
     assert_true(isnan(s.sd) && isnan(s.ci_lo) && isnan(s.ci_hi));
@@ -255,14 +258,14 @@ static void test_nonfinite_values_are_counted_apart_and_out_of_range_clamped(
 {
     fixture *fx = *state;
     stats_cells *c = new_cells(fx, 0, 1, -1.0, 1.0, 8);
-    assert_int_equal(stats_cells_add(c, 0, NAN, 1), STATS_ENONFINITE);
-    assert_int_equal(stats_cells_add(c, 0, INFINITY, 1), STATS_ENONFINITE);
-    assert_int_equal(stats_cells_add(c, 0, -INFINITY, 0), STATS_ENONFINITE);
-    assert_int_equal(stats_cells_add(c, 0, 1.5, 1), STATS_OK);
-    assert_int_equal(stats_cells_add(c, 0, -7.25, 0), STATS_OK);
-    assert_int_equal(stats_cells_add(c, 0, 0.25, 0), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 0, NAN, 1), AS_ERUNTIME);
+    assert_int_equal(stats_cells_add(c, 0, INFINITY, 1), AS_ERUNTIME);
+    assert_int_equal(stats_cells_add(c, 0, -INFINITY, 0), AS_ERUNTIME);
+    assert_int_equal(stats_cells_add(c, 0, 1.5, 1), AS_OK);
+    assert_int_equal(stats_cells_add(c, 0, -7.25, 0), AS_OK);
+    assert_int_equal(stats_cells_add(c, 0, 0.25, 0), AS_OK);
     stats_summary s;
-    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), AS_OK);
     assert_int_equal(s.n, 3);
     assert_int_equal(s.n_flag, 1);
     assert_int_equal(s.n_nonfinite, 3);
@@ -270,9 +273,9 @@ static void test_nonfinite_values_are_counted_apart_and_out_of_range_clamped(
     /* 1.5 counts as 1 and -7.25 as -1. */
     assert_close(s.mean, 0.25 / 3.0, 1e-12);
     double q;
-    assert_int_equal(stats_cells_quantile(c, 0, 1.0, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 0, 1.0, &q), AS_OK);
     assert_true(q == 1.0);
-    assert_int_equal(stats_cells_quantile(c, 0, 0.0, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 0, 0.0, &q), AS_OK);
     assert_true(q == -1.0);
 }
 
@@ -286,7 +289,7 @@ static void test_quantile_follows_the_documented_interpolation(void **state)
     stats_cells *c = new_cells(fx, 0, 2, 0.0, 1.0, 10);
     const double v[] = {0.05, 0.15, 0.25, 0.35};
     for (size_t i = 0; i < 4; i++)
-        assert_int_equal(stats_cells_add(c, 0, v[i], 0), STATS_OK);
+        assert_int_equal(stats_cells_add(c, 0, v[i], 0), AS_OK);
     /*
      * One observation in each of bins 0..3, so C_j = j: t = p n is reached
      * in bin ceil(t) - 1 and interpolated linearly across it.
@@ -295,26 +298,26 @@ static void test_quantile_follows_the_documented_interpolation(void **state)
     const double want[] = {0.0, 0.1, 0.2, 0.24, 0.36, 0.4};
     for (size_t i = 0; i < 6; i++) {
         double q;
-        assert_int_equal(stats_cells_quantile(c, 0, p[i], &q), STATS_OK);
+        assert_int_equal(stats_cells_quantile(c, 0, p[i], &q), AS_OK);
         assert_close(q, want[i], 1e-12);
     }
     /* Empty bins between the observations are skipped. */
-    assert_int_equal(stats_cells_add(c, 1, 0.05, 0), STATS_OK);
-    assert_int_equal(stats_cells_add(c, 1, 0.95, 0), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 1, 0.05, 0), AS_OK);
+    assert_int_equal(stats_cells_add(c, 1, 0.95, 0), AS_OK);
     double q;
-    assert_int_equal(stats_cells_quantile(c, 1, 0.5, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 1, 0.5, &q), AS_OK);
     assert_close(q, 0.1, 1e-12);
-    assert_int_equal(stats_cells_quantile(c, 1, 0.75, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 1, 0.75, &q), AS_OK);
     assert_close(q, 0.95, 1e-12);
-    assert_int_equal(stats_cells_quantile(c, 1, 0.0, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 1, 0.0, &q), AS_OK);
     assert_close(q, 0.0, 1e-12);
     /* p = 0 and 1 give the outer edges of the outermost non-empty bins. */
     stats_cells_reset(c);
-    assert_int_equal(stats_cells_add(c, 1, 0.35, 0), STATS_OK);
-    assert_int_equal(stats_cells_add(c, 1, 0.45, 0), STATS_OK);
-    assert_int_equal(stats_cells_quantile(c, 1, 0.0, &q), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 1, 0.35, 0), AS_OK);
+    assert_int_equal(stats_cells_add(c, 1, 0.45, 0), AS_OK);
+    assert_int_equal(stats_cells_quantile(c, 1, 0.0, &q), AS_OK);
     assert_close(q, 0.3, 1e-12);
-    assert_int_equal(stats_cells_quantile(c, 1, 1.0, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 1, 1.0, &q), AS_OK);
     assert_close(q, 0.5, 1e-12);
 }
 
@@ -327,7 +330,7 @@ static void test_quantiles_within_one_bin_of_sample_quantiles(void **state)
     assert_non_null(fx->data);
     for (size_t i = 0; i < n; i++) {
         double v = 0.137 + gsl_ran_gaussian(fx->rng, 0.21);
-        assert_int_equal(stats_cells_add(c, 0, v, 0), STATS_OK);
+        assert_int_equal(stats_cells_add(c, 0, v, 0), AS_OK);
         /* The reference sees what the cell sees: clamped values. */
         fx->data[i] = v < -1.0 ? -1.0 : v > 1.0 ? 1.0 : v;
     }
@@ -338,7 +341,7 @@ static void test_quantiles_within_one_bin_of_sample_quantiles(void **state)
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
         double want = gsl_stats_quantile_from_sorted_data(fx->data, 1, n, p[i]);
         double got;
-        assert_int_equal(stats_cells_quantile(c, 0, p[i], &got), STATS_OK);
+        assert_int_equal(stats_cells_quantile(c, 0, p[i], &got), AS_OK);
         if (!(fabs(got - want) <= w)) {
             print_error("p = %g: histogram %.10g, sample %.10g, bin %g\n",
                         p[i], got, want, w);
@@ -346,13 +349,13 @@ static void test_quantiles_within_one_bin_of_sample_quantiles(void **state)
         }
     }
     stats_summary s;
-    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(c, 0, 0.95, &s), AS_OK);
     double q;
-    assert_int_equal(stats_cells_quantile(c, 0, 0.05, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 0, 0.05, &q), AS_OK);
     assert_true(s.q05 == q);
-    assert_int_equal(stats_cells_quantile(c, 0, 0.5, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 0, 0.5, &q), AS_OK);
     assert_true(s.q50 == q);
-    assert_int_equal(stats_cells_quantile(c, 0, 0.95, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 0, 0.95, &q), AS_OK);
     assert_true(s.q95 == q);
 }
 
@@ -413,20 +416,20 @@ static void split_and_merge(fixture *fx, const obs_list *o, size_t nparts,
         size_t j = order[i];
         int st = stats_cells_add(fx->obj[1 + part[j]], o->cell[j], o->value[j],
                                  o->flag[j]);
-        assert_true(st == STATS_OK || st == STATS_ENONFINITE);
+        assert_true(st == AS_OK || st == AS_ERUNTIME);
     }
     /* A tree: fold part k into part k+1 pairwise, leaving k empty. */
     if (tree)
         for (size_t k = 1; k < nparts; k += 2) {
             assert_int_equal(stats_cells_merge(fx->obj[k + 1], fx->obj[k]),
-                             STATS_OK);
+                             AS_OK);
             stats_cells_reset(fx->obj[k]);
         }
     size_t morder[NOBJ];
     shuffled(fx->rng, morder, nparts);
     for (size_t k = 0; k < nparts; k++)
         assert_int_equal(stats_cells_merge(fx->obj[0], fx->obj[1 + morder[k]]),
-                         STATS_OK);
+                         AS_OK);
 }
 
 static void test_merge_in_any_grouping_is_bit_identical(void **state)
@@ -454,9 +457,9 @@ static void test_merge_in_any_grouping_is_bit_identical(void **state)
         assert_memory_equal(img, ref_img, len);
         for (size_t cell = 0; cell < MERGE_CELLS; cell++) {
             stats_summary a, b;
-            assert_int_equal(stats_cells_summary(ref, cell, 0.95, &a), STATS_OK);
+            assert_int_equal(stats_cells_summary(ref, cell, 0.95, &a), AS_OK);
             assert_int_equal(stats_cells_summary(fx->obj[0], cell, 0.95, &b),
-                             STATS_OK);
+                             AS_OK);
             assert_memory_equal(&a, &b, sizeof a);
         }
     }
@@ -464,7 +467,7 @@ static void test_merge_in_any_grouping_is_bit_identical(void **state)
     /* The comparison is sensitive: leaving one part out is noticed. */
     split_and_merge(fx, o, 2, 0);
     stats_cells_reset(fx->obj[0]);
-    assert_int_equal(stats_cells_merge(fx->obj[0], fx->obj[1]), STATS_OK);
+    assert_int_equal(stats_cells_merge(fx->obj[0], fx->obj[1]), AS_OK);
     size_t len;
     unsigned char *img = pack_into(fx, 1, fx->obj[0], &len);
     assert_int_equal(len, ref_len);
@@ -488,12 +491,12 @@ static void test_merge_refuses_mismatched_shapes_and_leaves_dst_alone(
     new_cells(fx, 5, 5, -1.0, 2.0, 100);
     for (int k = 2; k <= 5; k++) {
         (void)stats_cells_add(fx->obj[k], 0, 0.5, 1);
-        assert_int_equal(stats_cells_merge(dst, fx->obj[k]), STATS_ESHAPE);
+        assert_int_equal(stats_cells_merge(dst, fx->obj[k]), AS_EUSAGE);
     }
     assert_same_state(fx, dst, copy);
     /* Merging an object into itself doubles it, as merging a copy does. */
-    assert_int_equal(stats_cells_merge(copy, dst), STATS_OK);
-    assert_int_equal(stats_cells_merge(dst, dst), STATS_OK);
+    assert_int_equal(stats_cells_merge(copy, dst), AS_OK);
+    assert_int_equal(stats_cells_merge(dst, dst), AS_OK);
     assert_same_state(fx, dst, copy);
 }
 
@@ -529,29 +532,29 @@ static void test_pack_unpack_round_trip_restores_everything(void **state)
     size_t ncells, nbins;
     double lo, hi;
     assert_int_equal(stats_cells_packed_shape(img, len, &ncells, &lo, &hi, &nbins),
-                     STATS_OK);
+                     AS_OK);
     assert_int_equal(ncells, 7);
     assert_int_equal(nbins, 64);
     assert_true(lo == -2.0 && hi == 2.0);
 
-    assert_int_equal(stats_cells_unpack(b, img, len), STATS_OK);
+    assert_int_equal(stats_cells_unpack(b, img, len), AS_OK);
     assert_same_state(fx, a, b);
     for (size_t cell = 0; cell < 7; cell++) {
         stats_summary sa, sb;
-        assert_int_equal(stats_cells_summary(a, cell, 0.9, &sa), STATS_OK);
-        assert_int_equal(stats_cells_summary(b, cell, 0.9, &sb), STATS_OK);
+        assert_int_equal(stats_cells_summary(a, cell, 0.9, &sa), AS_OK);
+        assert_int_equal(stats_cells_summary(b, cell, 0.9, &sb), AS_OK);
         assert_memory_equal(&sa, &sb, sizeof sa);
     }
     /* pack refuses a short buffer. */
-    assert_int_equal(stats_cells_pack(a, img, len - 1), STATS_EINVAL);
+    assert_int_equal(stats_cells_pack(a, img, len - 1), AS_EUSAGE);
 }
 
 static void test_pack_layout_is_fixed_little_endian(void **state)
 {
     fixture *fx = *state;
     stats_cells *c = new_cells(fx, 0, 1, -1.0, 1.0, 4);
-    assert_int_equal(stats_cells_add(c, 0, 0.5, 1), STATS_OK);
-    assert_int_equal(stats_cells_add(c, 0, -0.25, 0), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 0, 0.5, 1), AS_OK);
+    assert_int_equal(stats_cells_add(c, 0, -0.25, 0), AS_OK);
     const unsigned char want[] = {
         'A', 'S', 'C', 'E', 'L', 'L', 'S', 0,           /* magic */
         1, 0, 0, 0,                                     /* version */
@@ -576,7 +579,7 @@ static void test_pack_layout_is_fixed_little_endian(void **state)
 
     /* A negative S1 is stored in two's complement. */
     stats_cells_reset(c);
-    assert_int_equal(stats_cells_add(c, 0, -1.0, 0), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 0, -1.0, 0), AS_OK);
     img = pack_into(fx, 0, c, &len);
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(img[HDR + 32 + i], 0);
@@ -603,12 +606,12 @@ static void test_unpack_rejects_truncated_and_oversized_buffers(void **state)
     memcpy(fx->buf[1], img, len);
     const size_t bad[] = {0, 8, HDR, HDR + TRAILER, len / 2, len - 1, len + 1};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(stats_cells_unpack(b, fx->buf[1], bad[i]), STATS_EFORMAT);
+        assert_int_equal(stats_cells_unpack(b, fx->buf[1], bad[i]), AS_ERUNTIME);
         size_t nc, nb;
         double lo, hi;
         assert_int_equal(stats_cells_packed_shape(fx->buf[1], bad[i], &nc, &lo,
                                                   &hi, &nb),
-                         STATS_EFORMAT);
+                         AS_ERUNTIME);
     }
     assert_same_state(fx, b, orig);
 }
@@ -630,9 +633,9 @@ static void test_unpack_rejects_every_single_corrupted_byte(void **state)
             img[off] ^= (unsigned char)(1u << bit);
             int st = stats_cells_unpack(b, img, len);
             img[off] ^= (unsigned char)(1u << bit);
-            if (st != STATS_EFORMAT) {
+            if (st != AS_ERUNTIME) {
                 print_error("flipping bit %u of byte %zu gave %d (%s)\n", bit,
-                            off, st, stats_strerror(st));
+                            off, st, as_status_name(st));
                 fail();
             }
         }
@@ -640,7 +643,7 @@ static void test_unpack_rejects_every_single_corrupted_byte(void **state)
     assert_same_state(fx, b, orig);
     /* The untouched image is still accepted. */
     img = pack_into(fx, 0, a, &len);
-    assert_int_equal(stats_cells_unpack(b, img, len), STATS_OK);
+    assert_int_equal(stats_cells_unpack(b, img, len), AS_OK);
     assert_same_state(fx, a, b);
 }
 
@@ -651,8 +654,8 @@ static void test_unpack_rejects_every_single_corrupted_byte(void **state)
 static unsigned char *two_value_image(fixture *fx, size_t *len)
 {
     stats_cells *c = new_cells(fx, 0, 1, -1.0, 1.0, 4);
-    assert_int_equal(stats_cells_add(c, 0, 0.5, 1), STATS_OK);
-    assert_int_equal(stats_cells_add(c, 0, -0.25, 0), STATS_OK);
+    assert_int_equal(stats_cells_add(c, 0, 0.5, 1), AS_OK);
+    assert_int_equal(stats_cells_add(c, 0, -0.25, 0), AS_OK);
     return pack_into(fx, 0, c, len);
 }
 
@@ -694,9 +697,9 @@ static void test_unpack_rejects_inconsistent_cells_even_with_valid_hash(
             le_put(p + edits[i].off, edits[i].low, edits[i].bytes);
         rehash(img, len);
         int st = stats_cells_unpack(b, img, len);
-        if (st != STATS_EFORMAT) {
+        if (st != AS_ERUNTIME) {
             print_error("%s: got %d (%s)\n", edits[i].what, st,
-                        stats_strerror(st));
+                        as_status_name(st));
             fail();
         }
     }
@@ -708,13 +711,13 @@ static void test_unpack_rejects_inconsistent_cells_even_with_valid_hash(
     put_i128(p + 32, 0, ((uint64_t)1 << 30) + 1);
     put_i128(p + 48, 0, ((uint64_t)1 << 59) + ((uint64_t)1 << 30));
     rehash(img, len);
-    assert_int_equal(stats_cells_unpack(b, img, len), STATS_EFORMAT);
+    assert_int_equal(stats_cells_unpack(b, img, len), AS_ERUNTIME);
     assert_same_state(fx, b, empty);
     /* The boundary S2 = S1^2 / n (zero variance) is consistent. */
     memcpy(img, good, len);
     put_i128(p + 48, 0, (uint64_t)1 << 59);
     rehash(img, len);
-    assert_int_equal(stats_cells_unpack(b, img, len), STATS_OK);
+    assert_int_equal(stats_cells_unpack(b, img, len), AS_OK);
 }
 
 static void test_unpack_rejects_foreign_images_and_other_shapes(void **state)
@@ -731,9 +734,9 @@ static void test_unpack_rejects_foreign_images_and_other_shapes(void **state)
     stats_cells *other_lo = new_cells(fx, 1, 1, -2.0, 1.0, 4);
     stats_cells *other_bins = new_cells(fx, 2, 1, -1.0, 1.0, 5);
     stats_cells *other_cells = new_cells(fx, 3, 2, -1.0, 1.0, 4);
-    assert_int_equal(stats_cells_unpack(other_lo, img, len), STATS_ESHAPE);
-    assert_int_equal(stats_cells_unpack(other_bins, img, len), STATS_ESHAPE);
-    assert_int_equal(stats_cells_unpack(other_cells, img, len), STATS_ESHAPE);
+    assert_int_equal(stats_cells_unpack(other_lo, img, len), AS_EUSAGE);
+    assert_int_equal(stats_cells_unpack(other_bins, img, len), AS_EUSAGE);
+    assert_int_equal(stats_cells_unpack(other_cells, img, len), AS_EUSAGE);
 
     /* Other magic, version or quantisation, even with a valid hash. */
     stats_cells *same = new_cells(fx, 4, 1, -1.0, 1.0, 4);
@@ -742,16 +745,16 @@ static void test_unpack_rejects_foreign_images_and_other_shapes(void **state)
         memcpy(img, good, len);
         img[off[i]] ^= 0x02;
         rehash(img, len);
-        assert_int_equal(stats_cells_unpack(same, img, len), STATS_EFORMAT);
+        assert_int_equal(stats_cells_unpack(same, img, len), AS_ERUNTIME);
     }
     /* A header whose shape is invalid in itself (lo > hi). */
     memcpy(img, good, len);
     le_put(img + 32, 0x4000000000000000u, 8); /* lo = 2.0 */
     rehash(img, len);
-    assert_int_equal(stats_cells_unpack(same, img, len), STATS_EFORMAT);
+    assert_int_equal(stats_cells_unpack(same, img, len), AS_ERUNTIME);
 
     memcpy(img, good, len);
-    assert_int_equal(stats_cells_unpack(same, img, len), STATS_OK);
+    assert_int_equal(stats_cells_unpack(same, img, len), AS_OK);
 }
 
 static void test_full_cell_refuses_more_observations(void **state)
@@ -772,27 +775,27 @@ static void test_full_cell_refuses_more_observations(void **state)
     rehash(img, len);
 
     stats_cells *full = new_cells(fx, 1, 1, -1.0, 1.0, 4);
-    assert_int_equal(stats_cells_unpack(full, img, len), STATS_OK);
+    assert_int_equal(stats_cells_unpack(full, img, len), AS_OK);
     stats_summary s;
-    assert_int_equal(stats_cells_summary(full, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(full, 0, 0.95, &s), AS_OK);
     assert_int_equal(s.n, STATS_CELLS_MAX_N);
     assert_true(s.mean == 0.0 && s.sd == 0.0);
-    assert_int_equal(stats_cells_add(full, 0, 0.1, 0), STATS_EFULL);
+    assert_int_equal(stats_cells_add(full, 0, 0.1, 0), AS_ELIMIT);
 
     /* One more observation from another accumulator: refused, unchanged. */
     stats_cells *one = new_cells(fx, 2, 1, -1.0, 1.0, 4);
     stats_cells *copy = new_cells(fx, 3, 1, -1.0, 1.0, 4);
-    assert_int_equal(stats_cells_unpack(copy, img, len), STATS_OK);
-    assert_int_equal(stats_cells_merge(full, one), STATS_OK);
-    assert_int_equal(stats_cells_add(one, 0, 0.1, 0), STATS_OK);
-    assert_int_equal(stats_cells_merge(full, one), STATS_EFULL);
+    assert_int_equal(stats_cells_unpack(copy, img, len), AS_OK);
+    assert_int_equal(stats_cells_merge(full, one), AS_OK);
+    assert_int_equal(stats_cells_add(one, 0, 0.1, 0), AS_OK);
+    assert_int_equal(stats_cells_merge(full, one), AS_ELIMIT);
     assert_same_state(fx, full, copy);
 
     /* An image claiming 2^32 observations is refused as full. */
     le_put(p, (uint64_t)STATS_CELLS_MAX_N + 1, 8);
     le_put(p + CELL_FIXED + 12, 1, 4);
     rehash(img, len);
-    assert_int_equal(stats_cells_unpack(one, img, len), STATS_EFULL);
+    assert_int_equal(stats_cells_unpack(one, img, len), AS_ELIMIT);
 }
 
 /* ------------------------------------------------------------------ */
@@ -831,28 +834,28 @@ static void test_bad_cell_conf_and_p_are_rejected(void **state)
     fixture *fx = *state;
     stats_cells *c = new_cells(fx, 0, 3, -1.0, 1.0, 10);
     stats_cells *empty = new_cells(fx, 1, 3, -1.0, 1.0, 10);
-    assert_int_equal(stats_cells_add(c, 3, 0.5, 1), STATS_EINVAL);
+    assert_int_equal(stats_cells_add(c, 3, 0.5, 1), AS_EUSAGE);
     assert_same_state(fx, c, empty);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(stats_cells_add(c, 2, 0.1 * i, 1), STATS_OK);
+        assert_int_equal(stats_cells_add(c, 2, 0.1 * i, 1), AS_OK);
 
     stats_summary s;
-    assert_int_equal(stats_cells_summary(c, 3, 0.95, &s), STATS_EINVAL);
+    assert_int_equal(stats_cells_summary(c, 3, 0.95, &s), AS_EUSAGE);
     assert_int_equal(s.n, 0);
     assert_true(isnan(s.mean));
     const double bad_conf[] = {0.0, 1.0, -0.5, 1.5, NAN};
     for (size_t i = 0; i < 5; i++) {
-        assert_int_equal(stats_cells_summary(c, 2, bad_conf[i], &s), STATS_EINVAL);
+        assert_int_equal(stats_cells_summary(c, 2, bad_conf[i], &s), AS_EUSAGE);
         assert_true(isnan(s.mean) && isnan(s.ci_lo));
     }
     double q;
     const double bad_p[] = {-0.01, 1.01, NAN};
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(stats_cells_quantile(c, 2, bad_p[i], &q), STATS_EINVAL);
+        assert_int_equal(stats_cells_quantile(c, 2, bad_p[i], &q), AS_EUSAGE);
         assert_true(isnan(q));
     }
-    assert_int_equal(stats_cells_quantile(c, 3, 0.5, &q), STATS_EINVAL);
-    assert_int_equal(stats_cells_quantile(c, 0, 0.5, &q), STATS_OK);
+    assert_int_equal(stats_cells_quantile(c, 3, 0.5, &q), AS_EUSAGE);
+    assert_int_equal(stats_cells_quantile(c, 0, 0.5, &q), AS_OK);
     assert_true(isnan(q));
 }
 
@@ -890,15 +893,15 @@ static void test_clopper_pearson_matches_published_values(void **state)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         double lo, hi;
         assert_int_equal(stats_clopper_pearson(t[i].k, t[i].n, t[i].conf, &lo, &hi),
-                         STATS_OK);
+                         AS_OK);
         assert_close(lo, t[i].lo, 1e-9);
         assert_close(hi, t[i].hi, 1e-9);
     }
     /* The conventions at the edges are exact. */
     double lo, hi;
-    assert_int_equal(stats_clopper_pearson(0, 37, 0.95, &lo, &hi), STATS_OK);
+    assert_int_equal(stats_clopper_pearson(0, 37, 0.95, &lo, &hi), AS_OK);
     assert_true(lo == 0.0);
-    assert_int_equal(stats_clopper_pearson(37, 37, 0.95, &lo, &hi), STATS_OK);
+    assert_int_equal(stats_clopper_pearson(37, 37, 0.95, &lo, &hi), AS_OK);
     assert_true(hi == 1.0);
 }
 
@@ -919,7 +922,7 @@ static void test_clopper_pearson_bounds_solve_the_binomial_tail_equations(
             uint64_t k = kn[i][0], n = kn[i][1];
             double lo, hi, half_alpha = 0.5 * (1.0 - conf[j]);
             assert_int_equal(stats_clopper_pearson(k, n, conf[j], &lo, &hi),
-                             STATS_OK);
+                             AS_OK);
             assert_true(0.0 < lo && lo < (double)k / (double)n && (double)k / (double)n < hi && hi < 1.0);
             double upper_tail = gsl_cdf_binomial_Q((unsigned)(k - 1), lo, (unsigned)n);
             double lower_tail = gsl_cdf_binomial_P((unsigned)k, hi, (unsigned)n);
@@ -929,7 +932,7 @@ static void test_clopper_pearson_bounds_solve_the_binomial_tail_equations(
     /* No success in a full cell: P(X = 0 | hi) = (1 - hi)^n = alpha/2. */
     double lo, hi;
     assert_int_equal(stats_clopper_pearson(0, STATS_CELLS_MAX_N, 0.95, &lo, &hi),
-                     STATS_OK);
+                     AS_OK);
     assert_true(lo == 0.0);
     assert_close(hi / -expm1(log(0.025) / (double)STATS_CELLS_MAX_N), 1.0, 1e-6);
 }
@@ -938,7 +941,7 @@ static void test_mean_ci_matches_the_student_t_interval(void **state)
 {
     (void)state;
     double lo, hi;
-    assert_int_equal(stats_mean_ci(17, 0.2385, 0.1234, 0.95, &lo, &hi), STATS_OK);
+    assert_int_equal(stats_mean_ci(17, 0.2385, 0.1234, 0.95, &lo, &hi), AS_OK);
     /* t(0.975; 16) = 2.1199052992212542 (mpmath). */
     double half = 2.1199052992212542 * 0.1234 / sqrt(17.0);
     assert_close(lo, 0.2385 - half, 1e-12);
@@ -952,7 +955,7 @@ static void test_mean_ci_matches_the_student_t_interval(void **state)
                                           (double)(n[i] - 1));
             double h = t * 0.417 / sqrt((double)n[i]);
             assert_int_equal(stats_mean_ci(n[i], -0.0731, 0.417, conf[j], &lo, &hi),
-                             STATS_OK);
+                             AS_OK);
             assert_close(lo, -0.0731 - h, 1e-12);
             assert_close(hi, -0.0731 + h, 1e-12);
         }
@@ -966,7 +969,7 @@ static void test_welch_ci_matches_direct_computation(void **state)
     double diff, lo, hi, df;
     assert_int_equal(stats_welch_ci(ma, sa, na, mb, sb, nb, 0.95, &diff, &lo, &hi,
                                     &df),
-                     STATS_OK);
+                     AS_OK);
     double va = sa * sa / 23.0, vb = sb * sb / 41.0;
     double want_df = (va + vb) * (va + vb) / (va * va / 22.0 + vb * vb / 40.0);
     double half = gsl_cdf_tdist_Pinv(0.975, want_df) * sqrt(va + vb);
@@ -979,14 +982,14 @@ static void test_welch_ci_matches_direct_computation(void **state)
     /* Equal sizes and sds give the pooled df 2(n - 1). */
     assert_int_equal(stats_welch_ci(0.1, 0.3, 12, 0.2, 0.3, 12, 0.9, &diff, &lo,
                                     &hi, &df),
-                     STATS_OK);
+                     AS_OK);
     assert_close(df, 22.0, 1e-12);
     assert_close(diff, -0.1, 1e-15);
 
     /* No spread at all: the interval is the point and df is na + nb - 2. */
     assert_int_equal(stats_welch_ci(0.5, 0.0, 10, 0.25, 0.0, 20, 0.95, &diff, &lo,
                                     &hi, &df),
-                     STATS_OK);
+                     AS_OK);
     assert_true(lo == 0.25 && hi == 0.25 && df == 28.0);
 }
 
@@ -1003,16 +1006,16 @@ static void test_paired_ci_from_accumulated_differences(void **state)
         double a = common;
         double b = tanh(atanh(common) + 0.05 + gsl_ran_gaussian(fx->rng, 0.02));
         fx->data[i] = a - b;
-        assert_int_equal(stats_cells_add(d, 0, a - b, a > b), STATS_OK);
+        assert_int_equal(stats_cells_add(d, 0, a - b, a > b), AS_OK);
     }
     double mean = gsl_stats_mean(fx->data, 1, n);
     double sd = gsl_stats_sd_m(fx->data, 1, n, mean);
     double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
 
     stats_summary s;
-    assert_int_equal(stats_cells_summary(d, 0, 0.95, &s), STATS_OK);
+    assert_int_equal(stats_cells_summary(d, 0, 0.95, &s), AS_OK);
     double lo, hi;
-    assert_int_equal(stats_paired_ci(s.n, s.mean, s.sd, 0.95, &lo, &hi), STATS_OK);
+    assert_int_equal(stats_paired_ci(s.n, s.mean, s.sd, 0.95, &lo, &hi), AS_OK);
     assert_close(lo, mean - half, 1e-9);
     assert_close(hi, mean + half, 1e-9);
     assert_true(hi < 0.0); /* b is shifted up, so the difference is negative */
@@ -1023,9 +1026,9 @@ static void test_reps_needed_matches_the_wald_formula(void **state)
     (void)state;
     uint64_t reps;
     /* The textbook 385 for +-5 points at 95% and p = 1/2. */
-    assert_int_equal(stats_binom_reps_needed(0.5, 0.05, 0.95, &reps), STATS_OK);
+    assert_int_equal(stats_binom_reps_needed(0.5, 0.05, 0.95, &reps), AS_OK);
     assert_int_equal(reps, 385);
-    assert_int_equal(stats_binom_reps_needed(0.1, 0.01, 0.95, &reps), STATS_OK);
+    assert_int_equal(stats_binom_reps_needed(0.1, 0.01, 0.95, &reps), AS_OK);
     assert_int_equal(reps, 3458);
 
     const double p[] = {0.03, 0.2385, 0.5, 0.9};
@@ -1034,13 +1037,13 @@ static void test_reps_needed_matches_the_wald_formula(void **state)
         for (size_t j = 0; j < 3; j++) {
             double z = gsl_cdf_ugaussian_Pinv(0.995);
             assert_int_equal(stats_binom_reps_needed(p[i], h[j], 0.99, &reps),
-                             STATS_OK);
+                             AS_OK);
             double half = z * sqrt(p[i] * (1 - p[i]) / (double)reps);
             double half_fewer = z * sqrt(p[i] * (1 - p[i]) / (double)(reps - 1));
             assert_true(half <= h[j] * (1 + 1e-12));
             assert_true(half_fewer > h[j] * (1 - 1e-12));
         }
-    assert_int_equal(stats_binom_reps_needed(0.0, 0.05, 0.95, &reps), STATS_OK);
+    assert_int_equal(stats_binom_reps_needed(0.0, 0.05, 0.95, &reps), AS_OK);
     assert_int_equal(reps, 1);
 }
 
@@ -1052,63 +1055,149 @@ static void test_interval_functions_reject_bad_arguments(void **state)
     const double bad_conf[] = {0.0, 1.0, -0.5, 1.5, NAN};
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(stats_mean_ci(10, 0.1, 0.2, bad_conf[i], &lo, &hi),
-                         STATS_EINVAL);
+                         AS_EUSAGE);
         assert_true(isnan(lo) && isnan(hi));
         assert_int_equal(stats_clopper_pearson(3, 10, bad_conf[i], &lo, &hi),
-                         STATS_EINVAL);
+                         AS_EUSAGE);
         assert_true(isnan(lo) && isnan(hi));
         assert_int_equal(stats_welch_ci(0.1, 0.2, 10, 0.3, 0.2, 10, bad_conf[i],
                                         &diff, &lo, &hi, &df),
-                         STATS_EINVAL);
+                         AS_EUSAGE);
         assert_true(isnan(diff) && isnan(df));
         assert_int_equal(stats_paired_ci(10, 0.1, 0.2, bad_conf[i], &lo, &hi),
-                         STATS_EINVAL);
+                         AS_EUSAGE);
         assert_int_equal(stats_binom_reps_needed(0.3, 0.05, bad_conf[i], &reps),
-                         STATS_EINVAL);
+                         AS_EUSAGE);
         assert_int_equal(reps, 0);
     }
-    assert_int_equal(stats_mean_ci(0, 0.1, 0.2, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_mean_ci(1, 0.1, 0.2, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_mean_ci(10, NAN, 0.2, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_mean_ci(10, 0.1, -0.2, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_mean_ci(10, 0.1, INFINITY, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_paired_ci(0, 0.1, 0.2, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_clopper_pearson(0, 0, 0.95, &lo, &hi), STATS_EINVAL);
-    assert_int_equal(stats_clopper_pearson(11, 10, 0.95, &lo, &hi), STATS_EINVAL);
+    assert_int_equal(stats_mean_ci(0, 0.1, 0.2, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_mean_ci(1, 0.1, 0.2, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_mean_ci(10, NAN, 0.2, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_mean_ci(10, 0.1, -0.2, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_mean_ci(10, 0.1, INFINITY, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_paired_ci(0, 0.1, 0.2, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_clopper_pearson(0, 0, 0.95, &lo, &hi), AS_EUSAGE);
+    assert_int_equal(stats_clopper_pearson(11, 10, 0.95, &lo, &hi), AS_EUSAGE);
     assert_int_equal(stats_welch_ci(0.1, 0.2, 1, 0.3, 0.2, 10, 0.95, &diff, &lo,
                                     &hi, &df),
-                     STATS_EINVAL);
+                     AS_EUSAGE);
     assert_int_equal(stats_welch_ci(0.1, 0.2, 10, 0.3, 0.2, 0, 0.95, &diff, &lo,
                                     &hi, &df),
-                     STATS_EINVAL);
+                     AS_EUSAGE);
     assert_int_equal(stats_welch_ci(0.1, -0.2, 10, 0.3, 0.2, 10, 0.95, &diff, &lo,
                                     &hi, &df),
-                     STATS_EINVAL);
+                     AS_EUSAGE);
     assert_int_equal(stats_welch_ci(0.1, 0.2, 10, NAN, 0.2, 10, 0.95, &diff, &lo,
                                     &hi, &df),
-                     STATS_EINVAL);
-    assert_int_equal(stats_binom_reps_needed(-0.1, 0.05, 0.95, &reps), STATS_EINVAL);
-    assert_int_equal(stats_binom_reps_needed(1.1, 0.05, 0.95, &reps), STATS_EINVAL);
-    assert_int_equal(stats_binom_reps_needed(0.5, 0.0, 0.95, &reps), STATS_EINVAL);
-    assert_int_equal(stats_binom_reps_needed(0.5, NAN, 0.95, &reps), STATS_EINVAL);
-    assert_int_equal(stats_binom_reps_needed(0.5, 1e-12, 0.95, &reps), STATS_EINVAL);
+                     AS_EUSAGE);
+    assert_int_equal(stats_binom_reps_needed(-0.1, 0.05, 0.95, &reps), AS_EUSAGE);
+    assert_int_equal(stats_binom_reps_needed(1.1, 0.05, 0.95, &reps), AS_EUSAGE);
+    assert_int_equal(stats_binom_reps_needed(0.5, 0.0, 0.95, &reps), AS_EUSAGE);
+    assert_int_equal(stats_binom_reps_needed(0.5, NAN, 0.95, &reps), AS_EUSAGE);
+    assert_int_equal(stats_binom_reps_needed(0.5, 1e-12, 0.95, &reps), AS_EUSAGE);
     assert_int_equal(reps, 0);
 }
 
-static void test_strerror_describes_every_status(void **state)
+/* ---- stats/xsum --------------------------------------------------- */
+
+static double xsum_of(const double *v, size_t n)
+{
+    xsum s;
+    xsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        xsum_add(&s, v[i]);
+    return xsum_value(&s);
+}
+
+static void test_xsum_is_the_correctly_rounded_exact_sum(void **state)
 {
     (void)state;
-    const int codes[] = {STATS_OK,         STATS_EINVAL, STATS_ESHAPE,
-                         STATS_EFULL,      STATS_ENONFINITE,
-                         STATS_EFORMAT,    STATS_ENUM};
-    const char *unknown = stats_strerror(12345);
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        const char *s = stats_strerror(codes[i]);
-        assert_non_null(s);
-        assert_string_not_equal(s, unknown);
-        for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(s, stats_strerror(codes[j]));
+    /* Ten tenths: the naive sum is 0.9999999999999999; the exact sum of the
+     * ten doubles nearest 0.1 is 1 + 5.55e-17, which rounds to 1. */
+    double tenths[10];
+    for (int i = 0; i < 10; i++)
+        tenths[i] = 0.1;
+    assert_true(xsum_of(tenths, 10) == 1.0);
+    /* Overflow and cancellation in the middle do not matter. */
+    double big[] = {1e308, 1e308, -1e308};
+    assert_true(xsum_of(big, 3) == 1e308);
+    double tiny[] = {1.0, 1e-300, -1.0};
+    assert_true(xsum_of(tiny, 3) == 1e-300);
+    double sub[] = {DBL_TRUE_MIN, DBL_TRUE_MIN, DBL_TRUE_MIN};
+    assert_true(xsum_of(sub, 3) == 3 * DBL_TRUE_MIN);
+    /* 2^53 + 1 + 1 is exact; left to right in double it stays 2^53. */
+    double p53 = 9007199254740992.0;
+    double ones[] = {p53, 1.0, 1.0};
+    assert_true(xsum_of(ones, 3) == p53 + 2.0);
+    /* Ties go to even: 2^53 + 1 -> 2^53, 2^53 + 3 -> 2^53 + 4. */
+    double tie1[] = {p53, 1.0}, tie3[] = {p53 + 2.0, 1.0};
+    assert_true(xsum_of(tie1, 2) == p53);
+    assert_true(xsum_of(tie3, 2) == p53 + 4.0);
+    double neg[] = {-0.5, 0.25};
+    assert_true(xsum_of(neg, 2) == -0.25);
+    assert_true(xsum_of(NULL, 0) == 0.0);
+    /* Non-finite terms behave as IEEE addition. */
+    double withnan[] = {1.0, NAN}, pinf[] = {1.0, INFINITY}, both[] = {INFINITY, -INFINITY};
+    assert_true(isnan(xsum_of(withnan, 2)));
+    assert_true(xsum_of(pinf, 2) == INFINITY);
+    assert_true(isnan(xsum_of(both, 2)));
+    double huge[] = {DBL_MAX, DBL_MAX};
+    assert_true(xsum_of(huge, 2) == INFINITY);
+}
+
+static void test_xsum_is_the_same_in_any_order_and_grouping(void **state)
+{
+    fixture *fx = *state;
+    enum { N = 20000, M = 3 * N };
+    fx->data = malloc(M * sizeof *fx->data);
+    assert_non_null(fx->data);
+    double *v = fx->data;
+    /* Pairs x, -x over 600 binary orders of magnitude, and small integers
+     * k: the exact total is the integer sum of the k, although every
+     * partial sum in double loses the small terms next to the large ones. */
+    long want = 0;
+    for (size_t i = 0; i < N; i++) {
+        double x = ldexp(gsl_rng_uniform_pos(fx->rng), (int)gsl_rng_uniform_int(fx->rng, 600) - 300);
+        long k = (long)gsl_rng_uniform_int(fx->rng, 2001) - 1000;
+        v[3 * i] = x;
+        v[3 * i + 1] = (double)k;
+        v[3 * i + 2] = -x;
+        want += k;
     }
+    /* Shuffle so that the pairs are far apart. */
+    gsl_ran_shuffle(fx->rng, v, M, sizeof *v);
+    xsum fwd, back, parts[7], merged;
+    xsum_init(&fwd);
+    xsum_init(&back);
+    xsum_init(&merged);
+    double naive = 0.0;
+    for (size_t i = 0; i < M; i++) {
+        xsum_add(&fwd, v[i]);
+        naive += v[i];
+    }
+    for (size_t i = M; i-- > 0;)
+        xsum_add(&back, v[i]);
+    for (int p = 0; p < 7; p++)
+        xsum_init(&parts[p]);
+    for (size_t i = 0; i < M; i++)
+        xsum_add(&parts[gsl_rng_uniform_int(fx->rng, 7)], v[i]);
+    for (int p = 6; p >= 0; p--)
+        xsum_merge(&merged, &parts[p]);
+    assert_memory_equal(&fwd, &back, sizeof fwd);
+    assert_memory_equal(&fwd, &merged, sizeof fwd);
+    assert_true(xsum_value(&fwd) == (double)want);
+    /* (The naive sum is not: it would fail this test.) */
+    assert_true(naive != (double)want);
+    /* Pack and unpack keep every bit. */
+    buf b = {0};
+    xsum_pack(&fwd, &b);
+    assert_int_equal(b.len, XSUM_PACKED_BYTES);
+    xsum u;
+    buf_reader r = buf_reader_of(b.data, b.len);
+    xsum_unpack(&u, &r);
+    assert_false(r.failed);
+    assert_memory_equal(&u, &fwd, sizeof u);
+    buf_clear(&b);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1141,7 +1230,8 @@ int main(void)
         T(test_paired_ci_from_accumulated_differences),
         T(test_reps_needed_matches_the_wald_formula),
         T(test_interval_functions_reject_bad_arguments),
-        T(test_strerror_describes_every_status),
+        T(test_xsum_is_the_correctly_rounded_exact_sum),
+        T(test_xsum_is_the_same_in_any_order_and_grouping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,19 +23,6 @@
 #include "scenario/sweepfile.h"
 #include "study/sweep.h"
 
-static int setup(void **state)
-{
-    *state = testutil_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    testutil_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static void load_sweep(const char *path, sweep_file *sf)
 {
     scenario_diags d = {NULL, 0};
@@ -198,16 +185,16 @@ static void point_seeds_depend_on_the_values_only(void **state)
     sweepfile_clear(&b);
 }
 
-/* Line of text that starts with prefix in s (copied into buf), or NULL. */
-static const char *line_starting(const char *s, const char *prefix, char *buf, size_t len)
+/* Line of text that starts with prefix in s (copied into out), or NULL. */
+static const char *line_starting(const char *s, const char *prefix, char *out, size_t len)
 {
     size_t n = strlen(prefix);
     for (const char *p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
         if (strncmp(p, prefix, n) == 0) {
             const char *e = strchr(p, '\n');
             size_t l = e ? (size_t)(e - p) : strlen(p);
-            snprintf(buf, len, "%.*s", (int)(l < len ? l : len - 1), p);
-            return buf;
+            snprintf(out, len, "%.*s", (int)(l < len ? l : len - 1), p);
+            return out;
         }
     return NULL;
 }
@@ -221,14 +208,14 @@ static void list_prints_the_points_and_keeps_seeds_when_extended(void **state)
     assert_int_equal(r1.status, 0);
     assert_int_equal(r2.status, 0);
     assert_string_equal(r1.err, "");
-    char buf[256], buf2[256];
-    assert_non_null(line_starting(r1.out, "point\t", buf, sizeof buf));
-    assert_string_equal(buf, "point\tactors.a.doctrine_cost\tmodel.gate_security\tseed");
+    char line_text[256], line2[256];
+    assert_non_null(line_starting(r1.out, "point\t", line_text, sizeof line_text));
+    assert_string_equal(line_text, "point\tactors.a.doctrine_cost\tmodel.gate_security\tseed");
     /* Point 4 of the grid (0.5, 2) is point 5 of the extended grid: same seed. */
-    assert_non_null(line_starting(r1.out, "4\t", buf, sizeof buf));
-    assert_non_null(line_starting(r2.out, "5\t", buf2, sizeof buf2));
-    assert_string_equal(strchr(buf, '\t'), strchr(buf2, '\t'));
-    assert_non_null(strstr(buf, "\t0.5\t2\t"));
+    assert_non_null(line_starting(r1.out, "4\t", line_text, sizeof line_text));
+    assert_non_null(line_starting(r2.out, "5\t", line2, sizeof line2));
+    assert_string_equal(strchr(line_text, '\t'), strchr(line2, '\t'));
+    assert_non_null(strstr(line_text, "\t0.5\t2\t"));
     testutil_result_clear(&r1);
     testutil_result_clear(&r2);
 }
@@ -307,11 +294,11 @@ static void sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches(v
         alliances += strncmp(c, "NA", 2) != 0;
     }
     assert_int_equal(rows, 24);
-    char want[64], buf[512];
+    char want[64], line_text[512];
     snprintf(want, sizeof want, "3\t0.5\t1\t");
-    assert_non_null(line_starting(s1, want, buf, sizeof buf));
+    assert_non_null(line_starting(s1, want, line_text, sizeof line_text));
     /* point, 2 values, seed, reps, alliances */
-    char *c = buf;
+    char *c = line_text;
     for (int i = 0; i < 5; i++)
         c = strchr(c, '\t') + 1;
     assert_int_equal(strtoul(c, NULL, 10), alliances);
@@ -343,6 +330,21 @@ static void sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches(v
     free(d2);
 }
 
+/* A sweep stopped twice (the test hook, as Ctrl-C) and resumed with other
+ * thread counts writes the uninterrupted sweep's files: finished points
+ * come back from the journal, the interrupted one from its checkpoint (200
+ * replications are 4 blocks per point: 6 blocks end in point 1). */
+static void interrupted_sweep_resumes_to_the_same_files(void **state)
+{
+    const char *args[] = {"sweep", "tests/data/study/sweep_grid.cfg", "-n", "200", NULL};
+    const char *files[] = {"sweep.tsv", "points/000/replications.tsv", "points/001/replications.tsv",
+                           "points/001/summary.tsv", "points/002/milestones.tsv", "points/005/summary.tsv", NULL};
+    testutil_check_resume(args, *state, ".sweep.journal", 6, 5, files);
+    char *ck = testutil_path(*state, "cut/points/001/.batch.ckpt");
+    assert_false(testutil_exists(ck));
+    free(ck);
+}
+
 static void expect_errors(const char *file, const char *const *messages)
 {
     const char *args[] = {"sweep", file, "--list", NULL};
@@ -368,12 +370,12 @@ static void bad_sweep_files_give_file_line_errors_and_status_2(void **state)
         NULL};
     expect_errors("tests/data/study/bad_sweep_path.cfg", path);
     const char *keys[] = {
-        "tests/data/study/bad_sweep_keys.cfg:2: error: desing: unknown key 'desing'; did you mean 'design'?",
+        "tests/data/study/bad_sweep_keys.cfg:2: error: desing: unknown setting 'desing'; did you mean 'design'?",
         "tests/data/study/bad_sweep_keys.cfg: error: missing required setting 'scenario'",
         "tests/data/study/bad_sweep_keys.cfg:4: error: parameters.[0].values: range \"1:0:3\": the step must be "
         "non-zero",
         "tests/data/study/bad_sweep_keys.cfg:5: error: parameters.[1].min: 'min' and 'max' are for designs",
-        "tests/data/study/bad_sweep_keys.cfg:6: error: parameters.[2].values.[1]: expected a number, found a string",
+        "tests/data/study/bad_sweep_keys.cfg:6: error: parameters.[2].values.[1]: expected a number, found \"two\"",
         NULL};
     expect_errors("tests/data/study/bad_sweep_keys.cfg", keys);
     const char *lhs[] = {
@@ -428,8 +430,8 @@ int main(void)
         cmocka_unit_test(sobol_design_is_gsl_sobol_scaled_and_extends),
         cmocka_unit_test(point_seeds_depend_on_the_values_only),
         cmocka_unit_test(list_prints_the_points_and_keeps_seeds_when_extended),
-        cmocka_unit_test_setup_teardown(sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches, setup,
-                                        teardown),
+        TESTUTIL_IN_DIR(sweep_tsv_is_the_same_for_any_thread_count_and_matches_the_batches),
+        TESTUTIL_IN_DIR(interrupted_sweep_resumes_to_the_same_files),
         cmocka_unit_test(bad_sweep_files_give_file_line_errors_and_status_2),
         cmocka_unit_test(shipped_sweep_files_expand),
     };

@@ -111,20 +111,10 @@ void testutil_rmtree(const char *path)
     }
 }
 
-pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp)
+/* Starts argv (argv[0] looked up in PATH when search) with stdin from
+ * /dev/null and stdout, stderr into outp, errp; returns the pid. */
+static pid_t spawn_argv(char *const *argv, int search, const char *outp, const char *errp)
 {
-    const char *bin = getenv("ALIGNSIM_BIN");
-    if (!bin || !*bin)
-        bin = "build/alignsim";
-    size_t argc = 0;
-    while (args[argc])
-        argc++;
-    char **argv = calloc(argc + 2, sizeof *argv);
-    assert_non_null(argv);
-    argv[0] = (char *)bin;
-    for (size_t i = 0; i < argc; i++)
-        argv[i + 1] = (char *)args[i];
-
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -138,20 +128,37 @@ pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp
         dup2(in, 0);
         dup2(o, 1);
         dup2(e, 2);
-        execv(bin, argv);
+        if (search)
+            execvp(argv[0], argv);
+        else
+            execv(argv[0], argv);
         _exit(127);
     }
+    return pid;
+}
+
+pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp)
+{
+    const char *bin = getenv("ALIGNSIM_BIN");
+    if (!bin || !*bin)
+        bin = "build/alignsim";
+    size_t argc = 0;
+    while (args[argc])
+        argc++;
+    char **argv = calloc(argc + 2, sizeof *argv);
+    assert_non_null(argv);
+    argv[0] = (char *)bin;
+    for (size_t i = 0; i < argc; i++)
+        argv[i + 1] = (char *)args[i];
+    pid_t pid = spawn_argv(argv, 0, outp, errp);
     free(argv);
     return pid;
 }
 
-testutil_result testutil_run(const char *const *args)
+/* Waits for pid and collects its status and the two output files. */
+static testutil_result collect(pid_t pid, char *dir, char *outp, char *errp)
 {
     testutil_result r = {0, NULL, NULL};
-    char *dir = testutil_mkdtemp();
-    char *outp = testutil_path(dir, "stdout");
-    char *errp = testutil_path(dir, "stderr");
-    pid_t pid = testutil_spawn(args, outp, errp);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
@@ -169,9 +176,139 @@ testutil_result testutil_run(const char *const *args)
     return r;
 }
 
+testutil_result testutil_run(const char *const *args)
+{
+    char *dir = testutil_mkdtemp();
+    char *outp = testutil_path(dir, "stdout");
+    char *errp = testutil_path(dir, "stderr");
+    return collect(testutil_spawn(args, outp, errp), dir, outp, errp);
+}
+
+testutil_result testutil_exec(const char *const *argv)
+{
+    char *dir = testutil_mkdtemp();
+    char *outp = testutil_path(dir, "stdout");
+    char *errp = testutil_path(dir, "stderr");
+    return collect(spawn_argv((char *const *)argv, 1, outp, errp), dir, outp, errp);
+}
+
+int testutil_run_ok(const char *const *args)
+{
+    testutil_result r = testutil_run(args);
+    int ok = r.status == 0;
+    if (!ok) {
+        fprintf(stderr, "alignsim");
+        for (size_t i = 0; args[i]; i++)
+            fprintf(stderr, " %s", args[i]);
+        fprintf(stderr, ": exit status %d:\n%s\n", r.status, r.err);
+    }
+    testutil_result_clear(&r);
+    return ok ? 0 : -1;
+}
+
+void testutil_copy_tree(const char *src, const char *dst)
+{
+    const char *argv[] = {"cp", "-R", src, dst, NULL};
+    testutil_result r = testutil_exec(argv);
+    if (r.status != 0)
+        print_error("cp -R %s %s: %s\n", src, dst, r.err);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+}
+
 void testutil_result_clear(testutil_result *r)
 {
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+void testutil_assert_same_file(const char *a, const char *b, const char *name)
+{
+    char *pa = testutil_path(a, name), *pb = testutil_path(b, name);
+    size_t la = 0, lb = 0;
+    char *da = testutil_slurp(pa, &la), *db = testutil_slurp(pb, &lb);
+    if (!da || !db)
+        print_error("cannot read %s or %s\n", pa, pb);
+    assert_non_null(da);
+    assert_non_null(db);
+    if (la != lb || memcmp(da, db, la) != 0)
+        print_error("%s and %s differ (%zu and %zu bytes)\n", pa, pb, la, lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+    free(pa);
+    free(pb);
+}
+
+int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, int expect)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%u", stop_after_blocks);
+    if (stop_after_blocks)
+        setenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS", num, 1);
+    testutil_result r = testutil_run(args);
+    unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    if (r.status != expect)
+        print_error("status %d, expected %d; stderr:\n%s\n", r.status, expect, r.err);
+    int st = r.status;
+    testutil_result_clear(&r);
+    return st;
+}
+
+/* args, then "-o" out "-j" threads "-q" and --resume when resume, into argv. */
+static void study_args(const char *const *args, const char *out, const char *threads, int resume,
+                       const char **argv)
+{
+    size_t n = 0;
+    for (; args[n] && n < 16; n++)
+        argv[n] = args[n];
+    argv[n++] = "-o";
+    argv[n++] = out;
+    argv[n++] = "-j";
+    argv[n++] = threads;
+    argv[n++] = "-q";
+    if (resume)
+        argv[n++] = "--resume";
+    argv[n] = NULL;
+}
+
+void testutil_check_resume(const char *const *args, const char *dir, const char *journal, unsigned stop1,
+                           unsigned stop2, const char *const *files)
+{
+    char *ref = testutil_path(dir, "ref"), *cut = testutil_path(dir, "cut"), *jpath = testutil_path(cut, journal);
+    const char *argv[24];
+    study_args(args, ref, "2", 0, argv);
+    assert_int_equal(testutil_run_stopping(argv, 0, 0), 0);
+    study_args(args, cut, "2", 0, argv);
+    assert_int_equal(testutil_run_stopping(argv, stop1, 130), 130);
+    assert_true(testutil_exists(jpath));
+    /* Without --resume the interrupted work is in the way. */
+    assert_int_equal(testutil_run_stopping(argv, 0, 2), 2);
+    if (stop2) {
+        study_args(args, cut, "1", 1, argv);
+        assert_int_equal(testutil_run_stopping(argv, stop2, 130), 130);
+    }
+    study_args(args, cut, "3", 1, argv);
+    assert_int_equal(testutil_run_stopping(argv, 0, 0), 0);
+    for (size_t i = 0; files[i]; i++)
+        testutil_assert_same_file(ref, cut, files[i]);
+    assert_false(testutil_exists(jpath));
+    free(jpath);
+    free(ref);
+    free(cut);
+}
+
+int testutil_setup_dir(void **state)
+{
+    *state = testutil_mkdtemp();
+    return 0;
+}
+
+int testutil_teardown_dir(void **state)
+{
+    testutil_rmtree(*state);
+    free(*state);
+    return 0;
 }

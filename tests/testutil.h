@@ -51,6 +51,13 @@ testutil_result testutil_run(const char *const *args);
  */
 pid_t testutil_spawn(const char *const *args, const char *outp, const char *errp);
 
+/*
+ * Runs any program: argv[0] (looked up in PATH) with the arguments
+ * argv[1..] (NULL-terminated), stdin from /dev/null, output captured as
+ * testutil_run() does.  Exit status 127 when it cannot be started.
+ */
+testutil_result testutil_exec(const char *const *argv);
+
 /* Frees the buffers of a result; safe on a zeroed result. */
 void testutil_result_clear(testutil_result *r);
 
@@ -60,6 +67,25 @@ void testutil_result_clear(testutil_result *r);
  * on error.
  */
 char *testutil_mkdtemp(void);
+
+/* cmocka fixtures: *state becomes a fresh temporary directory (its path),
+ * removed with everything in it by the teardown. */
+int testutil_setup_dir(void **state);
+int testutil_teardown_dir(void **state);
+
+/* A test that runs in such a directory. */
+#define TESTUTIL_IN_DIR(f) cmocka_unit_test_setup_teardown(f, testutil_setup_dir, testutil_teardown_dir)
+
+/*
+ * Runs the program as testutil_run() does, for set-up code that cannot use
+ * cmocka's assertions: returns 0 when it exited 0, else prints the
+ * arguments and what it wrote on stderr and returns -1.
+ */
+int testutil_run_ok(const char *const *args);
+
+/* Copies the folder src with everything in it to dst (cp -R); fails the
+ * test on error. */
+void testutil_copy_tree(const char *src, const char *dst);
 
 /* Removes a directory tree (rm -rf); silent on errors. */
 void testutil_rmtree(const char *path);
@@ -72,5 +98,31 @@ char *testutil_path(const char *dir, const char *name);
 
 /* Non-zero if the file at path exists. */
 int testutil_exists(const char *path);
+
+/* Fails the current test unless file `name` is byte for byte the same in
+ * folders a and b (both must exist), printing both paths. */
+void testutil_assert_same_file(const char *a, const char *b, const char *name);
+
+/*
+ * Runs the program with args (as testutil_run) with the hidden test hook
+ * ALIGNSIM_TEST_STOP_AFTER_BLOCKS=stop_after_blocks in its environment (0:
+ * without it), and returns its exit status; prints its stderr when the
+ * status is not `expect`.
+ */
+int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, int expect);
+
+/*
+ * The interruption test of a study command.  args: the command and its
+ * arguments without -o, -j, -q or --resume (NULL-terminated, at most 16).
+ * Runs it into dir/ref uninterrupted (-j 2); into dir/cut stopped by the
+ * test hook after stop1 blocks (exit 130, and the hidden file `journal` of
+ * the folder must exist); again without --resume (refused: exit 2); with
+ * --resume and -j 1 stopped after stop2 blocks (exit 130; 0: not stopped);
+ * with --resume and -j 3 to the end (exit 0).  Then the files named in
+ * `files` (NULL-terminated) must be byte for byte the same in both folders,
+ * and the journal gone.
+ */
+void testutil_check_resume(const char *const *args, const char *dir, const char *journal, unsigned stop1,
+                           unsigned stop2, const char *const *files);
 
 #endif

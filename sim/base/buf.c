@@ -93,6 +93,13 @@ void buf_append_u64(buf *b, uint64_t v)
     buf_append(b, w, 8);
 }
 
+void buf_append_double(buf *b, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    buf_append_u64(b, u);
+}
+
 const char *buf_str(const buf *b)
 {
     return b->data ? (const char *)b->data : "";
@@ -151,6 +158,14 @@ uint64_t buf_read_u64(buf_reader *r)
     uint64_t v = buf_get_u64(r->p + r->pos);
     r->pos += 8;
     return v;
+}
+
+double buf_read_double(buf_reader *r)
+{
+    uint64_t u = buf_read_u64(r);
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
 }
 
 const unsigned char *buf_read_bytes(buf_reader *r, uint64_t n)

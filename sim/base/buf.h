@@ -44,6 +44,10 @@ void buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((format(prin
 /* Appends v as 8 bytes, little-endian. */
 void buf_append_u64(buf *b, uint64_t v);
 
+/* Appends the IEEE-754 bits of x as buf_append_u64 does (every bit kept:
+ * NaN payloads, -0.0, infinities). */
+void buf_append_double(buf *b, double x);
+
 /* The contents as a C string: "" when empty (never NULL). */
 const char *buf_str(const buf *b);
 
@@ -79,6 +83,10 @@ buf_reader buf_reader_of(const void *p, size_t len);
 
 /* The next 8 bytes as a little-endian word. */
 uint64_t buf_read_u64(buf_reader *r);
+
+/* The next 8 bytes as the bits of a double (buf_append_double's); 0.0
+ * past the end. */
+double buf_read_double(buf_reader *r);
 
 /* A pointer to the next n bytes, which are skipped; NULL when fewer remain. */
 const unsigned char *buf_read_bytes(buf_reader *r, uint64_t n);

@@ -55,6 +55,17 @@ int num_format_double(char *out, size_t size, double v)
     return snprintf(out, size, "%s", tmp);
 }
 
+int num_format_fixed(char *out, size_t size, double v, int decimals)
+{
+    if (!isfinite(v))
+        return num_format_double(out, size, v);
+    c_locale_scope loc;
+    c_locale_enter(&loc);
+    int n = snprintf(out, size, "%.*f", decimals, v);
+    c_locale_leave(&loc);
+    return n;
+}
+
 int num_parse_double(const char *s, double *out)
 {
     /* strtod() would skip leading blanks; a literal with them is malformed. */

@@ -26,6 +26,13 @@
 int num_format_double(char *out, size_t size, double v);
 
 /*
+ * Writes v with `decimals` digits after the point ("%.*f", decimals 0..17)
+ * in the C locale, for dates such as 1969.50; "nan", "inf", "-inf" as
+ * num_format_double.  Returns what snprintf returns.
+ */
+int num_format_fixed(char *out, size_t size, double v, int decimals);
+
+/*
  * Parses a decimal floating-point literal (as strtod reads it, including
  * "inf" and "nan") filling the whole of s.  Returns 0, or -1 when s is
  * empty, has other characters, or overflows to infinity from a finite

@@ -23,10 +23,13 @@
  *                       what can be resumed
  *   AS_EBUSY       1    another process holds the output folder
  *
- * This header has no code and depends on nothing: every layer includes it.
+ * This header depends on nothing: every layer includes it.  Its one
+ * function, as_errf(), is in status.c.
  */
 #ifndef ALIGNSIM_BASE_STATUS_H
 #define ALIGNSIM_BASE_STATUS_H
+
+#include <stddef.h>
 
 enum {
     AS_OK = 0,
@@ -55,5 +58,9 @@ static inline const char *as_status_name(int code)
     default: return "unknown";
     }
 }
+
+/* Formats a message into a caller's (err, errlen) buffer, as snprintf
+ * does; a no-op when err is NULL or errlen is 0. */
+void as_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -19,69 +19,60 @@
 #include "cli/progress.h"
 #include "model/spec.h"
 #include "run/batch.h"
+#include "base/status.h"
 #include "run/cluster.h"
 #include "run/replay.h"
 
-/* Appends s to buf, single-quoted for a POSIX shell when it needs it. */
-static void append_arg(char *buf, size_t len, const char *s)
+/* Appends " s" to b, single-quoted for a POSIX shell when it needs it. */
+static void append_arg(buf *b, const char *s)
 {
-    size_t used = strlen(buf);
     int plain = *s != '\0';
     for (const char *p = s; *p; p++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *p))
             plain = 0;
-    if (used + 1 >= len)
-        return;
-    buf[used++] = ' ';
-    buf[used] = '\0';
+    buf_puts(b, " ");
     if (plain) {
-        snprintf(buf + used, len - used, "%s", s);
+        buf_puts(b, s);
         return;
     }
-    size_t i = used;
-    if (i + 1 < len)
-        buf[i++] = '\'';
-    for (const char *p = s; *p && i + 5 < len; p++) {
-        if (*p == '\'') {
-            memcpy(buf + i, "'\\''", 4);
-            i += 4;
-        } else {
-            buf[i++] = *p;
-        }
+    buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            buf_puts(b, "'\\''");
+        else
+            buf_append(b, p, 1);
     }
-    if (i + 1 < len)
-        buf[i++] = '\'';
-    buf[i] = '\0';
+    buf_puts(b, "'");
 }
 
-/* The command that continues this batch. */
-static void resume_command(const cli_options *o, uint64_t reps, unsigned threads, char *buf, size_t len)
+/* The command that continues this batch, into b. */
+static void resume_command(const cli_options *o, uint64_t reps, unsigned threads, buf *b)
 {
     char num[32];
-    snprintf(buf, len, "alignsim batch");
-    append_arg(buf, len, o->positional[0]);
+    buf_puts(b, "alignsim batch");
+    append_arg(b, o->positional[0]);
     snprintf(num, sizeof num, "%llu", (unsigned long long)reps);
-    append_arg(buf, len, "-n");
-    append_arg(buf, len, num);
+    append_arg(b, "-n");
+    append_arg(b, num);
     if (o->threads) {
         snprintf(num, sizeof num, "%u", threads);
-        append_arg(buf, len, "-j");
-        append_arg(buf, len, num);
+        append_arg(b, "-j");
+        append_arg(b, num);
     }
     if (o->out_dir) {
-        append_arg(buf, len, "-o");
-        append_arg(buf, len, o->out_dir);
+        append_arg(b, "-o");
+        append_arg(b, o->out_dir);
     }
     if (o->has_seed) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)o->seed);
-        append_arg(buf, len, "-s");
-        append_arg(buf, len, num);
+        append_arg(b, "-s");
+        append_arg(b, num);
     }
     for (size_t i = 0; i < o->nsets; i++) {
-        append_arg(buf, len, "--set");
-        append_arg(buf, len, o->sets[i]);
+        append_arg(b, "--set");
+        append_arg(b, o->sets[i]);
     }
-    append_arg(buf, len, "--resume");
+    append_arg(b, "--resume");
 }
 
 /* --only: replays replications first..last as `alignsim run` folders
@@ -116,9 +107,9 @@ static int run_only(const cli_options *o, const model_spec *spec, uint64_t reps,
         rc = replay_run(&one, resolved, seed, prov, 2, sub, &rep, err, sizeof err);
         free(resolved);
         model_spec_clear(&one);
-        if (rc != 0) {
+        if (rc != AS_OK) {
             fprintf(stderr, "alignsim batch: error: %s\n", err);
-            return 1;
+            return cli_exit_status(rc, 0);
         }
         char line[512];
         replay_format_score(&rep.score, line, sizeof line);
@@ -158,8 +149,14 @@ int cmd_batch(const cli_options *o)
     io_kv prov[] = {{"command", "batch"}, {"overrides", ov}};
     unsigned threads = o->threads ? o->threads : cli_default_threads();
     progress *pg = progress_alloc("batch", root && !o->quiet && progress_stderr_is_terminal());
-    batch_options bo = {reps, threads, o->resume, dir, prov, 2, cli_stop_flag(), cli_test_stop_after_blocks(),
-                        pg ? progress_callback : NULL, pg};
+    engine *e = NULL;
+    if ((rc = cli_engine(o, "batch", pg, &e)) != 0) {
+        progress_free(pg);
+        free(resolved);
+        model_spec_clear(&spec);
+        return rc;
+    }
+    batch_options bo = {reps, o->resume, dir, prov, 2, 0, 0, 0};
 
     cli_signal_state sigs;
     int handlers = cli_catch_stop_signals(&sigs) == 0;
@@ -169,45 +166,30 @@ int cmd_batch(const cli_options *o)
 
     batch_report rep;
     char err[4096];
-    int st = batch_run(&spec, resolved, &bo, &rep, err, sizeof err);
+    int st = batch_run(e, &spec, resolved, &bo, &rep, err, sizeof err);
+    engine_free(e);
     progress_free(pg);
     cli_release_stop_signals(&sigs);
 
-    switch (st) {
-    case BATCH_OK:
-        rc = 0;
-        if (root) {
-            printf("wrote %s: %llu replications (summary.tsv, replications.tsv, milestones.tsv)\n", dir,
-                   (unsigned long long)rep.reps_done);
-            if (fflush(stdout) != 0) {
-                fprintf(stderr, "alignsim batch: error: cannot write to standard output\n");
-                rc = 1;
-            }
+    rc = cli_exit_status(st, rep.stopped_by);
+    if (st == AS_OK && root) {
+        printf("wrote %s: %llu replications (summary.tsv, replications.tsv, milestones.tsv)\n", dir,
+               (unsigned long long)rep.reps_done);
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "alignsim batch: error: cannot write to standard output\n");
+            rc = 1;
         }
-        break;
-    case BATCH_STOPPED: {
-        rc = 128 + rep.stopped_by;
-        if (root) {
-            char cmd[8192];
-            resume_command(o, reps, threads, cmd, sizeof cmd);
-            fprintf(stderr,
-                    "alignsim batch: interrupted (%s) after %llu of %llu replications; the work is saved in "
-                    "%s.\nContinue it with:\n  %s%s\n",
-                    rep.stopped_by == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)rep.reps_done,
-                    (unsigned long long)reps, dir, cluster_size() > 1 ? "mpirun ... " : "", cmd);
-        }
-        break;
-    }
-    case BATCH_EUSAGE:
-        rc = 2;
-        if (root)
-            fprintf(stderr, "alignsim batch: error: %s\n", err);
-        break;
-    default:
-        rc = 1;
-        if (root || err[0])
-            fprintf(stderr, "alignsim batch: error: %s\n", err[0] ? err : "failed");
-        break;
+    } else if (st == AS_ESTOPPED && root) {
+        buf cmd = {0};
+        resume_command(o, reps, threads, &cmd);
+        fprintf(stderr,
+                "alignsim batch: interrupted (%s) after %llu of %llu replications; the work is saved in "
+                "%s.\nContinue it with:\n  %s%s\n",
+                rep.stopped_by == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)rep.reps_done,
+                (unsigned long long)reps, dir, cluster_size() > 1 ? "mpirun ... " : "", buf_str(&cmd));
+        buf_clear(&cmd);
+    } else if (st != AS_OK && st != AS_ESTOPPED && (root || err[0])) {
+        fprintf(stderr, "alignsim batch: error: %s\n", err[0] ? err : "failed");
     }
     free(resolved);
     model_spec_clear(&spec);

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
+#include "run/cluster.h"
 #include "scenario/scenario.h"
 #include "study/calibrate.h"
 
@@ -39,30 +41,21 @@ int cmd_calibrate(const cli_options *o)
     }
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "calibrate"}, {"overrides", ov}};
-    progress *pg = progress_alloc("calibrate", !o->quiet && progress_stderr_is_terminal());
-    calibrate_options co = {o->positional[0],
-                            o->sets,
-                            o->nsets,
-                            o->has_seed,
-                            spec.seed,
-                            o->has_reps ? (unsigned)o->reps : 0u,
-                            o->threads ? o->threads : cli_default_threads(),
-                            dir,
-                            prov,
-                            2,
-                            pg ? progress_callback : NULL,
-                            pg};
+    cli_session ss;
+    if ((rc = cli_session_begin(o, "calibrate", &ss)) != 0)
+        goto done;
+    calibrate_options co = {o->positional[0], o->sets, o->nsets, o->has_seed, spec.seed,
+                            o->has_reps ? (unsigned)o->reps : 0u, o->resume, dir, prov, 2};
     calibrate_report rep;
     scenario_diags diags = {NULL, 0};
-    rc = calibrate_run(&spec, resolved, &co, &rep, &diags, err, sizeof err);
-    progress_free(pg);
-    for (size_t i = 0; i < diags.n; i++)
+    int st = calibrate_run(ss.e, &spec, resolved, &co, &rep, &diags, err, sizeof err);
+    cli_session_end(&ss);
+    for (size_t i = 0; ss.root && i < diags.n; i++)
         fprintf(stderr, "%s\n", diags.lines[i]);
     scenario_diags_clear(&diags);
-    if (rc != 0) {
-        fprintf(stderr, "alignsim calibrate: error: %s\n", err);
+    rc = cli_study_status("calibrate", st, err, "the evaluations done are kept", dir, ss.root);
+    if (st != AS_OK || !ss.root)
         goto done;
-    }
     const spec_calibrate *cal = &spec.calibrate;
     unsigned reps = o->has_reps ? (unsigned)o->reps : cal->reps;
     printf("calibrated %zu free parameter%s of %s over %u replications (seed %llu): loss %.4g "

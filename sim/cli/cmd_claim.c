@@ -19,6 +19,7 @@
 #include "cli/progress.h"
 #include "model/spec.h"
 #include "run/batch.h"
+#include "base/status.h"
 #include "run/cluster.h"
 #include "study/claim.h"
 
@@ -40,32 +41,22 @@ int cmd_claim(const cli_options *o)
     char ov[4096];
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "claim"}, {"overrides", ov}};
-    progress *pg = progress_alloc("claim", root && !o->quiet && progress_stderr_is_terminal());
-    claim_options co = {o->has_reps ? o->reps : BATCH_DEFAULT_REPS,
-                        o->threads ? o->threads : cli_default_threads(),
-                        o->resume,
-                        dir,
-                        prov,
-                        2,
-                        cli_stop_flag(),
-                        cli_test_stop_after_blocks(),
-                        pg ? progress_callback : NULL,
-                        pg};
-
-    cli_signal_state sigs;
-    /* Without the handlers an interruption only loses the work since the
-     * last checkpoint, so a failure to install them is not an error. */
-    (void)cli_catch_stop_signals(&sigs);
-
+    cli_session ss;
+    int erc = cli_session_begin(o, "claim", &ss);
+    if (erc) {
+        free(resolved);
+        model_spec_clear(&spec);
+        return erc;
+    }
+    claim_options co = {o->has_reps ? o->reps : BATCH_DEFAULT_REPS, o->resume, dir, prov, 2};
     claim_result res;
     char err[4096];
-    int st = claim_run(&spec, resolved, &co, &res, err, sizeof err);
-    progress_free(pg);
-    cli_release_stop_signals(&sigs);
+    int st = claim_run(ss.e, &spec, resolved, &co, &res, err, sizeof err);
+    cli_session_end(&ss);
 
-    int rc = 0;
+    int rc = cli_exit_status(st, res.stopped_by);
     switch (st) {
-    case CLAIM_OK:
+    case AS_OK:
         if (!res.root)
             break;
         {
@@ -85,16 +76,14 @@ int cmd_claim(const cli_options *o)
             }
         }
         break;
-    case CLAIM_STOPPED:
-        rc = 128 + res.stopped_by;
+    case AS_ESTOPPED:
         if (root)
             fprintf(stderr,
                     "alignsim claim: %s (%s); finished conditions are kept in %s/conditions.\n"
                     "Continue with the same command and --resume.\n",
                     err, res.stopped_by == SIGTERM ? "SIGTERM" : "SIGINT", dir);
         break;
-    case CLAIM_EUSAGE:
-        rc = 2;
+    case AS_EUSAGE:
         /* A setting missing from the scenario is the file's error; a
          * condition's batch in the way is the command's. */
         if (root && spec.claim.third_power < 0)
@@ -103,7 +92,6 @@ int cmd_claim(const cli_options *o)
             fprintf(stderr, "alignsim claim: error: %s\n", err);
         break;
     default:
-        rc = 1;
         if (root || err[0])
             fprintf(stderr, "alignsim claim: error: %s\n", err[0] ? err : "failed");
         break;

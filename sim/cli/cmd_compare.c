@@ -11,24 +11,24 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
 #include "study/compare.h"
 
 int cmd_compare(const cli_options *o)
 {
     io_kv prov[] = {{"command", "compare"}};
-    progress *pg = progress_alloc("compare (paired re-run)", !o->quiet && progress_stderr_is_terminal());
-    compare_options co = {o->positional, o->npositional, o->out_dir, o->threads ? o->threads : cli_default_threads(),
-                          0.95, prov, 1, pg ? progress_callback : NULL, pg};
+    cli_session ss;
+    int rc = cli_session_begin(o, "compare", &ss);
+    if (rc)
+        return rc;
+    compare_options co = {o->positional, o->npositional, o->out_dir, 0.95, prov, 1};
     compare_report rep;
     char err[4096];
-    int st = compare_run(&co, &rep, err, sizeof err);
-    progress_free(pg);
-    int rc = 0;
-    if (st != COMPARE_OK) {
-        fprintf(stderr, "alignsim compare: error: %s\n", err[0] ? err : "failed");
-        rc = st == COMPARE_EUSAGE ? 2 : 1;
-    } else {
+    int st = compare_run(ss.e, &co, &rep, err, sizeof err);
+    cli_session_end(&ss);
+    rc = cli_study_status("compare", st, err, NULL, NULL, ss.root);
+    if (st == AS_OK && ss.root) {
         printf("%s\n%s\nwrote %s/compare.tsv\n", rep.table, rep.settings, rep.outdir);
         for (size_t i = 1; i < rep.ndirs; i++)
             if (rep.why[i][0])

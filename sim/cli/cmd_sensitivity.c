@@ -12,9 +12,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
+#include "run/cluster.h"
 #include "scenario/sweepfile.h"
 #include "study/sensitivity.h"
 
@@ -41,15 +44,15 @@ int cmd_sensitivity(const cli_options *o)
         goto done;
     }
     io_kv prov[] = {{"command", "sensitivity"}};
-    progress *pg = progress_alloc("sensitivity", !o->quiet && progress_stderr_is_terminal());
-    sensitivity_options so = {reps, o->threads ? o->threads : cli_default_threads(), dir, prov, 1,
-                              pg ? progress_callback : NULL, pg};
-    rc = sensitivity_run(&sf, &spec, resolved, &so, err, sizeof err);
-    progress_free(pg);
-    if (rc != 0) {
-        fprintf(stderr, "%s%s\n", rc == 2 ? "" : "alignsim sensitivity: error: ", err);
+    cli_session ss;
+    if ((rc = cli_session_begin(o, "sensitivity", &ss)) != 0)
         goto done;
-    }
+    sensitivity_options so = {reps, o->resume, dir, prov, 1};
+    int st = sensitivity_run(ss.e, &sf, &spec, resolved, &so, err, sizeof err);
+    cli_session_end(&ss);
+    rc = cli_study_status("sensitivity", st, err, "the evaluations done are kept", dir, ss.root);
+    if (st != AS_OK || !ss.root)
+        goto done;
     printf("wrote %s: %zu parameters, %zu base samples, %zu evaluations x %llu replications "
            "(sensitivity.tsv, salib_problem.txt, samples.tsv)\n",
            dir, sf.nparams, sf.sens.base_samples, rows, (unsigned long long)reps);

@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "cli/progress.h"
 #include "io/tsv.h"
+#include "run/batch.h"
+#include "run/cluster.h"
 #include "scenario/scenario.h"
 #include "scenario/sweepfile.h"
 #include "study/sweep.h"
@@ -114,19 +117,22 @@ int cmd_sweep(const cli_options *o)
     }
     uint64_t reps = o->has_reps ? o->reps : sf.reps;
     io_kv prov[] = {{"command", "sweep"}};
-    progress *pg = progress_alloc("sweep", !o->quiet && progress_stderr_is_terminal());
-    sweep_options so = {reps, o->threads ? o->threads : cli_default_threads(), dir, prov, 1,
-                        pg ? progress_callback : NULL, pg};
-    scenario_diags diags = {NULL, 0};
-    int st = sweep_run(&sf, &d, &spec, resolved, &so, &diags, err, sizeof err);
-    progress_free(pg);
-    print_diags(&diags);
-    if (st != SWEEP_OK) {
-        if (st == SWEEP_ERUNTIME || err[0])
-            fprintf(stderr, "alignsim sweep: error: %s\n", err[0] ? err : "a point failed");
-        rc = st == SWEEP_EBAD ? 2 : 1;
+    cli_session ss;
+    if ((rc = cli_session_begin(o, "sweep", &ss)) != 0)
         goto done;
-    }
+    sweep_options so = {reps, o->resume, dir, prov, 1};
+    scenario_diags diags = {NULL, 0};
+    int st = sweep_run(ss.e, &sf, &d, &spec, resolved, &so, &diags, err, sizeof err);
+    cli_session_end(&ss);
+    if (ss.root)
+        print_diags(&diags);
+    else
+        scenario_diags_clear(&diags);
+    /* A point whose scenario does not load was reported by its diagnostics. */
+    rc = cli_study_status("sweep", st, st == AS_EUSAGE && !err[0] ? NULL : err, "finished points are kept", dir,
+                          ss.root && !(st == AS_EUSAGE && !err[0]));
+    if (st != AS_OK || !ss.root)
+        goto done;
     printf("wrote %s: %zu points x %llu replications (sweep.tsv, points/*/summary.tsv)\n", dir, d.npoints,
            (unsigned long long)reps);
     if (fflush(stdout) != 0) {

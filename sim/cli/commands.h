@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "model/spec.h"
+#include "run/engine.h"
 #include "scenario/sweepfile.h"
 
 /*
@@ -50,12 +52,58 @@ void cli_release_stop_signals(const cli_signal_state *saved);
 /* The stop flag: 0, or the number of the signal that asked to stop. */
 const volatile sig_atomic_t *cli_stop_flag(void);
 
-/* Default -j: the processors online (at most 1024), or 1 per MPI rank. */
+/* Default -j: the processors online, or 1 per MPI rank. */
 unsigned cli_default_threads(void);
 
-/* The hidden test hook ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N: a batch stops as
- * if interrupted after N blocks (0, the default, never). */
-uint64_t cli_test_stop_after_blocks(void);
+/*
+ * The executor for a long command: -j threads (default
+ * cli_default_threads()), the stop flag, progress shown through pg (may be
+ * NULL), and the hidden test hooks of the environment:
+ * ALIGNSIM_TEST_STOP_AFTER_BLOCKS=N (a job stops as if interrupted after
+ * this process completed N blocks) and ALIGNSIM_TEST_PAUSE_AFTER_CHECKPOINT=1
+ * (the root sleeps after its first checkpoint, for the kill -9 test).
+ * Returns 0 and *out, or prints "alignsim COMMAND: error: ..." and returns
+ * the exit status.
+ */
+int cli_engine(const cli_options *o, const char *command, progress *pg, engine **out);
+
+/* What a long command holds while it runs on the executor: its progress
+ * line, the executor, the SIGINT/SIGTERM handlers; root: this process
+ * prints (rank 0). */
+typedef struct {
+    progress *pg;
+    engine *e;
+    cli_signal_state sigs;
+    int root;
+} cli_session;
+
+/*
+ * Starts a session for `command` (progress label, shown unless -q or not a
+ * terminal, on the root only): the executor (cli_engine) and the signal
+ * handlers.  Returns 0, or prints the error and returns the exit status
+ * (nothing to end then).
+ */
+int cli_session_begin(const cli_options *o, const char *command, cli_session *s);
+
+/* Frees the executor and the progress line and restores the signals. */
+void cli_session_end(cli_session *s);
+
+/*
+ * Reports a study's failure or interruption on the root and returns the
+ * exit status of st: for AS_ESTOPPED "alignsim COMMAND: interrupted; KEPT
+ * in DIR." and how to continue (kept NULL: the command cannot be
+ * continued; "nothing was written"); for another failure err, prefixed with
+ * "alignsim COMMAND: error: " unless it is a located FILE:LINE: error:
+ * message already (fallback: "failed").  Nothing for AS_OK.
+ */
+int cli_study_status(const char *command, int st, const char *err, const char *kept, const char *dir, int root);
+
+/*
+ * The exit status of an AS_* code (base/status.h): 0 for AS_OK, 2 for
+ * AS_EUSAGE, 128 + stopped_by for AS_ESTOPPED (130 for SIGINT, 143 for
+ * SIGTERM; 130 when stopped_by is 0), 1 for everything else.
+ */
+int cli_exit_status(int code, int stopped_by);
 
 /* The --set overrides joined by spaces ("none" without any), as the
  * provenance line `# overrides:` records them. */
@@ -92,5 +140,8 @@ int cmd_calibrate(const cli_options *o);
 
 /* alignsim sensitivity SWEEP [-o DIR] [-n REPS] [-j THREADS] [-q] */
 int cmd_sensitivity(const cli_options *o);
+
+/* alignsim report DIR... [-o FILE] [--title TEXT] [-j N] [-q] (cmd_report.c) */
+int cmd_report(const cli_options *o);
 
 #endif

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/num.h"
+#include "base/status.h"
 #include "run/cluster.h"
-
 #include "scenario/scenario.h"
 
 int cli_load_scenario(const cli_options *o, int has_seed, uint64_t seed, int quiet_errors,
@@ -29,26 +30,26 @@ int cli_load_scenario(const cli_options *o, int has_seed, uint64_t seed, int qui
     return rc == SCENARIO_OK ? 0 : rc == SCENARIO_EIO ? 1 : 2;
 }
 
-const char *cli_out_dir(const cli_options *o, const model_spec *spec, char *buf, size_t len)
+const char *cli_out_dir(const cli_options *o, const model_spec *spec, char *out, size_t len)
 {
     if (o->out_dir)
         return o->out_dir;
-    snprintf(buf, len, "out/%s", spec->name);
-    return buf;
+    snprintf(out, len, "out/%s", spec->name);
+    return out;
 }
 
-void cli_overrides_text(const cli_options *o, char *buf, size_t len)
+void cli_overrides_text(const cli_options *o, char *out, size_t len)
 {
     size_t used = 0;
-    buf[0] = '\0';
+    out[0] = '\0';
     for (size_t i = 0; i < o->nsets && used < len; i++) {
-        int w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", o->sets[i]);
+        int w = snprintf(out + used, len - used, "%s%s", i ? " " : "", o->sets[i]);
         if (w < 0)
             break;
         used += (size_t)w;
     }
     if (!o->nsets)
-        snprintf(buf, len, "none");
+        snprintf(out, len, "none");
 }
 
 /*
@@ -108,16 +109,93 @@ unsigned cli_default_threads(void)
     if (cluster_size() > 1)
         return 1;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > 1024 ? 1024u : (unsigned)n;
+    return n < 1 ? 1u : (unsigned long)n > CLI_MAX_THREADS ? CLI_MAX_THREADS : (unsigned)n;
 }
 
-uint64_t cli_test_stop_after_blocks(void)
+/* A whole number from the environment; 0 when unset or malformed. */
+static uint64_t env_u64(const char *name)
 {
-    const char *v = getenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    const char *v = getenv(name);
     uint64_t n = 0;
-    if (v && *v && cli_parse_u64(v, UINT64_MAX, &n) != 0)
+    if (v && *v && num_parse_u64(v, UINT64_MAX, &n) != 0)
         n = 0;
     return n;
+}
+
+int cli_engine(const cli_options *o, const char *command, progress *pg, engine **out)
+{
+    engine_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.threads = o->threads ? o->threads : cli_default_threads();
+    eo.interrupt = cli_stop_flag();
+    eo.progress = pg ? progress_callback : NULL;
+    eo.progress_ctx = pg;
+    eo.stop_after_blocks = env_u64("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    eo.pause_after_checkpoint = env_u64("ALIGNSIM_TEST_PAUSE_AFTER_CHECKPOINT") != 0;
+    char err[512];
+    int rc = engine_alloc(&eo, out, err, sizeof err);
+    if (rc != AS_OK) {
+        fprintf(stderr, "alignsim %s: error: %s\n", command, err);
+        return cli_exit_status(rc, 0);
+    }
+    return 0;
+}
+
+int cli_exit_status(int code, int stopped_by)
+{
+    switch (code) {
+    case AS_OK:
+        return 0;
+    case AS_EUSAGE:
+        return 2;
+    case AS_ESTOPPED:
+        return 128 + (stopped_by > 0 ? stopped_by : SIGINT);
+    default:
+        return 1;
+    }
+}
+
+int cli_session_begin(const cli_options *o, const char *command, cli_session *s)
+{
+    memset(s, 0, sizeof *s);
+    s->root = cluster_rank() == 0;
+    s->pg = progress_alloc(command, s->root && !o->quiet && progress_stderr_is_terminal());
+    int rc = cli_engine(o, command, s->pg, &s->e);
+    if (rc != 0) {
+        progress_free(s->pg);
+        s->pg = NULL;
+        return rc;
+    }
+    /* Without the handlers an interruption only loses the work since the
+     * last checkpoint or journal entry, so a failure to install them is
+     * not an error. */
+    (void)cli_catch_stop_signals(&s->sigs);
+    return 0;
+}
+
+void cli_session_end(cli_session *s)
+{
+    engine_free(s->e);
+    progress_free(s->pg);
+    cli_release_stop_signals(&s->sigs);
+    s->e = NULL;
+    s->pg = NULL;
+}
+
+int cli_study_status(const char *command, int st, const char *err, const char *kept, const char *dir, int root)
+{
+    if (st == AS_ESTOPPED && root && kept)
+        fprintf(stderr,
+                "alignsim %s: interrupted; %s in %s.\nContinue with the same command and --resume.\n", command,
+                kept, dir);
+    else if (st == AS_ESTOPPED && root)
+        fprintf(stderr, "alignsim %s: interrupted; nothing was written.\n", command);
+    else if (st != AS_OK && st != AS_ESTOPPED && (root || (err && err[0]))) {
+        const char *text = err && err[0] ? err : "failed";
+        if (strstr(text, ": error: "))
+            fprintf(stderr, "%s\n", text);
+        else
+            fprintf(stderr, "alignsim %s: error: %s\n", command, text);
+    }
+    return cli_exit_status(st, *cli_stop_flag());
 }

@@ -3,19 +3,19 @@
  * the engine, maps failures to exit codes (0 ok, 1 runtime, 2 usage or bad
  * scenario).  Only this layer prints usage errors and exits.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#ifdef ALIGNSIM_MPI
-#include <mpi.h>
-#endif
 
+#include "base/status.h"
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/options.h"
 #include "model/spec.h"
+#include "run/cluster.h"
 #include "run/replay.h"
 #include "scenario/scenario.h"
 
@@ -31,9 +31,10 @@ static int cmd_run(const cli_options *o)
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "run"}, {"overrides", ov}};
     replay_report rep;
-    if (replay_run(&spec, resolved, spec.seed, prov, 2, dir, &rep, err, sizeof err) != 0) {
+    int st = replay_run(&spec, resolved, spec.seed, prov, 2, dir, &rep, err, sizeof err);
+    if (st != AS_OK) {
         fprintf(stderr, "alignsim run: error: %s\n", err);
-        rc = 1;
+        rc = cli_exit_status(st, 0);
     } else {
         char line[512];
         replay_format_score(&rep.score, line, sizeof line);
@@ -99,90 +100,51 @@ int main(int argc, char **argv)
 
     cli_options o;
     int rc;
+    /* The commands that run replications on the executor, with their
+     * options; under MPI each of them runs on every rank (run/engine.h). */
+    static const struct {
+        const char *name;
+        unsigned options;
+        size_t min_pos, max_pos;
+        int (*run)(const cli_options *);
+    } studies[] = {
+        {"batch", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_ONLY, 1, 1,
+         cmd_batch},
+        {"claim", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1, cmd_claim},
+        {"sweep", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_LIST, 1, 1, cmd_sweep},
+        {"calibrate", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
+         cmd_calibrate},
+        {"sensitivity", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1, cmd_sensitivity},
+        {"compare", OPT_OUT | OPT_THREADS | OPT_QUIET, 2, 26, cmd_compare},
+    };
+    for (size_t i = 0; i < sizeof studies / sizeof studies[0]; i++) {
+        if (strcmp(cmd, studies[i].name) != 0)
+            continue;
+        if ((rc = cli_parse(argc, argv, 2, cmd, studies[i].options, studies[i].min_pos, studies[i].max_pos, &o)))
+            return rc;
+        char err[256];
+        int threads_ok = 1;
+        if (cluster_init(&threads_ok, err, sizeof err) != AS_OK) {
+            fprintf(stderr, "alignsim %s: error: %s\n", cmd, err);
+            cli_options_clear(&o);
+            return 1;
+        }
+        if (!threads_ok && o.threads != 1)
+            fprintf(stderr, "alignsim %s: warning: this MPI does not support threads; use -j 1\n", cmd);
+        rc = studies[i].run(&o);
+        if (cluster_finalize() != AS_OK && rc == 0)
+            rc = 1;
+        cli_options_clear(&o);
+        return rc;
+    }
     if (strcmp(cmd, "run") == 0) {
         if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, 1, 1, &o)))
             return rc;
         rc = cmd_run(&o);
-    } else if (strcmp(cmd, "batch") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "batch",
-                            OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET |
-                                OPT_ONLY,
-                            1, 1, &o)))
+    } else if (strcmp(cmd, "report") == 0) {
+        if ((rc = cli_parse(argc, argv, 2, "report", OPT_OUT | OPT_TITLE | OPT_THREADS | OPT_QUIET, 1, SIZE_MAX, &o)))
             return rc;
-#ifdef ALIGNSIM_MPI
-        /* Only the batch speaks MPI; its worker threads never call MPI. */
-        int provided = 0;
-        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-            fprintf(stderr, "alignsim batch: error: MPI_Init_thread failed\n");
-            cli_options_clear(&o);
-            return 1;
-        }
-        if (provided < MPI_THREAD_FUNNELED && o.threads != 1)
-            fprintf(stderr, "alignsim batch: warning: this MPI does not support threads; use -j 1\n");
-#endif
-        rc = cmd_batch(&o);
-#ifdef ALIGNSIM_MPI
-        if (MPI_Finalize() != MPI_SUCCESS && rc == 0)
-            rc = 1;
-#endif
-    } else if (strcmp(cmd, "claim") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "claim",
-                            OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
-                            &o)))
-            return rc;
-#ifdef ALIGNSIM_MPI
-        /* The claim's conditions are batches: they speak MPI as `batch` does. */
-        int provided = 0;
-        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-            fprintf(stderr, "alignsim claim: error: MPI_Init_thread failed\n");
-            cli_options_clear(&o);
-            return 1;
-        }
-#endif
-        rc = cmd_claim(&o);
-#ifdef ALIGNSIM_MPI
-        if (MPI_Finalize() != MPI_SUCCESS && rc == 0)
-            rc = 1;
-#endif
-    } else if (strcmp(cmd, "sweep") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "sweep", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_QUIET | OPT_LIST, 1, 1,
-                            &o)))
-            return rc;
-#ifdef ALIGNSIM_MPI
-        /* Each point is a batch, which speaks MPI; a sweep itself runs in
-         * one process. */
-        if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
-            fprintf(stderr, "alignsim sweep: error: MPI_Init failed\n");
-            cli_options_clear(&o);
-            return 1;
-        }
-        int nranks = 1;
-        MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-        if (nranks > 1) {
-            fprintf(stderr, "alignsim sweep: error: a sweep runs in one process; under mpirun, run the "
-                            "points' scenario.cfg files with `alignsim batch`\n");
-            rc = 2;
-        } else {
-            rc = cmd_sweep(&o);
-        }
-        if (MPI_Finalize() != MPI_SUCCESS && rc == 0)
-            rc = 1;
-#else
-        rc = cmd_sweep(&o);
-#endif
-    } else if (strcmp(cmd, "calibrate") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "calibrate", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_QUIET,
-                            1, 1, &o)))
-            return rc;
-        rc = cmd_calibrate(&o);
-    } else if (strcmp(cmd, "sensitivity") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "sensitivity", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_QUIET, 1, 1, &o)))
-            return rc;
-        rc = cmd_sensitivity(&o);
-    } else if (strcmp(cmd, "compare") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "compare", OPT_OUT | OPT_THREADS | OPT_QUIET, 2, 26, &o)))
-            return rc;
-        rc = cmd_compare(&o);
+        rc = cmd_report(&o);
     } else if (strcmp(cmd, "check") == 0) {
         if ((rc = cli_parse(argc, argv, 2, "check", OPT_SET | OPT_SEED, 1, 1, &o)))
             return rc;

@@ -7,7 +7,8 @@
  */
 #include "cli/options.h"
 
-#include <errno.h>
+#include "base/num.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,22 +29,6 @@ static int fail(cli_options *o, const char *fmt, ...)
     return 2;
 }
 
-int cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
 /* Option table: name, flag, whether it takes a value. */
 static const struct {
     const char *name;
@@ -55,7 +40,7 @@ static const struct {
     {"--set", OPT_SET, 1, "PATH=VALUE"}, {"-n", OPT_REPS, 1, "REPS"},
     {"-j", OPT_THREADS, 1, "THREADS"}, {"--resume", OPT_RESUME, 0, NULL},
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
-    {"--list", OPT_LIST, 0, NULL},
+    {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
 };
 
 int cli_parse(int argc, char **argv, int first, const char *command, unsigned allowed, size_t min_pos,
@@ -112,7 +97,7 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             o->out_dir = value;
             break;
         case OPT_SEED:
-            if (cli_parse_u64(value, UINT64_MAX, &u))
+            if (num_parse_u64(value, UINT64_MAX, &u))
                 return fail(o, "seed must be a whole number from 0 to 18446744073709551615, not '%s'", value);
             o->has_seed = 1;
             o->seed = u;
@@ -123,14 +108,15 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             o->sets[o->nsets++] = value;
             break;
         case OPT_REPS:
-            if (cli_parse_u64(value, 1000000000ULL, &u) || u == 0)
+            if (num_parse_u64(value, 1000000000ULL, &u) || u == 0)
                 return fail(o, "-n must be a whole number of replications from 1 to 1000000000, not '%s'", value);
             o->has_reps = 1;
             o->reps = u;
             break;
         case OPT_THREADS:
-            if (cli_parse_u64(value, 1024, &u) || u == 0)
-                return fail(o, "-j must be a whole number of threads from 1 to 1024, not '%s'", value);
+            if (num_parse_u64(value, CLI_MAX_THREADS, &u) || u == 0)
+                return fail(o, "-j must be a whole number of threads from 1 to %u, not '%s'", CLI_MAX_THREADS,
+                            value);
             o->threads = (unsigned)u;
             break;
         case OPT_RESUME:
@@ -142,19 +128,22 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
         case OPT_LIST:
             o->list = 1;
             break;
+        case OPT_TITLE:
+            o->title = value;
+            break;
         case OPT_ONLY: {
             const char *dash = strchr(value, '-');
             uint64_t lo, hi;
             if (dash) {
-                char buf[64];
+                char head[64];
                 size_t n = (size_t)(dash - value);
-                if (n >= sizeof buf)
-                    n = sizeof buf - 1;
-                memcpy(buf, value, n);
-                buf[n] = '\0';
-                if (cli_parse_u64(buf, UINT64_MAX, &lo) || cli_parse_u64(dash + 1, UINT64_MAX, &hi) || hi < lo)
+                if (n >= sizeof head)
+                    n = sizeof head - 1;
+                memcpy(head, value, n);
+                head[n] = '\0';
+                if (num_parse_u64(head, UINT64_MAX, &lo) || num_parse_u64(dash + 1, UINT64_MAX, &hi) || hi < lo)
                     return fail(o, "--only needs REP or FIRST-LAST (FIRST <= LAST), not '%s'", value);
-            } else if (cli_parse_u64(value, UINT64_MAX, &lo)) {
+            } else if (num_parse_u64(value, UINT64_MAX, &lo)) {
                 return fail(o, "--only needs REP or FIRST-LAST, not '%s'", value);
             } else {
                 hi = lo;

@@ -8,6 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest -j: the executor has no cap of its own, but a thread costs a
+ * model and accumulators (megabytes for a batch), so a typing slip such as
+ * -j 5000 is refused rather than run out of memory. */
+#define CLI_MAX_THREADS 1024u
+
 /* Options a command accepts (bit set). */
 enum {
     OPT_OUT = 1u << 0,      /* -o DIR */
@@ -18,7 +23,8 @@ enum {
     OPT_RESUME = 1u << 5,   /* --resume */
     OPT_QUIET = 1u << 6,    /* -q */
     OPT_ONLY = 1u << 7,     /* --only REP or FIRST-LAST */
-    OPT_LIST = 1u << 8      /* --list */
+    OPT_LIST = 1u << 8,     /* --list */
+    OPT_TITLE = 1u << 9     /* --title TEXT */
 };
 
 typedef struct {
@@ -36,6 +42,7 @@ typedef struct {
     int resume, quiet, list;
     int has_only;
     uint64_t only_first, only_last;
+    const char *title;         /* --title, borrowed from argv; NULL if not given */
 } cli_options;
 
 /*
@@ -50,7 +57,5 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
 /* Frees the arrays of parsed options. */
 void cli_options_clear(cli_options *o);
 
-/* Parses a whole non-negative decimal integer no larger than max; 0 or -1. */
-int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 #endif

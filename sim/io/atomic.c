@@ -148,15 +148,15 @@ fail:
 int io_atomic_write(io_atomic *f, const void *data, size_t len)
 {
     if (f->errnum)
-        return IO_EIO;
+        return AS_EIO;
     if (len == 0)
-        return IO_OK;
+        return AS_OK;
     errno = 0;
     if (fwrite(data, 1, len, f->stream) != len) {
         f->errnum = errno ? errno : EIO;
-        return IO_EIO;
+        return AS_EIO;
     }
-    return IO_OK;
+    return AS_OK;
 }
 
 int io_atomic_puts(io_atomic *f, const char *s)
@@ -166,7 +166,7 @@ int io_atomic_puts(io_atomic *f, const char *s)
 
 int io_atomic_status(const io_atomic *f)
 {
-    return f->errnum ? IO_EIO : IO_OK;
+    return f->errnum ? AS_EIO : AS_OK;
 }
 
 const char *io_atomic_path(const io_atomic *f)
@@ -187,12 +187,16 @@ static void release(io_atomic *f)
     free(f);
 }
 
-/*
- * Makes the rename durable by syncing the folder that holds the file.  Some
- * file systems refuse fsync on a folder; the data itself is already synced,
- * so failures here are not reported.
- */
-static void sync_folder(const char *path)
+char *io_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+void io_sync_folder(const char *path)
 {
     char *dir = dir_name(path);
     if (!dir)
@@ -227,11 +231,11 @@ int io_atomic_commit(io_atomic *f, char *err, size_t errlen)
         unlink(f->temp);
         set_error(err, errlen, f->path, errnum);
         release(f);
-        return IO_EIO;
+        return AS_EIO;
     }
-    sync_folder(f->path);
+    io_sync_folder(f->path);
     release(f);
-    return IO_OK;
+    return AS_OK;
 }
 
 void io_atomic_abort(io_atomic *f)
@@ -265,12 +269,12 @@ int io_mkdir_p(const char *path, char *err, size_t errlen)
 {
     if (*path == '\0') {
         set_error(err, errlen, path, ENOENT);
-        return IO_EIO;
+        return AS_EIO;
     }
     char *buf = dup_string(path);
     if (!buf) {
         set_error(err, errlen, path, ENOMEM);
-        return IO_EIO;
+        return AS_EIO;
     }
 
     /*
@@ -296,7 +300,7 @@ int io_mkdir_p(const char *path, char *err, size_t errlen)
             set_error(err, errlen, buf, errnum);
     }
     free(buf);
-    return errnum ? IO_EIO : IO_OK;
+    return errnum ? AS_EIO : AS_OK;
 }
 
 int io_write_file_atomic(const char *path, const void *data, size_t len,
@@ -304,7 +308,7 @@ int io_write_file_atomic(const char *path, const void *data, size_t len,
 {
     io_atomic *f = io_atomic_open(path, err, errlen);
     if (!f)
-        return IO_EIO;
+        return AS_EIO;
     (void)io_atomic_write(f, data, len);
     return io_atomic_commit(f, err, errlen);
 }

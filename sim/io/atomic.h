@@ -20,12 +20,8 @@
 
 #include <stddef.h>
 
-/* Status codes returned by the io functions (0 is success). */
-enum io_status {
-    IO_OK = 0,
-    IO_EIO = -1,    /* an operating-system call failed (errno in the message) */
-    IO_EUSAGE = -2  /* the caller broke the contract (e.g. wrong cell count) */
-};
+#include "base/status.h"
+
 
 /* A file being written under a temporary name; opaque. */
 typedef struct io_atomic io_atomic;
@@ -41,7 +37,7 @@ typedef struct io_atomic io_atomic;
 io_atomic *io_atomic_open(const char *path, char *err, size_t errlen);
 
 /*
- * Appends len bytes.  Returns IO_OK, or IO_EIO if this or an earlier write
+ * Appends len bytes.  Returns AS_OK, or AS_EIO if this or an earlier write
  * failed; the first failure's errno is kept and reported by the commit, so a
  * caller may also ignore the return value and rely on io_atomic_commit().
  */
@@ -50,7 +46,7 @@ int io_atomic_write(io_atomic *f, const void *data, size_t len);
 /* Appends a NUL-terminated string; as io_atomic_write(). */
 int io_atomic_puts(io_atomic *f, const char *s);
 
-/* IO_OK if no write has failed so far, else IO_EIO. */
+/* AS_OK if no write has failed so far, else AS_EIO. */
 int io_atomic_status(const io_atomic *f);
 
 /* The name the file will have after the commit (borrowed). */
@@ -63,7 +59,7 @@ const char *io_atomic_temp_path(const io_atomic *f);
  * Makes the file appear under its final name: flushes, fsyncs and closes the
  * temporary file, renames it onto the final name (replacing any old file
  * atomically) and fsyncs the folder (best effort).  Frees f in every case.
- * Returns IO_OK, or IO_EIO with "PATH: reason" in err; on failure the
+ * Returns AS_OK, or AS_EIO with "PATH: reason" in err; on failure the
  * temporary file is removed and any old file under the final name is left
  * untouched.
  */
@@ -74,8 +70,8 @@ void io_atomic_abort(io_atomic *f);
 
 /*
  * Creates the folder path and any missing parents (mode 0777 less the
- * umask), like `mkdir -p`.  An existing folder is fine.  Returns IO_OK, or
- * IO_EIO with "COMPONENT: reason" in err, where COMPONENT is the prefix of
+ * umask), like `mkdir -p`.  An existing folder is fine.  Returns AS_OK, or
+ * AS_EIO with "COMPONENT: reason" in err, where COMPONENT is the prefix of
  * path that could not be created, e.g. "out/results.tsv: Not a directory"
  * when a file is in the way.
  */
@@ -83,11 +79,22 @@ int io_mkdir_p(const char *path, char *err, size_t errlen);
 
 /*
  * Writes len bytes of data as the whole content of path, atomically (see
- * above).  Returns IO_OK, or IO_EIO with "PATH: reason" in err; on failure
+ * above).  Returns AS_OK, or AS_EIO with "PATH: reason" in err; on failure
  * path is unchanged.
  */
 int io_write_file_atomic(const char *path, const void *data, size_t len,
                          char *err, size_t errlen);
+
+/* "dir/name" in a new heap string the caller frees; NULL when memory runs
+ * out. */
+char *io_join(const char *dir, const char *name);
+
+/*
+ * Makes a rename of or into path durable by syncing the folder that holds
+ * it.  Some file systems refuse fsync on a folder; the data itself is synced
+ * separately, so failures here are not reported.
+ */
+void io_sync_folder(const char *path);
 
 /*
  * Reads the whole file at path into a NUL-terminated heap buffer that the

@@ -5,7 +5,7 @@
  * `cell` counts the cells of the unfinished row (0 <= cell <= ncol); the
  * file receives a tab before every cell but the first of a row and a newline
  * at tsv_end_row(), so every finished row has exactly ncol cells; `status`
- * is IO_OK until the first failure and never changes after that, and a
+ * is AS_OK until the first failure and never changes after that, and a
  * failed writer writes nothing more and is never committed.
  *
  * Reader invariants: the whole file is held in one buffer in which every tab
@@ -13,71 +13,30 @@
  * provenance string handed out is a pointer into that buffer; freeing the
  * table frees them all.  cells holds nrow * ncol pointers, row-major.
  *
- * Numbers are formatted and parsed in the C locale through a per-thread
- * uselocale() switch, so a caller's setlocale() (or a host program such as
- * R that sets LC_NUMERIC) can never turn 0.5 into "0,5".
+ * Numbers are formatted and parsed by base/num, in the C locale whatever
+ * the process's locale, so a caller's setlocale() (or a host program such
+ * as R that sets LC_NUMERIC) can never turn 0.5 into "0,5".
  */
 #include "io/tsv.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/num.h"
+
 /* ------------------------------------------------------------------ */
-/* Numbers in the C locale                                            */
+/* Numbers: base/num in the C locale, with NA for NaN                 */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    locale_t c;
-    locale_t old;
-} c_locale_scope;
-
-/*
- * Switches the calling thread to the C locale.  If the locale object cannot
- * be made (out of memory) the current locale stays; alignsim itself never
- * calls setlocale(), so that is still the C locale there.
- */
-static void c_locale_enter(c_locale_scope *s)
-{
-    s->c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    s->old = s->c ? uselocale(s->c) : (locale_t)0;
-}
-
-static void c_locale_leave(c_locale_scope *s)
-{
-    if (s->c) {
-        uselocale(s->old);
-        freelocale(s->c);
-    }
-}
-
-int tsv_format_double(char *buf, size_t size, double v)
+int tsv_format_double(char *out, size_t size, double v)
 {
     if (isnan(v))
-        return snprintf(buf, size, "NA");
-    if (isinf(v))
-        return snprintf(buf, size, "%s", v < 0 ? "-inf" : "inf");
-
-    /*
-     * %.17g always reads back to the same double; fewer digits often do too
-     * and are what a reader expects to see (0.1, not 0.10000000000000001).
-     * Compare bits, not values, so that -0.0 keeps its sign.
-     */
-    char tmp[TSV_DOUBLE_BUFSIZE];
-    c_locale_scope loc;
-    c_locale_enter(&loc);
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        double back = strtod(tmp, NULL);
-        if (memcmp(&back, &v, sizeof v) == 0)
-            break;
-    }
-    c_locale_leave(&loc);
-    return snprintf(buf, size, "%s", tmp);
+        return snprintf(out, size, "NA");
+    return num_format_double(out, size, v);
 }
 
 int tsv_parse_double(const char *s, double *out)
@@ -86,18 +45,7 @@ int tsv_parse_double(const char *s, double *out)
         *out = NAN;
         return 0;
     }
-    /* strtod() would skip leading blanks; a cell with them is malformed. */
-    if (*s == '\0' || *s == ' ' || *s == '\t')
-        return -1;
-    c_locale_scope loc;
-    c_locale_enter(&loc);
-    char *end = NULL;
-    double v = strtod(s, &end);
-    c_locale_leave(&loc);
-    if (end == s || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
+    return num_parse_double(s, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -110,8 +58,8 @@ struct tsv_writer {
     size_t nprov;      /* provenance lines, to turn rows into line numbers */
     size_t cell;       /* cells written in the unfinished row */
     size_t rows;       /* rows finished */
-    int status;        /* IO_OK, or the first failure */
-    char usage[160];   /* what the caller did wrong, for IO_EUSAGE */
+    int status;        /* AS_OK, or the first failure */
+    char usage[160];   /* what the caller did wrong, for AS_EUSAGE */
 };
 
 /* Line number in the file of the current (unfinished) row. */
@@ -123,8 +71,8 @@ static size_t current_line(const tsv_writer *w)
 /* Marks the writer failed by a caller error; the message says where. */
 static int usage_failure(tsv_writer *w, size_t found, int more)
 {
-    if (w->status == IO_OK) {
-        w->status = IO_EUSAGE;
+    if (w->status == AS_OK) {
+        w->status = AS_EUSAGE;
         snprintf(w->usage, sizeof w->usage,
                  "row %zu (line %zu): expected %zu cells, found %s%zu",
                  w->rows + 1, current_line(w), w->ncol, more ? "more than " : "",
@@ -136,15 +84,29 @@ static int usage_failure(tsv_writer *w, size_t found, int more)
 /* Picks up an I/O failure of the underlying file, once. */
 static int sync_status(tsv_writer *w)
 {
-    if (w->status == IO_OK && io_atomic_status(w->file) != IO_OK)
-        w->status = IO_EIO;
+    if (w->status == AS_OK && io_atomic_status(w->file) != AS_OK)
+        w->status = AS_EIO;
     return w->status;
 }
 
 /*
- * Writes s with every tab, carriage return and newline replaced by a space,
- * so that text can never add a cell or a line.
+ * Appends s with every tab, carriage return and newline replaced by a
+ * space, so that text can never add a cell or a line.
  */
+static void text_clean(buf *out, const char *s)
+{
+    while (*s) {
+        size_t n = strcspn(s, "\t\r\n");
+        buf_append(out, s, n);
+        s += n;
+        if (*s) {
+            buf_append(out, " ", 1);
+            s++;
+        }
+    }
+}
+
+/* Writes s cleaned (see text_clean). */
 static void put_clean(io_atomic *f, const char *s)
 {
     while (*s) {
@@ -156,6 +118,53 @@ static void put_clean(io_atomic *f, const char *s)
             s++;
         }
     }
+}
+
+void tsv_header_text(buf *out, const io_kv *prov, size_t nprov, const char *const *columns, size_t ncol)
+{
+    for (size_t i = 0; i < nprov; i++) {
+        buf_puts(out, "# ");
+        text_clean(out, prov[i].key ? prov[i].key : "");
+        buf_puts(out, ":");
+        if (prov[i].value && prov[i].value[0]) {
+            buf_puts(out, " ");
+            text_clean(out, prov[i].value);
+        }
+        buf_puts(out, "\n");
+    }
+    for (size_t i = 0; i < ncol; i++) {
+        if (i > 0)
+            buf_puts(out, "\t");
+        text_clean(out, columns[i] ? columns[i] : "");
+    }
+    buf_puts(out, "\n");
+}
+
+void tsv_text_str(buf *out, const char *s)
+{
+    text_clean(out, s ? s : "NA");
+    buf_puts(out, "\t");
+}
+
+void tsv_text_int(buf *out, int64_t v)
+{
+    buf_printf(out, "%" PRId64 "\t", v);
+}
+
+void tsv_text_double(buf *out, double v)
+{
+    char text[TSV_DOUBLE_BUFSIZE];
+    tsv_format_double(text, sizeof text, v);
+    buf_puts(out, text);
+    buf_puts(out, "\t");
+}
+
+void tsv_text_end_row(buf *out)
+{
+    if (out->len > 0 && out->data[out->len - 1] == '\t')
+        out->data[out->len - 1] = '\n';
+    else
+        buf_puts(out, "\n");
 }
 
 tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
@@ -182,22 +191,18 @@ tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
     w->ncol = ncol;
     w->nprov = nprov;
 
-    for (size_t i = 0; i < nprov; i++) {
-        io_atomic_puts(w->file, "# ");
-        put_clean(w->file, prov[i].key ? prov[i].key : "");
-        io_atomic_puts(w->file, ":");
-        if (prov[i].value && prov[i].value[0]) {
-            io_atomic_puts(w->file, " ");
-            put_clean(w->file, prov[i].value);
-        }
-        io_atomic_puts(w->file, "\n");
+    buf head = {0};
+    tsv_header_text(&head, prov, nprov, columns, ncol);
+    if (head.failed) {
+        if (err && errlen > 0)
+            snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+        buf_clear(&head);
+        io_atomic_abort(w->file);
+        free(w);
+        return NULL;
     }
-    for (size_t i = 0; i < ncol; i++) {
-        if (i > 0)
-            io_atomic_puts(w->file, "\t");
-        put_clean(w->file, columns[i] ? columns[i] : "");
-    }
-    io_atomic_puts(w->file, "\n");
+    io_atomic_write(w->file, head.data, head.len);
+    buf_clear(&head);
     sync_status(w);
     return w;
 }
@@ -205,13 +210,13 @@ tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
 /* Checks that another cell fits in the row and writes its separator. */
 static int begin_cell(tsv_writer *w)
 {
-    if (w->status != IO_OK)
+    if (w->status != AS_OK)
         return w->status;
     if (w->cell >= w->ncol)
         return usage_failure(w, w->ncol, 1);
     if (w->cell > 0)
         io_atomic_write(w->file, "\t", 1);
-    return IO_OK;
+    return AS_OK;
 }
 
 static int end_cell(tsv_writer *w)
@@ -224,7 +229,7 @@ static int end_cell(tsv_writer *w)
 static int put_cell(tsv_writer *w, const char *text)
 {
     int rc = begin_cell(w);
-    if (rc != IO_OK)
+    if (rc != AS_OK)
         return rc;
     io_atomic_puts(w->file, text);
     return end_cell(w);
@@ -235,7 +240,7 @@ int tsv_str(tsv_writer *w, const char *s)
     if (!s)
         return put_cell(w, "NA");
     int rc = begin_cell(w);
-    if (rc != IO_OK)
+    if (rc != AS_OK)
         return rc;
     put_clean(w->file, s);
     return end_cell(w);
@@ -243,24 +248,24 @@ int tsv_str(tsv_writer *w, const char *s)
 
 int tsv_int(tsv_writer *w, int64_t v)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRId64, v);
-    return put_cell(w, buf);
+    char text[32];
+    snprintf(text, sizeof text, "%" PRId64, v);
+    return put_cell(w, text);
 }
 
 int tsv_double(tsv_writer *w, double v)
 {
-    char buf[TSV_DOUBLE_BUFSIZE];
-    tsv_format_double(buf, sizeof buf, v);
-    return put_cell(w, buf);
+    char text[TSV_DOUBLE_BUFSIZE];
+    tsv_format_double(text, sizeof text, v);
+    return put_cell(w, text);
 }
 
 int tsv_fixed(tsv_writer *w, double v, int decimals)
 {
-    if (w->status != IO_OK)
+    if (w->status != AS_OK)
         return w->status;
     if (decimals < 0 || decimals > 17) {
-        w->status = IO_EUSAGE;
+        w->status = AS_EUSAGE;
         snprintf(w->usage, sizeof w->usage,
                  "row %zu (line %zu): tsv_fixed: decimals must be 0..17, got %d",
                  w->rows + 1, current_line(w), decimals);
@@ -269,12 +274,9 @@ int tsv_fixed(tsv_writer *w, double v, int decimals)
     if (!isfinite(v))
         return tsv_double(w, v);
     /* 309 digits before the point at most, 17 after, sign, point, NUL. */
-    char buf[330];
-    c_locale_scope loc;
-    c_locale_enter(&loc);
-    snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    c_locale_leave(&loc);
-    return put_cell(w, buf);
+    char text[330];
+    num_format_fixed(text, sizeof text, v, decimals);
+    return put_cell(w, text);
 }
 
 int tsv_na(tsv_writer *w)
@@ -284,7 +286,7 @@ int tsv_na(tsv_writer *w)
 
 int tsv_end_row(tsv_writer *w)
 {
-    if (w->status != IO_OK)
+    if (w->status != AS_OK)
         return w->status;
     if (w->cell != w->ncol)
         return usage_failure(w, w->cell, 0);
@@ -307,15 +309,15 @@ const char *tsv_temp_path(const tsv_writer *w)
 int tsv_commit(tsv_writer *w, char *err, size_t errlen)
 {
     /* A started row that was never ended would leave a ragged last line. */
-    if (w->status == IO_OK && w->cell != 0)
+    if (w->status == AS_OK && w->cell != 0)
         usage_failure(w, w->cell, 0);
 
     int rc;
-    if (w->status == IO_EUSAGE) {
+    if (w->status == AS_EUSAGE) {
         if (err && errlen > 0)
             snprintf(err, errlen, "%s: %s", io_atomic_path(w->file), w->usage);
         io_atomic_abort(w->file);
-        rc = IO_EUSAGE;
+        rc = AS_EUSAGE;
     } else {
         /* An I/O failure is kept by the file itself and reported here. */
         rc = io_atomic_commit(w->file, err, errlen);

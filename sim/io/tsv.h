@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "io/atomic.h"
 
 /* One provenance entry, "# key: value".  Both strings are borrowed. */
@@ -43,7 +44,7 @@ typedef struct {
  * Returns the length of the text, as snprintf() does.  Useful for doubles
  * that go into provenance values or other text files.
  */
-int tsv_format_double(char *buf, size_t size, double v);
+int tsv_format_double(char *out, size_t size, double v);
 
 /*
  * Parses a cell written by tsv_double() or tsv_fixed() in the C locale:
@@ -72,8 +73,8 @@ tsv_writer *tsv_open(const char *path, const io_kv *prov, size_t nprov,
                      size_t errlen);
 
 /*
- * Cell writers: each appends one cell to the current row and returns IO_OK,
- * IO_EIO (a write failed) or IO_EUSAGE (the row already has ncol cells, or
+ * Cell writers: each appends one cell to the current row and returns AS_OK,
+ * AS_EIO (a write failed) or AS_EUSAGE (the row already has ncol cells, or
  * a bad argument); see the sticky-error rule above.
  *   tsv_str    a string; tabs and newlines become spaces; NULL writes NA.
  *              A row's first cell should not start with '#', which gnuplot
@@ -91,7 +92,7 @@ int tsv_fixed(tsv_writer *w, double v, int decimals);
 int tsv_na(tsv_writer *w);
 
 /*
- * Ends the current row.  Returns IO_OK, IO_EIO, or IO_EUSAGE when the row
+ * Ends the current row.  Returns AS_OK, AS_EIO, or AS_EUSAGE when the row
  * does not have exactly ncol cells (the writer is then failed: the table
  * will not be committed).
  */
@@ -106,14 +107,32 @@ const char *tsv_temp_path(const tsv_writer *w);
 /*
  * Finishes the table: if nothing failed and no row is left unfinished,
  * flushes, syncs, closes and renames it onto its name (io_atomic_commit()).
- * Frees w in every case.  Returns IO_OK; IO_EIO with "PATH: reason" in err;
- * or IO_EUSAGE with e.g. "PATH: row 3 (line 7): expected 6 cells, found 5".
+ * Frees w in every case.  Returns AS_OK; AS_EIO with "PATH: reason" in err;
+ * or AS_EUSAGE with e.g. "PATH: row 3 (line 7): expected 6 cells, found 5".
  * On failure no file is left under the name or the temporary name.
  */
 int tsv_commit(tsv_writer *w, char *err, size_t errlen);
 
 /* Discards the table: removes the temporary file and frees w.  NULL no-op. */
 void tsv_abort(tsv_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Rows as text, for tables appended across a checkpoint (io/append)  */
+/* ------------------------------------------------------------------ */
+
+/* Appends the provenance and header lines exactly as tsv_open() writes
+ * them. */
+void tsv_header_text(buf *out, const io_kv *prov, size_t nprov, const char *const *columns, size_t ncol);
+
+/*
+ * Cells of a row as text, formatted and cleaned as the writer's tsv_str(),
+ * tsv_int() and tsv_double() write them: each appends the cell and a tab;
+ * tsv_text_end_row() turns the row's last tab into the line end.
+ */
+void tsv_text_str(buf *out, const char *s);
+void tsv_text_int(buf *out, int64_t v);
+void tsv_text_double(buf *out, double v);
+void tsv_text_end_row(buf *out);
 
 /* ------------------------------------------------------------------ */
 /* Reader                                                             */

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
+
 /* A queue of pending events; opaque. */
 typedef struct evq evq;
 
@@ -50,13 +52,18 @@ typedef struct {
     evq_handle handle;  /* the handle push returned */
 } evq_event;
 
-/* Status codes (EVQ_OK is 0; errors are negative). */
+/*
+ * Status codes.  The errors are codes of the one convention
+ * (sim/base/status.h), so they may travel up unchanged; the two answers
+ * that are not errors are positive and never leave a caller that asked.
+ */
 enum {
-    EVQ_OK = 0,
-    EVQ_EMPTY = 1,      /* pop or peek on an empty queue (not an error) */
-    EVQ_ENOMEM = -1,    /* an allocation failed or a size would overflow */
-    EVQ_EINVAL = -2,    /* an argument is invalid (e.g. non-finite time) */
-    EVQ_ENOENT = -3     /* the handle names no pending event */
+    EVQ_OK = AS_OK,
+    EVQ_EMPTY = 1,            /* pop or peek on an empty queue (not an error) */
+    EVQ_ENOENT = 2,           /* cancel: the handle names no pending event (not an error) */
+    EVQ_ENOMEM = AS_ENOMEM,   /* an allocation failed or a size would overflow */
+    EVQ_EINVAL = AS_ERUNTIME  /* an argument is invalid (e.g. non-finite time): a
+                                 programmer's error, never bad input */
 };
 
 /*

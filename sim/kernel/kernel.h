@@ -62,8 +62,10 @@ typedef struct kernel kernel;
 /*
  * Handles one event.  ev is borrowed for the duration of the call (the event
  * has already left the queue, and its handle is stale).  ctx is the pointer
- * given to kernel_run().  Return 0 to go on; any non-zero value stops the
- * run with KERNEL_STOP_ERROR and is returned by kernel_run().  A handler may
+ * given to kernel_run().  Return 0 (AS_OK) to go on; any other value stops
+ * the run with KERNEL_STOP_ERROR and is returned by kernel_run(), so a
+ * handler returns a code of sim/base/status.h, as the kernel's own errors
+ * are (EVQ_ENOMEM is AS_ENOMEM, EVQ_EINVAL AS_ERUNTIME).  A handler may
  * call kernel_schedule(), kernel_cancel(), kernel_now() and the other
  * queries; it must not call kernel_run() (refused) or kernel_free().
  */

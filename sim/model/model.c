@@ -29,6 +29,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "base/buf.h"
 #include "kernel/kernel.h"
 #include "stats/rng.h"
 
@@ -87,15 +88,27 @@ struct model {
     gsl_rng *rng[5];
     dyad *d;
     int *pair_a, *pair_b;   /* actors of each dyad */
-    double cap[SPEC_MAX_ACTORS];
-    double rel[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* C_k / (C_k + C_i), 0 if either is missing */
-    double ideology[SPEC_MAX_ACTORS];
-    int doctrine_on[SPEC_MAX_ACTORS];
-    double hostility[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS]; /* H[src][dst] */
+    /* Per actor, and per ordered pair of actors (k, i) at [k * n + i]. */
+    double *cap;            /* capability, NaN while the actor does not exist */
+    double *rel;            /* C_k / (C_k + C_i), 0 if either is missing */
+    double *ideology;
+    int *doctrine_on;
+    double *hostility;      /* H[src][dst]: the pressures in force */
+    /* Scratch of evaluate(), per pair and per actor. */
+    double *X, *host, *theta, *theta_exo, *capk;
+    int *exists;
+    buf text;               /* scratch of the event texts for the observer */
     pressure *press;
     size_t npress, cap_press;
+    uint64_t *occurrence;   /* TIMING_EVERY: index k of each event's next occurrence */
+    double review_base;     /* reviews fall at review_base + m * review_every_years */
+    uint64_t review_m;      /* m of the next review */
     double last_time;       /* time of the state (for decays) */
-    int dirty;              /* targets need re-evaluation */
+    /* What needs re-evaluation (docs/MODEL.md 1.3): every dyad, or the
+     * dyads with at least one actor flagged. */
+    int dirty;              /* something does */
+    int dirty_all;          /* every dyad does */
+    unsigned char *dirty_actor;
     const model_observer *obs;
     model_outcome out;
     double rev_since;       /* exogenous threat above T* since; NaN if below */
@@ -171,28 +184,22 @@ static double draw_param(const spec_param *p, gsl_rng *r)
 static void emit(model *m, const char *kind, const spec_event *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Reports an applied event to the observer, formatting text only if asked. */
+/* Reports an applied event to the observer, formatting text only if asked:
+ * the actors joined by '+' (in the model's scratch buffer, which keeps its
+ * memory from one event to the next) and the detail. */
 static void emit(model *m, const char *kind, const spec_event *e, const char *fmt, ...)
 {
     if (!m->obs || !m->obs->event)
         return;
-    char actors[SPEC_MAX_EVENT_ACTORS * (SPEC_ID_LEN + 1)] = "";
-    if (e) {
-        size_t used = 0;
-        for (int i = 0; i < e->nactors; i++) {
-            int w = snprintf(actors + used, sizeof actors - used, "%s%s", i ? "+" : "",
-                             m->spec->actors[e->actors[i]].id);
-            if (w < 0 || (size_t)w >= sizeof actors - used)
-                break;
-            used += (size_t)w;
-        }
-    }
+    buf_reset(&m->text);
+    for (int i = 0; e && i < e->nactors; i++)
+        buf_printf(&m->text, "%s%s", i ? "+" : "", m->spec->actors[e->actors[i]].id);
     char detail[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    m->obs->event(m->obs->ctx, kernel_now(m->k), kind, actors, detail);
+    m->obs->event(m->obs->ctx, kernel_now(m->k), kind, buf_str(&m->text), detail);
 }
 
 static void notify_change(model *m, size_t d)
@@ -214,50 +221,53 @@ static double fast_tanh(double a)
 }
 
 /*
- * Re-evaluates the target, common threat and gates of every active dyad from
- * the current state.  See docs/MODEL.md, "Target" and "Alliance gate".
+ * Re-evaluates the target, common threat and gates of the dyads that need it
+ * (every dyad, or those with a touched actor) from the current state.  See
+ * docs/MODEL.md, "Target" and "Alliance gate".
  */
 static void evaluate(model *m)
 {
     const double *v = m->v;
     const int n = m->n;
+    const size_t un = (size_t)n;
     /* Per ordered pair (k, i): the relation x, hostility of k toward i with
      * and without the relation's own hostility, k's relative capability
      * against i, and the threats they make.  Computed once, then read O(n)
      * times per dyad. */
-    double X[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double host[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double theta[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double theta_exo[SPEC_MAX_ACTORS][SPEC_MAX_ACTORS];
-    double cap[SPEC_MAX_ACTORS];
-    int exists[SPEC_MAX_ACTORS];
+    double *X = m->X, *host = m->host, *theta = m->theta, *theta_exo = m->theta_exo, *cap = m->capk;
+    int *exists = m->exists;
     double capsum = 0.0;
 
     for (int k = 0; k < n; k++) {
         exists[k] = actor_exists(m, k);
         cap[k] = capv(m, k);
         capsum += cap[k];
-        X[k][k] = 0.0;
+        X[(size_t)k * un + (size_t)k] = 0.0;
     }
-    for (size_t di = 0; di < m->nd; di++)
-        X[m->pair_a[di]][m->pair_b[di]] = X[m->pair_b[di]][m->pair_a[di]] = m->d[di].x;
+    for (size_t di = 0; di < m->nd; di++) {
+        size_t a = (size_t)m->pair_a[di], b = (size_t)m->pair_b[di];
+        X[a * un + b] = X[b * un + a] = m->d[di].x;
+    }
     for (int k = 0; k < n; k++) {
         for (int i = 0; i < n; i++) {
+            size_t ki = (size_t)k * un + (size_t)i;
             if (i == k || !exists[k] || !exists[i]) {
-                host[k][i] = theta[k][i] = theta_exo[k][i] = 0.0;
+                host[ki] = theta[ki] = theta_exo[ki] = 0.0;
                 continue;
             }
-            double h_exo = m->hostility[k][i] > 0.0 ? m->hostility[k][i] : 0.0;
-            double h = m->hostility[k][i] + (X[k][i] < 0.0 ? -X[k][i] : 0.0);
-            host[k][i] = h > 0.0 ? h : 0.0;
-            theta[k][i] = m->rel[k][i] * host[k][i];
-            theta_exo[k][i] = m->rel[k][i] * h_exo;
+            double h_exo = m->hostility[ki] > 0.0 ? m->hostility[ki] : 0.0;
+            double h = m->hostility[ki] + (X[ki] < 0.0 ? -X[ki] : 0.0);
+            host[ki] = h > 0.0 ? h : 0.0;
+            theta[ki] = m->rel[ki] * host[ki];
+            theta_exo[ki] = m->rel[ki] * h_exo;
         }
     }
 
     for (size_t di = 0; di < m->nd; di++) {
         dyad *d = &m->d[di];
         int i = m->pair_a[di], j = m->pair_b[di];
+        if (!m->dirty_all && !m->dirty_actor[i] && !m->dirty_actor[j])
+            continue;
         if (!exists[i] || !exists[j]) {
             d->target = d->x;
             d->threat = d->threat_exo = 0.0;
@@ -266,19 +276,21 @@ static void evaluate(model *m)
         }
         double T = 0.0, Texo = 0.0, Ri = 0.0, Rj = 0.0, triad = 0.0;
         double wsum = capsum - cap[i] - cap[j];
+        const size_t ui = (size_t)i, uj = (size_t)j;
         for (int k = 0; k < n; k++) {
             if (k == i || k == j || !exists[k])
                 continue;
-            T += theta[k][i] < theta[k][j] ? theta[k][i] : theta[k][j];
-            Texo += theta_exo[k][i] < theta_exo[k][j] ? theta_exo[k][i] : theta_exo[k][j];
+            const size_t ki = (size_t)k * un + ui, kj = (size_t)k * un + uj;
+            T += theta[ki] < theta[kj] ? theta[ki] : theta[kj];
+            Texo += theta_exo[ki] < theta_exo[kj] ? theta_exo[ki] : theta_exo[kj];
             /* Entrapment: the partner's conflicts that one does not share,
              * on hostility levels weighted by the rival's relative power. */
-            double hi = host[k][i], hj = host[k][j];
+            double hi = host[ki], hj = host[kj];
             if (hj > hi)
-                Ri += (hj - hi) * m->rel[k][j];
+                Ri += (hj - hi) * m->rel[kj];
             else
-                Rj += (hi - hj) * m->rel[k][i];
-            triad += cap[k] * X[i][k] * X[k][j];
+                Rj += (hi - hj) * m->rel[ki];
+            triad += cap[k] * X[ui * un + (size_t)k] * X[kj];
         }
         if (wsum > 0.0)
             triad /= wsum;
@@ -290,19 +302,21 @@ static void evaluate(model *m)
         double ai = actor_param(m, i, AP_AUTONOMY), aj = actor_param(m, j, AP_AUTONOMY);
         double Mi = asym_i + d->grievance[0], Mj = asym_j + d->grievance[1];
         double affinity = 1.0 - fabs(m->ideology[i] - m->ideology[j]) - v[MP_DISPUTE_WEIGHT] * d->dispute;
-        double H = m->hostility[i][j] + m->hostility[j][i];
-        /* Asymmetric alliances (Morrow 1991): the weaker side's protection
-         * against the threats it faces from third parties its partner is not
-         * friendly with, and the stronger side's influence. */
+        double H = m->hostility[ui * un + uj] + m->hostility[uj * un + ui];
+        /* Asymmetric alliances (Morrow 1991): the threat each side faces
+         * from third parties its partner is not friendly with (x <= 0),
+         * against which the partner's power protects it. */
         double own_i = 0.0, own_j = 0.0;
-        for (int k = 0; k < n; k++) {
-            if (k == i || k == j || !exists[k])
-                continue;
-            if (X[j][k] <= 0.0)
-                own_i += theta[k][i];
-            if (X[i][k] <= 0.0)
-                own_j += theta[k][j];
-        }
+        if (v[MP_GATE_PROTECTION] != 0.0)
+            for (int k = 0; k < n; k++) {
+                if (k == i || k == j || !exists[k])
+                    continue;
+                const size_t uk = (size_t)k;
+                if (X[uj * un + uk] <= 0.0)
+                    own_i += theta[uk * un + ui];
+                if (X[ui * un + uk] <= 0.0)
+                    own_j += theta[uk * un + uj];
+            }
         double ties = d->economy + d->trade + d->basing;
 
         double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * ties -
@@ -314,6 +328,7 @@ static void evaluate(model *m)
 
         double ci_doc = m->doctrine_on[i] ? actor_param(m, i, AP_DOCTRINE_COST) : 0.0;
         double cj_doc = m->doctrine_on[j] ? actor_param(m, j, AP_DOCTRINE_COST) : 0.0;
+        /* The weaker side's protection and the stronger side's influence. */
         double gain_i = tot > 0.0 ? v[MP_GATE_PROTECTION] * own_i * cj / tot + v[MP_GATE_INFLUENCE] * asym_j : 0.0;
         double gain_j = tot > 0.0 ? v[MP_GATE_PROTECTION] * own_j * ci / tot + v[MP_GATE_INFLUENCE] * asym_i : 0.0;
         d->gate[0] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * cj / tot + gain_i - v[MP_GATE_ENTRAPMENT] * Ri - ai * Mi -
@@ -330,7 +345,29 @@ static void evaluate(model *m)
         double tj = ci > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_j * tot / (v[MP_GATE_SECURITY] * ci) : INFINITY;
         d->threat_gate = ti > tj ? ti : tj;
     }
-    m->dirty = 0;
+    m->dirty = m->dirty_all = 0;
+    memset(m->dirty_actor, 0, (size_t)n);
+}
+
+/* Every dyad needs re-evaluation (new capabilities, a review, the start). */
+static void touch_all(model *m)
+{
+    m->dirty = m->dirty_all = 1;
+}
+
+/* The dyads with actor a need re-evaluation. */
+static void touch_actor(model *m, int a)
+{
+    m->dirty_actor[a] = 1;
+    m->dirty = 1;
+}
+
+/* The dyads with at least one of event e's actors need re-evaluation: an
+ * event changes only inputs of those (docs/MODEL.md 1.3). */
+static void touch(model *m, const spec_event *e)
+{
+    for (int i = 0; i < e->nactors; i++)
+        touch_actor(m, e->actors[i]);
 }
 
 /* Tracks the exogenous common threat of the outcome dyad for the reversal
@@ -374,6 +411,12 @@ static int advance(double from, double to, void *ctx)
     if (m->dirty)
         evaluate(m);
     track_reversal(m, from);
+    /* An alliance held while the clock passes alliance_after is dated
+     * alliance_after: labels do not change between events. */
+    const model_spec *s = m->spec;
+    if (from < s->alliance_after && s->alliance_after <= to && s->outcome_a >= 0 && m->alliance_rung >= 0 &&
+        isnan(m->out.alliance_year) && m->d[didx(m, s->outcome_a, s->outcome_b)].rung == m->alliance_rung)
+        m->out.alliance_year = s->alliance_after;
     double dt = to - from;
     double ex = decay(m->v[MP_RELAX_RATE], dt);
     double ed = decay(m->v[MP_DISPUTE_DECAY], dt);
@@ -415,8 +458,9 @@ static int rung_allowed(const model *m, int r, unsigned commit)
 }
 
 /* Records the first time the outcome dyad holds the alliance rung at or
- * after spec.alliance_after (checked at decisions and at samples, so an
- * alliance already in force at that date counts from the first sample). */
+ * after spec.alliance_after, at a decision that concludes it.  An alliance
+ * already in force when the clock reaches alliance_after is dated
+ * alliance_after by advance(). */
 static void check_alliance(model *m)
 {
     const model_spec *s = m->spec;
@@ -436,10 +480,13 @@ static void check_alliance(model *m)
  * is enough for a downgrade, to the rung x supports (possibly several down).
  *
  * `consent` is the set of commitments both sides have just signed (at a
- * treaty): signing the treaty a rung requires is itself the parties' vote for
- * that rung, so they propose it without noise if x reaches its threshold (the
- * 1950 treaty was the declaration of the alliance; the 2001 treaty that of a
- * treaty-backed partnership).
+ * treaty): when the treaty signed at least one commitment the next rung
+ * requires and every commitment it requires is now in force, the signature
+ * is itself the parties' vote for that rung, so each side that could propose
+ * it (its gate open, for a gated rung) does so without noise if x reaches
+ * its threshold (the 1950 treaty was the declaration of the alliance; the
+ * 2001 treaty that of a treaty-backed partnership).  The side's uniform is
+ * drawn all the same, so a decision always takes two draws.
  */
 static void decide(model *m, size_t di, unsigned consent)
 {
@@ -448,7 +495,6 @@ static void decide(model *m, size_t di, unsigned consent)
     if (m->dirty)
         evaluate(m);
     double beta = m->v[MP_DECISION_PRECISION], h = m->v[MP_HYSTERESIS];
-    int r = d->rung, top = s->nrungs - 1;
     /* A host keeps a base while the relation stays at least normal (x >= 0,
      * the rule by which it accepted it), with the hysteresis band; below,
      * it evicts the guest at this decision. */
@@ -456,26 +502,31 @@ static void decide(model *m, size_t di, unsigned consent)
         int host = d->base_host, guest = m->pair_a[di] == host ? m->pair_b[di] : m->pair_a[di];
         d->basing = 0.0;
         d->base_host = -1;
-        m->dirty = 1;
+        touch_actor(m, host);
+        touch_actor(m, guest);
         if (m->obs && m->obs->event) {
-            char actors[SPEC_ID_LEN * 2 + 2], detail[96];
+            char actors[SPEC_ID_LEN * 2 + 2], detail[128];
             snprintf(actors, sizeof actors, "%s+%s", s->actors[host].id, s->actors[guest].id);
-            snprintf(detail, sizeof detail, "%s evicts %s's base (x=%.3f)", s->actors[host].id,
-                     s->actors[guest].id, d->x);
+            snprintf(detail, sizeof detail, "%s evicts %s's base (x=%.3f)", s->actors[host].id, s->actors[guest].id,
+                     d->x);
             m->obs->event(m->obs->ctx, kernel_now(m->k), "eviction", actors, detail);
         }
         evaluate(m);
     }
+    int r = d->rung, top = s->nrungs - 1;
     /* The next rung's commitments must be in force, except on a gated
      * (alliance) rung: there the decision is the signing of the pact, and
      * each side's vote already requires its own gate to be open. */
     unsigned missing = r < top ? s->ladder[r + 1].requires & ~d->commit : 0;
     int up_struct = r < top && (!missing || s->ladder[r + 1].gate);
+    /* Treaty consent: the treaty just signed at least one commitment the
+     * next rung requires, and all of them are now in force. */
+    int treaty_vote = r < top && !missing && (s->ladder[r + 1].requires & consent);
     int votes_up = 0, votes_down = 0;
     for (int side = 0; side < 2; side++) {
         double u = gsl_rng_uniform(m->rng[STREAM_DECISION]);
         int can_up = up_struct && (!s->ladder[r + 1].gate || d->gate[side] > 0.0);
-        if (can_up && (s->ladder[r + 1].requires & consent) && d->x >= s->ladder[r + 1].x_min) {
+        if (can_up && treaty_vote && d->x >= s->ladder[r + 1].x_min) {
             votes_up++;
             continue;
         }
@@ -527,10 +578,10 @@ static void decide(model *m, size_t di, unsigned consent)
  * pressure's end removes exactly what its start added). */
 static void rebuild_hostility(model *m)
 {
-    memset(m->hostility, 0, sizeof m->hostility);
+    memset(m->hostility, 0, (size_t)m->n * (size_t)m->n * sizeof *m->hostility);
     for (size_t i = 0; i < m->npress; i++)
         if (m->press[i].live)
-            m->hostility[m->press[i].src][m->press[i].dst] += m->press[i].amount;
+            m->hostility[(size_t)m->press[i].src * (size_t)m->n + (size_t)m->press[i].dst] += m->press[i].amount;
 }
 
 static int add_pressure(model *m, int src, int dst, double amount, double until)
@@ -545,7 +596,7 @@ static int add_pressure(model *m, int src, int dst, double amount, double until)
         size_t nc = m->cap_press ? m->cap_press * 2 : 16;
         pressure *p = realloc(m->press, nc * sizeof *p);
         if (!p)
-            return MODEL_ENOMEM;
+            return AS_ENOMEM;
         m->press = p;
         m->cap_press = nc;
     }
@@ -553,10 +604,9 @@ static int add_pressure(model *m, int src, int dst, double amount, double until)
         m->npress++;
     m->press[slot] = (pressure){src, dst, amount, 1};
     rebuild_hostility(m);
-    if (until < m->spec->horizon &&
-        kernel_schedule(m->k, until, PRI_DATA, K_END, (int64_t)slot, NULL) != 0)
-        return MODEL_EKERNEL;
-    return MODEL_OK;
+    if (until < m->spec->horizon)
+        return kernel_schedule(m->k, until, PRI_DATA, K_END, (int64_t)slot, NULL);
+    return AS_OK;
 }
 
 /* Applies commitments offered by treaty event e to pair (a, b): defence
@@ -582,6 +632,34 @@ static double magnitude(model *m, const spec_event *e)
     return m->v[p];
 }
 
+/*
+ * Schedules the next occurrence of periodic event ei (docs/MODEL.md 3.4):
+ * occurrence k is due at s_k = from + k * every (k = 0, 1, ... while
+ * s_k <= until) and happens at s_k + U(-jitter, +jitter), one timing draw
+ * per occurrence when jitter > 0.  An occurrence whose time falls before
+ * the start is not simulated (the next one is tried); one after the
+ * horizon ends the event.  The loader keeps jitter below every / 2, so
+ * occurrences keep their order and each is later than the one before.
+ */
+static int schedule_every(model *m, size_t ei)
+{
+    const spec_event *e = &m->spec->events[ei];
+    const double every = m->v[e->p_every];
+    for (;;) {
+        uint64_t k = m->occurrence[ei]++;
+        double due = e->from + (double)k * every;
+        if (!(due <= e->until))
+            return AS_OK;
+        double t = due;
+        if (e->jitter_years > 0.0)
+            t += gsl_ran_flat(m->rng[STREAM_TIMING], -e->jitter_years, e->jitter_years);
+        if (t > m->spec->horizon)
+            return AS_OK;
+        if (t >= kernel_now(m->k) && t >= m->spec->start)
+            return kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL);
+    }
+}
+
 /* Schedules the next occurrence of a recurring event after time t. */
 static int schedule_next(model *m, size_t ei, double t)
 {
@@ -589,20 +667,13 @@ static int schedule_next(model *m, size_t ei, double t)
     double next = INFINITY;
     switch (e->timing) {
     case TIMING_AT:
-        return MODEL_OK;
-    case TIMING_EVERY: {
-        double period = m->v[e->p_every];
-        next = t + period;
-        if (e->jitter_years > 0.0)
-            next += gsl_ran_flat(m->rng[STREAM_TIMING], -e->jitter_years, e->jitter_years);
-        if (next <= t)
-            next = t + period * 1e-3;
-        break;
-    }
+        return AS_OK;
+    case TIMING_EVERY:
+        return schedule_every(m, ei);
     case TIMING_POISSON: {
         double rate = m->v[e->p_rate];
         if (rate <= 0.0)
-            return MODEL_OK;
+            return AS_OK;
         next = t + gsl_ran_exponential(m->rng[STREAM_TIMING], 1.0 / rate);
         break;
     }
@@ -618,8 +689,8 @@ static int schedule_next(model *m, size_t ei, double t)
     }
     }
     if (next < e->until && next <= m->spec->horizon)
-        return kernel_schedule(m->k, next, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
-    return MODEL_OK;
+        return kernel_schedule(m->k, next, PRI_EVENT, K_SCENARIO, (int64_t)ei, NULL);
+    return AS_OK;
 }
 
 /* Calls f for every unordered pair of the event's actors. */
@@ -634,7 +705,7 @@ static int apply_event(model *m, size_t ei)
     const spec_event *e = &s->events[ei];
     const double now = kernel_now(m->k);
     const char *kind = spec_event_kind_name(e->kind);
-    int rc = MODEL_OK;
+    int rc = AS_OK;
 
     /* Events that involve an actor that does not exist yet are void. */
     for (int i = 0; i < e->nactors; i++)
@@ -647,6 +718,14 @@ static int apply_event(model *m, size_t ei)
      * targets or gates afterwards (decisions, treaty acceptance) brings them
      * up to date itself. */
     double mag = magnitude(m, e);
+    if (e->timing == TIMING_SERIES) {
+        /* A series event's magnitude is per unit of the series' value (0
+         * where it is missing), kept within the magnitude's range as a
+         * drawn one is. */
+        const spec_param *mp = &s->params[e->p_magnitude];
+        double sv = model_spec_series_at(s, e->series, now);
+        mag = isnan(sv) ? 0.0 : clamp(mag * sv, mp->lo, mp->hi);
+    }
 
     switch (e->kind) {
     case EV_SUMMIT:
@@ -654,7 +733,7 @@ static int apply_event(model *m, size_t ei)
             size_t di = didx(m, e->actors[ia], e->actors[ib]);
             m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
         }
-        m->dirty = 1;
+        touch(m, e);
         FOR_PAIRS(e, ia, ib) decide(m, didx(m, e->actors[ia], e->actors[ib]), 0);
         emit(m, kind, e, "%s", e->note);
         break;
@@ -672,14 +751,14 @@ static int apply_event(model *m, size_t ei)
             m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
             emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
         }
-        m->dirty = 1;
+        touch(m, e);
         FOR_PAIRS(e, ia, ib) {
             size_t di = didx(m, e->actors[ia], e->actors[ib]);
             decide(m, di, m->d[di].signed_now);
         }
-        if (isfinite(e->expires) && e->expires <= s->horizon)
-            if (kernel_schedule(m->k, e->expires, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL))
-                rc = MODEL_EKERNEL;
+        /* The loader allows `expires` with `at` timing only, after `at`. */
+        if (isfinite(e->expires) && e->expires <= s->horizon && e->expires >= now)
+            rc = kernel_schedule(m->k, e->expires, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL);
         break;
     }
     case EV_SANCTIONS:
@@ -688,20 +767,17 @@ static int apply_event(model *m, size_t ei)
         double dur = m->v[e->p_duration];
         double until = dur > 0.0 ? now + dur : (e->kind == EV_ARMS_SALES ? now + 1.0 : INFINITY);
         double amount = mag;
-        if (e->timing == TIMING_SERIES) {
-            double sv = model_spec_series_at(s, e->series, now);
-            amount = isnan(sv) ? 0.0 : mag * sv;
-        }
-        for (int t = 1; t < e->nactors && rc == MODEL_OK; t++)
+        for (int t = 1; t < e->nactors && rc == AS_OK; t++)
             rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "hostility %+.4g until %.2f; %s", amount, until, e->note);
         break;
     }
     case EV_FORCE_REDUCTION:
-        FOR_PAIRS(e, ia, ib) m->d[didx(m, e->actors[ia], e->actors[ib])].border *= clamp(1.0 - mag, 0.0, 1.0);
-        m->dirty = 1;
-        emit(m, kind, e, "border militarisation x%.3g; %s", clamp(1.0 - mag, 0.0, 1.0), e->note);
+        /* The magnitude's range is [0, 1] (drawn values are clamped to it). */
+        FOR_PAIRS(e, ia, ib) m->d[didx(m, e->actors[ia], e->actors[ib])].border *= 1.0 - mag;
+        touch(m, e);
+        emit(m, kind, e, "border militarisation x%.3g; %s", 1.0 - mag, e->note);
         break;
     case EV_CLASH:
     case EV_CRISIS: {
@@ -709,7 +785,7 @@ static int apply_event(model *m, size_t ei)
         m->d[di].x = clamp(m->d[di].x - mag, -1.0, 1.0);
         if (e->kind == EV_CLASH)
             m->d[di].border += mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "x -%.3g; %s", mag, e->note);
         decide(m, di, 0);
         break;
@@ -721,12 +797,12 @@ static int apply_event(model *m, size_t ei)
             /* The grievance belongs to the side that received the proposal. */
             m->d[di].grievance[m->pair_a[di] == b ? 0 : 1] += mag;
         }
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "grievance +%.3g; %s", mag, e->note);
         break;
     case EV_IDEOLOGY_DISPUTE:
         m->d[didx(m, e->actors[0], e->actors[1])].dispute += mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "dispute +%.3g; %s", mag, e->note);
         break;
     case EV_REGIME_CHANGE: {
@@ -738,7 +814,7 @@ static int apply_event(model *m, size_t ei)
                 d->dispute = 0.0;
                 d->grievance[0] = d->grievance[1] = 0.0;
             }
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "ideology now %.3g; disputes reset; %s", e->ideology, e->note);
         break;
     }
@@ -748,26 +824,26 @@ static int apply_event(model *m, size_t ei)
             dyad *d = &m->d[didx(m, e->actors[ia], e->actors[ib])];
             d->economy = clamp(d->economy + mag, -1.0, 1.0);
         }
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "economy +%.3g; %s", mag, e->note);
         break;
     case EV_DOCTRINE:
         m->doctrine_on[e->actors[0]] = e->active;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "doctrine %s (cost %.3g); %s", e->active ? "on" : "off",
              actor_param(m, e->actors[0], AP_DOCTRINE_COST), e->note);
         break;
     case EV_OPENING: {
         dyad *d = &m->d[didx(m, e->actors[0], e->actors[1])];
         d->bias += mag;
-        m->dirty = 1;
+        touch(m, e);
         emit(m, kind, e, "bias %+.3g; %s", mag, e->note);
         break;
     }
     case EV_BASING: {
         /* The host accepts a base if the relation is at least normal, as
          * for the commitments other than defence; a standing base takes
-         * the new value (a renegotiated rent). */
+         * the new value (a renegotiated rent).  Then a decision. */
         int guest = e->actors[0], host = e->actors[1];
         size_t di = didx(m, guest, host);
         dyad *d = &m->d[di];
@@ -775,33 +851,30 @@ static int apply_event(model *m, size_t ei)
         if (ok) {
             d->basing = mag;
             d->base_host = host;
-            m->dirty = 1;
+            touch(m, e);
         }
         emit(m, kind, e, "%s; %s", ok ? "accepted" : "refused", e->note);
         decide(m, di, 0);
         break;
     }
-    case EV_TRADE: {
-        double tie = mag;
-        if (e->timing == TIMING_SERIES) {
-            double sv = model_spec_series_at(s, e->series, now);
-            tie = isnan(sv) ? m->d[didx(m, e->actors[0], e->actors[1])].trade : mag * sv;
-        }
+    case EV_TRADE:
+        /* Set, not added; a series event's magnitude is already m times
+         * the series value (0 where it is missing). */
         for (int t = 1; t < e->nactors; t++)
-            m->d[didx(m, e->actors[0], e->actors[t])].trade = tie;
-        m->dirty = 1;
-        emit(m, kind, e, "trade tie %.4g; %s", tie, e->note);
+            m->d[didx(m, e->actors[0], e->actors[t])].trade = mag;
+        touch(m, e);
+        emit(m, kind, e, "trade tie %.4g; %s", mag, e->note);
         break;
-    }
     case EV_KIND_COUNT:
-        return MODEL_ESPEC;
+        return AS_ERUNTIME;
     }
-    if (rc != MODEL_OK)
+    if (rc != AS_OK)
         return rc;
     return schedule_next(m, ei, now);
 }
 
-/* Treaty commitments lapse at expiry unless both sides renew them. */
+/* Treaty commitments lapse at expiry unless both sides renew them; a
+ * treaty with terms comes up for renewal again a term later. */
 static int expire_treaty(model *m, size_t ei)
 {
     const spec_event *e = &m->spec->events[ei];
@@ -824,13 +897,13 @@ static int expire_treaty(model *m, size_t ei)
         }
         emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
     }
-    m->dirty = 1;
-    /* A treaty with terms comes up for renewal again; the pairs that have
-     * let it lapse hold none of its commitments and are not affected. */
+    touch(m, e);
+    /* The pairs that let it lapse hold none of its commitments, so the
+     * next renewal leaves them as they are. */
     double next = kernel_now(m->k) + e->term_years;
     if (e->term_years > 0.0 && next <= m->spec->horizon)
-        return kernel_schedule(m->k, next, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL) ? MODEL_EKERNEL : MODEL_OK;
-    return MODEL_OK;
+        return kernel_schedule(m->k, next, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL);
+    return AS_OK;
 }
 
 /* Capabilities change only at data years: their relative values are
@@ -842,9 +915,20 @@ static void update_capabilities(model *m, double t)
     for (int k = 0; k < m->n; k++)
         for (int i = 0; i < m->n; i++) {
             double ck = m->cap[k], ci = m->cap[i];
-            m->rel[k][i] = i != k && !isnan(ck) && !isnan(ci) && ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
+            m->rel[(size_t)k * (size_t)m->n + (size_t)i] =
+                i != k && !isnan(ck) && !isnan(ci) && ck + ci > 0.0 ? ck / (ck + ci) : 0.0;
         }
-    m->dirty = 1;
+    touch_all(m);
+}
+
+/* Schedules review number m->review_m on the calendar grid and counts it. */
+static int schedule_review(model *m)
+{
+    double t = m->review_base + (double)m->review_m * m->v[MP_REVIEW_EVERY];
+    m->review_m++;
+    if (t > m->spec->horizon)
+        return AS_OK;
+    return kernel_schedule(m->k, t, PRI_REVIEW, K_REVIEW, 0, NULL);
 }
 
 static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
@@ -855,36 +939,35 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
     case K_YEAR:
         update_capabilities(m, now);
         if (now + 1.0 <= m->spec->horizon)
-            return kernel_schedule(k, floor(now) + 1.0, PRI_DATA, K_YEAR, 0, NULL) ? MODEL_EKERNEL : 0;
+            return kernel_schedule(k, floor(now) + 1.0, PRI_DATA, K_YEAR, 0, NULL);
         return 0;
     case K_SCENARIO:
         return apply_event(m, (size_t)ev->arg);
     case K_END:
         m->press[ev->arg].live = 0;
         rebuild_hostility(m);
-        m->dirty = 1;
+        touch_actor(m, m->press[ev->arg].src);
+        touch_actor(m, m->press[ev->arg].dst);
         return 0;
     case K_EXPIRE:
         return expire_treaty(m, (size_t)ev->arg);
     case K_REVIEW:
-        m->dirty = 1;
+        touch_all(m);
         evaluate(m);
-        return kernel_schedule(k, now + m->v[MP_REVIEW_EVERY], PRI_REVIEW, K_REVIEW, 0, NULL) ? MODEL_EKERNEL : 0;
+        return schedule_review(m);
     case K_SAMPLE: {
         if (m->dirty)
             evaluate(m);
-        check_alliance(m);
-        int rc = 0;
-        if (m->obs && m->obs->sample)
-            rc = m->obs->sample(m->obs->ctx, (int)floor(now), m);
-        if (rc)
-            return rc;
+        /* An observer that asks to stop knows why; the run reports a
+         * runtime failure, never the observer's own number. */
+        if (m->obs && m->obs->sample && m->obs->sample(m->obs->ctx, (int)floor(now), m) != 0)
+            return AS_ERUNTIME;
         if (now + 1.0 <= m->spec->horizon)
-            return kernel_schedule(k, now + 1.0, PRI_SAMPLE, K_SAMPLE, 0, NULL) ? MODEL_EKERNEL : 0;
+            return kernel_schedule(k, now + 1.0, PRI_SAMPLE, K_SAMPLE, 0, NULL);
         return 0;
     }
     default:
-        return MODEL_ESPEC;
+        return AS_ERUNTIME;
     }
 }
 
@@ -892,7 +975,8 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
 
 model *model_alloc(const model_spec *spec)
 {
-    if (!spec || spec->nactors < 2 || spec->nrungs < 2 || spec->nparams < MP_COUNT)
+    if (!spec || spec->nactors < 2 || spec->nactors > SPEC_MAX_ACTORS || spec->nrungs < 2 ||
+        spec->nparams < MP_COUNT)
         return NULL;
     model *m = calloc(1, sizeof *m);
     if (!m)
@@ -910,7 +994,26 @@ model *model_alloc(const model_spec *spec)
     m->d = calloc(m->nd, sizeof *m->d);
     m->pair_a = calloc(m->nd, sizeof *m->pair_a);
     m->pair_b = calloc(m->nd, sizeof *m->pair_b);
-    if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b)
+    m->occurrence = calloc(spec->nevents ? spec->nevents : 1, sizeof *m->occurrence);
+    if (!m->k || !m->v || !m->per_occurrence || !m->d || !m->pair_a || !m->pair_b || !m->occurrence)
+        goto fail;
+    /* n <= SPEC_MAX_ACTORS: n * n cannot overflow. */
+    const size_t n = (size_t)m->n, nn = n * n;
+    m->cap = calloc(n, sizeof *m->cap);
+    m->capk = calloc(n, sizeof *m->capk);
+    m->ideology = calloc(n, sizeof *m->ideology);
+    m->doctrine_on = calloc(n, sizeof *m->doctrine_on);
+    m->exists = calloc(n, sizeof *m->exists);
+    m->dirty_actor = calloc(n, sizeof *m->dirty_actor);
+    m->rel = calloc(nn, sizeof *m->rel);
+    m->hostility = calloc(nn, sizeof *m->hostility);
+    m->X = calloc(nn, sizeof *m->X);
+    m->host = calloc(nn, sizeof *m->host);
+    m->theta = calloc(nn, sizeof *m->theta);
+    m->theta_exo = calloc(nn, sizeof *m->theta_exo);
+    if (!m->cap || !m->capk || !m->ideology || !m->doctrine_on || !m->exists || !m->dirty_actor || !m->rel ||
+        !m->hostility ||
+        !m->X || !m->host || !m->theta || !m->theta_exo)
         goto fail;
     for (int i = 1; i < 5; i++)
         if (!(m->rng[i] = rng_alloc(0, (uint64_t)i)))
@@ -946,6 +1049,20 @@ void model_free(model *m)
     free(m->pair_a);
     free(m->pair_b);
     free(m->press);
+    free(m->occurrence);
+    free(m->cap);
+    free(m->capk);
+    free(m->ideology);
+    free(m->doctrine_on);
+    free(m->exists);
+    free(m->dirty_actor);
+    free(m->rel);
+    free(m->hostility);
+    free(m->X);
+    free(m->host);
+    free(m->theta);
+    free(m->theta_exo);
+    buf_clear(&m->text);
     free(m);
 }
 
@@ -963,7 +1080,7 @@ static void initial_state(model *m)
 {
     const model_spec *s = m->spec;
     memset(m->d, 0, m->nd * sizeof *m->d);
-    memset(m->hostility, 0, sizeof m->hostility);
+    memset(m->hostility, 0, (size_t)m->n * (size_t)m->n * sizeof *m->hostility);
     m->npress = 0;
     for (int i = 0; i < m->n; i++) {
         m->ideology[i] = actor_param(m, i, AP_IDEOLOGY);
@@ -978,14 +1095,16 @@ static void initial_state(model *m)
         d->economy = in->economy;
         d->commit = in->commitments;
     }
+    /* The initial rung is the highest whose threshold x reaches and whose
+     * commitments are in force, never a gated rung: an alliance must be
+     * concluded by a decision.  The lowest rung is the fallback. */
     for (size_t i = 0; i < m->nd; i++) {
         dyad *d = &m->d[i];
+        int r = rung_of_x(m, d->x);
+        while (r > 0 && ((s->ladder[r].requires & ~d->commit) || s->ladder[r].gate))
+            r--;
+        d->rung = r;
         d->base_host = -1;
-        d->rung = rung_allowed(m, rung_of_x(m, d->x), d->commit);
-        /* The initial rung is the one x supports, never a gated rung: an
-         * alliance must be concluded by a decision. */
-        if (s->ladder[d->rung].gate && d->rung > 0)
-            d->rung--;
     }
 }
 
@@ -1009,21 +1128,27 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
     for (size_t i = 0; i < m->nd; i++)
         notify_change(m, i);
 
-    int rc = 0;
+    int rc = AS_OK;
     double first_year = floor(s->start) + 1.0;
     double first_sample = floor(s->start) + 0.5;
     if (first_sample < s->start)
         first_sample += 1.0;
     if (first_year <= s->horizon)
-        rc |= kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
-    if (first_sample <= s->horizon)
-        rc |= kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
-    /* Reviews fall on multiples of the review period counted from the year
-     * boundary, so that they coincide with the data years and the mid-year
-     * samples and share their evaluations. */
+        rc = kernel_schedule(m->k, first_year, PRI_DATA, K_YEAR, 0, NULL);
+    if (rc == AS_OK && first_sample <= s->horizon)
+        rc = kernel_schedule(m->k, first_sample, PRI_SAMPLE, K_SAMPLE, 0, NULL);
+    /* Reviews fall on the calendar grid floor(start) + m * review_every_years
+     * (m = 1, 2, ...; the first grid point after the start), whatever the
+     * start, so that they coincide with the data years and the mid-year
+     * samples and share their evaluations.  Each time is computed from m,
+     * not by adding periods, so no rounding error accumulates. */
     double every = m->v[MP_REVIEW_EVERY];
-    double first_review = floor(s->start) + every * (floor((s->start - floor(s->start)) / every) + 1.0);
-    rc |= kernel_schedule(m->k, first_review, PRI_REVIEW, K_REVIEW, 0, NULL);
+    m->review_base = floor(s->start);
+    m->review_m = (uint64_t)floor((s->start - m->review_base) / every) + 1;
+    if (rc == AS_OK)
+        rc = schedule_review(m);
+    /* The first occurrence of every event, in event order (the order of the
+     * timing draws). */
     for (size_t i = 0; i < s->nevents && rc == 0; i++) {
         const spec_event *e = &s->events[i];
         double t = INFINITY;
@@ -1032,8 +1157,9 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
             t = e->at;
             break;
         case TIMING_EVERY:
-            t = e->from;
-            break;
+            m->occurrence[i] = 0;
+            rc = schedule_every(m, i);
+            continue;
         case TIMING_POISSON:
             if (m->v[e->p_rate] > 0.0)
                 t = e->from + gsl_ran_exponential(m->rng[STREAM_TIMING], 1.0 / m->v[e->p_rate]);
@@ -1052,13 +1178,17 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
         if (t >= s->start && t < e->until && t <= s->horizon)
             rc = kernel_schedule(m->k, t, PRI_EVENT, K_SCENARIO, (int64_t)i, NULL);
     }
-    if (rc != 0)
-        return MODEL_EKERNEL;
+    if (rc != AS_OK)
+        return rc;
 
     kernel_stop why;
     rc = kernel_run(m->k, s->horizon, 0, m, &why);
-    if (rc == 0)
+    if (rc == 0) {
+        /* Once more after the events at the horizon. */
+        if (m->dirty)
+            evaluate(m);
         track_reversal(m, s->horizon);
+    }
     m->out.events = kernel_dispatched(m->k);
     if (out)
         *out = m->out;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "model/spec.h"
 
 typedef struct model model;
@@ -33,7 +34,8 @@ typedef struct {
     void (*event)(void *ctx, double time, const char *kind, const char *actors,
                   const char *detail);
     /* Yearly sample, at year + 0.5 (mid-year); read state with the accessors
-     * below.  Returning non-zero stops the replication with that code. */
+     * below.  Returning non-zero stops the replication: model_run() then
+     * returns AS_ERUNTIME (the observer records why). */
     int (*sample)(void *ctx, int year, const model *m);
     /* Label rung index or commitments of a dyad changed; also called for
      * every dyad at the start of the run with its initial state. */
@@ -50,14 +52,15 @@ typedef struct {
     uint64_t events;        /* kernel events dispatched */
 } model_outcome;
 
-/* Error codes of model_alloc / model_run (besides a non-zero code from an
- * observer's sample callback, which is passed through). */
-enum { MODEL_OK = 0, MODEL_ENOMEM = -1, MODEL_EKERNEL = -2, MODEL_ESPEC = -3 };
+/* Older name of AS_OK (sim/base/status.h), kept until every caller uses it. */
+#define MODEL_OK AS_OK
 
 /*
  * Allocates a model for the spec (borrowed: it must outlive the model and
- * not change while the model exists).  Returns NULL when memory runs out or
- * the spec is unusable (no actors, fewer than two ladder rungs).
+ * not change while the model exists).  Its tables are sized from the spec:
+ * about 130 bytes per dyad and 50 bytes per ordered pair of actors.
+ * Returns NULL when memory runs out or the spec is unusable (fewer than two
+ * or more than SPEC_MAX_ACTORS actors, fewer than two ladder rungs).
  */
 model *model_alloc(const model_spec *spec);
 
@@ -73,7 +76,11 @@ void model_free(model *m);
  * `params`, if not NULL, is a vector of spec.nparams values used instead of
  * drawing them (calibration and sensitivity set parameters this way); with
  * NULL, fixed parameters take their value and distributions are drawn.
- * Fills *out (may be NULL).  Returns MODEL_OK or an error code.
+ * Fills *out (may be NULL).  Returns AS_OK; AS_ENOMEM when memory ran
+ * out (a pressure table that had to grow, the kernel's queue); AS_ERUNTIME
+ * when the observer's sample callback asked to stop (the observer keeps its
+ * own reason) or the spec is inconsistent (an event kind the model does not
+ * know).  *out is valid only on AS_OK.
  */
 int model_run(model *m, uint64_t seed, const double *params,
               const model_observer *obs, model_outcome *out);

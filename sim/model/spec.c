@@ -24,6 +24,11 @@ void model_spec_init(model_spec *s)
 
 void model_spec_clear(model_spec *s)
 {
+    for (size_t i = 0; i < s->nevents; i++)
+        free(s->events[i].actors);
+    free(s->actors);
+    free(s->ladder);
+    free(s->claim.targets);
     free(s->params);
     free(s->series_data);
     free(s->series);
@@ -132,11 +137,45 @@ double model_spec_series_at(const model_spec *s, int i, double t)
     return v[lo];
 }
 
+int model_spec_add_actor(model_spec *s, const spec_actor *a)
+{
+    if (s->nactors < 0 || ensure((void **)&s->actors, (size_t)s->nactors, sizeof *s->actors))
+        return -1;
+    s->actors[s->nactors++] = *a;
+    return 0;
+}
+
+int model_spec_add_rung(model_spec *s, const spec_rung *r)
+{
+    if (s->nrungs < 0 || ensure((void **)&s->ladder, (size_t)s->nrungs, sizeof *s->ladder))
+        return -1;
+    s->ladder[s->nrungs++] = *r;
+    return 0;
+}
+
 int model_spec_add_event(model_spec *s, const spec_event *e)
 {
-    if (ensure((void **)&s->events, s->nevents, sizeof *s->events))
+    size_t n = e->nactors > 0 ? (size_t)e->nactors : 0;
+    int *actors = malloc((n ? n : 1) * sizeof *actors);
+    if (!actors || ensure((void **)&s->events, s->nevents, sizeof *s->events)) {
+        free(actors);
         return -1;
-    s->events[s->nevents++] = *e;
+    }
+    if (n)
+        memcpy(actors, e->actors, n * sizeof *actors);
+    spec_event *copy = &s->events[s->nevents++];
+    *copy = *e;
+    copy->nactors = (int)n;
+    copy->actors = actors;
+    return 0;
+}
+
+int model_spec_add_claim_target(model_spec *s, int a)
+{
+    spec_claim *c = &s->claim;
+    if (c->ntargets < 0 || ensure((void **)&c->targets, (size_t)c->ntargets, sizeof *c->targets))
+        return -1;
+    c->targets[c->ntargets++] = a;
     return 0;
 }
 
@@ -175,7 +214,7 @@ void model_spec_dyad_name(const model_spec *s, int a, int b, char *buf, size_t l
     snprintf(buf, len, "%s-%s", ia, ib);
 }
 
-static const char *const kind_names[EV_KIND_COUNT] = {
+const char *const spec_event_kind_names[EV_KIND_COUNT] = {
     [EV_SUMMIT] = "summit",
     [EV_TREATY] = "treaty",
     [EV_SANCTIONS] = "sanctions",
@@ -195,37 +234,43 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_TRADE] = "trade",
 };
 
+const char *const spec_timing_names[TIMING_COUNT] = {
+    [TIMING_AT] = "at", [TIMING_EVERY] = "every", [TIMING_POISSON] = "rate", [TIMING_SERIES] = "series"};
+
+const char *const spec_dist_kind_names[DIST_COUNT] = {
+    [DIST_FIXED] = "fixed",   [DIST_UNIFORM] = "uniform",      [DIST_NORMAL] = "normal",
+    [DIST_BETA] = "beta",     [DIST_LOGNORMAL] = "lognormal"};
+
+const char *const spec_target_kind_names[TARGET_COUNT] = {
+    [TARGET_UP] = "up",
+    [TARGET_DOWN] = "down",
+    [TARGET_COMMIT_START] = "start",
+    [TARGET_COMMIT_END] = "end",
+    [TARGET_STAYS_BELOW] = "stays_below"};
+
+const char *const spec_commitment_names[SPEC_C_COUNT] = {"nonaggression", "consultation", "defence"};
+
 const char *spec_event_kind_name(spec_event_kind k)
 {
-    return (unsigned)k < EV_KIND_COUNT ? kind_names[k] : NULL;
+    return (unsigned)k < EV_KIND_COUNT ? spec_event_kind_names[k] : NULL;
 }
 
 int spec_event_kind_from_name(const char *name)
 {
     for (int k = 0; k < EV_KIND_COUNT; k++)
-        if (strcmp(kind_names[k], name) == 0)
+        if (strcmp(spec_event_kind_names[k], name) == 0)
             return k;
     return -1;
 }
-
-static const struct {
-    unsigned flag;
-    const char *name;
-} commitment_names[] = {
-    {SPEC_C_NONAGGRESSION, "nonaggression"},
-    {SPEC_C_CONSULTATION, "consultation"},
-    {SPEC_C_DEFENCE, "defence"},
-};
 
 void spec_commitments_format(unsigned c, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof commitment_names / sizeof commitment_names[0]; i++) {
-        if (!(c & commitment_names[i].flag))
+    for (unsigned i = 0; i < SPEC_C_COUNT; i++) {
+        if (!(c & (1u << i)))
             continue;
-        int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-                         commitment_names[i].name);
+        int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "", spec_commitment_names[i]);
         if (w < 0 || (size_t)w >= len - used)
             return;
         used += (size_t)w;
@@ -236,9 +281,9 @@ void spec_commitments_format(unsigned c, char *buf, size_t len)
 
 unsigned spec_commitment_from_name(const char *name)
 {
-    for (size_t i = 0; i < sizeof commitment_names / sizeof commitment_names[0]; i++)
-        if (strcmp(commitment_names[i].name, name) == 0)
-            return commitment_names[i].flag;
+    for (unsigned i = 0; i < SPEC_C_COUNT; i++)
+        if (strcmp(spec_commitment_names[i], name) == 0)
+            return 1u << i;
     return 0;
 }
 
@@ -259,17 +304,5 @@ int model_spec_param_per_replication(const model_spec *s, size_t i)
 
 const char *spec_target_kind_name(spec_target_kind k)
 {
-    switch (k) {
-    case TARGET_UP:
-        return "up";
-    case TARGET_DOWN:
-        return "down";
-    case TARGET_COMMIT_START:
-        return "start";
-    case TARGET_COMMIT_END:
-        return "end";
-    case TARGET_STAYS_BELOW:
-        return "stays_below";
-    }
-    return "?";
+    return (unsigned)k < TARGET_COUNT ? spec_target_kind_names[k] : "?";
 }

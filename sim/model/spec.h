@@ -3,9 +3,8 @@
  *
  * The scenario loader (sim/scenario/) fills a model_spec from a libconfig file;
  * the model (sim/model/) reads it and never sees libconfig.  Everything here is
- * plain values: no pointers into other objects, so a spec can be copied with
- * memcpy-like assignment of its arrays and handed to any number of threads
- * read-only.
+ * plain data with no pointers into other objects, so a loaded spec can be
+ * handed to any number of threads read-only.
  *
  * Numbers that a user may fix, override with --set, sweep, calibrate or draw
  * per replication are "parameters": they live in one flat array
@@ -15,6 +14,11 @@
  * reads `double` values from an array.
  *
  * Times are decimal years (1950.12 is mid-February 1950).
+ *
+ * A spec owns its arrays (params, series, actors, ladder, events and each
+ * event's actors, initial, targets, the claim's targets): build it with
+ * the model_spec_add_* functions, which copy what they are given, and free
+ * it with model_spec_clear().  A spec is not copied by assignment.
  */
 #ifndef ALIGNSIM_MODEL_SPEC_H
 #define ALIGNSIM_MODEL_SPEC_H
@@ -22,13 +26,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SPEC_MAX_ACTORS 24      /* actors in one scenario */
-#define SPEC_MAX_LABELS 16      /* rungs of the label ladder */
+/*
+ * Sizes.  The world is sized from the scenario: actors, rungs, the actors of
+ * an event and the claim's targets are allocated.  The one limit on the
+ * world is on the number of actors, where memory (each model holds
+ * actors^2 / 2 dyads and a few actors^2 tables) and time (one evaluation of
+ * the targets costs actors^3) would otherwise blow up; the loader reports
+ * more at the `actors` setting.
+ */
+#define SPEC_MAX_ACTORS 500     /* actors in one scenario: a limit, see above */
 #define SPEC_ID_LEN 32          /* actor ids, series names, event kinds */
 #define SPEC_NAME_LEN 80        /* display names, label names */
 #define SPEC_PATH_LEN 96        /* libconfig paths of parameters */
 #define SPEC_NOTE_LEN 120       /* free-text notes on events and targets */
-#define SPEC_MAX_EVENT_ACTORS 8 /* actors named by one event */
+#define SPEC_TEXT_LEN 512       /* the scenario's description (longer text is cut) */
 
 /* Parameter index stored in spec_event.p_every, p_rate and p_duration when
  * the event has no such parameter (not that timing; a type without a
@@ -43,6 +54,8 @@ typedef enum {
     DIST_BETA,      /* a, b shape; scaled to [min, max] = [c, d] */
     DIST_LOGNORMAL  /* a = mu, b = sigma of the underlying normal */
 } spec_dist_kind;
+/* How many kinds (outside the enum, so that switches need no case for it). */
+enum { DIST_COUNT = DIST_LOGNORMAL + 1 };
 
 typedef struct {
     spec_dist_kind kind;
@@ -124,7 +137,8 @@ typedef struct {
 enum {
     SPEC_C_NONAGGRESSION = 1u << 0,
     SPEC_C_CONSULTATION = 1u << 1,
-    SPEC_C_DEFENCE = 1u << 2
+    SPEC_C_DEFENCE = 1u << 2,
+    SPEC_C_COUNT = 3              /* commitments: flag i is 1u << i */
 };
 
 typedef enum {
@@ -153,8 +167,9 @@ typedef enum {
     TIMING_AT = 0,        /* once, at `at` */
     TIMING_EVERY,         /* every `every` years from `from` until `until` */
     TIMING_POISSON,       /* Poisson process with `rate` per year in [from, until) */
-    TIMING_SERIES         /* once a year at year + 0.5, magnitude scaled by a series */
+    TIMING_SERIES         /* once at each point of a series, magnitude scaled by its value */
 } spec_timing;
+enum { TIMING_COUNT = TIMING_SERIES + 1 };
 
 typedef struct {
     spec_event_kind kind;
@@ -167,7 +182,8 @@ typedef struct {
     int series;                   /* TIMING_SERIES: index into series, else -1 */
     double jitter_years;          /* TIMING_EVERY: each occurrence moves by U(-j, j) */
     int nactors;
-    int actors[SPEC_MAX_EVENT_ACTORS]; /* indices into model_spec.actors */
+    int *actors;                  /* nactors indices into model_spec.actors, distinct; owned
+                                     by the spec (model_spec_add_event copies them) */
     unsigned commitments;         /* EV_TREATY: SPEC_C_* offered */
     double expires;               /* EV_TREATY: year the commitments lapse unless renewed; +inf never */
     double term_years;            /* EV_TREATY: after `expires`, renewed pairs face renewal again every
@@ -198,6 +214,7 @@ typedef enum {
     TARGET_COMMIT_END,    /* first time the commitment is not in force, after `after` */
     TARGET_STAYS_BELOW    /* label < target label throughout [after, year]; sim_year = first violation */
 } spec_target_kind;
+enum { TARGET_COUNT = TARGET_STAYS_BELOW + 1 };
 
 typedef struct {
     int a, b;                     /* dyad, a < b */
@@ -216,12 +233,16 @@ typedef struct {
  * scenario's optional `claim` group (defaults when absent); only the claim
  * command reads it, never the model.
  */
+/* Limits of the claim command: each strength is a condition of its own
+ * (time), and the targets are written into the override of each
+ * condition and the provenance lines. */
 #define SPEC_MAX_CLAIM_STRENGTHS 64
+#define SPEC_MAX_CLAIM_TARGETS 64
 typedef struct {
     int third_power;              /* actor index of the power that confronts the
                                      targets; -1 when the scenario names none */
     int ntargets;                 /* actors it confronts (default: the outcome dyad) */
-    int targets[SPEC_MAX_EVENT_ACTORS - 1];
+    int *targets;                 /* ntargets actor indices, owned by the spec */
     double at;                    /* year the reversal begins */
     double duration_years;        /* years it lasts; 0 = until the horizon */
     double strength;              /* magnitude of the reversal of condition "reversal" */
@@ -239,6 +260,8 @@ typedef struct {
  * settings.  The loader fills it from the scenario's optional `calibrate`
  * group (present = 0 when absent); only the calibrate command reads it.
  */
+/* Limits of the calibrate command: the simplex search slows and loses its
+ * way in more dimensions (time). */
 #define SPEC_MAX_FREE 16
 #define SPEC_MAX_ORDERS 16
 typedef struct {
@@ -267,14 +290,15 @@ typedef struct {
 /* The whole scenario.  Arrays are owned by the spec (see model_spec_free). */
 typedef struct {
     char name[SPEC_NAME_LEN];
+    char description[SPEC_TEXT_LEN]; /* free text, shown by `alignsim report`; never read by the model */
     double start, horizon;        /* years */
     uint64_t seed;                /* master seed */
 
     spec_param *params;  size_t nparams;
     double *series_data; size_t nseries_data;
     spec_series *series; size_t nseries;
-    spec_actor actors[SPEC_MAX_ACTORS]; int nactors;
-    spec_rung ladder[SPEC_MAX_LABELS]; int nrungs;  /* ascending labels */
+    spec_actor *actors; int nactors;
+    spec_rung *ladder; int nrungs;  /* ascending labels; at least 2 to run */
     spec_event *events; size_t nevents;
     spec_initial *initial; size_t ninitial;
     spec_target *targets; size_t ntargets;
@@ -320,10 +344,19 @@ int model_spec_find_series(const model_spec *s, const char *name);
  * before the first point or where the data are missing. */
 double model_spec_series_at(const model_spec *s, int i, double t);
 
-/* Appends an event / initial condition / target (copied); 0 or -1 on no memory. */
+/* Appends an actor / a rung (copied); 0 or -1 on no memory (the spec is
+ * unchanged). */
+int model_spec_add_actor(model_spec *s, const spec_actor *a);
+int model_spec_add_rung(model_spec *s, const spec_rung *r);
+
+/* Appends an event (copied, with a copy of its e->nactors actors) / initial
+ * condition / target; 0 or -1 on no memory (the spec is unchanged). */
 int model_spec_add_event(model_spec *s, const spec_event *e);
 int model_spec_add_initial(model_spec *s, const spec_initial *in);
 int model_spec_add_target(model_spec *s, const spec_target *t);
+
+/* Appends actor a to the claim's targets; 0 or -1 on no memory. */
+int model_spec_add_claim_target(model_spec *s, int a);
 
 /* Index of the actor with this id, or -1. */
 int model_spec_find_actor(const model_spec *s, const char *id);
@@ -364,11 +397,21 @@ int model_spec_param_per_occurrence(const model_spec *s, size_t i);
  * records in replications.tsv. */
 int model_spec_param_per_replication(const model_spec *s, size_t i);
 
-/* Name of a target kind as written in scenario files ("up", "down",
- * "start", "end", "stays_below"). */
+/*
+ * The names of the enumerations as scenario files and result files write
+ * them: one table each, indexed by the enum (immutable data).  The scenario
+ * language's settings table takes its variants from them.
+ */
+extern const char *const spec_event_kind_names[EV_KIND_COUNT]; /* "summit", ... */
+extern const char *const spec_timing_names[TIMING_COUNT];     /* "at", "every", "rate", "series" */
+extern const char *const spec_dist_kind_names[DIST_COUNT];    /* "fixed", "uniform", ... */
+extern const char *const spec_target_kind_names[TARGET_COUNT]; /* "up", "down", "start", ... */
+extern const char *const spec_commitment_names[SPEC_C_COUNT]; /* of flag 1u << i */
+
+/* Name of a target kind ("up", ...), or "?" out of range. */
 const char *spec_target_kind_name(spec_target_kind k);
 
-/* Name of an event kind as written in scenario files ("summit", ...), or NULL. */
+/* Name of an event kind ("summit", ...), or NULL out of range. */
 const char *spec_event_kind_name(spec_event_kind k);
 
 /* Kind for a name, or -1. */

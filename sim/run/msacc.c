@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/wire.h"
+#include "base/buf.h"
+#include "base/status.h"
 
 #define BINS_PER_YEAR 100.0
 #define MAX_BINS 10000000LL
@@ -167,7 +168,7 @@ static int same_shape(const msacc *x, const msacc *y)
 int msacc_merge(msacc *dst, const msacc *src)
 {
     if (!same_shape(dst, src))
-        return -1;
+        return AS_ERUNTIME;
     for (size_t i = 0; i < dst->ntargets * C_COUNT; i++)
         dst->cnt[i] += src->cnt[i];
     for (size_t i = 0; i < dst->nbins; i++)
@@ -224,49 +225,49 @@ size_t msacc_packed_size(const msacc *a)
     return 8 * (4 + a->ntargets * C_COUNT + a->nbins + 1);
 }
 
-int msacc_pack(const msacc *a, void *buf, size_t len)
+int msacc_pack(const msacc *a, void *out, size_t len)
 {
     if (len < msacc_packed_size(a))
-        return -1;
-    unsigned char *p = buf;
+        return AS_ERUNTIME;
+    unsigned char *p = out;
     memcpy(p, PACK_MAGIC, 8);
-    wire_put_u64(p + 8, PACK_VERSION);
-    wire_put_u64(p + 16, a->ntargets);
-    wire_put_u64(p + 24, a->nbins);
+    buf_put_u64(p + 8, PACK_VERSION);
+    buf_put_u64(p + 16, a->ntargets);
+    buf_put_u64(p + 24, a->nbins);
     size_t o = 32;
     for (size_t i = 0; i < a->ntargets * C_COUNT; i++, o += 8)
-        wire_put_u64(p + o, a->cnt[i]);
+        buf_put_u64(p + o, a->cnt[i]);
     for (size_t i = 0; i < a->nbins; i++, o += 8)
-        wire_put_u64(p + o, a->bins[i]);
-    wire_put_u64(p + o, wire_fnv1a(WIRE_FNV_OFFSET, p, o));
+        buf_put_u64(p + o, a->bins[i]);
+    buf_put_u64(p + o, buf_fnv1a(BUF_FNV_OFFSET, p, o));
     return 0;
 }
 
-int msacc_unpack(msacc *a, const void *buf, size_t len)
+int msacc_unpack(msacc *a, const void *data, size_t len)
 {
-    const unsigned char *p = buf;
+    const unsigned char *p = data;
     if (len != msacc_packed_size(a) || memcmp(p, PACK_MAGIC, 8) != 0 ||
-        wire_get_u64(p + 8) != PACK_VERSION || wire_get_u64(p + 16) != a->ntargets ||
-        wire_get_u64(p + 24) != a->nbins ||
-        wire_get_u64(p + len - 8) != wire_fnv1a(WIRE_FNV_OFFSET, p, len - 8))
-        return -1;
+        buf_get_u64(p + 8) != PACK_VERSION || buf_get_u64(p + 16) != a->ntargets ||
+        buf_get_u64(p + 24) != a->nbins ||
+        buf_get_u64(p + len - 8) != buf_fnv1a(BUF_FNV_OFFSET, p, len - 8))
+        return AS_ERUNTIME;
     /* Check the invariants before touching a. */
     size_t o = 32;
     uint64_t *cnt = malloc((a->ntargets ? a->ntargets : 1) * C_COUNT * sizeof *cnt);
     if (!cnt)
-        return -1;
+        return AS_ERUNTIME;
     for (size_t i = 0; i < a->ntargets * C_COUNT; i++, o += 8)
-        cnt[i] = wire_get_u64(p + o);
+        cnt[i] = buf_get_u64(p + o);
     for (size_t i = 0; i < a->ntargets; i++) {
         const uint64_t *c = cnt + i * C_COUNT;
         if (c[C_MET] > c[C_N] || c[C_W2] > c[C_MET] || c[C_W1] > c[C_W2]) {
             free(cnt);
-            return -1;
+            return AS_ERUNTIME;
         }
     }
     memcpy(a->cnt, cnt, a->ntargets * C_COUNT * sizeof *cnt);
     free(cnt);
     for (size_t i = 0; i < a->nbins; i++, o += 8)
-        a->bins[i] = wire_get_u64(p + o);
+        a->bins[i] = buf_get_u64(p + o);
     return 0;
 }

@@ -69,7 +69,8 @@ void msacc_reset(msacc *a);
  * (milestones_finish) and tracks the same spec's targets. */
 void msacc_add(msacc *a, const milestones *ms);
 
-/* Adds src into dst.  Returns 0, or -1 when the shapes differ (dst unchanged). */
+/* Adds src into dst.  Returns AS_OK, or AS_ERUNTIME when the shapes differ
+ * (dst unchanged). */
 int msacc_merge(msacc *dst, const msacc *src);
 
 /* Result of target i (i < the spec's ntargets). */
@@ -78,12 +79,13 @@ msacc_result msacc_get(const msacc *a, size_t i);
 /* Exact size of the packed image. */
 size_t msacc_packed_size(const msacc *a);
 
-/* Writes the packed image into buf (len >= msacc_packed_size(a)); 0 or -1. */
-int msacc_pack(const msacc *a, void *buf, size_t len);
+/* Writes the packed image into out (len >= msacc_packed_size(a)); AS_OK,
+ * or AS_ERUNTIME when len is too small. */
+int msacc_pack(const msacc *a, void *out, size_t len);
 
-/* Replaces the contents of a by the image (len bytes, borrowed).  Returns 0,
- * or -1 when the image is not of a's shape, truncated or corrupt (a is then
- * unchanged). */
-int msacc_unpack(msacc *a, const void *buf, size_t len);
+/* Replaces the contents of a by the image (len bytes, borrowed).  Returns
+ * AS_OK, or AS_ERUNTIME when the image is not of a's shape, truncated or
+ * corrupt (a is then unchanged), AS_ERUNTIME too when memory runs out. */
+int msacc_unpack(msacc *a, const void *data, size_t len);
 
 #endif

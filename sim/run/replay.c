@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/status.h"
+#include "run/summary.h"
+
 typedef struct {
     double time;
     char kind[SPEC_ID_LEN];
@@ -174,7 +177,7 @@ static int write_trajectory(const recorder *r, const char *dir, const provenance
     snprintf(path, sizeof path, "%s/trajectory.tsv", dir);
     tsv_writer *w = tsv_open(path, p->kv, p->n, cols, 8, err, errlen);
     if (!w)
-        return 1;
+        return AS_EIO;
     const model_spec *s = r->spec;
     for (size_t y = 0; y < r->nyears; y++) {
         if (!r->sampled[y])
@@ -198,7 +201,7 @@ static int write_trajectory(const recorder *r, const char *dir, const provenance
             tsv_end_row(w);
         }
     }
-    return tsv_commit(w, err, errlen) ? 1 : 0;
+    return tsv_commit(w, err, errlen);
 }
 
 static int write_events(const recorder *r, const char *dir, const provenance *p, char *err, size_t errlen)
@@ -208,7 +211,7 @@ static int write_events(const recorder *r, const char *dir, const provenance *p,
     snprintf(path, sizeof path, "%s/events.tsv", dir);
     tsv_writer *w = tsv_open(path, p->kv, p->n, cols, 4, err, errlen);
     if (!w)
-        return 1;
+        return AS_EIO;
     for (size_t i = 0; i < r->nevents; i++) {
         tsv_fixed(w, r->events[i].time, 3);
         tsv_str(w, r->events[i].kind);
@@ -216,7 +219,7 @@ static int write_events(const recorder *r, const char *dir, const provenance *p,
         tsv_str(w, r->events[i].detail);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) ? 1 : 0;
+    return tsv_commit(w, err, errlen);
 }
 
 static int write_milestones(const recorder *r, const char *dir, const provenance *p, char *err, size_t errlen)
@@ -227,19 +230,10 @@ static int write_milestones(const recorder *r, const char *dir, const provenance
     snprintf(path, sizeof path, "%s/milestones.tsv", dir);
     tsv_writer *w = tsv_open(path, p->kv, p->n, cols, 8, err, errlen);
     if (!w)
-        return 1;
+        return AS_EIO;
     const model_spec *s = r->spec;
     for (size_t i = 0; i < s->ntargets; i++) {
-        const spec_target *t = &s->targets[i];
-        char name[2 * SPEC_ID_LEN + 2], cbuf[64];
-        model_spec_dyad_name(s, t->a, t->b, name, sizeof name);
-        int is_commit = t->kind == TARGET_COMMIT_START || t->kind == TARGET_COMMIT_END;
-        tsv_str(w, name);
-        tsv_fixed(w, t->year, 2);
-        if (is_commit)
-            tsv_na(w);
-        else
-            tsv_int(w, t->label);
+        summary_target_head(w, s, i);
         double sy = milestones_sim_year(r->ms, i), e = milestones_error(r->ms, i);
         if (isnan(sy))
             tsv_na(w);
@@ -249,17 +243,10 @@ static int write_milestones(const recorder *r, const char *dir, const provenance
             tsv_na(w);
         else
             tsv_fixed(w, e, 2);
-        tsv_str(w, spec_target_kind_name(t->kind));
-        if (is_commit) {
-            spec_commitments_format(t->commitment, cbuf, sizeof cbuf);
-            tsv_str(w, cbuf);
-        } else {
-            tsv_na(w);
-        }
-        tsv_str(w, t->note);
+        summary_target_tail(w, s, i);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) ? 1 : 0;
+    return tsv_commit(w, err, errlen);
 }
 
 int replay_write_ladder(const model_spec *spec, const char *outdir, const io_kv *prov, size_t nprov,
@@ -270,7 +257,7 @@ int replay_write_ladder(const model_spec *spec, const char *outdir, const io_kv 
     snprintf(path, sizeof path, "%s/ladder.tsv", outdir);
     tsv_writer *w = tsv_open(path, prov, nprov, cols, 3, err, errlen);
     if (!w)
-        return 1;
+        return AS_EIO;
     for (int i = 0; i < spec->nrungs; i++) {
         tsv_int(w, spec->ladder[i].label);
         tsv_str(w, spec->ladder[i].name);
@@ -280,12 +267,12 @@ int replay_write_ladder(const model_spec *spec, const char *outdir, const io_kv 
             tsv_na(w);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) ? 1 : 0;
+    return tsv_commit(w, err, errlen);
 }
 
-void replay_format_score(const milestones_score *sc, char *buf, size_t len)
+void replay_format_score(const milestones_score *sc, char *out, size_t len)
 {
-    snprintf(buf, len,
+    snprintf(out, len,
              "replay score: %zu of %zu milestones within 1 year, %zu within 2 years, %zu missed; "
              "mean absolute error %.2f years",
              sc->within1, sc->targets, sc->within2, sc->missed, sc->mae_years);
@@ -296,16 +283,17 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
 {
     recorder r;
     model *m = NULL;
-    int rc = 1;
+    int rc = AS_ENOMEM;
     if (recorder_init(&r, spec) != 0) {
         snprintf(err, errlen, "out of memory");
-        return 1;
+        return AS_ENOMEM;
     }
     m = model_alloc(spec);
     if (!m) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
+    rc = AS_ERUNTIME;
     model_observer obs = {&r, rec_event, rec_sample, rec_change};
     model_outcome out;
     int mrc = model_run(m, seed, NULL, &obs, &out);
@@ -315,24 +303,25 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
     }
     milestones_finish(r.ms, spec->horizon);
 
-    if (io_mkdir_p(outdir, err, errlen) != 0)
+    rc = AS_EIO;
+    if (io_mkdir_p(outdir, err, errlen) != AS_OK)
         goto done;
     provenance p;
     prov_init(&p, spec, seed, prov, nprov);
     char path[4096];
     snprintf(path, sizeof path, "%s/scenario.cfg", outdir);
-    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != 0)
-        goto done;
-    if (write_trajectory(&r, outdir, &p, err, errlen) || write_events(&r, outdir, &p, err, errlen) ||
-        write_milestones(&r, outdir, &p, err, errlen) ||
-        replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen))
+    if ((rc = io_write_file_atomic(path, resolved, strlen(resolved), err, errlen)) != AS_OK ||
+        (rc = write_trajectory(&r, outdir, &p, err, errlen)) != AS_OK ||
+        (rc = write_events(&r, outdir, &p, err, errlen)) != AS_OK ||
+        (rc = write_milestones(&r, outdir, &p, err, errlen)) != AS_OK ||
+        (rc = replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK)
         goto done;
     if (report) {
         report->score = milestones_get_score(r.ms);
         report->outcome = out;
         report->nevents = r.nevents;
     }
-    rc = 0;
+    rc = AS_OK;
 done:
     model_free(m);
     recorder_free(&r);

@@ -31,8 +31,9 @@ typedef struct {
  * (created with its parents).  resolved is the resolved scenario text,
  * written as scenario.cfg.  prov/nprov are extra provenance lines (command,
  * overrides) added to every table after the program version, scenario name
- * and seed.  Returns 0, or 1 with a message in err (I/O failure: path and
- * reason; no memory).  Nothing is left half-written on failure.
+ * and seed.  Returns AS_OK, or AS_EIO (path and reason), AS_ENOMEM or
+ * AS_ERUNTIME (the model failed) with a message in err.  Nothing is left
+ * half-written on failure.
  */
 int replay_run(const model_spec *spec, const char *resolved, uint64_t seed,
                const io_kv *prov, size_t nprov, const char *outdir,
@@ -40,12 +41,12 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed,
 
 /*
  * Writes ladder.tsv (label, label_name, x_min) of spec into outdir.
- * Returns 0 or 1 with a message in err.
+ * Returns AS_OK or AS_EIO with a message in err.
  */
 int replay_write_ladder(const model_spec *spec, const char *outdir,
                         const io_kv *prov, size_t nprov, char *err, size_t errlen);
 
 /* Formats the replay score as one line (no newline) into buf. */
-void replay_format_score(const milestones_score *sc, char *buf, size_t len);
+void replay_format_score(const milestones_score *sc, char *out, size_t len);
 
 #endif

@@ -13,33 +13,27 @@
  * written as a default they do not have.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "scenario/loader.h"
+#include "scenario/read.h"
 
 #define BIT(i) (1u << (i))
 
 typedef struct {
     const loader *L;
-    strbuf b;
+    buf b;
 } emitter;
 
 static void indent(emitter *E, int depth)
 {
     for (int i = 0; i < depth; i++)
-        sb_puts(&E->b, "  ");
+        buf_puts(&E->b, "  ");
 }
 
-static int valid_for(const setting_def *d, int variant, int timing)
-{
-    if (d->variants && variant >= 0 && !(d->variants & BIT(variant)))
-        return 0;
-    if (d->timings && timing >= 0 && !(d->timings & BIT(timing)))
-        return 0;
-    return 1;
-}
 
 /* The variant and event timing of group e with the keys of g. */
 static void element_variant(const config_setting_t *e, const setting_group *g, int *variant,
@@ -54,21 +48,9 @@ static void element_variant(const config_setting_t *e, const setting_group *g, i
         has_timings |= g->keys[i].timings != 0;
     if (!has_timings)
         return;
-    for (int t = TIMING_AT; t <= TIMING_SERIES; t++)
-        if (ld_member(e, settings_timing_name((spec_timing)t)))
+    for (int t = 0; t < TIMING_COUNT; t++)
+        if (ld_member(e, spec_timing_names[t]))
             *timing = t;
-}
-
-static double number_of(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-        return (double)config_setting_get_int(s);
-    case CONFIG_TYPE_INT64:
-        return (double)config_setting_get_int64(s);
-    default:
-        return config_setting_get_float(s);
-    }
 }
 
 /* Writes parameter path as a number or a distribution group; nothing if the
@@ -80,45 +62,33 @@ static void emit_param(emitter *E, const char *key, const char *path, int depth)
         return;
     const spec_param *p = &E->L->spec->params[i];
     indent(E, depth);
-    sb_printf(&E->b, "%s = ", key);
-    switch (p->dist.kind) {
-    case DIST_FIXED:
-        sb_float(&E->b, p->value);
-        break;
-    case DIST_UNIFORM:
-        sb_puts(&E->b, "{ dist = \"uniform\"; min = ");
-        sb_float(&E->b, p->dist.a);
-        sb_puts(&E->b, "; max = ");
-        sb_float(&E->b, p->dist.b);
-        sb_puts(&E->b, "; }");
-        break;
-    case DIST_NORMAL:
-        sb_puts(&E->b, "{ dist = \"normal\"; mean = ");
-        sb_float(&E->b, p->dist.a);
-        sb_puts(&E->b, "; sd = ");
-        sb_float(&E->b, p->dist.b);
-        sb_puts(&E->b, "; }");
-        break;
-    case DIST_BETA:
-        sb_puts(&E->b, "{ dist = \"beta\"; a = ");
-        sb_float(&E->b, p->dist.a);
-        sb_puts(&E->b, "; b = ");
-        sb_float(&E->b, p->dist.b);
-        sb_puts(&E->b, "; min = ");
-        sb_float(&E->b, p->dist.c);
-        sb_puts(&E->b, "; max = ");
-        sb_float(&E->b, p->dist.d);
-        sb_puts(&E->b, "; }");
-        break;
-    case DIST_LOGNORMAL:
-        sb_puts(&E->b, "{ dist = \"lognormal\"; mu = ");
-        sb_float(&E->b, p->dist.a);
-        sb_puts(&E->b, "; sigma = ");
-        sb_float(&E->b, p->dist.b);
-        sb_puts(&E->b, "; }");
-        break;
+    buf_printf(&E->b, "%s = ", key);
+    /* A distribution: its name, then its numbers under their keys. */
+    static const struct {
+        unsigned key;
+        size_t offset;
+    } fields[DIST_COUNT][4] = {
+        [DIST_UNIFORM] = {{DISTK_MIN, offsetof(spec_dist, a)}, {DISTK_MAX, offsetof(spec_dist, b)}},
+        [DIST_NORMAL] = {{DISTK_MEAN, offsetof(spec_dist, a)}, {DISTK_SD, offsetof(spec_dist, b)}},
+        [DIST_BETA] = {{DISTK_A, offsetof(spec_dist, a)}, {DISTK_B, offsetof(spec_dist, b)},
+                       {DISTK_MIN, offsetof(spec_dist, c)}, {DISTK_MAX, offsetof(spec_dist, d)}},
+        [DIST_LOGNORMAL] = {{DISTK_MU, offsetof(spec_dist, a)}, {DISTK_SIGMA, offsetof(spec_dist, b)}},
+    };
+    spec_dist_kind k = p->dist.kind;
+    if (k == DIST_FIXED || (int)k >= (int)DIST_COUNT) {
+        lit_float(&E->b, p->value);
+    } else {
+        buf_printf(&E->b, "{ dist = \"%s\";", spec_dist_kind_names[k]);
+        for (size_t f = 0; f < 4 && fields[k][f].key != DISTK_DIST; f++) {
+            double v;
+            memcpy(&v, (const char *)&p->dist + fields[k][f].offset, sizeof v);
+            buf_printf(&E->b, " %s = ", settings_key(SG_DIST, fields[k][f].key)->name);
+            lit_float(&E->b, v);
+            buf_puts(&E->b, ";");
+        }
+        buf_puts(&E->b, " }");
     }
-    sb_puts(&E->b, ";\n");
+    buf_puts(&E->b, ";\n");
 }
 
 /* Writes series si as a list of (year, value) pairs. */
@@ -127,18 +97,18 @@ static void emit_pairs(emitter *E, int si)
     const model_spec *spec = E->L->spec;
     const spec_series *sr = &spec->series[si];
     const double *y = spec->series_data + sr->first, *v = y + sr->n;
-    sb_puts(&E->b, "(");
+    buf_puts(&E->b, "(");
     for (size_t i = 0; i < sr->n; i++) {
-        sb_puts(&E->b, i ? ", ( " : " ( ");
-        sb_float(&E->b, y[i]);
-        sb_puts(&E->b, ", ");
+        buf_puts(&E->b, i ? ", ( " : " ( ");
+        lit_float(&E->b, y[i]);
+        buf_puts(&E->b, ", ");
         if (isnan(v[i]))
-            sb_puts(&E->b, "\"NA\"");
+            buf_puts(&E->b, "\"NA\"");
         else
-            sb_float(&E->b, v[i]);
-        sb_puts(&E->b, " )");
+            lit_float(&E->b, v[i]);
+        buf_puts(&E->b, " )");
     }
-    sb_puts(&E->b, " )");
+    buf_puts(&E->b, " )");
 }
 
 /* Writes data table c (a group of `data`) inline from the loaded series. */
@@ -156,45 +126,45 @@ static void emit_table(emitter *E, const config_setting_t *c, int depth)
     }
     const config_setting_t *src = ld_member(c, "source");
     indent(E, depth);
-    sb_printf(&E->b, "%s = {\n", name);
+    buf_printf(&E->b, "%s = {\n", name);
     indent(E, depth + 1);
-    sb_puts(&E->b, "source = ");
-    sb_quoted(&E->b, src && config_setting_type(src) == CONFIG_TYPE_STRING
+    buf_puts(&E->b, "source = ");
+    lit_quoted(&E->b, src && config_setting_type(src) == CONFIG_TYPE_STRING
                          ? config_setting_get_string(src) : "");
-    sb_puts(&E->b, ";\n");
+    buf_puts(&E->b, ";\n");
     indent(E, depth + 1);
-    sb_puts(&E->b, "columns = [ \"year\"");
+    buf_puts(&E->b, "columns = [ \"year\"");
     size_t skip = strlen(name) + 1;
     for (size_t k = 0; k < t->ncols; k++) {
-        sb_puts(&E->b, ", ");
-        sb_quoted(&E->b, L->spec->series[t->first + k].name + skip);
+        buf_puts(&E->b, ", ");
+        lit_quoted(&E->b, L->spec->series[t->first + k].name + skip);
     }
-    sb_puts(&E->b, " ];\n");
+    buf_puts(&E->b, " ];\n");
     indent(E, depth + 1);
-    sb_puts(&E->b, "rows = (");
+    buf_puts(&E->b, "rows = (");
     const spec_series *s0 = &L->spec->series[t->first];
     for (size_t r = 0; r < s0->n; r++) {
-        sb_puts(&E->b, r ? ",\n" : "\n");
+        buf_puts(&E->b, r ? ",\n" : "\n");
         indent(E, depth + 2);
-        sb_puts(&E->b, "( ");
-        sb_float(&E->b, L->spec->series_data[s0->first + r]);
+        buf_puts(&E->b, "( ");
+        lit_float(&E->b, L->spec->series_data[s0->first + r]);
         for (size_t k = 0; k < t->ncols; k++) {
             const spec_series *s = &L->spec->series[t->first + k];
             double v = L->spec->series_data[s->first + s->n + r];
-            sb_puts(&E->b, ", ");
+            buf_puts(&E->b, ", ");
             if (isnan(v))
-                sb_puts(&E->b, "\"NA\"");
+                buf_puts(&E->b, "\"NA\"");
             else
-                sb_float(&E->b, v);
+                lit_float(&E->b, v);
         }
-        sb_puts(&E->b, " )");
+        buf_puts(&E->b, " )");
     }
-    sb_puts(&E->b, s0->n ? "\n" : " ");
+    buf_puts(&E->b, s0->n ? "\n" : " ");
     if (s0->n)
         indent(E, depth + 1);
-    sb_puts(&E->b, ");\n");
+    buf_puts(&E->b, ");\n");
     indent(E, depth);
-    sb_puts(&E->b, "};\n");
+    buf_puts(&E->b, "};\n");
 }
 
 static void emit_keys(emitter *E, const config_setting_t *gs, const setting_group *g,
@@ -208,37 +178,37 @@ static void emit_claim(emitter *E, int depth)
     const model_spec *spec = E->L->spec;
     const spec_claim *c = &spec->claim;
     indent(E, depth);
-    sb_puts(&E->b, "claim = {\n");
+    buf_puts(&E->b, "claim = {\n");
     if (c->third_power >= 0) {
         indent(E, depth + 1);
-        sb_puts(&E->b, "third_power = ");
-        sb_quoted(&E->b, spec->actors[c->third_power].id);
-        sb_puts(&E->b, ";\n");
+        buf_puts(&E->b, "third_power = ");
+        lit_quoted(&E->b, spec->actors[c->third_power].id);
+        buf_puts(&E->b, ";\n");
     }
     indent(E, depth + 1);
-    sb_puts(&E->b, "targets = [");
+    buf_puts(&E->b, "targets = [");
     for (int i = 0; i < c->ntargets; i++) {
-        sb_puts(&E->b, i ? ", " : " ");
-        sb_quoted(&E->b, spec->actors[c->targets[i]].id);
+        buf_puts(&E->b, i ? ", " : " ");
+        lit_quoted(&E->b, spec->actors[c->targets[i]].id);
     }
-    sb_puts(&E->b, " ];\n");
+    buf_puts(&E->b, " ];\n");
     const struct {
         const char *name;
         double v;
     } nums[] = {{"at", c->at}, {"duration", c->duration_years}, {"strength", c->strength}};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         indent(E, depth + 1);
-        sb_printf(&E->b, "%s = ", nums[i].name);
-        sb_float(&E->b, nums[i].v);
-        sb_puts(&E->b, ";\n");
+        buf_printf(&E->b, "%s = ", nums[i].name);
+        lit_float(&E->b, nums[i].v);
+        buf_puts(&E->b, ";\n");
     }
     indent(E, depth + 1);
-    sb_puts(&E->b, "strengths = [");
+    buf_puts(&E->b, "strengths = [");
     for (size_t i = 0; i < c->nstrengths; i++) {
-        sb_puts(&E->b, i ? ", " : " ");
-        sb_float(&E->b, c->strengths[i]);
+        buf_puts(&E->b, i ? ", " : " ");
+        lit_float(&E->b, c->strengths[i]);
     }
-    sb_puts(&E->b, " ];\n");
+    buf_puts(&E->b, " ];\n");
     const struct {
         const char *name;
         double v;
@@ -248,12 +218,12 @@ static void emit_claim(emitter *E, int depth)
                 {"confidence", c->confidence}};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
         indent(E, depth + 1);
-        sb_printf(&E->b, "%s = ", rest[i].name);
-        sb_float(&E->b, rest[i].v);
-        sb_puts(&E->b, ";\n");
+        buf_printf(&E->b, "%s = ", rest[i].name);
+        lit_float(&E->b, rest[i].v);
+        buf_puts(&E->b, ";\n");
     }
     indent(E, depth);
-    sb_puts(&E->b, "};\n");
+    buf_puts(&E->b, "};\n");
 }
 
 /* Writes key d of group gs (NULL: all defaults); prefix is the group's
@@ -291,9 +261,9 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         } else if (d->flags & (SF_NO_DEFAULT | SF_REQUIRED))
             return;
         indent(E, depth);
-        sb_printf(&E->b, "%s = ", d->name);
-        sb_quoted(&E->b, v);
-        sb_puts(&E->b, ";\n");
+        buf_printf(&E->b, "%s = ", d->name);
+        lit_quoted(&E->b, v);
+        buf_puts(&E->b, ";\n");
         return;
     }
     case ST_INT:
@@ -302,14 +272,14 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
                                                                        : config_setting_get_int(s))
                         : (long long)d->def;
         indent(E, depth);
-        sb_printf(&E->b, "%s = %lld%s;\n", d->name, v, v > INT_MAX || v < INT_MIN ? "L" : "");
+        buf_printf(&E->b, "%s = %lld%s;\n", d->name, v, v > INT_MAX || v < INT_MIN ? "L" : "");
         return;
     }
     case ST_FLOAT:
     case ST_DATE: {
         double v = d->def;
         if (s)
-            v = number_of(s);
+            v = ld_number_of(s);
         else if (d->dyn == DD_START)
             v = L->spec->start;
         else if (d->dyn == DD_HORIZON)
@@ -317,14 +287,14 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         else if (d->flags & (SF_NO_DEFAULT | SF_REQUIRED))
             return;
         indent(E, depth);
-        sb_printf(&E->b, "%s = ", d->name);
-        sb_float(&E->b, v);
-        sb_puts(&E->b, ";\n");
+        buf_printf(&E->b, "%s = ", d->name);
+        lit_float(&E->b, v);
+        buf_puts(&E->b, ";\n");
         return;
     }
     case ST_BOOL:
         indent(E, depth);
-        sb_printf(&E->b, "%s = %s;\n", d->name,
+        buf_printf(&E->b, "%s = %s;\n", d->name,
                   (s ? config_setting_get_bool(s) : d->def != 0.0) ? "true" : "false");
         return;
     case ST_PARAM:
@@ -332,13 +302,13 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         return;
     case ST_STRINGS: {
         indent(E, depth);
-        sb_printf(&E->b, "%s = [", d->name);
+        buf_printf(&E->b, "%s = [", d->name);
         int n = s ? config_setting_length(s) : 0;
         for (int i = 0; i < n; i++) {
-            sb_puts(&E->b, i ? ", " : " ");
-            sb_quoted(&E->b, config_setting_get_string_elem(s, i));
+            buf_puts(&E->b, i ? ", " : " ");
+            lit_quoted(&E->b, config_setting_get_string_elem(s, i));
         }
-        sb_puts(&E->b, " ];\n");
+        buf_puts(&E->b, " ];\n");
         return;
     }
     case ST_GROUP:
@@ -347,14 +317,14 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
             return;
         }
         indent(E, depth);
-        sb_printf(&E->b, "%s = {\n", d->name);
+        buf_printf(&E->b, "%s = {\n", d->name);
         emit_keys(E, s, d->group, path, NULL, depth + 1);
         indent(E, depth);
-        sb_puts(&E->b, "};\n");
+        buf_puts(&E->b, "};\n");
         return;
     case ST_MAP: {
         indent(E, depth);
-        sb_printf(&E->b, "%s = {\n", d->name);
+        buf_printf(&E->b, "%s = {\n", d->name);
         int n = s ? config_setting_length(s) : 0;
         for (int i = 0; i < n; i++) {
             const config_setting_t *c = config_setting_get_elem(s, (unsigned)i);
@@ -367,44 +337,44 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
                 (int)sizeof cpath)
                 E->b.failed = 1;
             indent(E, depth + 1);
-            sb_printf(&E->b, "%s = {\n", config_setting_name(c));
+            buf_printf(&E->b, "%s = {\n", config_setting_name(c));
             emit_keys(E, c, d->group, cpath, config_setting_name(c), depth + 2);
             indent(E, depth + 1);
-            sb_puts(&E->b, "};\n");
+            buf_puts(&E->b, "};\n");
         }
         indent(E, depth);
-        sb_puts(&E->b, "};\n");
+        buf_puts(&E->b, "};\n");
         return;
     }
     case ST_LIST: {
         indent(E, depth);
-        sb_printf(&E->b, "%s = (", d->name);
+        buf_printf(&E->b, "%s = (", d->name);
         int n = s ? config_setting_length(s) : 0;
         for (int i = 0; i < n; i++) {
             const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
             char epath[SPEC_PATH_LEN * 2];
             if (snprintf(epath, sizeof epath, "%s.[%d]", path, i) >= (int)sizeof epath)
                 E->b.failed = 1;
-            sb_puts(&E->b, i ? ",\n" : "\n");
+            buf_puts(&E->b, i ? ",\n" : "\n");
             indent(E, depth + 1);
-            sb_puts(&E->b, "{\n");
+            buf_puts(&E->b, "{\n");
             emit_keys(E, e, d->group, epath, NULL, depth + 2);
             indent(E, depth + 1);
-            sb_puts(&E->b, "}");
+            buf_puts(&E->b, "}");
         }
-        sb_puts(&E->b, n ? "\n" : " ");
+        buf_puts(&E->b, n ? "\n" : " ");
         if (n)
             indent(E, depth);
-        sb_puts(&E->b, ");\n");
+        buf_puts(&E->b, ");\n");
         return;
     }
     case ST_SERIES:
         if (!s)
             return;
         indent(E, depth);
-        sb_printf(&E->b, "%s = ", d->name);
+        buf_printf(&E->b, "%s = ", d->name);
         if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-            sb_quoted(&E->b, config_setting_get_string(s));
+            lit_quoted(&E->b, config_setting_get_string(s));
         } else {
             int si = model_spec_find_series(L->spec, path);
             if (si < 0) {
@@ -413,7 +383,7 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
             }
             emit_pairs(E, si);
         }
-        sb_puts(&E->b, ";\n");
+        buf_puts(&E->b, ";\n");
         return;
     case ST_ROWS:
     case ST_NUMBERS: /* only in `claim`, which emit_claim() writes */
@@ -428,16 +398,16 @@ static void emit_keys(emitter *E, const config_setting_t *gs, const setting_grou
     if (gs)
         element_variant(gs, g, &variant, &timing);
     for (size_t i = 0; i < g->nkeys; i++)
-        if (valid_for(&g->keys[i], variant, timing))
+        if (settings_valid_for(&g->keys[i], variant, timing))
             emit_key(E, gs, &g->keys[i], prefix, id, depth);
 }
 
 char *ld_emit(const loader *L, const config_t *cfg)
 {
     emitter E = {L, {0}};
-    sb_puts(&E.b, "# alignsim resolved scenario: includes expanded, overrides applied, every\n"
+    buf_puts(&E.b, "# alignsim resolved scenario: includes expanded, overrides applied, every\n"
                   "# setting present with its value, data inline.  Running this file again\n"
                   "# reproduces the run that wrote it.\n");
     emit_keys(&E, config_root_setting(cfg), settings_root(), "", NULL, 0);
-    return sb_take(&E.b);
+    return buf_take(&E.b);
 }

@@ -3,12 +3,18 @@
  * (internal to sim/scenario/; the only headers besides scenario.c's that
  * include <libconfig.h>).
  *
- *   scenario.c  public API: reads the text, runs the passes below
- *   variant.c   resolves `base`, `remove_events` and `scale_events`
- *   override.c  applies --set and -s to the libconfig tree
- *   check.c     validates a tree against the settings table and fills a spec
- *   emit.c      writes the resolved scenario text from a checked tree
- *   prescan.c   guards libconfig against inputs it handles badly
+ *   scenario.c     public API: reads the text, runs the passes below
+ *   variant.c      resolves `base`, `remove_events` and `scale_events`
+ *   override.c     applies --set and -s to the libconfig tree
+ *   check.c        validates a tree against the settings table and fills a
+ *                  spec: the model's settings (check.h: the passes)
+ *   tables.c       the `data` tables
+ *   check_study.c  the claim's and the calibration's settings
+ *   read.c         typed getters of settings, shared by the passes and the
+ *                  sweep file reader (read.h)
+ *   emit.c         writes the resolved scenario text from a checked tree
+ *   prescan.c      guards libconfig against inputs it handles badly
+ *   settings.c     the settings table; literal.c: libconfig literals
  *
  * Where a setting came from: libconfig records the line and, for settings
  * of an @include'd file, the include name as written (libconfig 1.5 does not
@@ -33,7 +39,8 @@
 #include "model/spec.h"
 #include "scenario/scenario.h"
 #include "scenario/settings.h"
-#include "scenario/strbuf.h"
+#include "base/buf.h"
+#include "scenario/literal.h"
 
 typedef enum { MARK_PLACE = 1, MARK_BASE } ld_mark_kind;
 
@@ -97,7 +104,7 @@ void ld_error_at(loader *L, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Path of s in libconfig syntax ("events.[3].magnitude"; "" for the root). */
-void ld_path(const config_setting_t *s, char *buf, size_t len);
+void ld_path(const config_setting_t *s, char *dst, size_t len);
 
 /* Rewrites path in place for display: no "." components, "dir/.." pairs
  * removed ("tests/data/bad/../good/x.cfg" -> "tests/data/good/x.cfg"). */
@@ -105,8 +112,8 @@ void ld_normalise_path(char *path);
 
 /* The file name to show for settings whose libconfig file is raw (NULL:
  * the main text) in the file `name` whose includes are relative to dir,
- * written into buf; see the header comment. */
-const char *ld_display_file(const char *name, const char *dir, const char *raw, char *buf,
+ * written into dst; see the header comment. */
+const char *ld_display_file(const char *name, const char *dir, const char *raw, char *dst,
                             size_t len);
 
 /*
@@ -114,7 +121,7 @@ const char *ld_display_file(const char *name, const char *dir, const char *raw, 
  * a mark's label) into buf and returns the line (0: none; always 0 for a
  * label).
  */
-int ld_where(const loader *L, const config_setting_t *s, char *buf, size_t len);
+int ld_where(const loader *L, const config_setting_t *s, char *dst, size_t len);
 
 /* A new zeroed mark owned by L (freed by ld_clear), or NULL (L->oom set). */
 ld_mark *ld_new_mark(loader *L, ld_mark_kind kind);
@@ -167,9 +174,9 @@ int ld_number(loader *L, const config_setting_t *s, double lo, double hi, unsign
               double *out);
 
 /* The folder relative to which a data file named in setting s is found,
- * written into buf (dir of the file in which s appears); NULL for the
+ * written into dst (dir of the file in which s appears); NULL for the
  * working directory. */
-const char *ld_setting_dir(const loader *L, const config_setting_t *s, char *buf, size_t len);
+const char *ld_setting_dir(const loader *L, const config_setting_t *s, char *dst, size_t len);
 
 /* Member of group g called name, or NULL (also when g is NULL). */
 config_setting_t *ld_member(const config_setting_t *g, const char *name);
@@ -186,7 +193,7 @@ void ld_suggest_init(ld_suggest *sg, const char *word);
 void ld_suggest_add(ld_suggest *sg, const char *candidate);
 
 /* "; did you mean 'X'?" or "" (a static string or sg's candidate). */
-void ld_suggest_write(const ld_suggest *sg, strbuf *b);
+void ld_suggest_write(const ld_suggest *sg, buf *b);
 
 /* Validates the tree of cfg and fills L->spec.  Returns L->nerrors. */
 size_t ld_check(loader *L, const config_t *cfg);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/num.h"
 #include "scenario/loader.h"
 
 #define MAX_PARTS 16
@@ -53,12 +54,19 @@ static int split_path(const char *path, path_part *parts, size_t *n)
         path_part *part = &parts[*n];
         memset(part, 0, sizeof *part);
         if (*p == '[') {
-            char *end;
-            part->index = strtol(p + 1, &end, 10);
-            if (end == p + 1 || *end != ']' || part->index < 0)
+            const char *close = strchr(p, ']');
+            size_t len = close ? (size_t)(close - p - 1) : 0;
+            int64_t index;
+            if (!close || len == 0 || len >= sizeof part->name)
                 return -1;
+            memcpy(part->name, p + 1, len);
+            part->name[len] = '\0';
+            if (num_parse_i64(part->name, 0, INT32_MAX, &index) != 0)
+                return -1;
+            part->name[0] = '\0';
+            part->index = (long)index;
             part->is_index = 1;
-            p = end + 1;
+            p = close + 1;
         } else {
             size_t len = strcspn(p, ".[");
             if (len == 0 || len >= sizeof part->name)
@@ -66,9 +74,12 @@ static int split_path(const char *path, path_part *parts, size_t *n)
             memcpy(part->name, p, len);
             part->name[len] = '\0';
             p += len;
+            int64_t index;
             if (strspn(part->name, "0123456789") == len) {
+                if (num_parse_i64(part->name, 0, INT32_MAX, &index) != 0)
+                    return -1;
                 part->is_index = 1;
-                part->index = strtol(part->name, NULL, 10);
+                part->index = (long)index;
             }
         }
         (*n)++;
@@ -152,13 +163,13 @@ static config_setting_t *place(config_setting_t *parent, const char *name,
 }
 
 /* Writes the keys of g (not the loader's own) as "a, b, c". */
-static void write_keys(strbuf *b, const setting_group *g)
+static void write_keys(buf *b, const setting_group *g)
 {
     int first = 1;
     for (size_t i = 0; i < g->nkeys; i++) {
         if (g->keys[i].flags & (SF_LOADER | SF_VARIANT))
             continue;
-        sb_printf(b, "%s%s", first ? "" : ", ", g->keys[i].name);
+        buf_printf(b, "%s%s", first ? "" : ", ", g->keys[i].name);
         first = 0;
     }
 }
@@ -167,18 +178,18 @@ static void write_keys(strbuf *b, const setting_group *g)
 static void unknown_part(loader *L, const char *label, const char *prefix, const char *name,
                          const setting_group *g)
 {
-    strbuf b = {0};
+    buf b = {0};
     ld_suggest sg;
     ld_suggest_init(&sg, name);
     for (size_t i = 0; i < g->nkeys; i++)
         if (!(g->keys[i].flags & (SF_LOADER | SF_VARIANT)))
             ld_suggest_add(&sg, g->keys[i].name);
     ld_suggest_write(&sg, &b);
-    sb_printf(&b, " (valid settings %s%s: ", prefix[0] ? "in " : "at the top level",
+    buf_printf(&b, " (valid settings %s%s: ", prefix[0] ? "in " : "at the top level",
               prefix);
     write_keys(&b, g);
-    sb_puts(&b, ")");
-    char *hint = sb_take(&b);
+    buf_puts(&b, ")");
+    char *hint = buf_take(&b);
     ld_error_at(L, label, 0, "unknown setting '%s'%s", name, hint ? hint : "");
     free(hint);
 }
@@ -275,9 +286,9 @@ static int walk_and_place(loader *L, config_t *cfg, const path_part *parts, size
 
         if (last) {
             if (!d && !config_setting_is_group(value)) {
-                strbuf b = {0};
-                sb_printf(&b, "expected a group { ... } for '%s', found a value of another type", here);
-                char *text = sb_take(&b);
+                buf b = {0};
+                buf_printf(&b, "expected a group { ... } for '%s', found a value of another type", here);
+                char *text = buf_take(&b);
                 ld_error_at(L, label, 0, "%s", text ? text : "bad value");
                 free(text);
                 return -1;

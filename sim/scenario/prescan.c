@@ -144,17 +144,17 @@ static void scan_text(prescan *ps, const char *text, const char *file, int nesti
              * \" unescaped.  libconfig's scanner echoes any other backslash
              * to standard output; a backslash is refused here. */
             int at = line, backslash = 0;
-            strbuf path = {0};
+            buf path = {0};
             for (p = after; *p && *p != '"'; p++) {
                 if (*p == '\\') {
                     backslash = 1;
                     if (p[1] == '\\' || p[1] == '"')
                         p++;
                 }
-                sb_printf(&path, "%c", *p);
+                buf_printf(&path, "%c", *p);
                 line += *p == '\n';
             }
-            char *raw = sb_take(&path);
+            char *raw = buf_take(&path);
             if (!raw) {
                 L->oom = 1;
                 return;

@@ -152,17 +152,17 @@ void ld_normalise_path(char *path)
     *w = '\0';
 }
 
-const char *ld_display_file(const char *name, const char *dir, const char *raw, char *buf,
+const char *ld_display_file(const char *name, const char *dir, const char *raw, char *dst,
                             size_t len)
 {
     if (!raw)
         return name;
     if (raw[0] == '/' || !dir)
-        snprintf(buf, len, "%s", raw);
+        snprintf(dst, len, "%s", raw);
     else
-        snprintf(buf, len, "%s/%s", dir, raw);
-    ld_normalise_path(buf);
-    return buf;
+        snprintf(dst, len, "%s/%s", dir, raw);
+    ld_normalise_path(dst);
+    return dst;
 }
 
 /* Where a setting comes from: see find_origin(). */
@@ -199,7 +199,7 @@ static void find_origin(const loader *L, const config_setting_t *s, origin *o)
     }
 }
 
-const char *ld_setting_dir(const loader *L, const config_setting_t *s, char *buf, size_t len)
+const char *ld_setting_dir(const loader *L, const config_setting_t *s, char *dst, size_t len)
 {
     origin o;
     find_origin(L, s, &o);
@@ -209,20 +209,20 @@ const char *ld_setting_dir(const loader *L, const config_setting_t *s, char *buf
     if (!raw)
         return o.dir;
     if (raw[0] == '/' || !o.dir)
-        snprintf(buf, len, "%s", raw);
+        snprintf(dst, len, "%s", raw);
     else
-        snprintf(buf, len, "%s/%s", o.dir, raw);
-    char *slash = strrchr(buf, '/');
+        snprintf(dst, len, "%s/%s", o.dir, raw);
+    char *slash = strrchr(dst, '/');
     if (!slash)
         return NULL;
-    if (slash == buf)
+    if (slash == dst)
         slash[1] = '\0';
     else
         *slash = '\0';
-    return buf;
+    return dst;
 }
 
-void ld_path(const config_setting_t *s, char *buf, size_t len)
+void ld_path(const config_setting_t *s, char *dst, size_t len)
 {
     const config_setting_t *chain[64];
     size_t n = 0;
@@ -230,15 +230,15 @@ void ld_path(const config_setting_t *s, char *buf, size_t len)
         if (n < sizeof chain / sizeof chain[0])
             chain[n++] = p;
     size_t used = 0;
-    buf[0] = '\0';
+    dst[0] = '\0';
     while (n-- > 0 && used < len) {
         const config_setting_t *p = chain[n];
         const config_setting_t *parent = config_setting_parent(p);
         int w;
         if (parent && (config_setting_is_list(parent) || config_setting_is_array(parent)))
-            w = snprintf(buf + used, len - used, "%s[%d]", used ? "." : "", config_setting_index(p));
+            w = snprintf(dst + used, len - used, "%s[%d]", used ? "." : "", config_setting_index(p));
         else
-            w = snprintf(buf + used, len - used, "%s%s", used ? "." : "",
+            w = snprintf(dst + used, len - used, "%s%s", used ? "." : "",
                          config_setting_name(p) ? config_setting_name(p) : "?");
         if (w < 0)
             break;
@@ -246,50 +246,50 @@ void ld_path(const config_setting_t *s, char *buf, size_t len)
     }
 }
 
-int ld_where(const loader *L, const config_setting_t *s, char *buf, size_t len)
+int ld_where(const loader *L, const config_setting_t *s, char *dst, size_t len)
 {
     origin o;
     find_origin(L, s, &o);
     if (o.label) {
-        snprintf(buf, len, "%s", o.label->label);
+        snprintf(dst, len, "%s", o.label->label);
         return 0;
     }
     const char *raw = o.at ? config_setting_source_file(o.at) : NULL;
-    const char *shown = ld_display_file(o.name, o.dir, raw, buf, len);
-    if (shown != buf)
-        snprintf(buf, len, "%s", shown);
+    const char *shown = ld_display_file(o.name, o.dir, raw, dst, len);
+    if (shown != dst)
+        snprintf(dst, len, "%s", shown);
     return o.at ? (int)config_setting_source_line(o.at) : 0;
 }
 
 /* Writes where setting s comes from: "FILE:LINE", "FILE" or a mark's label;
  * returns the MARK_PLACE, or NULL. */
-static const ld_mark *write_where(const loader *L, const config_setting_t *s, strbuf *b)
+static const ld_mark *write_where(const loader *L, const config_setting_t *s, buf *b)
 {
     char file[4096];
     origin o;
     find_origin(L, s, &o);
     int line = ld_where(L, s, file, sizeof file);
-    sb_puts(b, file);
+    buf_puts(b, file);
     if (line > 0)
-        sb_printf(b, ":%d", line);
+        buf_printf(b, ":%d", line);
     return o.label;
 }
 
 void ld_error(loader *L, const config_setting_t *s, const char *fmt, ...)
 {
-    strbuf b = {0};
+    buf b = {0};
     const ld_mark *m = write_where(L, s, &b);
-    sb_puts(&b, ": error: ");
+    buf_puts(&b, ": error: ");
     char path[512];
     ld_path(s, path, sizeof path);
     /* "--set model.w_threat: error: model.w_threat: ..." says it twice. */
     if (path[0] && !(m && strncmp(m->label, "--set ", 6) == 0 && strcmp(m->label + 6, path) == 0))
-        sb_printf(&b, "%s: ", path);
+        buf_printf(&b, "%s: ", path);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *line = sb_take(&b);
+    char *line = buf_take(&b);
     if (!line) {
         L->nerrors++;
         L->oom = 1;
@@ -301,16 +301,16 @@ void ld_error(loader *L, const config_setting_t *s, const char *fmt, ...)
 
 void ld_error_at(loader *L, const char *file, int line, const char *fmt, ...)
 {
-    strbuf b = {0};
+    buf b = {0};
     if (line > 0)
-        sb_printf(&b, "%s:%d: error: ", file, line);
+        buf_printf(&b, "%s:%d: error: ", file, line);
     else
-        sb_printf(&b, "%s: error: ", file);
+        buf_printf(&b, "%s: error: ", file);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *text = sb_take(&b);
+    char *text = buf_take(&b);
     if (!text) {
         L->nerrors++;
         L->oom = 1;
@@ -378,10 +378,10 @@ void ld_suggest_add(ld_suggest *sg, const char *candidate)
     }
 }
 
-void ld_suggest_write(const ld_suggest *sg, strbuf *b)
+void ld_suggest_write(const ld_suggest *sg, buf *b)
 {
     if (sg->best)
-        sb_printf(b, "; did you mean '%s'?", sg->best);
+        buf_printf(b, "; did you mean '%s'?", sg->best);
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,7 +390,7 @@ void ld_suggest_write(const ld_suggest *sg, strbuf *b)
 
 char *ld_slurp(const char *path, size_t *len)
 {
-    char *buf = NULL;
+    char *dst = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return NULL;
@@ -406,8 +406,8 @@ char *ld_slurp(const char *path, size_t *len)
         goto fail;
     }
     size_t cap = 4096, n = 0;
-    buf = malloc(cap);
-    if (!buf)
+    dst = malloc(cap);
+    if (!dst)
         goto fail;
     for (;;) {
         if (cap - n < 2) {
@@ -415,13 +415,13 @@ char *ld_slurp(const char *path, size_t *len)
                 errno = ENOMEM;
                 goto fail;
             }
-            char *p = realloc(buf, cap * 2);
+            char *p = realloc(dst, cap * 2);
             if (!p)
                 goto fail;
-            buf = p;
+            dst = p;
             cap *= 2;
         }
-        ssize_t r = read(fd, buf + n, cap - n - 1);
+        ssize_t r = read(fd, dst + n, cap - n - 1);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -435,29 +435,29 @@ char *ld_slurp(const char *path, size_t *len)
             goto fail;
         }
     }
-    buf[n] = '\0';
+    dst[n] = '\0';
     close(fd);
     *len = n;
-    return buf;
+    return dst;
 
 fail: {
     int e = errno;
-    free(buf);
+    free(dst);
     close(fd);
     errno = e;
     return NULL;
 }
 }
 
-/* Copies line n (1-based) of text into buf; "" if there is none. */
-static void text_line(const char *text, int n, char *buf, size_t len)
+/* Copies line n (1-based) of text into dst; "" if there is none. */
+static void text_line(const char *text, int n, char *dst, size_t len)
 {
-    buf[0] = '\0';
+    dst[0] = '\0';
     for (int i = 1; text && *text; i++) {
         const char *eol = strchr(text, '\n');
         size_t l = eol ? (size_t)(eol - text) : strlen(text);
         if (i == n) {
-            snprintf(buf, len, "%.*s", (int)(l < len ? l : len - 1), text);
+            snprintf(dst, len, "%.*s", (int)(l < len ? l : len - 1), text);
             return;
         }
         if (!eol)
@@ -603,7 +603,7 @@ static int load_text(const char *text, const char *path, const char *name, const
                      const scenario_options *opt, model_spec *spec, char **resolved,
                      scenario_diags *diags)
 {
-    int rc = SCENARIO_EBAD;
+    int rc = AS_EUSAGE;
     size_t first_diag = diags->n;
     config_t c1, c2;
     int have_c1 = 0, have_c2 = 0;
@@ -660,7 +660,7 @@ static int load_text(const char *text, const char *path, const char *name, const
         out->events[i].line = scratch.events[i].line;
         memcpy(out->events[i].file, scratch.events[i].file, sizeof out->events[i].file);
     }
-    rc = SCENARIO_OK;
+    rc = AS_OK;
     if (resolved) {
         *resolved = text2;
         text2 = NULL;
@@ -668,11 +668,11 @@ static int load_text(const char *text, const char *path, const char *name, const
 
 done:
     if (L1.oom || L2.oom) {
-        rc = SCENARIO_EIO;
+        rc = AS_ENOMEM;
         ld_error_at(&L1, name, 0, "out of memory");
     }
     sort_diags(diags, first_diag);
-    if (rc != SCENARIO_OK)
+    if (rc != AS_OK)
         model_spec_clear(out);
     if (have_c2)
         config_destroy(&c2);
@@ -706,7 +706,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
     scenario_diags *dg = diags ? diags : &local;
     char *dir = NULL;
     char *text = NULL;
-    int rc = SCENARIO_EIO;
+    int rc = AS_EIO;
     loader L;
     ld_init(&L, path, NULL, dg, NULL);
 
@@ -719,7 +719,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
                     "expected a scenario file of at most %d bytes, found a larger file "
                     "(is this a scenario file?)",
                     LD_MAX_FILE_BYTES);
-        rc = SCENARIO_EBAD;
+        rc = AS_EUSAGE;
         goto done;
     }
     if (!text) {
@@ -734,7 +734,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
             line += *p == '\n';
         ld_error_at(&L, path, line,
                     "expected a libconfig text file, found a NUL byte (binary data?)");
-        rc = SCENARIO_EBAD;
+        rc = AS_EUSAGE;
         goto done;
     }
     const char *slash = strrchr(path, '/');
@@ -743,6 +743,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
         dir = malloc(n + 1);
         if (!dir) {
             ld_error_at(&L, path, 0, "out of memory");
+            rc = AS_ENOMEM;
             goto done;
         }
         memcpy(dir, path, n);
@@ -751,7 +752,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
     rc = load_text(text, path, path, dir, opt, spec, resolved, dg);
 
 done:
-    if (rc != SCENARIO_OK && spec)
+    if (rc != AS_OK && spec)
         model_spec_clear(spec);
     free(text);
     free(dir);

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "model/spec.h"
 
 /* Diagnostics, one heap string per line (no trailing newline).  A zeroed
@@ -48,7 +49,11 @@ typedef struct {
     uint64_t seed;           /* must be <= INT64_MAX */
 } scenario_options;
 
-enum { SCENARIO_OK = 0, SCENARIO_EIO = 1, SCENARIO_EBAD = 2 };
+/* Older names of the codes scenario_load() returns (sim/base/status.h),
+ * kept until every caller uses the AS_* names. */
+#define SCENARIO_OK AS_OK
+#define SCENARIO_EIO AS_EIO
+#define SCENARIO_EBAD AS_EUSAGE
 
 /* Older name of SPEC_NO_PARAM (model/spec.h), kept for existing callers. */
 #define SCENARIO_NO_PARAM SPEC_NO_PARAM
@@ -70,17 +75,18 @@ enum { SCENARIO_OK = 0, SCENARIO_EIO = 1, SCENARIO_EBAD = 2 };
  * `scale_events` apply, then the overrides.  Errors in a base are reported
  * at the base's FILE:LINE.
  *
- * On success returns SCENARIO_OK and, when resolved is not NULL, stores the
+ * On success returns AS_OK and, when resolved is not NULL, stores the
  * resolved scenario text in *resolved (heap; the caller frees it).  Events
  * get spec_event.file and .line = the file and line of their declaration
  * (copied: the spec holds no pointers into the loader), and .id = their id.
  *
  * On error *spec is left cleared (model_spec_clear) and *resolved NULL, and
  * the return value is
- *   SCENARIO_EIO   the file cannot be read ("PATH: error: <strerror>", also
- *                  for a directory), or memory ran out;
- *   SCENARIO_EBAD  the scenario or an override is bad: every diagnostic is
- *                  appended to *diags.
+ *   AS_EIO     the file cannot be read ("PATH: error: <strerror>", also
+ *              for a directory);
+ *   AS_ENOMEM  memory ran out ("FILE: error: out of memory");
+ *   AS_EUSAGE  the scenario or an override is bad: every diagnostic is
+ *              appended to *diags.
  * diags may be NULL (diagnostics are then dropped).
  */
 int scenario_load(const char *path, const scenario_options *opt, model_spec *spec,

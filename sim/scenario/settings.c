@@ -9,16 +9,40 @@
  */
 #include "scenario/settings.h"
 
+#include <assert.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scenario/scenario.h"
-#include "scenario/strbuf.h"
+#include "scenario/sweepfile.h"
+#include "base/buf.h"
+#include "scenario/literal.h"
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT(i) (1u << (i))
+
+/*
+ * Binds a key to member m of struct type t, whose type must be ctype: the
+ * assignment inside sizeof is never evaluated, but the compiler checks that
+ * &t.m converts to ctype *, so a misspelt or mistyped member is an error.
+ */
+#define BIND(kind, ctype, t, m) \
+    .field = kind, .offset = offsetof(t, m) + 0 * sizeof(*(ctype **)0 = &((t *)0)->m)
+#define BIND_DOUBLE(t, m) BIND(FIELD_DOUBLE, double, t, m)
+#define BIND_INT(t, m) BIND(FIELD_INT, int, t, m)
+#define BIND_UNSIGNED(t, m) BIND(FIELD_UNSIGNED, unsigned, t, m)
+#define BIND_SIZE(t, m) BIND(FIELD_SIZE, size_t, t, m)
+#define BIND_U64(t, m) BIND(FIELD_U64, uint64_t, t, m)
+#define BIND_COMMITMENTS(t, m) BIND(FIELD_COMMITMENTS, unsigned, t, m)
+/* A char array member: its size is the longest text plus the NUL. */
+#define BIND_TEXT(t, m)                                                                   \
+    .field = FIELD_TEXT, .offset = offsetof(t, m) + 0 * sizeof(*(char **)0 = &((t *)0)->m[0]), \
+    .size = sizeof(((t *)0)->m), .maxlen = sizeof(((t *)0)->m) - 1
 
 /* A model parameter: number or distribution, range [lo, hi], default d. */
 #define MODEL_PARAM(n, i, l, h, d, text)                                           \
@@ -28,33 +52,33 @@
 /* Distribution groups                                                */
 /* ------------------------------------------------------------------ */
 
-static const char *const dist_variants[] = {"uniform", "normal", "beta", "lognormal"};
+/* Variant i of a distribution group is spec_dist_kind i + 1. */
 enum { DV_UNIFORM = BIT(0), DV_NORMAL = BIT(1), DV_BETA = BIT(2), DV_LOGNORMAL = BIT(3) };
 
-static const setting_def dist_keys[] = {
-    {.name = "dist", .type = ST_STRING, .flags = SF_REQUIRED,
+static const setting_def dist_keys[DISTK_COUNT] = {
+    [DISTK_DIST] = {.name = "dist", .type = ST_STRING, .flags = SF_REQUIRED,
      .doc = "the distribution: \"uniform\", \"normal\", \"beta\" or \"lognormal\""},
-    {.name = "min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+    [DISTK_MIN] = {.name = "min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
      .variants = DV_UNIFORM | DV_BETA,
      .doc = "uniform (required), beta (default: the low end of the setting's range): lower end, "
             "within the setting's range"},
-    {.name = "max", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+    [DISTK_MAX] = {.name = "max", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
      .variants = DV_UNIFORM | DV_BETA,
      .doc = "uniform (required), beta (default: the high end of the setting's range): upper end, "
             "> min, within the setting's range"},
-    {.name = "mean", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+    [DISTK_MEAN] = {.name = "mean", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
      .variants = DV_NORMAL, .doc = "normal: mean (within the setting's range); draws are truncated to the range"},
-    {.name = "sd", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+    [DISTK_SD] = {.name = "sd", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .variants = DV_NORMAL, .doc = "normal: standard deviation"},
-    {.name = "a", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+    [DISTK_A] = {.name = "a", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .variants = DV_BETA, .doc = "beta: first shape parameter"},
-    {.name = "b", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+    [DISTK_B] = {.name = "b", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .variants = DV_BETA, .doc = "beta: second shape parameter"},
-    {.name = "mu", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+    [DISTK_MU] = {.name = "mu", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
      .variants = DV_LOGNORMAL,
      .doc = "lognormal: mean of the underlying normal; draws above the setting's range are "
             "clamped to its upper end"},
-    {.name = "sigma", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+    [DISTK_SIGMA] = {.name = "sigma", .type = ST_FLOAT, .flags = SF_REQUIRED | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .variants = DV_LOGNORMAL, .doc = "lognormal: sd of the underlying normal"},
 };
 
@@ -77,8 +101,8 @@ static const setting_group dist_group = {
     .keys = dist_keys,
     .nkeys = NKEYS(dist_keys),
     .variant_key = "dist",
-    .variants = dist_variants,
-    .nvariants = NKEYS(dist_variants),
+    .variants = spec_dist_kind_names + 1,
+    .nvariants = DIST_COUNT - 1,
     .variant_noun = "distributions",
 };
 
@@ -86,50 +110,50 @@ static const setting_group dist_group = {
 /* model                                                              */
 /* ------------------------------------------------------------------ */
 
-static const setting_def model_keys[] = {
-    MODEL_PARAM("relax_rate_per_year", MP_RELAX_RATE, 0.01, 50.0, 1.2,
+static const setting_def model_keys[MP_COUNT] = {
+    [MP_RELAX_RATE] = MODEL_PARAM("relax_rate_per_year", MP_RELAX_RATE, 0.01, 50.0, 1.03,
                 "k: speed at which x relaxes toward its target, per year"),
-    MODEL_PARAM("review_every_years", MP_REVIEW_EVERY, 0.02, 5.0, 0.25,
+    [MP_REVIEW_EVERY] = MODEL_PARAM("review_every_years", MP_REVIEW_EVERY, 0.02, 5.0, 0.5,
                 "years between periodic re-evaluations of the targets"),
-    MODEL_PARAM("w_threat", MP_W_THREAT, 0.0, 20.0, 2.0, "w_T: weight of the common threat"),
-    MODEL_PARAM("w_ideology", MP_W_IDEOLOGY, 0.0, 20.0, 0.8, "w_I: weight of ideological affinity"),
-    MODEL_PARAM("w_economy", MP_W_ECONOMY, 0.0, 20.0, 0.6, "w_E: weight of economic complementarity"),
-    MODEL_PARAM("w_border", MP_W_BORDER, 0.0, 20.0, 1.0, "w_B: weight of border militarisation"),
-    MODEL_PARAM("w_autonomy", MP_W_AUTONOMY, 0.0, 20.0, 1.0, "w_M: weight of the autonomy cost"),
-    MODEL_PARAM("w_hostility", MP_W_HOSTILITY, 0.0, 20.0, 1.0,
+    [MP_W_THREAT] = MODEL_PARAM("w_threat", MP_W_THREAT, 0.0, 20.0, 1.08, "w_T: weight of the common threat"),
+    [MP_W_IDEOLOGY] = MODEL_PARAM("w_ideology", MP_W_IDEOLOGY, 0.0, 20.0, 0.33, "w_I: weight of ideological affinity"),
+    [MP_W_ECONOMY] = MODEL_PARAM("w_economy", MP_W_ECONOMY, 0.0, 20.0, 1.17, "w_E: weight of economic complementarity"),
+    [MP_W_BORDER] = MODEL_PARAM("w_border", MP_W_BORDER, 0.0, 20.0, 0.34, "w_B: weight of border militarisation"),
+    [MP_W_AUTONOMY] = MODEL_PARAM("w_autonomy", MP_W_AUTONOMY, 0.0, 20.0, 1.38, "w_M: weight of the autonomy cost"),
+    [MP_W_HOSTILITY] = MODEL_PARAM("w_hostility", MP_W_HOSTILITY, 0.0, 20.0, 0.46,
                 "w_H: weight of direct hostile pressure inside the dyad"),
-    MODEL_PARAM("w_reciprocity", MP_W_RECIPROCITY, 0.0, 5.0, 0.3, "w_R: weight of the partner's x"),
-    MODEL_PARAM("w_triad", MP_W_TRIAD, 0.0, 20.0, 0.5, "w_3: weight of the strategic-triangle term"),
-    MODEL_PARAM("dispute_weight", MP_DISPUTE_WEIGHT, 0.0, 10.0, 1.5,
+    [MP_W_RECIPROCITY] = MODEL_PARAM("w_reciprocity", MP_W_RECIPROCITY, 0.0, 5.0, 0.18, "w_R: weight of the partner's x"),
+    [MP_W_TRIAD] = MODEL_PARAM("w_triad", MP_W_TRIAD, 0.0, 20.0, 0.2, "w_3: weight of the strategic-triangle term"),
+    [MP_DISPUTE_WEIGHT] = MODEL_PARAM("dispute_weight", MP_DISPUTE_WEIGHT, 0.0, 10.0, 0.9,
                 "how much bloc-leadership rivalry lowers ideological affinity"),
-    MODEL_PARAM("dispute_decay_per_year", MP_DISPUTE_DECAY, 0.0, 10.0, 0.03,
+    [MP_DISPUTE_DECAY] = MODEL_PARAM("dispute_decay_per_year", MP_DISPUTE_DECAY, 0.0, 10.0, 0.01,
                 "decay of bloc rivalry, per year"),
-    MODEL_PARAM("grievance_decay_per_year", MP_GRIEVANCE_DECAY, 0.0, 10.0, 0.05,
+    [MP_GRIEVANCE_DECAY] = MODEL_PARAM("grievance_decay_per_year", MP_GRIEVANCE_DECAY, 0.0, 10.0, 0.01,
                 "decay of unequal-proposal grievance, per year"),
-    MODEL_PARAM("border_decay_per_year", MP_BORDER_DECAY, 0.0, 10.0, 0.0,
+    [MP_BORDER_DECAY] = MODEL_PARAM("border_decay_per_year", MP_BORDER_DECAY, 0.0, 10.0, 0.0,
                 "drift of border militarisation toward zero, per year"),
-    MODEL_PARAM("bias_decay_per_year", MP_BIAS_DECAY, 0.0, 10.0, 0.0,
+    [MP_BIAS_DECAY] = MODEL_PARAM("bias_decay_per_year", MP_BIAS_DECAY, 0.0, 10.0, 0.05,
                 "fading of diplomatic openings and closings (the bias Z), per year"),
-    MODEL_PARAM("gate_security", MP_GATE_SECURITY, 0.0, 100.0, 4.0,
+    [MP_GATE_SECURITY] = MODEL_PARAM("gate_security", MP_GATE_SECURITY, 0.0, 100.0, 4.0,
                 "s: security benefit in the alliance gate"),
-    MODEL_PARAM("gate_entrapment", MP_GATE_ENTRAPMENT, 0.0, 100.0, 1.0,
+    [MP_GATE_ENTRAPMENT] = MODEL_PARAM("gate_entrapment", MP_GATE_ENTRAPMENT, 0.0, 100.0, 1.0,
                 "e: entrapment cost in the alliance gate"),
-    MODEL_PARAM("decision_precision", MP_DECISION_PRECISION, 0.1, 1e4, 40.0,
+    [MP_DECISION_PRECISION] = MODEL_PARAM("decision_precision", MP_DECISION_PRECISION, 0.1, 1e4, 40.0,
                 "beta of the logit decision rule, per unit of x"),
-    MODEL_PARAM("hysteresis", MP_HYSTERESIS, 0.0, 0.5, 0.02,
+    [MP_HYSTERESIS] = MODEL_PARAM("hysteresis", MP_HYSTERESIS, 0.0, 0.5, 0.02,
                 "h: margin beyond a ladder threshold needed to move"),
-    MODEL_PARAM("summit_warmth", MP_SUMMIT_WARMTH, -1.0, 1.0, 0.03,
+    [MP_SUMMIT_WARMTH] = MODEL_PARAM("summit_warmth", MP_SUMMIT_WARMTH, -1.0, 1.0, 0.03,
                 "default jump of x at a summit"),
-    MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 0.0,
+    [MP_REVERSAL_THRESHOLD] = MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 0.0,
                 "T*: exogenous common threat that counts as a fundamental reversal; 0 means "
                 "the common threat, with an exogenous pressure in force, reaches the level at "
                 "which the alliance gate would open for both parties"),
-    MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
+    [MP_REVERSAL_MIN_YEARS] = MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
                 "years the threat must stay above T* to count as a reversal"),
-    MODEL_PARAM("gate_protection", MP_GATE_PROTECTION, 0.0, 100.0, 0.0,
+    [MP_GATE_PROTECTION] = MODEL_PARAM("gate_protection", MP_GATE_PROTECTION, 0.0, 100.0, 0.0,
                 "s_p: in the alliance gate, the protection a partner gives against the threats "
                 "one faces from third parties the partner is not friendly with (Morrow 1991)"),
-    MODEL_PARAM("gate_influence", MP_GATE_INFLUENCE, 0.0, 100.0, 0.0,
+    [MP_GATE_INFLUENCE] = MODEL_PARAM("gate_influence", MP_GATE_INFLUENCE, 0.0, 100.0, 0.0,
                 "u: in the alliance gate, the influence the stronger partner gains over the "
                 "weaker, per unit of capability asymmetry (Morrow 1991)"),
 };
@@ -146,15 +170,15 @@ static const setting_group model_group = {
 /* data                                                               */
 /* ------------------------------------------------------------------ */
 
-static const setting_def table_keys[] = {
-    {.name = "file", .type = ST_STRING, .flags = SF_NO_DEFAULT,
+static const setting_def table_keys[TABLE_COUNT] = {
+    [TABLE_FILE] = {.name = "file", .type = ST_STRING, .flags = SF_NO_DEFAULT,
      .doc = "TSV file, relative to the folder of the file in which this setting appears: "
             "a header line of column names, first column `year`, then numbers or `NA` "
             "(`#` lines are ignored); years strictly increasing. Not with `columns`/`rows`"},
-    {.name = "source", .type = ST_STRING, .def_str = "", .doc = "where the data come from"},
-    {.name = "columns", .type = ST_STRINGS, .flags = SF_NO_DEFAULT,
+    [TABLE_SOURCE] = {.name = "source", .type = ST_STRING, .def_str = "", .doc = "where the data come from"},
+    [TABLE_COLUMNS] = {.name = "columns", .type = ST_STRINGS, .flags = SF_NO_DEFAULT,
      .doc = "inline form: column names, the first one \"year\" (with `rows`, not with `file`)"},
-    {.name = "rows", .type = ST_ROWS, .flags = SF_NO_DEFAULT,
+    [TABLE_ROWS] = {.name = "rows", .type = ST_ROWS, .flags = SF_NO_DEFAULT,
      .doc = "inline form: one list per row, `(1946.0, 0.13, \"NA\")`, as many cells as columns"},
 };
 
@@ -172,24 +196,26 @@ static const setting_group table_group = {
 /* actors                                                             */
 /* ------------------------------------------------------------------ */
 
-static const setting_def actor_keys[] = {
-    {.name = "name", .type = ST_STRING, .dyn = DD_ACTOR_ID, .maxlen = SPEC_NAME_LEN - 1,
+static const setting_def actor_keys[ACTOR_COUNT] = {
+    [ACTOR_NAME] = {BIND_TEXT(spec_actor, name), .name = "name", .type = ST_STRING, .dyn = DD_ACTOR_ID,
      .doc = "display name"},
-    {.name = "capability", .type = ST_SERIES, .flags = SF_REQUIRED,
+    [ACTOR_CAPABILITY] = {.name = "capability", .type = ST_SERIES, .flags = SF_REQUIRED,
      .doc = "CINC-like share of world power: a series name (\"cinc.china\") or inline "
             "(year, value) pairs `( (1946.0, 0.13), (1960.0, 0.12) )` (series "
             "`actors.ID.capability`)"},
-    {.name = "ideology", .type = ST_PARAM, .lo = -1.0, .hi = 1.0, .def = 0.0, .index = AP_IDEOLOGY,
+    [ACTOR_IDEOLOGY] = {.name = "ideology", .type = ST_PARAM, .lo = -1.0, .hi = 1.0, .def = 0.0, .index = AP_IDEOLOGY,
      .doc = "ideological position (1 communist, -1 liberal)"},
-    {.name = "autonomy", .type = ST_PARAM, .lo = 0.0, .hi = 10.0, .def = 0.5, .index = AP_AUTONOMY,
+    [ACTOR_AUTONOMY] = {.name = "autonomy", .type = ST_PARAM, .lo = 0.0, .hi = 10.0, .def = 0.5, .index = AP_AUTONOMY,
      .doc = "a_i: sensitivity to unequal terms"},
-    {.name = "doctrine_cost", .type = ST_PARAM, .lo = 0.0, .hi = 10.0, .def = 0.0,
+    [ACTOR_DOCTRINE_COST] = {.name = "doctrine_cost", .type = ST_PARAM, .lo = 0.0, .hi = 10.0, .def = 0.0,
      .index = AP_DOCTRINE_COST, .doc = "c_i: standing cost of any alliance once a doctrine event switches it on"},
 };
 
 static const setting_group actor_group = {
     .path = "actors.ID",
-    .doc = "`actors` (required) holds 1 to 24 actors; each setting name is the actor id "
+    .doc = "`actors` (required) holds 1 to 500 actors (the limit keeps memory, which grows as the "
+           "square of the actors, and the time of a target evaluation, as their cube, in bounds); "
+           "each setting name is the actor id "
            "(a lower-case letter, then lower-case letters, digits or '_'). Actor order is "
            "file order. Parameter paths are `actors.ID.KEY`.",
     .keys = actor_keys,
@@ -200,23 +226,23 @@ static const setting_group actor_group = {
 /* ladder                                                             */
 /* ------------------------------------------------------------------ */
 
-static const setting_def rung_keys[] = {
-    {.name = "label", .type = ST_INT, .flags = SF_REQUIRED, .lo = -1000.0, .hi = 1000.0,
+static const setting_def rung_keys[RUNG_COUNT] = {
+    [RUNG_LABEL] = {BIND_INT(spec_rung, label), .name = "label", .type = ST_INT, .flags = SF_REQUIRED, .lo = -1000.0, .hi = 1000.0,
      .doc = "ordinal label; strictly increasing down the list"},
-    {.name = "name", .type = ST_STRING, .flags = SF_REQUIRED, .maxlen = SPEC_NAME_LEN - 1,
+    [RUNG_NAME] = {BIND_TEXT(spec_rung, name), .name = "name", .type = ST_STRING, .flags = SF_REQUIRED,
      .doc = "what the label is called"},
-    {.name = "x_min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -1.0, .hi = 1.0,
+    [RUNG_X_MIN] = {BIND_DOUBLE(spec_rung, x_min), .name = "x_min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -1.0, .hi = 1.0,
      .doc = "threshold on x; strictly increasing; may be omitted only on the first rung "
             "(then -inf, and the resolved scenario omits it)"},
-    {.name = "requires", .type = ST_STRINGS, .pattern = PAT_COMMITMENT,
+    [RUNG_REQUIRES] = {BIND_COMMITMENTS(spec_rung, requires), .name = "requires", .type = ST_STRINGS, .pattern = PAT_COMMITMENT,
      .doc = "commitments needed to hold the rung (\"nonaggression\", \"consultation\", \"defence\")"},
-    {.name = "gate", .type = ST_BOOL, .def = 0.0,
+    [RUNG_GATE] = {BIND_INT(spec_rung, gate), .name = "gate", .type = ST_BOOL, .def = 0.0,
      .doc = "the alliance gate must be open for both sides"},
 };
 
 static const setting_group rung_group = {
     .path = "ladder.[i]",
-    .doc = "`ladder` (required) is a list of 2 to 16 rungs, lowest first.",
+    .doc = "`ladder` (required) is a list of at least 2 rungs, lowest first.",
     .keys = rung_keys,
     .nkeys = NKEYS(rung_keys),
 };
@@ -225,16 +251,16 @@ static const setting_group rung_group = {
 /* initial                                                            */
 /* ------------------------------------------------------------------ */
 
-static const setting_def initial_keys[] = {
-    {.name = "dyad", .type = ST_STRING, .flags = SF_REQUIRED,
+static const setting_def initial_keys[INIT_COUNT] = {
+    [INIT_DYAD] = {.name = "dyad", .type = ST_STRING, .flags = SF_REQUIRED,
      .doc = "\"a-b\": two distinct actor ids, either order; each dyad at most once"},
-    {.name = "x", .type = ST_PARAM, .lo = -1.0, .hi = 1.0, .def = 0.0,
+    [INIT_X] = {.name = "x", .type = ST_PARAM, .lo = -1.0, .hi = 1.0, .def = 0.0,
      .doc = "x at start (parameter `initial.[i].x`)"},
-    {.name = "border", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+    [INIT_BORDER] = {BIND_DOUBLE(spec_initial, border), .name = "border", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
      .doc = "border militarisation at start"},
-    {.name = "economy", .type = ST_FLOAT, .lo = -1.0, .hi = 1.0, .def = 0.0,
+    [INIT_ECONOMY] = {BIND_DOUBLE(spec_initial, economy), .name = "economy", .type = ST_FLOAT, .lo = -1.0, .hi = 1.0, .def = 0.0,
      .doc = "economic complementarity at start"},
-    {.name = "commitments", .type = ST_STRINGS, .pattern = PAT_COMMITMENT,
+    [INIT_COMMITMENTS] = {BIND_COMMITMENTS(spec_initial, commitments), .name = "commitments", .type = ST_STRINGS, .pattern = PAT_COMMITMENT,
      .doc = "commitments in force at start"},
 };
 
@@ -249,75 +275,58 @@ static const setting_group initial_group = {
 /* events                                                             */
 /* ------------------------------------------------------------------ */
 
-static const char *const event_variants[EV_KIND_COUNT] = {
-    [EV_SUMMIT] = "summit",
-    [EV_TREATY] = "treaty",
-    [EV_SANCTIONS] = "sanctions",
-    [EV_ARMS_SALES] = "arms_sales",
-    [EV_FORCE_REDUCTION] = "force_reduction",
-    [EV_CLASH] = "clash",
-    [EV_CRISIS] = "crisis",
-    [EV_UNEQUAL_PROPOSAL] = "unequal_proposal",
-    [EV_IDEOLOGY_DISPUTE] = "ideology_dispute",
-    [EV_REGIME_CHANGE] = "regime_change",
-    [EV_ORGANISATION] = "organisation",
-    [EV_DOCTRINE] = "doctrine",
-    [EV_REVERSAL] = "reversal",
-    [EV_OPENING] = "opening",
-    [EV_ECONOMY] = "economy",
-    [EV_BASING] = "basing",
-    [EV_TRADE] = "trade",
-};
 
 #define T_AT BIT(TIMING_AT)
 #define T_EVERY BIT(TIMING_EVERY)
 #define T_RATE BIT(TIMING_POISSON)
 #define T_SERIES BIT(TIMING_SERIES)
 
-static const setting_def event_keys[] = {
-    {.name = "type", .type = ST_STRING, .flags = SF_REQUIRED, .doc = "the event type (table below)"},
-    {.name = "id", .type = ST_STRING, .flags = SF_NO_DEFAULT, .pattern = PAT_ID,
-     .maxlen = SPEC_ID_LEN - 1,
+static const setting_def event_keys[EVK_COUNT] = {
+    [EVK_TYPE] = {.name = "type", .type = ST_STRING, .flags = SF_REQUIRED, .doc = "the event type (table below)"},
+    [EVK_ID] = {BIND_TEXT(spec_event, id), .name = "id", .type = ST_STRING, .flags = SF_NO_DEFAULT, .pattern = PAT_ID,
      .doc = "a name for the event, unique among the events (for counterfactuals to refer to it)"},
-    {.name = "at", .type = ST_DATE, .flags = SF_NO_DEFAULT, .timings = T_AT,
+    [EVK_AT] = {BIND_DOUBLE(spec_event, at), .name = "at", .type = ST_DATE, .flags = SF_NO_DEFAULT, .timings = T_AT,
      .doc = "timing: once, at this year"},
-    {.name = "every", .type = ST_PARAM, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0,
+    [EVK_EVERY] = {.name = "every", .type = ST_PARAM, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0,
      .hi = INFINITY, .timings = T_EVERY,
      .doc = "timing: every so many years from `from` until `until` (parameter `events.[i].every`)"},
-    {.name = "rate", .type = ST_PARAM, .flags = SF_NO_DEFAULT, .lo = 0.0, .hi = INFINITY,
+    [EVK_RATE] = {.name = "rate", .type = ST_PARAM, .flags = SF_NO_DEFAULT, .lo = 0.0, .hi = INFINITY,
      .timings = T_RATE,
      .doc = "timing: Poisson process, events per year in [from, until) (parameter `events.[i].rate`)"},
-    {.name = "series", .type = ST_STRING, .flags = SF_NO_DEFAULT, .timings = T_SERIES,
+    [EVK_SERIES] = {.name = "series", .type = ST_STRING, .flags = SF_NO_DEFAULT, .timings = T_SERIES,
      .doc = "timing: once at each year of this series in [from, until), magnitude per unit of its value"},
-    {.name = "from", .type = ST_DATE, .dyn = DD_START, .timings = T_EVERY | T_RATE | T_SERIES,
+    [EVK_FROM] = {BIND_DOUBLE(spec_event, from), .name = "from", .type = ST_DATE, .dyn = DD_START, .timings = T_EVERY | T_RATE | T_SERIES,
      .doc = "first year of a recurring event"},
-    {.name = "until", .type = ST_DATE, .dyn = DD_HORIZON, .timings = T_EVERY | T_RATE | T_SERIES,
+    [EVK_UNTIL] = {BIND_DOUBLE(spec_event, until), .name = "until", .type = ST_DATE, .dyn = DD_HORIZON, .timings = T_EVERY | T_RATE | T_SERIES,
      .doc = "end of a recurring event, after `from`"},
-    {.name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0, .timings = T_EVERY,
-     .doc = "each occurrence of an `every` event moves by U(-jitter, jitter) years"},
-    {.name = "actors", .type = ST_STRINGS, .flags = SF_REQUIRED,
+    [EVK_JITTER] = {BIND_DOUBLE(spec_event, jitter_years), .name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0, .timings = T_EVERY,
+     .doc = "each occurrence of an `every` event moves by its own U(-jitter, jitter) years "
+            "around its schedule from + k * every; below every / 2"},
+    [EVK_ACTORS] = {.name = "actors", .type = ST_STRINGS, .flags = SF_REQUIRED,
      .doc = "actor ids, no duplicates; how many and what order means: table below"},
-    {.name = "magnitude", .type = ST_PARAM, .lo = -5.0, .hi = 5.0, .dyn = DD_KIND,
-     .doc = "size of the effect (parameter `events.[i].magnitude`); >= 0 for `every` and "
-            "`rate` timings; default per type (table below)"},
-    {.name = "duration", .type = ST_PARAM, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+    [EVK_MAGNITUDE] = {.name = "magnitude", .type = ST_PARAM, .lo = -5.0, .hi = 5.0, .dyn = DD_KIND,
+     .doc = "size of the effect (parameter `events.[i].magnitude`); range and default per type "
+            "(table below), and >= 0 for `every` and `rate` timings; a drawn magnitude is clamped "
+            "to the range"},
+    [EVK_DURATION] = {.name = "duration", .type = ST_PARAM, .lo = 0.0, .hi = INFINITY, .def = 0.0,
      .variants = BIT(EV_SANCTIONS) | BIT(EV_ARMS_SALES) | BIT(EV_REVERSAL),
      .doc = "years the pressure lasts, 0 = until the horizon (arms sales: 1 year) "
             "(parameter `events.[i].duration`)"},
-    {.name = "commitments", .type = ST_STRINGS, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
+    [EVK_COMMITMENTS] = {BIND_COMMITMENTS(spec_event, commitments), .name = "commitments", .type = ST_STRINGS, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
      .variants = BIT(EV_TREATY), .doc = "commitments offered, at least one"},
-    {.name = "expires", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
-     .variants = BIT(EV_TREATY),
-     .doc = "year the commitments lapse, after `at` (may lie beyond the horizon); absent: never"},
-    {.name = "term_years", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
-     .variants = BIT(EV_TREATY),
+    [EVK_EXPIRES] = {BIND_DOUBLE(spec_event, expires), .name = "expires", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = BIT(EV_TREATY), .timings = T_AT,
+     .doc = "year the commitments lapse unless renewed, after `at` (may lie beyond the horizon); "
+            "absent: never"},
+    [EVK_TERM_YEARS] = {BIND_DOUBLE(spec_event, term_years), .name = "term_years", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+     .variants = BIT(EV_TREATY), .timings = T_AT,
      .doc = "after `expires`, the pairs that renewed face renewal again every so many years "
             "(the Collective Security Treaty's five-year terms); 0: one term only"},
-    {.name = "ideology", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -1.0, .hi = 1.0,
+    [EVK_IDEOLOGY] = {BIND_DOUBLE(spec_event, ideology), .name = "ideology", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -1.0, .hi = 1.0,
      .variants = BIT(EV_REGIME_CHANGE), .doc = "the actor's new ideological position"},
-    {.name = "active", .type = ST_BOOL, .def = 1.0, .variants = BIT(EV_DOCTRINE),
+    [EVK_ACTIVE] = {BIND_INT(spec_event, active), .name = "active", .type = ST_BOOL, .def = 1.0, .variants = BIT(EV_DOCTRINE),
      .doc = "true switches the actor's doctrine cost on, false off"},
-    {.name = "note", .type = ST_STRING, .def_str = "", .maxlen = SPEC_NOTE_LEN - 1,
+    [EVK_NOTE] = {BIND_TEXT(spec_event, note), .name = "note", .type = ST_STRING, .def_str = "",
      .doc = "free text, shown in events.tsv"},
 };
 
@@ -329,58 +338,67 @@ static const setting_group event_group = {
     .keys = event_keys,
     .nkeys = NKEYS(event_keys),
     .variant_key = "type",
-    .variants = event_variants,
+    .variants = spec_event_kind_names,
     .nvariants = EV_KIND_COUNT,
     .variant_noun = "events",
 };
 
+/* Magnitudes are in units of x (jumps, pressures, the inputs B, D, G, E,
+ * Z) except the force reduction's, a fraction of the border militarisation
+ * removed.  Clashes, crises, proposals and disputes only ever push one way
+ * (B, D and G stay >= 0); pressures may be negative (an easing: see
+ * docs/MODEL.md 3.2 for how hostility treats them). */
+#define M_LO (-5.0)
+#define M_HI 5.0
 static const event_rule event_rules[EV_KIND_COUNT] = {
-    [EV_SUMMIT] = {2, SPEC_MAX_EVENT_ACTORS, 0.0, 1, "2 or more; every pair decides"},
-    [EV_TREATY] = {2, SPEC_MAX_EVENT_ACTORS, 0.05, 0, "2 or more; every pair is offered the commitments"},
-    [EV_SANCTIONS] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; the first sanctions the others"},
-    [EV_ARMS_SALES] = {2, SPEC_MAX_EVENT_ACTORS, 0.0005, 0,
+    [EV_SUMMIT] = {2, INT_MAX, 0.0, M_LO, M_HI, 1, "2 or more; every pair decides"},
+    [EV_TREATY] = {2, INT_MAX, 0.05, M_LO, M_HI, 0,
+                   "2 or more; every pair is offered the commitments"},
+    [EV_SANCTIONS] = {2, INT_MAX, 0.3, M_LO, M_HI, 0, "2 or more; the first sanctions the others"},
+    [EV_ARMS_SALES] = {2, INT_MAX, 0.0005, M_LO, M_HI, 0,
                        "2 or more; the first arms a stake hostile to the others (magnitude per unit of the series)"},
-    [EV_FORCE_REDUCTION] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; every pair's border falls"},
-    [EV_CLASH] = {2, 2, 0.3, 0, "exactly 2"},
-    [EV_CRISIS] = {2, 2, 0.2, 0, "exactly 2"},
-    [EV_UNEQUAL_PROPOSAL] = {2, SPEC_MAX_EVENT_ACTORS, 0.3, 0, "2 or more; the first proposes to the others"},
-    [EV_IDEOLOGY_DISPUTE] = {2, 2, 0.3, 0, "exactly 2"},
-    [EV_REGIME_CHANGE] = {1, 1, 0.0, 0, "exactly 1; needs `ideology`"},
-    [EV_ORGANISATION] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; the members"},
-    [EV_DOCTRINE] = {1, 1, 0.0, 0, "exactly 1; magnitude unused"},
-    [EV_REVERSAL] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, 0, "2 or more; the first confronts the others"},
-    [EV_OPENING] = {2, 2, 0.2, 0, "exactly 2"},
-    [EV_ECONOMY] = {2, SPEC_MAX_EVENT_ACTORS, 0.1, 0, "2 or more; every pair"},
-    [EV_BASING] = {2, 2, 0.1, 0, "exactly 2: the power asking for a base, then the host"},
-    [EV_TRADE] = {2, SPEC_MAX_EVENT_ACTORS, 1.0, 0,
+    [EV_FORCE_REDUCTION] = {2, INT_MAX, 0.3, 0.0, 1.0, 0,
+                            "2 or more; every pair's border falls by this fraction"},
+    [EV_CLASH] = {2, 2, 0.3, 0.0, M_HI, 0, "exactly 2"},
+    [EV_CRISIS] = {2, 2, 0.2, 0.0, M_HI, 0, "exactly 2"},
+    [EV_UNEQUAL_PROPOSAL] = {2, INT_MAX, 0.3, 0.0, M_HI, 0,
+                             "2 or more; the first proposes to the others"},
+    [EV_IDEOLOGY_DISPUTE] = {2, 2, 0.3, 0.0, M_HI, 0, "exactly 2"},
+    [EV_REGIME_CHANGE] = {1, 1, 0.0, M_LO, M_HI, 0, "exactly 1; needs `ideology`"},
+    [EV_ORGANISATION] = {2, INT_MAX, 0.1, M_LO, M_HI, 0, "2 or more; the members"},
+    [EV_DOCTRINE] = {1, 1, 0.0, M_LO, M_HI, 0, "exactly 1; magnitude unused"},
+    [EV_REVERSAL] = {2, INT_MAX, 1.0, M_LO, M_HI, 0, "2 or more; the first confronts the others"},
+    [EV_OPENING] = {2, 2, 0.2, M_LO, M_HI, 0, "exactly 2"},
+    [EV_ECONOMY] = {2, INT_MAX, 0.1, M_LO, M_HI, 0, "2 or more; every pair"},
+    [EV_BASING] = {2, 2, 0.1, 0.0, 1.0, 0, "exactly 2: the power asking for a base, then the host"},
+    [EV_TRADE] = {2, INT_MAX, 1.0, 0.0, M_HI, 0,
                   "2 or more; the first and each other: their trade tie becomes the magnitude "
                   "(times the series value for a series event)"},
 };
 
-static const char *const timing_names[] = {
-    [TIMING_AT] = "at", [TIMING_EVERY] = "every", [TIMING_POISSON] = "rate", [TIMING_SERIES] = "series"};
 
 /* ------------------------------------------------------------------ */
 /* targets                                                            */
 /* ------------------------------------------------------------------ */
 
-static const char *const target_variants[] = {"up", "down", "stays_below", "start", "end"};
-static const spec_target_kind target_kinds[] = {TARGET_UP, TARGET_DOWN, TARGET_STAYS_BELOW,
-                                                TARGET_COMMIT_START, TARGET_COMMIT_END};
-enum { TV_LABEL = BIT(0) | BIT(1) | BIT(2), TV_COMMIT = BIT(3) | BIT(4) };
+/* The variants of a target are the spec_target_kind values. */
+enum {
+    TV_LABEL = BIT(TARGET_UP) | BIT(TARGET_DOWN) | BIT(TARGET_STAYS_BELOW),
+    TV_COMMIT = BIT(TARGET_COMMIT_START) | BIT(TARGET_COMMIT_END)
+};
 
-static const setting_def target_keys[] = {
-    {.name = "dyad", .type = ST_STRING, .flags = SF_REQUIRED, .doc = "\"a-b\": two distinct actor ids"},
-    {.name = "year", .type = ST_DATE, .flags = SF_REQUIRED, .doc = "historical date"},
-    {.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED,
+static const setting_def target_keys[TGT_COUNT] = {
+    [TGT_DYAD] = {.name = "dyad", .type = ST_STRING, .flags = SF_REQUIRED, .doc = "\"a-b\": two distinct actor ids"},
+    [TGT_YEAR] = {BIND_DOUBLE(spec_target, year), .name = "year", .type = ST_DATE, .flags = SF_REQUIRED, .doc = "historical date"},
+    [TGT_KIND] = {.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED,
      .doc = "\"up\" (label first >= `label`), \"down\" (first <= `label`), \"stays_below\" "
             "(< `label` throughout [after, year]), \"start\" / \"end\" (`commitment` first in / out of force)"},
-    {.name = "label", .type = ST_INT, .flags = SF_REQUIRED, .lo = -1000.0, .hi = 1000.0,
+    [TGT_LABEL] = {BIND_INT(spec_target, label), .name = "label", .type = ST_INT, .flags = SF_REQUIRED, .lo = -1000.0, .hi = 1000.0,
      .variants = TV_LABEL, .doc = "a label of the ladder"},
-    {.name = "commitment", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
+    [TGT_COMMITMENT] = {.name = "commitment", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_COMMITMENT,
      .variants = TV_COMMIT, .doc = "one commitment name"},
-    {.name = "after", .type = ST_DATE, .dyn = DD_START, .doc = "search from this date, <= `year`"},
-    {.name = "note", .type = ST_STRING, .def_str = "", .maxlen = SPEC_NOTE_LEN - 1, .doc = "free text"},
+    [TGT_AFTER] = {BIND_DOUBLE(spec_target, after), .name = "after", .type = ST_DATE, .dyn = DD_START, .doc = "search from this date, <= `year`"},
+    [TGT_NOTE] = {BIND_TEXT(spec_target, note), .name = "note", .type = ST_STRING, .def_str = "", .doc = "free text"},
 };
 
 static const setting_group target_group = {
@@ -389,8 +407,8 @@ static const setting_group target_group = {
     .keys = target_keys,
     .nkeys = NKEYS(target_keys),
     .variant_key = "kind",
-    .variants = target_variants,
-    .nvariants = NKEYS(target_variants),
+    .variants = spec_target_kind_names,
+    .nvariants = TARGET_COUNT,
     .variant_noun = "targets",
 };
 
@@ -398,10 +416,10 @@ static const setting_group target_group = {
 /* outcome                                                            */
 /* ------------------------------------------------------------------ */
 
-static const setting_def outcome_keys[] = {
-    {.name = "dyad", .type = ST_STRING, .dyn = DD_FIRST_DYAD,
+static const setting_def outcome_keys[OUT_COUNT] = {
+    [OUT_DYAD] = {.name = "dyad", .type = ST_STRING, .dyn = DD_FIRST_DYAD,
      .doc = "the dyad whose alliance batches and the claim track"},
-    {.name = "alliance_after", .type = ST_DATE, .dyn = DD_START,
+    [OUT_ALLIANCE_AFTER] = {BIND_DOUBLE(model_spec, alliance_after), .name = "alliance_after", .type = ST_DATE, .dyn = DD_START,
      .doc = "alliances count from this date"},
 };
 
@@ -416,10 +434,10 @@ static const setting_group outcome_group = {
 /* scenario variants                                                  */
 /* ------------------------------------------------------------------ */
 
-static const setting_def scale_keys[] = {
-    {.name = "id", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_ID,
+static const setting_def scale_keys[SCALE_COUNT] = {
+    [SCALE_ID] = {.name = "id", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_ID,
      .maxlen = SPEC_ID_LEN - 1, .doc = "the `id` of an event of the merged scenario"},
-    {.name = "factor", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = 0.0, .hi = 100.0,
+    [SCALE_FACTOR] = {.name = "factor", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = 0.0, .hi = 100.0,
      .doc = "the event's magnitude is multiplied by this"},
 };
 
@@ -440,29 +458,29 @@ static const setting_group scale_group = {
 /* claim                                                              */
 /* ------------------------------------------------------------------ */
 
-static const setting_def claim_keys[] = {
-    {.name = "third_power", .type = ST_STRING, .flags = SF_NO_DEFAULT, .pattern = PAT_ID,
+static const setting_def claim_keys[CLK_COUNT] = {
+    [CLK_THIRD_POWER] = {.name = "third_power", .type = ST_STRING, .flags = SF_NO_DEFAULT, .pattern = PAT_ID,
      .maxlen = SPEC_ID_LEN - 1,
      .doc = "actor id of the power whose confrontation with the targets is the fundamental "
             "reversal; `alignsim claim` needs it"},
-    {.name = "targets", .type = ST_STRINGS, .dyn = DD_OUTCOME_ACTORS, .pattern = PAT_ID,
-     .lo = 1, .hi = SPEC_MAX_EVENT_ACTORS - 1,
-     .doc = "actor ids it confronts: 1 to 7 distinct actors, not the third power"},
-    {.name = "at", .type = ST_DATE, .dyn = DD_CLAIM_AT, .doc = "year the scheduled reversal begins"},
-    {.name = "duration", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 6.0,
+    [CLK_TARGETS] = {.name = "targets", .type = ST_STRINGS, .dyn = DD_OUTCOME_ACTORS, .pattern = PAT_ID,
+     .lo = 1, .hi = SPEC_MAX_CLAIM_TARGETS,
+     .doc = "actor ids it confronts: 1 to 64 distinct actors, not the third power"},
+    [CLK_AT] = {BIND_DOUBLE(spec_claim, at), .name = "at", .type = ST_DATE, .dyn = DD_CLAIM_AT, .doc = "year the scheduled reversal begins"},
+    [CLK_DURATION] = {BIND_DOUBLE(spec_claim, duration_years), .name = "duration", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 6.0,
      .doc = "years the reversal lasts, 0 = until the horizon"},
-    {.name = "strength", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 5.0, .def = 3.0,
+    [CLK_STRENGTH] = {BIND_DOUBLE(spec_claim, strength), .name = "strength", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 5.0, .def = 3.0,
      .doc = "magnitude of the reversal event of the condition \"reversal\""},
-    {.name = "strengths", .type = ST_NUMBERS, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 5.0,
+    [CLK_STRENGTHS] = {.name = "strengths", .type = ST_NUMBERS, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 5.0,
      .def_str = "[0.5, 1.0, ..., 5.0]",
      .doc = "magnitudes of the strength curve: 1 to 64, strictly increasing"},
-    {.name = "window_years", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+    [CLK_WINDOW_YEARS] = {BIND_DOUBLE(spec_claim, window_years), .name = "window_years", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
      .def = 5.0, .doc = "an alliance counts as following the reversal within this many years of its onset"},
-    {.name = "bound_no_reversal", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1.0,
+    [CLK_BOUND_NO_REVERSAL] = {BIND_DOUBLE(spec_claim, bound_no_reversal), .name = "bound_no_reversal", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1.0,
      .def = 0.05, .doc = "the claim: without a reversal, P(alliance by the horizon) is below this"},
-    {.name = "bound_reversal", .type = ST_FLOAT, .flags = SF_HI_OPEN, .lo = 0.0, .hi = 1.0,
+    [CLK_BOUND_REVERSAL] = {BIND_DOUBLE(spec_claim, bound_reversal), .name = "bound_reversal", .type = ST_FLOAT, .flags = SF_HI_OPEN, .lo = 0.0, .hi = 1.0,
      .def = 0.5, .doc = "the claim: with a reversal, P(alliance within window_years of its onset) is above this"},
-    {.name = "confidence", .type = ST_FLOAT, .flags = SF_LO_OPEN | SF_HI_OPEN, .lo = 0.0, .hi = 1.0,
+    [CLK_CONFIDENCE] = {BIND_DOUBLE(spec_claim, confidence), .name = "confidence", .type = ST_FLOAT, .flags = SF_LO_OPEN | SF_HI_OPEN, .lo = 0.0, .hi = 1.0,
      .def = 0.95, .doc = "level of the exact (Clopper-Pearson) intervals that decide each condition"},
 };
 
@@ -482,13 +500,13 @@ static const setting_group claim_group = {
 /* calibrate                                                          */
 /* ------------------------------------------------------------------ */
 
-static const setting_def free_keys[] = {
-    {.name = "path", .type = ST_STRING, .flags = SF_REQUIRED, .maxlen = SPEC_PATH_LEN - 1,
+static const setting_def free_keys[FREE_COUNT] = {
+    [FREE_PATH] = {.name = "path", .type = ST_STRING, .flags = SF_REQUIRED, .maxlen = SPEC_PATH_LEN - 1,
      .doc = "parameter path of a number of the scenario (`model.w_threat`, "
             "`actors.china.doctrine_cost`, `events.[3].magnitude`)"},
-    {.name = "min", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+    [FREE_MIN] = {BIND_DOUBLE(spec_free_param, min), .name = "min", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
      .doc = "lower end of the search range, within the parameter's range"},
-    {.name = "max", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
+    [FREE_MAX] = {BIND_DOUBLE(spec_free_param, max), .name = "max", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -INFINITY, .hi = INFINITY,
      .doc = "upper end of the search range, > min, within the parameter's range"},
 };
 
@@ -499,10 +517,10 @@ static const setting_group free_group = {
     .nkeys = NKEYS(free_keys),
 };
 
-static const setting_def order_keys[] = {
-    {.name = "first", .type = ST_INT, .flags = SF_REQUIRED, .lo = 0, .hi = 100000,
+static const setting_def order_keys[ORDER_COUNT] = {
+    [ORDER_FIRST] = {BIND_SIZE(spec_order, first), .name = "first", .type = ST_INT, .flags = SF_REQUIRED, .lo = 0, .hi = 100000,
      .doc = "index i of the target `targets.[i]` that must be met first"},
-    {.name = "second", .type = ST_INT, .flags = SF_REQUIRED, .lo = 0, .hi = 100000,
+    [ORDER_SECOND] = {BIND_SIZE(spec_order, second), .name = "second", .type = ST_INT, .flags = SF_REQUIRED, .lo = 0, .hi = 100000,
      .doc = "index of the target that must be met no earlier"},
 };
 
@@ -514,24 +532,24 @@ static const setting_group order_group = {
     .nkeys = NKEYS(order_keys),
 };
 
-static const setting_def calibrate_keys[] = {
-    {.name = "free", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_FREE,
+static const setting_def calibrate_keys[CAL_COUNT] = {
+    [CAL_FREE] = {.name = "free", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_FREE,
      .group = &free_group, .doc = "the free parameters, 1 to 16, each at most once"},
-    {.name = "orders", .type = ST_LIST, .flags = SF_NO_DEFAULT, .lo = 0, .hi = SPEC_MAX_ORDERS,
+    [CAL_ORDERS] = {.name = "orders", .type = ST_LIST, .flags = SF_NO_DEFAULT, .lo = 0, .hi = SPEC_MAX_ORDERS,
      .group = &order_group, .doc = "order targets, 0 to 16"},
-    {.name = "reps", .type = ST_INT, .lo = 1, .hi = 100000, .def = 64,
+    [CAL_REPS] = {BIND_UNSIGNED(spec_calibrate, reps), .name = "reps", .type = ST_INT, .lo = 1, .hi = 100000, .def = 64,
      .doc = "replications per loss evaluation (the same seeds at every evaluation); -n overrides"},
-    {.name = "starts", .type = ST_INT, .lo = 1, .hi = 1000, .def = 8,
+    [CAL_STARTS] = {BIND_UNSIGNED(spec_calibrate, starts), .name = "starts", .type = ST_INT, .lo = 1, .hi = 1000, .def = 8,
      .doc = "Nelder-Mead starts: the scenario's own values, then points of a Sobol design over "
             "the ranges (and a final polish from the best point)"},
-    {.name = "max_iterations", .type = ST_INT, .lo = 1, .hi = 1000000, .def = 400,
+    [CAL_MAX_ITERATIONS] = {BIND_UNSIGNED(spec_calibrate, max_iterations), .name = "max_iterations", .type = ST_INT, .lo = 1, .hi = 1000000, .def = 400,
      .doc = "simplex iterations per start at most"},
-    {.name = "fit_until", .type = ST_DATE, .flags = SF_NO_DEFAULT,
+    [CAL_FIT_UNTIL] = {BIND_DOUBLE(spec_calibrate, fit_until), .name = "fit_until", .type = ST_DATE, .flags = SF_NO_DEFAULT,
      .doc = "fit window: fit only the targets dated up to this year (default: all); the others "
             "are scored out of the window"},
-    {.name = "cap_years", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1000.0, .def = 8.0,
+    [CAL_CAP_YEARS] = {BIND_DOUBLE(spec_calibrate, cap_years), .name = "cap_years", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1000.0, .def = 8.0,
      .doc = "squared date errors are capped at cap_years^2; a missed target counts that much"},
-    {.name = "tolerance", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 10.0, .def = 0.01,
+    [CAL_TOLERANCE] = {BIND_DOUBLE(spec_calibrate, tolerance), .name = "tolerance", .type = ST_FLOAT, .flags = SF_LO_OPEN, .lo = 0.0, .hi = 10.0, .def = 0.01,
      .doc = "a start ends when the simplex size (in logit units) falls below this"},
 };
 
@@ -550,47 +568,46 @@ static const setting_group calibrate_group = {
 /* top level                                                          */
 /* ------------------------------------------------------------------ */
 
-static const setting_def root_keys[] = {
-    {.name = "name", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_NAME,
-     .maxlen = SPEC_NAME_LEN - 1, .doc = "scenario name; results go to out/NAME"},
-    {.name = "description", .type = ST_STRING, .def_str = "", .doc = "free text"},
-    {.name = "start", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 1949.75,
+static const setting_def root_keys[ROOT_COUNT] = {
+    [ROOT_NAME] = {BIND_TEXT(model_spec, name), .name = "name", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_NAME, .doc = "scenario name; results go to out/NAME"},
+    [ROOT_DESCRIPTION] = {.name = "description", .type = ST_STRING, .def_str = "", .doc = "free text"},
+    [ROOT_START] = {BIND_DOUBLE(model_spec, start), .name = "start", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 1949.75,
      .doc = "first instant simulated, a decimal year"},
-    {.name = "horizon", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 2030.0,
+    [ROOT_HORIZON] = {BIND_DOUBLE(model_spec, horizon), .name = "horizon", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 2030.0,
      .doc = "last instant simulated, after `start`"},
-    {.name = "seed", .type = ST_INT64, .lo = 0.0, .hi = 9223372036854775807.0, .def = 1.0,
+    [ROOT_SEED] = {BIND_U64(model_spec, seed), .name = "seed", .type = ST_INT64, .lo = 0.0, .hi = 9223372036854775807.0, .def = 1.0,
      .doc = "master seed; `-s` overrides it. Above 2147483647 write the L suffix (5000000000L)"},
-    {.name = "model", .type = ST_GROUP, .group = &model_group, .doc = "model parameters"},
-    {.name = "data", .type = ST_MAP, .group = &table_group, .doc = "data tables"},
-    {.name = "actors", .type = ST_MAP, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_ACTORS,
+    [ROOT_MODEL] = {.name = "model", .type = ST_GROUP, .group = &model_group, .doc = "model parameters"},
+    [ROOT_DATA] = {.name = "data", .type = ST_MAP, .group = &table_group, .doc = "data tables"},
+    [ROOT_ACTORS] = {.name = "actors", .type = ST_MAP, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_ACTORS,
      .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1, .group = &actor_group, .doc = "the states"},
-    {.name = "ladder", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 2, .hi = SPEC_MAX_LABELS,
+    [ROOT_LADDER] = {.name = "ladder", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 2, .hi = INFINITY,
      .group = &rung_group, .doc = "the label ladder"},
-    {.name = "initial", .type = ST_LIST, .group = &initial_group, .doc = "initial dyad states"},
-    {.name = "events", .type = ST_LIST, .group = &event_group, .doc = "pressures and opportunities"},
-    {.name = "targets", .type = ST_LIST, .group = &target_group, .doc = "calibration targets"},
-    {.name = "outcome", .type = ST_GROUP, .group = &outcome_group, .doc = "the tracked dyad"},
-    {.name = "claim", .type = ST_GROUP, .group = &claim_group, .doc = "the claim test's settings"},
-    {.name = "calibrate", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &calibrate_group,
+    [ROOT_INITIAL] = {.name = "initial", .type = ST_LIST, .group = &initial_group, .doc = "initial dyad states"},
+    [ROOT_EVENTS] = {.name = "events", .type = ST_LIST, .group = &event_group, .doc = "pressures and opportunities"},
+    [ROOT_TARGETS] = {.name = "targets", .type = ST_LIST, .group = &target_group, .doc = "calibration targets"},
+    [ROOT_OUTCOME] = {.name = "outcome", .type = ST_GROUP, .group = &outcome_group, .doc = "the tracked dyad"},
+    [ROOT_CLAIM] = {.name = "claim", .type = ST_GROUP, .group = &claim_group, .doc = "the claim test's settings"},
+    [ROOT_CALIBRATE] = {.name = "calibrate", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &calibrate_group,
      .doc = "the calibration's settings (optional)"},
-    {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
+    [ROOT_OVERRIDES] = {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
      .doc = "--set overrides applied so far (written by the loader, kept on reload)"},
-    {.name = "base", .type = ST_STRING, .flags = SF_NO_DEFAULT | SF_VARIANT,
+    [ROOT_BASE] = {.name = "base", .type = ST_STRING, .flags = SF_NO_DEFAULT | SF_VARIANT,
      .doc = "a base scenario file, relative to the folder of this file: this file's "
             "top-level settings replace the base's (see Scenario variants); needs `name`"},
-    {.name = "remove_events", .type = ST_STRINGS, .flags = SF_NO_DEFAULT | SF_VARIANT,
+    [ROOT_REMOVE_EVENTS] = {.name = "remove_events", .type = ST_STRINGS, .flags = SF_NO_DEFAULT | SF_VARIANT,
      .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1,
      .doc = "ids of events of the merged scenario to remove (with `base` only)"},
-    {.name = "scale_events", .type = ST_LIST, .flags = SF_NO_DEFAULT | SF_VARIANT,
+    [ROOT_SCALE_EVENTS] = {.name = "scale_events", .type = ST_LIST, .flags = SF_NO_DEFAULT | SF_VARIANT,
      .group = &scale_group,
      .doc = "events whose magnitude to multiply, after the removals (with `base` only)"},
-    {.name = "derived_from", .type = ST_STRINGS, .flags = SF_LOADER | SF_NO_DEFAULT,
+    [ROOT_DERIVED_FROM] = {.name = "derived_from", .type = ST_STRINGS, .flags = SF_LOADER | SF_NO_DEFAULT,
      .doc = "record of the base files, deepest base first (written by the loader, kept on reload)"},
-    {.name = "removed_events", .type = ST_STRINGS, .flags = SF_LOADER | SF_NO_DEFAULT,
+    [ROOT_REMOVED_EVENTS] = {.name = "removed_events", .type = ST_STRINGS, .flags = SF_LOADER | SF_NO_DEFAULT,
      .pattern = PAT_ID, .maxlen = SPEC_ID_LEN - 1,
      .doc = "record of the events removed, deepest base first (written by the loader, kept on "
             "reload)"},
-    {.name = "scaled_events", .type = ST_LIST, .flags = SF_LOADER | SF_NO_DEFAULT,
+    [ROOT_SCALED_EVENTS] = {.name = "scaled_events", .type = ST_LIST, .flags = SF_LOADER | SF_NO_DEFAULT,
      .group = &scale_group,
      .doc = "record of the events scaled, deepest base first (written by the loader, kept on "
             "reload)"},
@@ -605,8 +622,104 @@ static const setting_group root_group = {
 };
 
 /* ------------------------------------------------------------------ */
+/* Sweep files (sim/scenario/sweepfile.c)                             */
+/* ------------------------------------------------------------------ */
+
+static const setting_def sweep_param_keys[SWP_COUNT] = {
+    [SWP_PATH] = {BIND_TEXT(sweep_param, path), .name = "path", .type = ST_STRING, .flags = SF_REQUIRED,
+                  .doc = "parameter path of a number of the scenario"},
+    [SWP_VALUES] = {.name = "values", .type = ST_NUMBERS, .flags = SF_NO_DEFAULT, .lo = -INFINITY,
+                    .hi = INFINITY,
+                    .doc = "grid: the values, a list [0.1, 0.2] or a range \"start:step:end\""},
+    [SWP_MIN] = {.name = "min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+                 .doc = "lhs, sobol, sensitivity: lower end of the range"},
+    [SWP_MAX] = {.name = "max", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+                 .doc = "lhs, sobol, sensitivity: upper end of the range, > min"},
+};
+
+static const setting_group sweep_param_group = {
+    .path = "parameters.[i]",
+    .doc = "A swept parameter: `values` for a grid, `min` and `max` otherwise.",
+    .keys = sweep_param_keys,
+    .nkeys = NKEYS(sweep_param_keys),
+};
+
+static const setting_def sweep_sens_keys[SWS_COUNT] = {
+    [SWS_BASE_SAMPLES] = {BIND_SIZE(sweep_sensitivity, base_samples), .name = "base_samples", .type = ST_INT,
+                          .lo = 2, .hi = 1e7, .def = 1024,
+                          .doc = "N, the base samples of the Saltelli design"},
+    [SWS_REPS] = {BIND_U64(sweep_sensitivity, reps), .name = "reps", .type = ST_INT, .lo = 1, .hi = 1e6, .def = 32,
+                  .doc = "replications per model evaluation"},
+    [SWS_BOOTSTRAP] = {BIND_SIZE(sweep_sensitivity, bootstrap), .name = "bootstrap", .type = ST_INT, .lo = 10,
+                       .hi = 1e6, .def = 1000, .doc = "bootstrap resamples of the base samples"},
+    [SWS_CONFIDENCE] = {BIND_DOUBLE(sweep_sensitivity, confidence), .name = "confidence", .type = ST_FLOAT,
+                        .flags = SF_LO_OPEN, .lo = 0.5, .hi = 0.9999, .def = 0.95,
+                        .doc = "level of the bootstrap intervals"},
+};
+
+static const setting_group sweep_sens_group = {
+    .path = "sensitivity",
+    .doc = "What `alignsim sensitivity` does with the sweep's parameters.",
+    .keys = sweep_sens_keys,
+    .nkeys = NKEYS(sweep_sens_keys),
+};
+
+static const setting_def sweep_keys[SWK_COUNT] = {
+    [SWK_NAME] = {BIND_TEXT(sweep_file, name), .name = "name", .type = ST_STRING, .flags = SF_NO_DEFAULT,
+                  .pattern = PAT_NAME, .doc = "results go to out/NAME (default: the file name)"},
+    [SWK_DESCRIPTION] = {.name = "description", .type = ST_STRING, .def_str = "", .doc = "free text"},
+    [SWK_SCENARIO] = {.name = "scenario", .type = ST_STRING, .flags = SF_REQUIRED,
+                      .doc = "the scenario file, relative to the folder of the sweep file"},
+    [SWK_DESIGN] = {.name = "design", .type = ST_STRING, .def_str = "grid",
+                    .doc = "\"grid\", \"lhs\" or \"sobol\""},
+    [SWK_POINTS] = {BIND_SIZE(sweep_file, points), .name = "points", .type = ST_INT, .flags = SF_NO_DEFAULT,
+                    .lo = 1, .hi = SWEEP_MAX_POINTS, .doc = "lhs, sobol: the number of design points"},
+    [SWK_SEED] = {BIND_U64(sweep_file, seed), .name = "seed", .type = ST_INT64, .lo = 0.0,
+                  .hi = 9223372036854775807.0, .def = 1,
+                  .doc = "seed of the Latin hypercube and the sensitivity bootstrap"},
+    [SWK_REPS] = {BIND_U64(sweep_file, reps), .name = "reps", .type = ST_INT, .lo = 1, .hi = 1e9, .def = 100,
+                  .doc = "replications per design point (-n overrides)"},
+    [SWK_PARAMETERS] = {.name = "parameters", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 1,
+                        .hi = SWEEP_MAX_PARAMS, .group = &sweep_param_group, .doc = "the swept parameters"},
+    [SWK_SENSITIVITY] = {.name = "sensitivity", .type = ST_GROUP, .group = &sweep_sens_group,
+                         .doc = "settings of the sensitivity analysis"},
+};
+
+static const setting_group sweep_group = {
+    .path = "(sweep file)",
+    .doc = "A sweep file names a scenario and the parameters to vary.",
+    .keys = sweep_keys,
+    .nkeys = NKEYS(sweep_keys),
+};
+
+/* ------------------------------------------------------------------ */
 /* Queries                                                            */
 /* ------------------------------------------------------------------ */
+
+static const setting_group *const all_groups[SG_COUNT] = {
+    [SG_ROOT] = &root_group,         [SG_MODEL] = &model_group,
+    [SG_DIST] = &dist_group,         [SG_TABLE] = &table_group,
+    [SG_ACTOR] = &actor_group,       [SG_RUNG] = &rung_group,
+    [SG_INITIAL] = &initial_group,   [SG_EVENT] = &event_group,
+    [SG_TARGET] = &target_group,     [SG_OUTCOME] = &outcome_group,
+    [SG_CLAIM] = &claim_group,       [SG_CALIBRATE] = &calibrate_group,
+    [SG_FREE] = &free_group,         [SG_ORDER] = &order_group,
+    [SG_SCALE] = &scale_group,       [SG_SWEEP] = &sweep_group,
+    [SG_SWEEP_PARAM] = &sweep_param_group, [SG_SWEEP_SENS] = &sweep_sens_group,
+};
+
+const setting_group *settings_group(setting_group_id g)
+{
+    assert((unsigned)g < SG_COUNT);
+    return all_groups[g];
+}
+
+const setting_def *settings_key(setting_group_id g, unsigned k)
+{
+    const setting_group *sg = settings_group(g);
+    assert(k < sg->nkeys);
+    return &sg->keys[k];
+}
 
 const setting_group *settings_root(void)
 {
@@ -626,6 +739,15 @@ const setting_def *settings_find(const setting_group *g, const char *name)
     return NULL;
 }
 
+int settings_valid_for(const setting_def *d, int variant, int timing)
+{
+    if (d->variants && variant >= 0 && !(d->variants & BIT(variant)))
+        return 0;
+    if (d->timings && timing >= 0 && !(d->timings & BIT(timing)))
+        return 0;
+    return 1;
+}
+
 int settings_variant(const setting_group *g, const char *name)
 {
     for (size_t i = 0; i < g->nvariants; i++)
@@ -637,16 +759,6 @@ int settings_variant(const setting_group *g, const char *name)
 const event_rule *settings_event_rule(spec_event_kind k)
 {
     return &event_rules[k];
-}
-
-const char *settings_timing_name(spec_timing t)
-{
-    return (unsigned)t < NKEYS(timing_names) ? timing_names[t] : NULL;
-}
-
-spec_target_kind settings_target_kind(int variant)
-{
-    return target_kinds[variant];
 }
 
 static int is_lower(char c)
@@ -753,40 +865,42 @@ const char *settings_type_doc(const setting_def *d)
 }
 
 /* Writes the range column of key d. */
-static void ref_range(strbuf *b, const setting_def *d)
+static void ref_range(buf *b, const setting_def *d)
 {
     switch (d->type) {
     case ST_INT:
     case ST_INT64:
-        sb_printf(b, "[%lld, %lld]", (long long)d->lo,
+        buf_printf(b, "[%lld, %lld]", (long long)d->lo,
                   d->hi >= 9223372036854775807.0 ? 9223372036854775807LL : (long long)d->hi);
         return;
     case ST_FLOAT:
     case ST_PARAM:
     case ST_NUMBERS:
         if (isinf(d->lo) && isinf(d->hi)) {
-            sb_printf(b, "finite");
+            buf_printf(b, "finite");
             return;
         }
-        sb_printf(b, "%s%.15g, %.15g%s", (d->flags & SF_LO_OPEN) || isinf(d->lo) ? "(" : "[",
+        buf_printf(b, "%s%.15g, %.15g%s", (d->flags & SF_LO_OPEN) || isinf(d->lo) ? "(" : "[",
                    d->lo, d->hi, (d->flags & SF_HI_OPEN) || isinf(d->hi) ? ")" : "]");
         return;
     case ST_DATE:
-        sb_printf(b, "[start, horizon]");
+        buf_printf(b, "[start, horizon]");
         return;
     case ST_MAP:
     case ST_LIST:
-        if (d->hi > 0.0)
-            sb_printf(b, "%.0f to %.0f entries", d->lo, d->hi);
+        if (d->hi > 0.0 && isinf(d->hi))
+            buf_printf(b, "at least %.0f entries", d->lo);
+        else if (d->hi > 0.0)
+            buf_printf(b, "%.0f to %.0f entries", d->lo, d->hi);
         return;
     case ST_STRING:
     case ST_STRINGS:
         if (d->pattern != PAT_NONE && d->pattern != PAT_COMMITMENT)
-            sb_printf(b, "%s", settings_pattern_doc(d->pattern));
+            buf_printf(b, "%s", settings_pattern_doc(d->pattern));
         else if (d->pattern == PAT_COMMITMENT)
-            sb_printf(b, "commitment names");
+            buf_printf(b, "commitment names");
         if (d->maxlen)
-            sb_printf(b, "%sat most %zu characters", d->pattern ? "; " : "", d->maxlen);
+            buf_printf(b, "%sat most %zu characters", d->pattern ? "; " : "", d->maxlen);
         return;
     case ST_BOOL:
     case ST_GROUP:
@@ -797,7 +911,7 @@ static void ref_range(strbuf *b, const setting_def *d)
 }
 
 /* Writes the default column of key d. */
-static void ref_default(strbuf *b, const setting_def *d)
+static void ref_default(buf *b, const setting_def *d)
 {
     static const char *const dyn_doc[] = {
         [DD_NONE] = "", [DD_START] = "start", [DD_HORIZON] = "horizon",
@@ -805,19 +919,19 @@ static void ref_default(strbuf *b, const setting_def *d)
         [DD_CLAIM_AT] = "horizon - 6 (not before start)",
         [DD_OUTCOME_ACTORS] = "the outcome dyad's actors"};
     if (d->flags & SF_REQUIRED) {
-        sb_printf(b, "required");
+        buf_printf(b, "required");
         return;
     }
     if (d->dyn != DD_NONE) {
-        sb_printf(b, "%s", dyn_doc[d->dyn]);
+        buf_printf(b, "%s", dyn_doc[d->dyn]);
         return;
     }
     if (d->flags & SF_NO_DEFAULT) {
-        sb_printf(b, "none");
+        buf_printf(b, "none");
         return;
     }
     if (d->flags & SF_LOADER) {
-        sb_printf(b, "[]");
+        buf_printf(b, "[]");
         return;
     }
     switch (d->type) {
@@ -826,24 +940,24 @@ static void ref_default(strbuf *b, const setting_def *d)
     case ST_FLOAT:
     case ST_PARAM:
     case ST_DATE:
-        sb_printf(b, "%.15g", d->def);
+        buf_printf(b, "%.15g", d->def);
         return;
     case ST_BOOL:
-        sb_printf(b, "%s", d->def != 0.0 ? "true" : "false");
+        buf_printf(b, "%s", d->def != 0.0 ? "true" : "false");
         return;
     case ST_STRING:
-        sb_printf(b, "\"%s\"", d->def_str ? d->def_str : "");
+        buf_printf(b, "\"%s\"", d->def_str ? d->def_str : "");
         return;
     case ST_STRINGS:
-        sb_printf(b, "[]");
+        buf_printf(b, "[]");
         return;
     case ST_NUMBERS:
-        sb_printf(b, "%s", d->def_str ? d->def_str : "[]");
+        buf_printf(b, "%s", d->def_str ? d->def_str : "[]");
         return;
     case ST_GROUP:
     case ST_MAP:
     case ST_LIST:
-        sb_printf(b, "empty");
+        buf_printf(b, "empty");
         return;
     case ST_SERIES:
     case ST_ROWS:
@@ -852,51 +966,51 @@ static void ref_default(strbuf *b, const setting_def *d)
 }
 
 /* Writes the variants key d is restricted to, if any. */
-static void ref_only(strbuf *b, const setting_group *g, const setting_def *d)
+static void ref_only(buf *b, const setting_group *g, const setting_def *d)
 {
     if (d->variants && g->variants) {
-        sb_printf(b, " Only for");
+        buf_printf(b, " Only for");
         int first = 1;
         for (size_t i = 0; i < g->nvariants; i++)
             if (d->variants & BIT(i)) {
-                sb_printf(b, "%s %s", first ? "" : ",", g->variants[i]);
+                buf_printf(b, "%s %s", first ? "" : ",", g->variants[i]);
                 first = 0;
             }
-        sb_printf(b, ".");
+        buf_printf(b, ".");
     }
     if (d->timings) {
-        sb_printf(b, " With timing");
+        buf_printf(b, " With timing");
         int first = 1;
-        for (size_t i = 0; i < NKEYS(timing_names); i++)
+        for (size_t i = 0; i < TIMING_COUNT; i++)
             if (d->timings & BIT(i)) {
-                sb_printf(b, "%s `%s`", first ? "" : ",", timing_names[i]);
+                buf_printf(b, "%s `%s`", first ? "" : ",", spec_timing_names[i]);
                 first = 0;
             }
-        sb_printf(b, ".");
+        buf_printf(b, ".");
     }
 }
 
-static void ref_group(strbuf *b, const setting_group *g)
+static void ref_group(buf *b, const setting_group *g)
 {
-    sb_printf(b, "### `%s`\n\n%s\n\n", g->path, g->doc);
-    sb_printf(b, "| key | type | range | default | meaning |\n|---|---|---|---|---|\n");
+    buf_printf(b, "### `%s`\n\n%s\n\n", g->path, g->doc);
+    buf_printf(b, "| key | type | range | default | meaning |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < g->nkeys; i++) {
         const setting_def *d = &g->keys[i];
-        sb_printf(b, "| `%s` | %s | ", d->name, settings_type_doc(d));
+        buf_printf(b, "| `%s` | %s | ", d->name, settings_type_doc(d));
         ref_range(b, d);
-        sb_printf(b, " | ");
+        buf_printf(b, " | ");
         ref_default(b, d);
-        sb_printf(b, " | %s.", d->doc);
+        buf_printf(b, " | %s.", d->doc);
         ref_only(b, g, d);
-        sb_printf(b, " |\n");
+        buf_printf(b, " |\n");
     }
-    sb_printf(b, "\n");
+    buf_printf(b, "\n");
 }
 
 char *scenario_reference(void)
 {
-    strbuf b = {NULL, 0, 0, 0};
-    sb_printf(&b, "<!-- Generated from sim/scenario/settings.c by scenario_reference(); "
+    buf b = {NULL, 0, 0, 0};
+    buf_printf(&b, "<!-- Generated from sim/scenario/settings.c by scenario_reference(); "
                    "tests/test_scenario checks it is in step. -->\n\n");
     const setting_group *groups[] = {&root_group,    &model_group,   &dist_group,
                                      &table_group,   &actor_group,   &rung_group,
@@ -907,16 +1021,18 @@ char *scenario_reference(void)
         ref_group(&b, groups[i]);
         if (groups[i] != &event_group)
             continue;
-        sb_printf(&b, "#### Event types\n\n| type | actors | default magnitude |\n|---|---|---|\n");
+        buf_printf(&b, "#### Event types\n\n| type | actors | default magnitude | magnitude range |\n"
+                      "|---|---|---|---|\n");
         for (int k = 0; k < EV_KIND_COUNT; k++) {
             const event_rule *r = &event_rules[k];
-            sb_printf(&b, "| `%s` | %s | ", event_variants[k], r->actors_doc);
+            buf_printf(&b, "| `%s` | %s | ", spec_event_kind_names[k], r->actors_doc);
             if (r->magnitude_is_warmth)
-                sb_printf(&b, "`model.summit_warmth` (no parameter of its own) |\n");
+                buf_printf(&b, "`model.summit_warmth` (no parameter of its own) | ");
             else
-                sb_printf(&b, "%.15g |\n", r->magnitude);
+                buf_printf(&b, "%.15g | ", r->magnitude);
+            buf_printf(&b, "[%.15g, %.15g] |\n", r->magnitude_lo, r->magnitude_hi);
         }
-        sb_printf(&b, "\n");
+        buf_printf(&b, "\n");
     }
-    return sb_take(&b);
+    return buf_take(&b);
 }

@@ -72,6 +72,25 @@ typedef enum {
     PAT_COMMITMENT    /* nonaggression, consultation, defence */
 } name_pattern;
 
+/*
+ * Where a setting's value goes: a field of one of the plain-data structs
+ * the loader fills (model_spec, spec_event, spec_claim, sweep_file...).
+ * The table stores the field's offset, checked against the member's type
+ * when it is compiled (settings.c, BIND_*), so a key bound to a misspelt or
+ * mistyped member does not compile; ld_read_fields() (read.h) then reads
+ * every bound key of a group with one loop.
+ */
+typedef enum {
+    FIELD_NONE = 0,   /* not bound: read by code of its own */
+    FIELD_DOUBLE,     /* double (ST_FLOAT, ST_DATE) */
+    FIELD_INT,        /* int (ST_INT; ST_BOOL as 0 or 1) */
+    FIELD_UNSIGNED,   /* unsigned (ST_INT with lo >= 0) */
+    FIELD_SIZE,       /* size_t (ST_INT with lo >= 0) */
+    FIELD_U64,        /* uint64_t (ST_INT64, ST_INT with lo >= 0) */
+    FIELD_TEXT,       /* char[size] (ST_STRING): at most size - 1 characters */
+    FIELD_COMMITMENTS /* unsigned SPEC_C_* flags (ST_STRINGS of commitment names) */
+} field_kind;
+
 typedef struct setting_group setting_group;
 
 typedef struct {
@@ -89,6 +108,9 @@ typedef struct {
     int index;                  /* MP_* or AP_* for parameters, else -1 */
     const setting_group *group; /* keys of a GROUP, MAP element, LIST element */
     const char *doc;            /* one line for docs/SCENARIO.md */
+    field_kind field;           /* where ld_read_fields() stores the value */
+    size_t offset;              /* of the field in its struct */
+    size_t size;                /* FIELD_TEXT: bytes of the array */
 } setting_def;
 
 struct setting_group {
@@ -102,15 +124,96 @@ struct setting_group {
     const char *variant_noun;   /* "events" in "only valid for treaty events" */
 };
 
-/* Top-level keys of a scenario file. */
+/*
+ * The groups of the table, and the keys of each in table order.  Code refers
+ * to a key as settings_key(GROUP, KEY), so a misspelt key is a compile
+ * error; names are looked up only for what a file contains.
+ */
+typedef enum {
+    SG_ROOT,          /* the top level of a scenario file */
+    SG_MODEL,         /* model: keys are spec_model_param (MP_*) */
+    SG_DIST,          /* a distribution group (variant i is DIST_* i + 1) */
+    SG_TABLE,         /* data.TABLE */
+    SG_ACTOR,         /* actors.ID */
+    SG_RUNG,          /* ladder.[i] */
+    SG_INITIAL,       /* initial.[i] */
+    SG_EVENT,         /* events.[i] (variants: spec_event_kind) */
+    SG_TARGET,        /* targets.[i] (variants: target kinds) */
+    SG_OUTCOME,       /* outcome */
+    SG_CLAIM,         /* claim */
+    SG_CALIBRATE,     /* calibrate */
+    SG_FREE,          /* calibrate.free.[i] */
+    SG_ORDER,         /* calibrate.orders.[i] */
+    SG_SCALE,         /* scale_events.[i], scaled_events.[i] */
+    SG_SWEEP,         /* the top level of a sweep file */
+    SG_SWEEP_PARAM,   /* parameters.[i] of a sweep file */
+    SG_SWEEP_SENS,    /* sensitivity of a sweep file */
+    SG_COUNT
+} setting_group_id;
+
+enum root_key {
+    ROOT_NAME, ROOT_DESCRIPTION, ROOT_START, ROOT_HORIZON, ROOT_SEED, ROOT_MODEL, ROOT_DATA,
+    ROOT_ACTORS, ROOT_LADDER, ROOT_INITIAL, ROOT_EVENTS, ROOT_TARGETS, ROOT_OUTCOME, ROOT_CLAIM,
+    ROOT_CALIBRATE, ROOT_OVERRIDES, ROOT_BASE, ROOT_REMOVE_EVENTS, ROOT_SCALE_EVENTS,
+    ROOT_DERIVED_FROM, ROOT_REMOVED_EVENTS, ROOT_SCALED_EVENTS, ROOT_COUNT
+};
+enum dist_key {
+    DISTK_DIST, DISTK_MIN, DISTK_MAX, DISTK_MEAN, DISTK_SD, DISTK_A, DISTK_B, DISTK_MU, DISTK_SIGMA,
+    DISTK_COUNT
+};
+enum table_key { TABLE_FILE, TABLE_SOURCE, TABLE_COLUMNS, TABLE_ROWS, TABLE_COUNT };
+enum actor_key {
+    ACTOR_NAME, ACTOR_CAPABILITY, ACTOR_IDEOLOGY, ACTOR_AUTONOMY, ACTOR_DOCTRINE_COST, ACTOR_COUNT
+};
+enum rung_key { RUNG_LABEL, RUNG_NAME, RUNG_X_MIN, RUNG_REQUIRES, RUNG_GATE, RUNG_COUNT };
+enum initial_key { INIT_DYAD, INIT_X, INIT_BORDER, INIT_ECONOMY, INIT_COMMITMENTS, INIT_COUNT };
+enum event_key {
+    EVK_TYPE, EVK_ID, EVK_AT, EVK_EVERY, EVK_RATE, EVK_SERIES, EVK_FROM, EVK_UNTIL, EVK_JITTER,
+    EVK_ACTORS, EVK_MAGNITUDE, EVK_DURATION, EVK_COMMITMENTS, EVK_EXPIRES, EVK_TERM_YEARS, EVK_IDEOLOGY,
+    EVK_ACTIVE, EVK_NOTE, EVK_COUNT
+};
+enum target_key {
+    TGT_DYAD, TGT_YEAR, TGT_KIND, TGT_LABEL, TGT_COMMITMENT, TGT_AFTER, TGT_NOTE, TGT_COUNT
+};
+enum outcome_key { OUT_DYAD, OUT_ALLIANCE_AFTER, OUT_COUNT };
+enum scale_key { SCALE_ID, SCALE_FACTOR, SCALE_COUNT };
+enum claim_key {
+    CLK_THIRD_POWER, CLK_TARGETS, CLK_AT, CLK_DURATION, CLK_STRENGTH, CLK_STRENGTHS,
+    CLK_WINDOW_YEARS, CLK_BOUND_NO_REVERSAL, CLK_BOUND_REVERSAL, CLK_CONFIDENCE,
+    CLK_COUNT
+};
+enum calibrate_key {
+    CAL_FREE, CAL_ORDERS, CAL_REPS, CAL_STARTS, CAL_MAX_ITERATIONS, CAL_FIT_UNTIL, CAL_CAP_YEARS,
+    CAL_TOLERANCE, CAL_COUNT
+};
+enum free_key { FREE_PATH, FREE_MIN, FREE_MAX, FREE_COUNT };
+enum order_key { ORDER_FIRST, ORDER_SECOND, ORDER_COUNT };
+enum sweep_key {
+    SWK_NAME, SWK_DESCRIPTION, SWK_SCENARIO, SWK_DESIGN, SWK_POINTS, SWK_SEED, SWK_REPS,
+    SWK_PARAMETERS, SWK_SENSITIVITY, SWK_COUNT
+};
+enum sweep_param_key { SWP_PATH, SWP_VALUES, SWP_MIN, SWP_MAX, SWP_COUNT };
+enum sweep_sens_key { SWS_BASE_SAMPLES, SWS_REPS, SWS_BOOTSTRAP, SWS_CONFIDENCE, SWS_COUNT };
+
+/* Group g of the table. */
+const setting_group *settings_group(setting_group_id g);
+
+/* Key k (one of the group's enum) of group g. */
+const setting_def *settings_key(setting_group_id g, unsigned k);
+
+/* Top-level keys of a scenario file (settings_group(SG_ROOT)). */
 const setting_group *settings_root(void);
 
-/* Keys of a distribution group (variants: uniform, normal, beta, lognormal;
- * variant i is DIST_* i + 1). */
+/* Keys of a distribution group (settings_group(SG_DIST)). */
 const setting_group *settings_dist(void);
 
-/* Finds key name in group g, or NULL. */
+/* Finds key name in group g, or NULL: for names read from a file, never
+ * for a key the code knows (use settings_key). */
 const setting_def *settings_find(const setting_group *g, const char *name);
+
+/* Non-zero if key d is valid for variant and event timing (-1: unknown,
+ * and then every key is). */
+int settings_valid_for(const setting_def *d, int variant, int timing);
 
 /* Index of a variant name in g, or -1. */
 int settings_variant(const setting_group *g, const char *name);
@@ -119,19 +222,15 @@ int settings_variant(const setting_group *g, const char *name);
 typedef struct {
     int min_actors, max_actors; /* valid counts of `actors` */
     double magnitude;           /* default magnitude */
+    double magnitude_lo, magnitude_hi; /* valid range of the magnitude (drawn values are
+                                          clamped to it); `every` and `rate` events raise a
+                                          negative lower end to 0 */
     int magnitude_is_warmth;    /* default magnitude is model.summit_warmth */
     const char *actors_doc;     /* how the actors are read */
 } event_rule;
 
 /* Rule of event kind k (k < EV_KIND_COUNT). */
 const event_rule *settings_event_rule(spec_event_kind k);
-
-/* Names of the event timings, indexed by TIMING_* ("at", "every", "rate",
- * "series"); NULL when t is out of range. */
-const char *settings_timing_name(spec_timing t);
-
-/* Target kinds: spec kind of variant i of the target group. */
-spec_target_kind settings_target_kind(int variant);
 
 /* What type of value key d takes, for docs and messages ("number or
  * distribution"). */

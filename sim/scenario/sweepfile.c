@@ -20,14 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario/loader.h"
+#include "base/num.h"
+#include "scenario/read.h"
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const root_keys[] = {"name",   "description", "scenario", "design",     "points",
-                                        "seed",   "reps",        "parameters", "sensitivity"};
-static const char *const param_keys[] = {"path", "values", "min", "max"};
-static const char *const sens_keys[] = {"base_samples", "reps", "bootstrap", "confidence"};
 static const char *const design_names[] = {"grid", "lhs", "sobol"};
 
 const char *sweepfile_design_name(sweep_design_kind k)
@@ -49,152 +46,17 @@ void sweepfile_clear(sweep_file *sf)
 }
 
 /* ------------------------------------------------------------------ */
-/* Readers of single settings                                         */
-/* ------------------------------------------------------------------ */
-
-/* A description of what s holds, for "found ..." in messages. */
-static const char *type_name(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return "an integer";
-    case CONFIG_TYPE_FLOAT:
-        return "a number";
-    case CONFIG_TYPE_STRING:
-        return "a string";
-    case CONFIG_TYPE_BOOL:
-        return "a boolean";
-    case CONFIG_TYPE_GROUP:
-        return "a group";
-    case CONFIG_TYPE_ARRAY:
-        return "an array";
-    case CONFIG_TYPE_LIST:
-        return "a list";
-    default:
-        return "something else";
-    }
-}
-
-static int is_number(const config_setting_t *s)
-{
-    int t = config_setting_type(s);
-    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
-}
-
-static double number_of(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-        return (double)config_setting_get_int(s);
-    case CONFIG_TYPE_INT64:
-        return (double)config_setting_get_int64(s);
-    default:
-        return config_setting_get_float(s);
-    }
-}
-
-/* Reports keys of group g that are not in keys[], with a suggestion. */
-static void check_keys(loader *L, const config_setting_t *g, const char *const *keys, size_t n)
-{
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(c);
-        int known = 0;
-        for (size_t k = 0; k < n; k++)
-            known |= strcmp(name, keys[k]) == 0;
-        if (known)
-            continue;
-        ld_suggest sg;
-        ld_suggest_init(&sg, name);
-        for (size_t k = 0; k < n; k++)
-            ld_suggest_add(&sg, keys[k]);
-        strbuf b = {0};
-        ld_suggest_write(&sg, &b);
-        sb_puts(&b, " (valid keys: ");
-        for (size_t k = 0; k < n; k++)
-            sb_printf(&b, "%s%s", k ? ", " : "", keys[k]);
-        sb_puts(&b, ")");
-        char *hint = sb_take(&b);
-        ld_error(L, c, "unknown key '%s'%s", name, hint ? hint : "");
-        free(hint);
-    }
-}
-
-/* A string member; NULL when absent (reported if required) or wrong. */
-static const char *get_string(loader *L, const config_setting_t *g, const char *key, int required)
-{
-    const config_setting_t *s = ld_member(g, key);
-    if (!s) {
-        if (required)
-            ld_error(L, g, "missing required setting '%s'", key);
-        return NULL;
-    }
-    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-        ld_error(L, s, "expected a string, found %s", type_name(s));
-        return NULL;
-    }
-    return config_setting_get_string(s);
-}
-
-/* A number member within [lo, hi] (lo_open: lo excluded).  Returns 1 and
- * stores it, 0 when absent (reported if required), -1 when wrong. */
-static int get_number(loader *L, const config_setting_t *g, const char *key, int required, double lo,
-                      int lo_open, double hi, double *out)
-{
-    const config_setting_t *s = ld_member(g, key);
-    if (!s) {
-        if (required)
-            ld_error(L, g, "missing required setting '%s'", key);
-        return 0;
-    }
-    if (!is_number(s)) {
-        ld_error(L, s, "expected a number, found %s", type_name(s));
-        return -1;
-    }
-    double v = number_of(s);
-    if (!isfinite(v) || v < lo || (lo_open && v == lo) || v > hi) {
-        ld_error(L, s, "expected a number in %s%.15g, %.15g], found %.15g", lo_open ? "(" : "[", lo, hi, v);
-        return -1;
-    }
-    *out = v;
-    return 1;
-}
-
-/* A whole number within [lo, hi]; as get_number. */
-static int get_count(loader *L, const config_setting_t *g, const char *key, int required, double lo,
-                     double hi, uint64_t *out)
-{
-    const config_setting_t *s = ld_member(g, key);
-    if (!s) {
-        if (required)
-            ld_error(L, g, "missing required setting '%s'", key);
-        return 0;
-    }
-    int t = config_setting_type(s);
-    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        ld_error(L, s, "expected a whole number, found %s", type_name(s));
-        return -1;
-    }
-    long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
-    if ((double)v < lo || (double)v > hi) {
-        ld_error(L, s, "expected a whole number from %.0f to %.0f, found %lld", lo, hi, v);
-        return -1;
-    }
-    *out = (uint64_t)v;
-    return 1;
-}
-
-/* ------------------------------------------------------------------ */
 /* Parameters                                                         */
 /* ------------------------------------------------------------------ */
 
 /* Rounds v to 12 significant digits (grid values from ranges). */
 static double round12(double v)
 {
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.12g", v);
-    return strtod(buf, NULL);
+    char dst[64];
+    snprintf(dst, sizeof dst, "%.12g", v);
+    double r = v;
+    num_parse_double(dst, &r);
+    return r;
 }
 
 /* Parses "start:step:end" at s into a new values array.  Returns 0, or -1
@@ -202,14 +64,16 @@ static double round12(double v)
 static int parse_range(loader *L, const config_setting_t *s, const char *text, double **values,
                        size_t *n)
 {
+    /* Three numbers separated by ':'. */
     double part[3];
+    char piece[64];
     const char *p = text;
     for (int i = 0; i < 3; i++) {
-        char *end;
-        errno = 0;
-        part[i] = strtod(p, &end);
-        int sep_ok = i < 2 ? *end == ':' : *end == '\0';
-        if (end == p || errno || !isfinite(part[i]) || !sep_ok) {
+        const char *end = i < 2 ? strchr(p, ':') : p + strlen(p);
+        size_t len = end ? (size_t)(end - p) : 0;
+        if (!end || len >= sizeof piece || (memcpy(piece, p, len), piece[len] = '\0',
+                                           num_parse_double(piece, &part[i]) != 0) ||
+            !isfinite(part[i])) {
             ld_error(L, s,
                      "expected a list of numbers or a range \"start:step:end\" (e.g. \"0.2:0.1:0.8\"), "
                      "found \"%s\"",
@@ -245,40 +109,39 @@ static int parse_range(loader *L, const config_setting_t *s, const char *text, d
     return 0;
 }
 
-/* Reads `values` of a parameter entry.  Returns 1 (values set), 0
- * (absent), -1 (reported). */
-static int get_values(loader *L, const config_setting_t *g, double **values, size_t *n)
+/* Reads `values` of a parameter entry: a list of distinct numbers or a
+ * range "start:step:end".  Returns GOT_VALUE (values set), GOT_NONE
+ * (absent) or GOT_BAD (reported). */
+static ld_got get_values(loader *L, const config_setting_t *g, double **values, size_t *n)
 {
     const config_setting_t *s = ld_member(g, "values");
     if (!s)
-        return 0;
+        return GOT_NONE;
     if (config_setting_type(s) == CONFIG_TYPE_STRING)
-        return parse_range(L, s, config_setting_get_string(s), values, n) == 0 ? 1 : -1;
-    int t = config_setting_type(s);
-    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-        ld_error(L, s, "expected a list of numbers [0.1, 0.2] or a range \"start:step:end\", found %s",
-                 type_name(s));
-        return -1;
+        return parse_range(L, s, config_setting_get_string(s), values, n) == 0 ? GOT_VALUE : GOT_BAD;
+    if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+        buf b = {0};
+        buf_puts(&b, "a list of numbers [0.1, 0.2] or a range \"start:step:end\"");
+        ld_expect_error(L, s, &b);
+        return GOT_BAD;
     }
     int len = config_setting_length(s);
     if (len < 1 || len > SWEEP_MAX_VALUES) {
         ld_error(L, s, "expected 1 to %d values, found %d", SWEEP_MAX_VALUES, len);
-        return -1;
+        return GOT_BAD;
     }
     double *v = malloc((size_t)len * sizeof *v);
     if (!v) {
         L->oom = 1;
-        return -1;
+        return GOT_BAD;
     }
     int bad = 0;
     for (int i = 0; i < len; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-        if (!is_number(e) || !isfinite(number_of(e))) {
-            ld_error(L, e, "expected a number, found %s", is_number(e) ? "a non-finite number" : type_name(e));
+        if (ld_read_number(L, e, "a number", -INFINITY, INFINITY, 0, 0, &v[i]) != GOT_VALUE) {
             bad = 1;
             continue;
         }
-        v[i] = number_of(e);
         for (int j = 0; j < i && !bad; j++)
             if (v[j] == v[i]) {
                 ld_error(L, e, "value %.15g is listed twice", v[i]);
@@ -287,11 +150,11 @@ static int get_values(loader *L, const config_setting_t *g, double **values, siz
     }
     if (bad) {
         free(v);
-        return -1;
+        return GOT_BAD;
     }
     *values = v;
     *n = (size_t)len;
-    return 1;
+    return GOT_VALUE;
 }
 
 /* Checks one entry of `parameters` and fills p.  Returns 0 or -1. */
@@ -299,46 +162,39 @@ static int read_param(loader *L, const config_setting_t *g, sweep_design_kind de
 {
     memset(p, 0, sizeof *p);
     p->line = (int)config_setting_source_line(g);
-    int errors0 = (int)L->nerrors;
-    check_keys(L, g, param_keys, NKEYS(param_keys));
-    const char *path = get_string(L, g, "path", 1);
-    if (path) {
-        if (strlen(path) >= sizeof p->path)
-            ld_error(L, ld_member(g, "path"), "expected a parameter path of at most %zu characters",
-                     sizeof p->path - 1);
-        else
-            snprintf(p->path, sizeof p->path, "%s", path);
-    }
-    int hv = get_values(L, g, &p->values, &p->nvalues);
+    size_t errors0 = L->nerrors;
+    ld_check_keys(L, g, settings_group(SG_SWEEP_PARAM), -1, -1);
+    ld_read_fields(L, g, SG_SWEEP_PARAM, -1, -1, p, NULL);
+    ld_got hv = get_values(L, g, &p->values, &p->nvalues);
     double mn = 0.0, mx = 0.0;
-    int hmin = get_number(L, g, "min", 0, -INFINITY, 0, INFINITY, &mn);
-    int hmax = get_number(L, g, "max", 0, -INFINITY, 0, INFINITY, &mx);
-    if (hmin == 1 && hmax == 1) {
+    ld_got hmin = ld_get_number(L, g, settings_key(SG_SWEEP_PARAM, SWP_MIN), 0.0, &mn);
+    ld_got hmax = ld_get_number(L, g, settings_key(SG_SWEEP_PARAM, SWP_MAX), 0.0, &mx);
+    if (hmin == GOT_VALUE && hmax == GOT_VALUE) {
         if (!(mn < mx))
             ld_error(L, ld_member(g, "max"), "expected max > min, found min %.15g and max %.15g", mn, mx);
         p->has_range = 1;
         p->min = mn;
         p->max = mx;
-    } else if ((hmin == 1) != (hmax == 1) && hmin >= 0 && hmax >= 0) {
+    } else if ((hmin == GOT_VALUE) != (hmax == GOT_VALUE) && hmin != GOT_BAD && hmax != GOT_BAD) {
         ld_error(L, g, "'min' and 'max' go together: give both or neither");
     }
     if (design == SWEEP_GRID) {
-        if (hv == 0)
+        if (hv == GOT_NONE)
             ld_error(L, g,
                      "a grid parameter needs 'values': a list [0.1, 0.2] or a range \"start:step:end\"");
-        if (hmin != 0 || hmax != 0)
-            ld_error(L, ld_member(g, hmin != 0 ? "min" : "max"),
+        if (hmin != GOT_NONE || hmax != GOT_NONE)
+            ld_error(L, ld_member(g, hmin != GOT_NONE ? "min" : "max"),
                      "'min' and 'max' are for designs \"lhs\" and \"sobol\"; a grid takes 'values'");
     } else {
-        if (hv != 0)
+        if (hv != GOT_NONE)
             ld_error(L, ld_member(g, "values"),
                      "'values' is for design \"grid\"; design \"%s\" takes 'min' and 'max'",
                      sweepfile_design_name(design));
-        if (hmin == 0 && hmax == 0)
+        if (hmin == GOT_NONE && hmax == GOT_NONE)
             ld_error(L, g, "design \"%s\" needs 'min' and 'max' for every parameter",
                      sweepfile_design_name(design));
     }
-    return (int)L->nerrors == errors0 ? 0 : -1;
+    return L->nerrors == errors0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -346,36 +202,29 @@ static int read_param(loader *L, const config_setting_t *g, sweep_design_kind de
 /* ------------------------------------------------------------------ */
 
 /* The file name without folder and extension, as a default name. */
-static void default_name(const char *path, char *buf, size_t len)
+static void default_name(const char *path, char *dst, size_t len)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t n = strlen(base);
     if (n >= len)
         n = len - 1;
-    memcpy(buf, base, n);
-    buf[n] = '\0';
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf)
+    memcpy(dst, base, n);
+    dst[n] = '\0';
+    char *dot = strrchr(dst, '.');
+    if (dot && dot != dst)
         *dot = '\0';
 }
 
 static void check_root(loader *L, const config_setting_t *root, const char *dir, sweep_file *sf)
 {
-    check_keys(L, root, root_keys, NKEYS(root_keys));
-    const char *name = get_string(L, root, "name", 0);
-    if (name) {
-        if (!settings_match(PAT_NAME, name) || strlen(name) >= sizeof sf->name)
-            ld_error(L, ld_member(root, "name"), "expected %s (at most %zu), found \"%s\"",
-                     settings_pattern_doc(PAT_NAME), sizeof sf->name - 1, name);
-        else
-            snprintf(sf->name, sizeof sf->name, "%s", name);
-    } else {
-        default_name(sf->file, sf->name, sizeof sf->name);
-    }
-    get_string(L, root, "description", 0);
-    const char *scen = get_string(L, root, "scenario", 1);
-    if (scen) {
+    ld_check_keys(L, root, settings_group(SG_SWEEP), -1, -1);
+    default_name(sf->file, sf->name, sizeof sf->name);
+    ld_got got[SWK_COUNT];
+    ld_read_fields(L, root, SG_SWEEP, -1, -1, sf, got);
+    const char *desc, *scen;
+    ld_get_string(L, root, settings_key(SG_SWEEP, SWK_DESCRIPTION), &desc);
+    if (ld_get_string(L, root, settings_key(SG_SWEEP, SWK_SCENARIO), &scen) == GOT_VALUE) {
         int n = scen[0] == '/' || !dir ? snprintf(sf->scenario, sizeof sf->scenario, "%s", scen)
                                         : snprintf(sf->scenario, sizeof sf->scenario, "%s/%s", dir, scen);
         if (n < 0 || (size_t)n >= sizeof sf->scenario)
@@ -383,75 +232,30 @@ static void check_root(loader *L, const config_setting_t *root, const char *dir,
         else
             ld_normalise_path(sf->scenario);
     }
-    sf->design = SWEEP_GRID;
-    const char *design = get_string(L, root, "design", 0);
-    if (design) {
-        int found = -1;
-        for (size_t k = 0; k < NKEYS(design_names); k++)
-            if (strcmp(design, design_names[k]) == 0)
-                found = (int)k;
-        if (found < 0) {
-            ld_suggest sg;
-            ld_suggest_init(&sg, design);
-            for (size_t k = 0; k < NKEYS(design_names); k++)
-                ld_suggest_add(&sg, design_names[k]);
-            strbuf b = {0};
-            ld_suggest_write(&sg, &b);
-            char *hint = sb_take(&b);
-            ld_error(L, ld_member(root, "design"),
-                     "unknown design \"%s\"%s (valid designs: grid, lhs, sobol)", design, hint ? hint : "");
-            free(hint);
-        } else {
-            sf->design = (sweep_design_kind)found;
-        }
-    }
-    uint64_t u = 0;
-    int hp = get_count(L, root, "points", 0, 1.0, (double)SWEEP_MAX_POINTS, &u);
-    if (hp == 1)
-        sf->points = (size_t)u;
-    if (sf->design != SWEEP_GRID && hp == 0)
+    int design = ld_get_choice(L, root, settings_key(SG_SWEEP, SWK_DESIGN), design_names, NKEYS(design_names),
+                               "design");
+    sf->design = design >= 0 ? (sweep_design_kind)design : SWEEP_GRID;
+    if (sf->design != SWEEP_GRID && got[SWK_POINTS] == GOT_NONE)
         ld_error(L, root, "design \"%s\" needs 'points', the number of design points",
                  sweepfile_design_name(sf->design));
-    if (sf->design == SWEEP_GRID && hp == 1)
+    if (sf->design == SWEEP_GRID && got[SWK_POINTS] == GOT_VALUE)
         ld_error(L, ld_member(root, "points"),
                  "'points' is for designs \"lhs\" and \"sobol\"; a grid has one point per combination");
-    sf->seed = 1;
-    get_count(L, root, "seed", 0, 0.0, 9223372036854775807.0, &sf->seed);
-    sf->reps = 100;
-    get_count(L, root, "reps", 0, 1.0, 1e9, &sf->reps);
 
-    sf->sens = (sweep_sensitivity){1024, 32, 1000, 0.95};
-    const config_setting_t *sg = ld_member(root, "sensitivity");
-    if (sg && !config_setting_is_group(sg)) {
-        ld_error(L, sg, "expected a group { base_samples = ...; }, found %s", type_name(sg));
-    } else if (sg) {
+    const setting_def *sd = settings_key(SG_SWEEP, SWK_SENSITIVITY);
+    const config_setting_t *sg = ld_get_aggregate(L, root, sd);
+    if (sg) {
         sf->sens_line = (int)config_setting_source_line(sg);
-        check_keys(L, sg, sens_keys, NKEYS(sens_keys));
-        if (get_count(L, sg, "base_samples", 0, 2.0, 1e7, &u) == 1)
-            sf->sens.base_samples = (size_t)u;
-        get_count(L, sg, "reps", 0, 1.0, 1e6, &sf->sens.reps);
-        if (get_count(L, sg, "bootstrap", 0, 10.0, 1e6, &u) == 1)
-            sf->sens.bootstrap = (size_t)u;
-        double c;
-        if (get_number(L, sg, "confidence", 0, 0.5, 1, 0.9999, &c) == 1)
-            sf->sens.confidence = c;
+        ld_check_keys(L, sg, sd->group, -1, -1);
     }
+    ld_read_fields(L, sg, SG_SWEEP_SENS, -1, -1, &sf->sens, NULL);
 
-    const config_setting_t *list = ld_member(root, "parameters");
-    if (!list) {
-        ld_error(L, root, "missing required setting 'parameters', a list ( { path = ...; }, ... )");
+    const config_setting_t *list = ld_get_aggregate(L, root, settings_key(SG_SWEEP, SWK_PARAMETERS));
+    if (!list)
         return;
-    }
-    if (!config_setting_is_list(list)) {
-        ld_error(L, list, "expected a list of groups ( { path = \"model.w_threat\"; ... } ), found %s",
-                 type_name(list));
-        return;
-    }
     int n = config_setting_length(list);
-    if (n < 1 || n > SWEEP_MAX_PARAMS) {
-        ld_error(L, list, "expected 1 to %d parameters, found %d", SWEEP_MAX_PARAMS, n);
-        return;
-    }
+    if (n < 1 || n > SWEEP_MAX_PARAMS)
+        return; /* reported by ld_get_aggregate */
     sf->params = calloc((size_t)n, sizeof *sf->params);
     if (!sf->params) {
         L->oom = 1;
@@ -459,11 +263,9 @@ static void check_root(loader *L, const config_setting_t *root, const char *dir,
     }
     double product = 1.0;
     for (int i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-        if (!config_setting_is_group(g)) {
-            ld_error(L, g, "expected a group { path = ...; }, found %s", type_name(g));
+        const config_setting_t *g = ld_list_group(L, list, i);
+        if (!g)
             continue;
-        }
         sweep_param *p = &sf->params[sf->nparams];
         if (read_param(L, g, sf->design, p) != 0) {
             free(p->values);
@@ -492,7 +294,7 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
     loader L;
     ld_init(&L, path, NULL, dg, NULL);
     char *text = NULL, *dir = NULL;
-    int rc = SCENARIO_EBAD;
+    int rc = AS_EUSAGE;
     config_t cfg;
     int have_cfg = 0;
 
@@ -501,7 +303,7 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
     text = ld_slurp(path, &len);
     if (!text) {
         ld_error_at(&L, path, 0, "%s", strerror(errno));
-        rc = SCENARIO_EIO;
+        rc = AS_EIO;
         goto done;
     }
     if (memchr(text, '\0', len)) {
@@ -534,14 +336,14 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
     }
     check_root(&L, config_root_setting(&cfg), dir, sf);
     if (!L.oom && L.nerrors == 0)
-        rc = SCENARIO_OK;
+        rc = AS_OK;
 
 done:
     if (L.oom) {
         ld_error_at(&L, path, 0, "out of memory");
-        rc = SCENARIO_EIO;
+        rc = AS_ENOMEM;
     }
-    if (rc != SCENARIO_OK)
+    if (rc != AS_OK)
         sweepfile_clear(sf);
     if (have_cfg)
         config_destroy(&cfg);
@@ -591,7 +393,7 @@ static const char *last_part(const char *path)
     return dot ? dot + 1 : path;
 }
 
-size_t sweepfile_near_params(const model_spec *spec, const char *path, char *buf, size_t len)
+size_t sweepfile_near_params(const model_spec *spec, const char *path, char *dst, size_t len)
 {
     enum { MAXN = 5 };
     size_t best[MAXN], bestd[MAXN], n = 0;
@@ -620,9 +422,9 @@ size_t sweepfile_near_params(const model_spec *spec, const char *path, char *buf
         bestd[k] = d;
     }
     size_t used = 0;
-    buf[0] = '\0';
+    dst[0] = '\0';
     for (size_t i = 0; i < n && used < len; i++) {
-        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", spec->params[best[i]].path);
+        int w = snprintf(dst + used, len - used, "%s%s", i ? ", " : "", spec->params[best[i]].path);
         if (w < 0)
             break;
         used += (size_t)w;

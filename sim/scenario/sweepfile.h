@@ -89,8 +89,8 @@ void sweepfile_clear(sweep_file *sf);
 
 /*
  * Reads and validates the sweep file at path into sf (initialised by the
- * caller).  Returns SCENARIO_OK; SCENARIO_EIO when the file cannot be read
- * ("PATH: error: reason" in diags) or memory runs out; SCENARIO_EBAD with
+ * caller).  Returns AS_OK; AS_EIO when the file cannot be read ("PATH:
+ * error: reason" in diags); AS_ENOMEM when memory runs out; AS_EUSAGE with
  * every error of the file in diags.  On error sf is left cleared.
  */
 int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags);
@@ -106,13 +106,13 @@ size_t sweepfile_check_params(const sweep_file *sf, const model_spec *spec, int 
                               scenario_diags *diags);
 
 /*
- * Writes into buf (len bytes) the parameter paths of spec nearest to path,
+ * Writes into dst (len bytes) the parameter paths of spec nearest to path,
  * comma-separated, nearest first (at most 5; edit distance up to about a
  * quarter of the length, or the same last component under another
  * prefix).  Returns how many were written (0: buf is "").  The calibrate
  * group's checker uses it too.
  */
-size_t sweepfile_near_params(const model_spec *spec, const char *path, char *buf, size_t len);
+size_t sweepfile_near_params(const model_spec *spec, const char *path, char *dst, size_t len);
 
 /* Name of a design kind ("grid", "lhs", "sobol"). */
 const char *sweepfile_design_name(sweep_design_kind k);

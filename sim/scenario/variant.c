@@ -32,6 +32,7 @@
 #include <sys/types.h>
 
 #include "scenario/loader.h"
+#include "scenario/read.h"
 
 #define MAX_DEPTH 8
 
@@ -46,24 +47,6 @@ typedef struct {
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
-
-static int is_number(const config_setting_t *s)
-{
-    int t = config_setting_type(s);
-    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
-}
-
-static double number_of(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-        return (double)config_setting_get_int(s);
-    case CONFIG_TYPE_INT64:
-        return (double)config_setting_get_int64(s);
-    default:
-        return config_setting_get_float(s);
-    }
-}
 
 /* Replaces (or adds) member name of group g by the float v, marked m. */
 static void set_float(loader *L, config_setting_t *g, const char *name, double v, ld_mark *m)
@@ -141,7 +124,7 @@ static int find_event(const config_setting_t *events, const char *id)
 static void unknown_event(loader *L, const config_setting_t *s, const config_setting_t *events,
                           const char *id)
 {
-    strbuf b = {0};
+    buf b = {0};
     ld_suggest sg;
     ld_suggest_init(&sg, id);
     size_t n = 0;
@@ -151,12 +134,12 @@ static void unknown_event(loader *L, const config_setting_t *s, const config_set
         if (!eid)
             continue;
         ld_suggest_add(&sg, eid);
-        sb_printf(&b, "%s%s", n++ ? ", " : "", eid);
+        buf_printf(&b, "%s%s", n++ ? ", " : "", eid);
     }
-    char *ids = sb_take(&b);
-    strbuf h = {0};
+    char *ids = buf_take(&b);
+    buf h = {0};
     ld_suggest_write(&sg, &h);
-    char *hint = sb_take(&h);
+    char *hint = buf_take(&h);
     if (n)
         ld_error(L, s, "no event has the id \"%s\"%s (valid ids: %s)", id, hint ? hint : "",
                  ids ? ids : "?");
@@ -225,8 +208,8 @@ static int removed_here(const config_setting_t *root, const char *id)
 static void scale_field(loader *L, config_setting_t *g, const char *name, double f, ld_mark *m)
 {
     const config_setting_t *s = config_setting_get_member(g, name);
-    if (s && is_number(s))
-        set_float(L, g, name, number_of(s) * f, m);
+    if (s && ld_is_number(s))
+        set_float(L, g, name, ld_number_of(s) * f, m);
 }
 
 /*
@@ -256,8 +239,8 @@ static int scale_magnitude(loader *L, config_setting_t *ev, const config_setting
         set_float(L, ev, "magnitude", r->magnitude * f, m);
         return 0;
     }
-    if (is_number(mag)) {
-        set_float(L, ev, "magnitude", number_of(mag) * f, m);
+    if (ld_is_number(mag)) {
+        set_float(L, ev, "magnitude", ld_number_of(mag) * f, m);
         return 0;
     }
     if (!config_setting_is_group(mag))
@@ -268,27 +251,39 @@ static int scale_magnitude(loader *L, config_setting_t *ev, const config_setting
         return 0;
     }
     const config_setting_t *ds = config_setting_get_member(mag, "dist");
-    const char *dist = ds && config_setting_type(ds) == CONFIG_TYPE_STRING
-                           ? config_setting_get_string(ds) : "";
-    if (strcmp(dist, "uniform") == 0) {
-        scale_field(L, mag, "min", f, m);
-        scale_field(L, mag, "max", f, m);
-    } else if (strcmp(dist, "normal") == 0) {
-        scale_field(L, mag, "mean", f, m);
-        scale_field(L, mag, "sd", f, m);
-    } else if (strcmp(dist, "beta") == 0) {
-        if (!config_setting_get_member(mag, "min") || !config_setting_get_member(mag, "max")) {
+    int kind = ds && config_setting_type(ds) == CONFIG_TYPE_STRING
+                   ? settings_variant(settings_dist(), config_setting_get_string(ds)) + 1
+                   : DIST_FIXED;
+    const char *mn = settings_key(SG_DIST, DISTK_MIN)->name, *mx = settings_key(SG_DIST, DISTK_MAX)->name;
+    switch ((spec_dist_kind)kind) {
+    case DIST_UNIFORM:
+        scale_field(L, mag, mn, f, m);
+        scale_field(L, mag, mx, f, m);
+        break;
+    case DIST_NORMAL:
+        scale_field(L, mag, settings_key(SG_DIST, DISTK_MEAN)->name, f, m);
+        scale_field(L, mag, settings_key(SG_DIST, DISTK_SD)->name, f, m);
+        break;
+    case DIST_BETA:
+        if (!config_setting_get_member(mag, mn) || !config_setting_get_member(mag, mx)) {
             ld_error(L, entry, "event \"%s\" has a beta magnitude whose min and max default to "
                                "the ends of the range; write them in the event to scale it", id);
             return -1;
         }
-        scale_field(L, mag, "min", f, m);
-        scale_field(L, mag, "max", f, m);
-    } else if (strcmp(dist, "lognormal") == 0) {
+        scale_field(L, mag, mn, f, m);
+        scale_field(L, mag, mx, f, m);
+        break;
+    case DIST_LOGNORMAL: {
         /* f * exp(N(mu, sigma)) = exp(N(mu + log f, sigma)). */
-        const config_setting_t *mu = config_setting_get_member(mag, "mu");
-        if (mu && is_number(mu))
-            set_float(L, mag, "mu", number_of(mu) + log(f), m);
+        const char *mu_key = settings_key(SG_DIST, DISTK_MU)->name;
+        const config_setting_t *mu = config_setting_get_member(mag, mu_key);
+        if (mu && ld_is_number(mu))
+            set_float(L, mag, mu_key, ld_number_of(mu) + log(f), m);
+        break;
+    }
+    case DIST_FIXED:
+        /* An unknown distribution: the check pass reports it. */
+        break;
     }
     return 0;
 }
@@ -380,11 +375,11 @@ static void scale_events(loader *L, config_setting_t *root)
 /* Writes "a -> b -> c" of chain[first..n-1], then last. */
 static char *chain_text(const chain_link *chain, size_t first, size_t n, const char *last)
 {
-    strbuf b = {0};
+    buf b = {0};
     for (size_t i = first; i < n; i++)
-        sb_printf(&b, "%s -> ", chain[i].name);
-    sb_puts(&b, last);
-    return sb_take(&b);
+        buf_printf(&b, "%s -> ", chain[i].name);
+    buf_puts(&b, last);
+    return buf_take(&b);
 }
 
 /*

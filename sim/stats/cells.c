@@ -211,14 +211,14 @@ int stats_cells_add(stats_cells *c, size_t cell, double value, int flag)
 {
     assert(c);
     if (cell >= c->ncells)
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     cell_sums *s = &c->cells[cell];
     if (!isfinite(value)) {
         s->n_nonfinite++;
-        return STATS_ENONFINITE;
+        return AS_ERUNTIME;
     }
     if (s->n >= STATS_CELLS_MAX_N)
-        return STATS_EFULL;
+        return AS_ELIMIT;
     /*
      * Clamping before quantising keeps q within [qlo, qhi] (llround is
      * monotone), which the overflow bounds in the file comment rely on.
@@ -232,18 +232,18 @@ int stats_cells_add(stats_cells *c, size_t cell, double value, int flag)
     s->s1 += q;
     s->s2 += (i128)q * q;
     c->counts[cell * c->nbins + bin_of(c, q)]++;
-    return STATS_OK;
+    return AS_OK;
 }
 
 int stats_cells_merge(stats_cells *dst, const stats_cells *src)
 {
     assert(dst && src);
     if (!same_shape(dst, src->ncells, src->lo, src->hi, src->nbins))
-        return STATS_ESHAPE;
+        return AS_EUSAGE;
     /* Check every cell first so that a refused merge changes nothing. */
     for (size_t i = 0; i < dst->ncells; i++)
         if (dst->cells[i].n + src->cells[i].n > STATS_CELLS_MAX_N)
-            return STATS_EFULL;
+            return AS_ELIMIT;
     for (size_t i = 0; i < dst->ncells; i++) {
         cell_sums *d = &dst->cells[i];
         const cell_sums *s = &src->cells[i];
@@ -261,7 +261,7 @@ int stats_cells_merge(stats_cells *dst, const stats_cells *src)
     size_t total = dst->ncells * dst->nbins;
     for (size_t k = 0; k < total; k++)
         dst->counts[k] += src->counts[k];
-    return STATS_OK;
+    return AS_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -342,10 +342,10 @@ int stats_cells_quantile(const stats_cells *c, size_t cell, double p,
     assert(c && out);
     *out = NAN;
     if (cell >= c->ncells || !(p >= 0.0 && p <= 1.0))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     if (c->cells[cell].n > 0)
         *out = cell_quantile(c, cell, p);
-    return STATS_OK;
+    return AS_OK;
 }
 
 int stats_cells_summary(const stats_cells *c, size_t cell, double conf,
@@ -357,7 +357,7 @@ int stats_cells_summary(const stats_cells *c, size_t cell, double conf,
     out->q05 = out->q50 = out->q95 = NAN;
     out->p_flag = out->flag_lo = out->flag_hi = NAN;
     if (cell >= c->ncells || !(conf > 0.0 && conf < 1.0))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
 
     const cell_sums *s = &c->cells[cell];
     out->n = s->n;
@@ -365,25 +365,25 @@ int stats_cells_summary(const stats_cells *c, size_t cell, double conf,
     out->n_nonfinite = s->n_nonfinite;
     out->n_clamped = s->n_clamped;
     if (s->n == 0)
-        return STATS_OK;
+        return AS_OK;
 
-    int status = STATS_OK;
+    int status = AS_OK;
     double mean, ssd;
     cell_moments(s, &mean, &ssd);
     out->mean = ldexp(mean, -QBITS);
     if (s->n >= 2) {
         out->sd = ldexp(sqrt(ssd / (double)(s->n - 1)), -QBITS);
         if (stats_mean_ci(s->n, out->mean, out->sd, conf, &out->ci_lo,
-                          &out->ci_hi) != STATS_OK)
-            status = STATS_ENUM;
+                          &out->ci_hi) != AS_OK)
+            status = AS_ERUNTIME;
     }
     out->q05 = cell_quantile(c, cell, 0.05);
     out->q50 = cell_quantile(c, cell, 0.50);
     out->q95 = cell_quantile(c, cell, 0.95);
     out->p_flag = (double)s->n_flag / (double)s->n;
     if (stats_clopper_pearson(s->n_flag, s->n, conf, &out->flag_lo,
-                              &out->flag_hi) != STATS_OK)
-        status = STATS_ENUM;
+                              &out->flag_hi) != AS_OK)
+        status = AS_ERUNTIME;
     return status;
 }
 
@@ -463,7 +463,7 @@ int stats_cells_pack(const stats_cells *c, void *buf, size_t len)
     assert(c && buf);
     size_t size = stats_cells_packed_size(c);
     if (len < size)
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     unsigned char *p = buf;
     memcpy(p, PACK_MAGIC, 8);
     put_u32(p + 8, PACK_VERSION);
@@ -487,7 +487,7 @@ int stats_cells_pack(const stats_cells *c, void *buf, size_t len)
             put_u32(p, h[j]);
     }
     put_u64(p, fnv1a64(buf, size - PACK_TRAILER));
-    return STATS_OK;
+    return AS_OK;
 }
 
 /*
@@ -499,18 +499,18 @@ static int parse_header(const unsigned char *p, size_t len, size_t *ncells,
 {
     if (len < PACK_HEADER + PACK_TRAILER || memcmp(p, PACK_MAGIC, 8) != 0 ||
         get_u32(p + 8) != PACK_VERSION || get_u32(p + 12) != QBITS)
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
     uint64_t nc = get_u64(p + 16), nb = get_u64(p + 24);
     double l = bits_double(get_u64(p + 32)), h = bits_double(get_u64(p + 40));
     if (nc > SIZE_MAX || nb > SIZE_MAX || !shape_ok((size_t)nc, l, h, (size_t)nb))
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
     if (packed_size_for((size_t)nc, (size_t)nb) != len)
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
     *ncells = (size_t)nc;
     *nbins = (size_t)nb;
     *lo = l;
     *hi = h;
-    return STATS_OK;
+    return AS_OK;
 }
 
 int stats_cells_packed_shape(const void *buf, size_t len, size_t *ncells,
@@ -532,28 +532,28 @@ static int check_cell(const stats_cells *c, const unsigned char *p)
 {
     uint64_t n = get_u64(p);
     if (n > STATS_CELLS_MAX_N)
-        return STATS_EFULL;
+        return AS_ELIMIT;
     if (get_u64(p + 8) > n || get_u64(p + 24) > n)
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
     uint64_t sum = 0;
     for (size_t j = 0; j < c->nbins; j++)
         sum += get_u32(p + PACK_CELL_FIXED + 4 * j);
     if (sum != n)
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
 
     i128 s1 = get_i128(p + 32), s2 = get_i128(p + 48);
     i128 ni = (i128)n, qlo = c->qlo, qhi = c->qhi;
     if (s1 < qlo * ni || s1 > qhi * ni || s2 < 0 ||
         s2 > (qlo + qhi) * s1 - qlo * qhi * ni)
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
     if (n > 0) {
         i128 a, b;
         i128 r = centred_sums(s1, s2, n, &a, &b);
         /* SSD = R - b^2/n >= 0, i.e. R >= ceil(b^2 / n), with b^2 < 2^64. */
         if (r < (b * b + ni - 1) / ni)
-            return STATS_EFORMAT;
+            return AS_ERUNTIME;
     }
-    return STATS_OK;
+    return AS_OK;
 }
 
 int stats_cells_unpack(stats_cells *c, const void *buf, size_t len)
@@ -563,17 +563,17 @@ int stats_cells_unpack(stats_cells *c, const void *buf, size_t len)
     size_t ncells, nbins;
     double lo, hi;
     int status = parse_header(p, len, &ncells, &lo, &hi, &nbins);
-    if (status != STATS_OK)
+    if (status != AS_OK)
         return status;
     if (get_u64(p + len - PACK_TRAILER) != fnv1a64(p, len - PACK_TRAILER))
-        return STATS_EFORMAT;
+        return AS_ERUNTIME;
     if (!same_shape(c, ncells, lo, hi, nbins))
-        return STATS_ESHAPE;
+        return AS_EUSAGE;
 
     size_t rec = PACK_CELL_FIXED + 4 * nbins;
     for (size_t i = 0; i < ncells; i++) {
         status = check_cell(c, p + PACK_HEADER + i * rec);
-        if (status != STATS_OK)
+        if (status != AS_OK)
             return status;
     }
     /* The whole image is valid: only now overwrite c. */
@@ -591,5 +591,5 @@ int stats_cells_unpack(stats_cells *c, const void *buf, size_t len)
         for (size_t j = 0; j < nbins; j++, q += 4)
             h[j] = get_u32(q);
     }
-    return STATS_OK;
+    return AS_OK;
 }

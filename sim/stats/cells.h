@@ -32,7 +32,7 @@
  *
  * Capacity.  Bin counts are uint32 and a cell holds at most
  * STATS_CELLS_MAX_N = 2^32 - 1 observations; add, merge and unpack refuse
- * (STATS_EFULL) rather than wrap.  uint32 halves the memory against uint64:
+ * (AS_ELIMIT) rather than wrap.  uint32 halves the memory against uint64:
  * the batch's 82 years x 21 dyads x 1000 bins is 6.9 MB per accumulator
  * instead of 13.8 MB, held once per thread and shipped once per MPI rank,
  * while 4.29e9 replications per cell is far beyond any batch.  That bound,
@@ -41,7 +41,7 @@
  *
  * Non-finite values (NaN, +-inf) are not observations: they are counted in
  * the cell's n_nonfinite, take no part in n, the sums, the histogram or the
- * flag count, and stats_cells_add() says so with STATS_ENONFINITE.  Finite
+ * flag count, and stats_cells_add() says so with AS_ERUNTIME.  Finite
  * values outside [lo, hi] are clamped and counted in n_clamped.
  *
  * The integer state and its packed image are identical on every
@@ -119,19 +119,19 @@ double stats_cells_bin_width(const stats_cells *c); /* (hi - lo) / nbins */
 
 /*
  * Records one observation of value in cell, with flag (0 or non-zero,
- * counted as 1).  Returns STATS_OK when recorded (clamped into [lo, hi]
- * first if needed); STATS_ENONFINITE when value is NaN or infinite (only
- * n_nonfinite is incremented); STATS_EFULL when the cell already holds
- * STATS_CELLS_MAX_N observations (nothing recorded); STATS_EINVAL when
+ * counted as 1).  Returns AS_OK when recorded (clamped into [lo, hi]
+ * first if needed); AS_ERUNTIME when value is NaN or infinite (only
+ * n_nonfinite is incremented); AS_ELIMIT when the cell already holds
+ * STATS_CELLS_MAX_N observations (nothing recorded); AS_EUSAGE when
  * cell >= stats_cells_count(c) (nothing recorded).
  */
 int stats_cells_add(stats_cells *c, size_t cell, double value, int flag);
 
 /*
  * Adds every cell of src into the matching cell of dst (src is borrowed and
- * unchanged; dst == src doubles every count).  Returns STATS_OK;
- * STATS_ESHAPE when ncells, nbins, lo or hi differ (lo and hi compared bit
- * for bit); STATS_EFULL when some cell would exceed STATS_CELLS_MAX_N.
+ * unchanged; dst == src doubles every count).  Returns AS_OK;
+ * AS_EUSAGE when ncells, nbins, lo or hi differ (lo and hi compared bit
+ * for bit); AS_ELIMIT when some cell would exceed STATS_CELLS_MAX_N.
  * On error dst is unchanged.
  */
 int stats_cells_merge(stats_cells *dst, const stats_cells *src);
@@ -148,8 +148,8 @@ int stats_cells_merge(stats_cells *dst, const stats_cells *src);
  * the bin holding the ceil(p n)-th smallest observation, so where the data
  * are dense (neighbouring order statistics in the same or adjacent bins) it
  * is within one bin width of the usual sample quantiles.
- * Stores the estimate in *out (NaN for an empty cell) and returns STATS_OK,
- * or STATS_EINVAL (and NaN) for a bad cell or p outside [0, 1].
+ * Stores the estimate in *out (NaN for an empty cell) and returns AS_OK,
+ * or AS_EUSAGE (and NaN) for a bad cell or p outside [0, 1].
  */
 int stats_cells_quantile(const stats_cells *c, size_t cell, double p,
                          double *out);
@@ -161,8 +161,8 @@ int stats_cells_quantile(const stats_cells *c, size_t cell, double p,
  * flag proportion and its Clopper-Pearson interval at level conf.
  * n = 0 gives NaN for every double; n = 1 gives the mean, quantiles and
  * flag figures, and NaN for sd, ci_lo and ci_hi.
- * Returns STATS_OK; STATS_EINVAL (out filled with NaN and zero counts) for a
- * bad cell or conf outside (0, 1); STATS_ENUM if a GSL quantile failed (the
+ * Returns AS_OK; AS_EUSAGE (out filled with NaN and zero counts) for a
+ * bad cell or conf outside (0, 1); AS_ERUNTIME if a GSL quantile failed (the
  * affected interval is NaN, the rest is filled in).
  */
 int stats_cells_summary(const stats_cells *c, size_t cell, double conf,
@@ -195,7 +195,7 @@ size_t stats_cells_packed_size(const stats_cells *c);
 
 /*
  * Writes the packed image of c into buf (len bytes, no alignment needed).
- * Returns STATS_OK, or STATS_EINVAL when len < stats_cells_packed_size(c)
+ * Returns AS_OK, or AS_EUSAGE when len < stats_cells_packed_size(c)
  * (buf untouched).
  */
 int stats_cells_pack(const stats_cells *c, void *buf, size_t len);
@@ -205,18 +205,18 @@ int stats_cells_pack(const stats_cells *c, void *buf, size_t len);
  * checkpoint reader can allocate a matching object.  Checks the magic, the
  * version, the quantisation and that len equals the size the shape implies;
  * the cell data are checked only by stats_cells_unpack().  Returns
- * STATS_OK or STATS_EFORMAT.
+ * AS_OK or AS_ERUNTIME.
  */
 int stats_cells_packed_shape(const void *buf, size_t len, size_t *ncells,
                              double *lo, double *hi, size_t *nbins);
 
 /*
  * Replaces the contents of c (already allocated) by the packed image in buf
- * (len bytes, borrowed).  Returns STATS_OK; STATS_EFORMAT when len is not
+ * (len bytes, borrowed).  Returns AS_OK; AS_ERUNTIME when len is not
  * the exact image size, the magic, version or quantisation differ, the hash
  * does not match, or a cell is inconsistent (bin counts not summing to n,
- * n_flag > n, sums impossible for n values in [lo, hi]); STATS_ESHAPE when
- * the image is well formed but of another shape than c; STATS_EFULL when a
+ * n_flag > n, sums impossible for n values in [lo, hi]); AS_EUSAGE when
+ * the image is well formed but of another shape than c; AS_ELIMIT when a
  * cell claims more than STATS_CELLS_MAX_N observations.  The image is fully
  * checked before c is touched: on error c is unchanged.
  */

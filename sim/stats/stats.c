@@ -23,28 +23,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-const char *stats_strerror(int status)
-{
-    switch (status) {
-    case STATS_OK:
-        return "success";
-    case STATS_EINVAL:
-        return "invalid argument";
-    case STATS_ESHAPE:
-        return "shape mismatch";
-    case STATS_EFULL:
-        return "cell full (too many observations)";
-    case STATS_ENONFINITE:
-        return "non-finite value";
-    case STATS_EFORMAT:
-        return "truncated, corrupt or foreign packed image";
-    case STATS_ENUM:
-        return "numerical failure in a quantile";
-    default:
-        return "unknown status";
-    }
-}
-
 /* A confidence level must lie strictly inside (0, 1); NaN fails too. */
 static int conf_ok(double conf)
 {
@@ -67,14 +45,14 @@ int stats_mean_ci(uint64_t n, double mean, double sd, double conf,
     *lo = *hi = NAN;
     if (n < 2 || !isfinite(mean) || !isfinite(sd) || sd < 0.0 ||
         !conf_ok(conf))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     double t = t_upper(conf, (double)(n - 1));
     if (!isfinite(t))
-        return STATS_ENUM;
+        return AS_ERUNTIME;
     double half = t * sd / sqrt((double)n);
     *lo = mean - half;
     *hi = mean + half;
-    return STATS_OK;
+    return AS_OK;
 }
 
 /* The equation beta_tail_solve() solves, as GSL root-finder parameters. */
@@ -169,7 +147,7 @@ int stats_clopper_pearson(uint64_t k, uint64_t n, double conf,
     assert(lo && hi);
     *lo = *hi = NAN;
     if (n == 0 || k > n || !conf_ok(conf))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     double half_alpha = 0.5 * (1.0 - conf);
     double kd = (double)k, nd = (double)n;
     /*
@@ -180,10 +158,10 @@ int stats_clopper_pearson(uint64_t k, uint64_t n, double conf,
     double l = k == 0 ? 0.0 : beta_tail_inv(half_alpha, kd, nd - kd + 1.0, 0);
     double h = k == n ? 1.0 : beta_tail_inv(half_alpha, kd + 1.0, nd - kd, 1);
     if (!isfinite(l) || !isfinite(h))
-        return STATS_ENUM;
+        return AS_ERUNTIME;
     *lo = l;
     *hi = h;
-    return STATS_OK;
+    return AS_OK;
 }
 
 int stats_welch_ci(double mean_a, double sd_a, uint64_t n_a,
@@ -195,7 +173,7 @@ int stats_welch_ci(double mean_a, double sd_a, uint64_t n_a,
     if (n_a < 2 || n_b < 2 || !isfinite(mean_a) || !isfinite(mean_b) ||
         !isfinite(sd_a) || !isfinite(sd_b) || sd_a < 0.0 || sd_b < 0.0 ||
         !conf_ok(conf))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     double va = sd_a * sd_a / (double)n_a;
     double vb = sd_b * sd_b / (double)n_b;
     double se2 = va + vb;
@@ -213,13 +191,13 @@ int stats_welch_ci(double mean_a, double sd_a, uint64_t n_a,
         nu = nu_max;
     double t = t_upper(conf, nu);
     if (!isfinite(t))
-        return STATS_ENUM;
+        return AS_ERUNTIME;
     double half = t * sqrt(se2);
     *diff = d;
     *lo = d - half;
     *hi = d + half;
     *df = nu;
-    return STATS_OK;
+    return AS_OK;
 }
 
 int stats_paired_ci(uint64_t n, double mean_diff, double sd_diff, double conf,
@@ -239,14 +217,14 @@ int stats_binom_reps_needed(double p, double half_width, double conf,
     *reps = 0;
     if (!(p >= 0.0 && p <= 1.0) || !(half_width > 0.0 && half_width <= 1.0) ||
         !conf_ok(conf))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     double z = gsl_cdf_ugaussian_Qinv(0.5 * (1.0 - conf));
     if (!isfinite(z))
-        return STATS_ENUM;
+        return AS_ERUNTIME;
     double need = ceil(z * z * p * (1.0 - p) / (half_width * half_width));
     /* Beyond 2^53 the double no longer holds an exact integer count. */
     if (!(need <= 9007199254740992.0))
-        return STATS_EINVAL;
+        return AS_EUSAGE;
     *reps = need < 1.0 ? 1 : (uint64_t)need;
-    return STATS_OK;
+    return AS_OK;
 }

@@ -1,21 +1,20 @@
 /*
- * stats/stats - status codes of the statistics module and the interval
- * estimators the batch engine reports: Student t intervals of a mean, of a
+ * stats/stats - the interval estimators the studies report: Student t intervals of a mean, of a
  * paired difference and of a Welch difference of two means, the exact
  * Clopper-Pearson binomial interval, and the number of replications a Wald
  * interval of a given half-width needs.
  *
  * Every function here is pure: it reads its arguments, writes its
- * out-parameters and returns STATS_OK or a negative status code.  On an
+ * out-parameters and returns AS_OK or a negative status code.  On an
  * error every out-parameter that is a double is set to NaN (and counts to
  * 0), so a caller that ignores the status prints NA rather than garbage.
  * Out-pointers must not be NULL (a programmer error, checked by assert).
  * Quantiles come from GSL (gsl_cdf_tdist_Qinv, gsl_cdf_beta_Pinv/Qinv,
  * gsl_cdf_ugaussian_Qinv); main() has switched GSL's aborting error handler
- * off, so a GSL failure shows up as NaN and is reported as STATS_ENUM.
+ * off, so a GSL failure shows up as NaN and is reported as AS_ERUNTIME.
  *
  * A confidence level conf is a probability strictly between 0 and 1 (0.95
- * for a 95% interval); anything else, NaN included, is STATS_EINVAL.
+ * for a 95% interval); anything else, NaN included, is AS_EUSAGE.
  *
  * The exact, mergeable accumulators that feed these functions are in
  * stats/cells.h.
@@ -25,30 +24,15 @@
 
 #include <stdint.h>
 
-/* Status codes of the stats functions (0 is success, errors are negative). */
-enum stats_status {
-    STATS_OK = 0,
-    STATS_EINVAL = -1,    /* an argument is outside its documented range */
-    STATS_ESHAPE = -2,    /* two accumulators (or an image) differ in shape */
-    STATS_EFULL = -3,     /* a cell would exceed STATS_CELLS_MAX_N */
-    STATS_ENONFINITE = -4,/* the value was NaN or infinite (counted apart) */
-    STATS_EFORMAT = -5,   /* a packed image is truncated, corrupt or foreign */
-    STATS_ENUM = -6       /* GSL failed to compute a quantile */
-};
+#include "base/status.h"
 
-/*
- * A short English description of a status code, e.g. "shape mismatch";
- * "unknown status" for codes not in enum stats_status.  The string is
- * static and must not be freed.
- */
-const char *stats_strerror(int status);
 
 /*
  * Student t interval of a mean: mean -+ t(1 - (1-conf)/2; n-1) * sd/sqrt(n).
  * n is the number of observations (>= 2), sd their sample standard
  * deviation (n-1 divisor, finite, >= 0), mean finite.  Stores the bounds in
- * *lo and *hi.  Errors: STATS_EINVAL for n < 2, a non-finite mean or sd,
- * sd < 0 or conf outside (0, 1); STATS_ENUM if GSL fails.
+ * *lo and *hi.  Errors: AS_EUSAGE for n < 2, a non-finite mean or sd,
+ * sd < 0 or conf outside (0, 1); AS_ERUNTIME if GSL fails.
  */
 int stats_mean_ci(uint64_t n, double mean, double sd, double conf,
                   double *lo, double *hi);
@@ -63,7 +47,7 @@ int stats_mean_ci(uint64_t n, double mean, double sd, double conf,
  * converge (GSL 2.7, n in the thousands and up), from solving the tail
  * equations with GSL's Brent root solver on gsl_cdf_beta_P/Q (tests check
  * 1e-9 against high-precision references, n up to 2^32 - 1).
- * Errors: STATS_EINVAL for n = 0, k > n or a bad conf; STATS_ENUM if no
+ * Errors: AS_EUSAGE for n = 0, k > n or a bad conf; AS_ERUNTIME if no
  * bound can be computed (GSL cannot evaluate the beta distribution near
  * its centre for shapes beyond ~10^6, which matters only for conf near 0).
  */
@@ -79,8 +63,8 @@ int stats_clopper_pearson(uint64_t k, uint64_t n, double conf,
  * mean_a - mean_b in *diff, the bounds diff -+ t(1-(1-conf)/2; df) * se in
  * *lo and *hi, and df in *df.  When both sd are 0 the interval is the point
  * diff and *df is n_a + n_b - 2 (the limit of equal small variances).
- * Errors: STATS_EINVAL for n_a or n_b < 2, non-finite means or sds, a
- * negative sd or a bad conf; STATS_ENUM if GSL fails.
+ * Errors: AS_EUSAGE for n_a or n_b < 2, non-finite means or sds, a
+ * negative sd or a bad conf; AS_ERUNTIME if GSL fails.
  */
 int stats_welch_ci(double mean_a, double sd_a, uint64_t n_a,
                    double mean_b, double sd_b, uint64_t n_b, double conf,
@@ -105,8 +89,8 @@ int stats_paired_ci(uint64_t n, double mean_diff, double sd_diff, double conf,
  * a condition whose interval still straddles its threshold; at p = 0 or 1
  * the Wald formula gives no guidance (the result is 1), so pass a planning
  * value such as the Clopper-Pearson bound nearest 1/2.
- * Errors: STATS_EINVAL for p outside [0, 1], half_width outside (0, 1] or a
- * bad conf; STATS_EINVAL too when the answer exceeds 2^53 (a half-width so
+ * Errors: AS_EUSAGE for p outside [0, 1], half_width outside (0, 1] or a
+ * bad conf; AS_EUSAGE too when the answer exceeds 2^53 (a half-width so
  * small no batch could reach it).  On error *reps is 0.
  */
 int stats_binom_reps_needed(double p, double half_width, double conf,

@@ -20,9 +20,10 @@
  * later than fit_until are fitted (an order target when both are); the
  * others are the out-of-window targets, scored but never fitted.  Each
  * replication draws its parameters as a batch would (distributions drawn),
- * then takes the free parameters' trial values.  Per-replication losses are
- * summed in replication order, so the loss, the trace and the fit are the
- * same for any number of threads.
+ * then takes the free parameters' trial values (run/rep.h).  Each
+ * evaluation is one job on the executor, and the per-replication losses are
+ * summed exactly (stats/xsum), so the loss, the trace and the fit are the
+ * same for any number of threads and MPI ranks.
  *
  * Search.  Each free parameter p in [min, max] is searched as
  * z = logit((p - min) / (max - min)), so that the unconstrained simplex
@@ -44,6 +45,7 @@
 
 #include "io/tsv.h"
 #include "model/spec.h"
+#include "run/engine.h"
 #include "scenario/scenario.h"
 
 /*
@@ -86,14 +88,15 @@ void calibrate_result_clear(calibrate_result *r);
 /*
  * Fits spec's free parameters (spec->calibrate, with reps replaced by
  * `reps` when non-zero) with replication seeds batch_rep_seed(seed, r) on
- * `threads` threads.  progress (may be NULL) gets the replications run
- * and an estimate of the total (from the iterations left).  Returns 0, or -1 with a message in err (no
- * free parameters, a parameter that cannot be set, a model or GSL
- * failure, no memory).
+ * the executor e (collective under MPI: every rank gets the same result).
+ * Progress goes to the executor's callback (replications run, and an
+ * estimate of the total from the iterations left).  Returns AS_OK;
+ * AS_EUSAGE with a message in err when there are no free parameters or one
+ * cannot be set; AS_ESTOPPED when interrupted; another AS_* code on a
+ * model, GSL or memory failure.
  */
-int calibrate_fit(const model_spec *spec, unsigned reps, uint64_t seed, unsigned threads,
-                  void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
-                  calibrate_result *res, char *err, size_t errlen);
+int calibrate_fit(engine *e, const model_spec *spec, unsigned reps, uint64_t seed, calibrate_result *res,
+                  char *err, size_t errlen);
 
 /* What calibrate_run is asked to do.  Pointers borrowed for the call. */
 typedef struct {
@@ -103,12 +106,10 @@ typedef struct {
     int has_seed;                   /* -s given */
     uint64_t seed;                  /* the master seed in use (the scenario's or -s) */
     unsigned reps;                  /* replications per evaluation; 0: the scenario's */
-    unsigned threads;
+    int resume;                     /* continue an interrupted calibration in outdir */
     const char *outdir;
     const io_kv *prov;
     size_t nprov;
-    void (*progress)(void *ctx, uint64_t done, uint64_t total);
-    void *progress_ctx;
 } calibrate_options;
 
 /* What the caller learns (to print). */
@@ -120,18 +121,25 @@ typedef struct {
 } calibrate_report;
 
 /*
- * Fits, then writes DIR/calibrated.cfg (the scenario reloaded with the
- * fitted values as --set overrides: its resolved text, runnable as is),
- * DIR/calibration.tsv (the trace: start, iteration, evaluations, one column
- * per free parameter, loss, size), DIR/fit.tsv (per target: dyad,
- * target_year, target_label, kind, fitted_median, error_median, reached,
- * within2, in_window, note; medians and shares over the fit's
- * replications at the fitted values) and DIR/scenario.cfg (resolved, as
- * given).  Returns 0; 1 runtime failure; 2 when the scenario cannot be
- * calibrated (no `calibrate` group, a parameter that cannot be set) or
- * calibrated.cfg does not load (diagnostics in diags).  Messages in err.
+ * Fits on the executor e, then writes DIR/calibrated.cfg (the scenario
+ * reloaded with the fitted values as --set overrides: its resolved text,
+ * runnable as is), DIR/calibration.tsv (the trace: start, iteration,
+ * evaluations, one column per free parameter, loss, size), DIR/fit.tsv (per
+ * target: dyad, target_year, target_label, kind, fitted_median,
+ * error_median, reached, within2, in_window, note; medians (on the
+ * 0.01-year grid of milestones.tsv) and shares over the fit's replications
+ * at the fitted values) and DIR/scenario.cfg (resolved, as given).  Every
+ * loss evaluation is journaled in DIR/.calibrate.journal (removed at the
+ * end): with opt->resume an interrupted calibration replays them and goes
+ * on to the same result.
+ *
+ * Returns AS_OK; AS_EUSAGE when the scenario cannot be calibrated (no
+ * `calibrate` group, a parameter that cannot be set), calibrated.cfg does
+ * not load (diagnostics in diags) or the folder holds another or an
+ * interrupted calibration; AS_ESTOPPED when interrupted; another AS_* code
+ * on failures.  Messages in err.  Collective under MPI; the root writes.
  */
-int calibrate_run(const model_spec *spec, const char *resolved, const calibrate_options *opt,
+int calibrate_run(engine *e, const model_spec *spec, const char *resolved, const calibrate_options *opt,
                   calibrate_report *rep, scenario_diags *diags, char *err, size_t errlen);
 
 #endif

@@ -11,18 +11,17 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
+#include "base/status.h"
 #include "io/atomic.h"
 #include "run/batch.h"
-#include "run/checkpoint.h"
 #include "scenario/scenario.h"
 #include "stats/stats.h"
-#include "study/text.h"
 
 #define PATH_LEN 4200
 
@@ -40,10 +39,10 @@ int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double c
     c->p = c->ci_lo = c->ci_hi = NAN;
     c->holds = CLAIM_UNDECIDED;
     if (n == 0 || k > n || !(bound >= 0.0 && bound <= 1.0))
-        return -1;
+        return AS_EUSAGE;
     double lo, hi;
-    if (stats_clopper_pearson(k, n, conf, &lo, &hi) != STATS_OK)
-        return -1;
+    if (stats_clopper_pearson(k, n, conf, &lo, &hi) != AS_OK)
+        return AS_EUSAGE;
     c->p = (double)k / (double)n;
     c->ci_lo = lo;
     c->ci_hi = hi;
@@ -58,7 +57,7 @@ int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps)
 {
     *reps = 0;
     if (c->holds != CLAIM_UNDECIDED || isnan(c->p) || !(conf > 0.0 && conf < 1.0))
-        return -1;
+        return AS_EUSAGE;
     double alpha = 1.0 - conf;
     /* With every replication on one side, the exact interval's far end is
      * 1 - (alpha/2)^(1/n) (or its mirror), which gives the answer in closed
@@ -66,23 +65,23 @@ int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps)
     if (c->p == 0.0 && c->bound > 0.0) {
         double n = ceil(log(alpha / 2.0) / log1p(-c->bound));
         if (!(n >= 1.0 && n < 9007199254740992.0))
-            return -1;
+            return AS_EUSAGE;
         *reps = (uint64_t)n;
         return 0;
     }
     if (c->p == 1.0 && c->bound < 1.0) {
         double n = ceil(log(alpha / 2.0) / log(c->bound));
         if (!(n >= 1.0 && n < 9007199254740992.0))
-            return -1;
+            return AS_EUSAGE;
         *reps = (uint64_t)n;
         return 0;
     }
     double hw = fabs(c->p - c->bound);
     if (!(hw > 0.0))
-        return -1;
+        return AS_EUSAGE;
     if (hw > 1.0)
         hw = 1.0;
-    return stats_binom_reps_needed(c->p, hw, conf, reps) == STATS_OK ? 0 : -1;
+    return stats_binom_reps_needed(c->p, hw, conf, reps) == AS_OK ? AS_OK : AS_EUSAGE;
 }
 
 /* Strength at which the segment from (s0, v0) to (s1, v1) reaches level
@@ -146,18 +145,6 @@ void claim_find_crossing(const claim_condition *curve, size_t n, double level,
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int file_exists(const char *path)
 {
     struct stat st;
@@ -173,20 +160,20 @@ static int copy_file(const char *src, const char *dst, const char *name, char *e
     size_t len;
     char *data = io_read_file(from, &len);
     if (!data) {
-        set_err(err, errlen, "%s: %s", from, strerror(errno));
+        as_errf(err, errlen, "%s: %s", from, strerror(errno));
         return -1;
     }
     int rc = io_write_file_atomic(to, data, len, err, errlen);
     free(data);
-    return rc == IO_OK ? 0 : -1;
+    return rc == AS_OK ? 0 : -1;
 }
 
 /* Formats a strength for a condition name: the shortest round-trip form. */
-static void strength_text(double s, char *buf, size_t len)
+static void strength_text(double s, char *out, size_t len)
 {
     char num[TSV_DOUBLE_BUFSIZE];
     tsv_format_double(num, sizeof num, s);
-    snprintf(buf, len, "%s", num);
+    snprintf(out, len, "%s", num);
 }
 
 /* ------------------------------------------------------------------ */
@@ -195,7 +182,7 @@ static void strength_text(double s, char *buf, size_t len)
 
 /* The override that schedules the claim's reversal at strength s, as the
  * event after the scenario's last one. */
-static int reversal_override(const model_spec *spec, double s, char *buf, size_t len)
+static int reversal_override(const model_spec *spec, double s, char *out, size_t len)
 {
     const spec_claim *c = &spec->claim;
     char at[TSV_DOUBLE_BUFSIZE], dur[TSV_DOUBLE_BUFSIZE], mag[TSV_DOUBLE_BUFSIZE];
@@ -203,19 +190,19 @@ static int reversal_override(const model_spec *spec, double s, char *buf, size_t
     tsv_format_double(dur, sizeof dur, c->duration_years);
     tsv_format_double(mag, sizeof mag, s);
     size_t used = 0;
-    int w = snprintf(buf, len,
+    int w = snprintf(out, len,
                      "events.[%zu]={type=\"reversal\"; at=%s; duration=%s; magnitude=%s; actors=[\"%s\"",
                      spec->nevents, at, dur, mag, spec->actors[c->third_power].id);
     if (w < 0 || (size_t)w >= len)
         return -1;
     used = (size_t)w;
     for (int i = 0; i < c->ntargets; i++) {
-        w = snprintf(buf + used, len - used, ", \"%s\"", spec->actors[c->targets[i]].id);
+        w = snprintf(out + used, len - used, ", \"%s\"", spec->actors[c->targets[i]].id);
         if (w < 0 || (size_t)w >= len - used)
             return -1;
         used += (size_t)w;
     }
-    w = snprintf(buf + used, len - used,
+    w = snprintf(out + used, len - used,
                  "]; note=\"claim test: a fundamental reversal of strength %s\";}", mag);
     if (w < 0 || (size_t)w >= len - used)
         return -1;
@@ -243,8 +230,8 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
     scenario_options so = {sets, 0, 0, 0};
     if (!isnan(strength)) {
         if (reversal_override(spec, strength, set, sizeof set) != 0) {
-            set_err(err, errlen, "condition %s: the reversal event is too long to write", j->c->name);
-            return CLAIM_EUSAGE;
+            as_errf(err, errlen, "condition %s: the reversal event is too long to write", j->c->name);
+            return AS_EUSAGE;
         }
         so.nsets = 1;
     }
@@ -252,14 +239,14 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
     model_spec_init(&j->spec);
     int rc = scenario_load_string(resolved, "scenario.cfg", NULL, &so, &j->spec, &j->resolved, &diags);
     if (rc != SCENARIO_OK) {
-        set_err(err, errlen, "condition %s: the scenario with the claim's reversal is rejected: %s",
+        as_errf(err, errlen, "condition %s: the scenario with the claim's reversal is rejected: %s",
                 j->c->name, diags.n ? diags.lines[0] : rc == SCENARIO_EIO ? "out of memory" : "bad scenario");
         scenario_diags_clear(&diags);
-        return rc == SCENARIO_EIO ? CLAIM_ERUNTIME : CLAIM_EUSAGE;
+        return rc == SCENARIO_EIO ? AS_ERUNTIME : AS_EUSAGE;
     }
     scenario_diags_clear(&diags);
     j->loaded = 1;
-    return CLAIM_OK;
+    return AS_OK;
 }
 
 /* The rows of a condition's replications.tsv, counted.  Returns 0, or -1
@@ -276,11 +263,11 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
     long ca = tsv_column(t, "alliance_year"), cr = tsv_column(t, "reversal"),
          co = tsv_column(t, "reversal_onset");
     if (ca < 0 || cr < 0 || co < 0) {
-        set_err(err, errlen, "%s: expected the columns alliance_year, reversal and reversal_onset", path);
+        as_errf(err, errlen, "%s: expected the columns alliance_year, reversal and reversal_onset", path);
         goto done;
     }
     if (tsv_rows(t) != reps) {
-        set_err(err, errlen, "%s: expected %llu replications, found %zu", path, (unsigned long long)reps,
+        as_errf(err, errlen, "%s: expected %llu replications, found %zu", path, (unsigned long long)reps,
                 tsv_rows(t));
         goto done;
     }
@@ -291,7 +278,7 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
         if (tsv_parse_double(tsv_cell(t, r, (size_t)ca), &ay) != 0 ||
             tsv_parse_double(tsv_cell(t, r, (size_t)co), &onset) != 0 || !rv ||
             (strcmp(rv, "0") != 0 && strcmp(rv, "1") != 0)) {
-            set_err(err, errlen, "%s:%zu: error: expected numbers (or NA) in alliance_year and "
+            as_errf(err, errlen, "%s:%zu: error: expected numbers (or NA) in alliance_year and "
                                  "reversal_onset and 0 or 1 in reversal",
                     path, tsv_row_line(t, r));
             goto done;
@@ -310,7 +297,7 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
     c->reversals = nrev;
     c->allied_before = before;
     if (claim_decide(k, reps, c->bound, c->side, cs->confidence, c) != 0) {
-        set_err(err, errlen, "%s: cannot compute the interval of %llu in %llu at confidence %g", path,
+        as_errf(err, errlen, "%s: cannot compute the interval of %llu in %llu at confidence %g", path,
                 (unsigned long long)k, (unsigned long long)reps, cs->confidence);
         goto done;
     }
@@ -325,7 +312,7 @@ done:
 static int finished_before(const char *dir, const char *resolved, uint64_t reps)
 {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/%s", dir, CKPT_FILE);
+    snprintf(path, sizeof path, "%s/%s", dir, BATCH_CKPT_FILE);
     if (file_exists(path))
         return 0;
     snprintf(path, sizeof path, "%s/scenario.cfg", dir);
@@ -347,19 +334,6 @@ static int finished_before(const char *dir, const char *resolved, uint64_t reps)
     return ok;
 }
 
-/* Progress over all conditions: the batch reports within one condition. */
-typedef struct {
-    const claim_options *opt;
-    uint64_t base, total;
-} progress_map;
-
-static void condition_progress(void *ctx, uint64_t done, uint64_t total)
-{
-    (void)total;
-    progress_map *pm = ctx;
-    pm->opt->progress(pm->opt->progress_ctx, pm->base + done, pm->total);
-}
-
 /* ------------------------------------------------------------------ */
 /* Files                                                              */
 /* ------------------------------------------------------------------ */
@@ -370,14 +344,14 @@ typedef struct {
     io_kv kv[40];
     size_t n;
     char seed[32], reps[32], conf[32], at[32], dur[32], strength[32], window[32], bnr[32], br[32];
-    char targets[SPEC_MAX_EVENT_ACTORS * (SPEC_ID_LEN + 1)];
+    char targets[SPEC_MAX_CLAIM_TARGETS * (SPEC_ID_LEN + 1)];
     char half[32], half_lo[32], half_hi[32];
     char program[64];
 } provenance;
 
-static void fmt(char *buf, double v)
+static void fmt(char *out, double v)
 {
-    tsv_format_double(buf, 32, v);
+    tsv_format_double(out, 32, v);
 }
 
 static void build_provenance(const model_spec *spec, const claim_options *opt, const claim_result *res,
@@ -477,7 +451,7 @@ static int write_claim_tsv(const char *dir, const provenance *p, const claim_res
     for (int i = 0; i < 6; i++)
         tsv_na(w);
     tsv_end_row(w);
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
 }
 
 static int write_curve_tsv(const char *dir, const provenance *p, const claim_result *res, char *err,
@@ -502,7 +476,7 @@ static int write_curve_tsv(const char *dir, const provenance *p, const claim_res
         tsv_str(w, c->folder);
         tsv_end_row(w);
     }
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -522,26 +496,26 @@ static void init_condition(claim_condition *c, const char *name, const char *fol
     c->holds = CLAIM_UNDECIDED;
 }
 
-int claim_run(const model_spec *spec, const char *resolved, const claim_options *opt,
+int claim_run(engine *e, const model_spec *spec, const char *resolved, const claim_options *opt,
               claim_result *res, char *err, size_t errlen)
 {
     const spec_claim *cs = &spec->claim;
     memset(res, 0, sizeof *res);
     res->holds = CLAIM_UNDECIDED;
-    res->root = 1;
+    res->root = engine_rank(e) == 0;
     if (err && errlen)
         err[0] = '\0';
     if (cs->third_power < 0 || cs->third_power >= spec->nactors) {
-        set_err(err, errlen,
+        as_errf(err, errlen,
                 "the scenario names no claim.third_power: the power whose confrontation with %s "
                 "would be the fundamental reversal; add `claim = { third_power = \"ID\"; };` to the "
                 "scenario or --set 'claim.third_power=\"ID\"'",
                 cs->ntargets ? "the targets" : "the outcome dyad");
-        return CLAIM_EUSAGE;
+        return AS_EUSAGE;
     }
-    if (cs->ntargets < 1 || cs->nstrengths > SPEC_MAX_CLAIM_STRENGTHS || opt->reps < 1 || opt->threads < 1) {
-        set_err(err, errlen, "the claim settings are incomplete (targets, strengths) or -n/-j is 0");
-        return CLAIM_EUSAGE;
+    if (cs->ntargets < 1 || cs->nstrengths > SPEC_MAX_CLAIM_STRENGTHS || opt->reps < 1) {
+        as_errf(err, errlen, "the claim settings are incomplete (targets, strengths) or -n is 0");
+        return AS_EUSAGE;
     }
 
     /* The conditions, in the order they are run and written. */
@@ -551,8 +525,8 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
     /* A job holds a whole spec and a path: too big for the stack in bulk. */
     job *jobs = calloc(SPEC_MAX_CLAIM_STRENGTHS + 2, sizeof *jobs);
     if (!jobs) {
-        set_err(err, errlen, "out of memory");
-        return CLAIM_ERUNTIME;
+        as_errf(err, errlen, "out of memory");
+        return AS_ERUNTIME;
     }
     size_t njobs = 0;
     jobs[njobs++].c = &res->no_reversal;
@@ -568,50 +542,56 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
             jobs[njobs++].c = &res->curve[i];
     }
 
-    int rc = CLAIM_OK;
+    int rc = AS_OK;
     char msg[4096];
     uint64_t to_run = 0;
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
         snprintf(j->dir, sizeof j->dir, "%s/conditions/%s", opt->outdir, j->c->folder);
-        if ((rc = load_condition(spec, resolved, j->c->strength, j, err, errlen)) != CLAIM_OK)
+        if ((rc = load_condition(spec, resolved, j->c->strength, j, err, errlen)) != AS_OK)
             goto done;
         if (opt->resume) {
+            /* The root looks at the folder; every rank follows its view. */
             char ck[PATH_LEN + 16];
-            snprintf(ck, sizeof ck, "%s/%s", j->dir, CKPT_FILE);
-            j->resume = file_exists(ck);
-            j->reuse = !j->resume && finished_before(j->dir, j->resolved, opt->reps);
+            snprintf(ck, sizeof ck, "%s/%s", j->dir, BATCH_CKPT_FILE);
+            int resume = file_exists(ck);
+            int reuse = !resume && finished_before(j->dir, j->resolved, opt->reps);
+            uint64_t seen = engine_broadcast(e, (uint64_t)(resume | reuse << 1));
+            j->resume = (int)(seen & 1u);
+            j->reuse = (int)(seen >> 1 & 1u);
         }
         to_run += j->reuse ? 0 : opt->reps;
     }
 
-    progress_map pm = {opt, 0, to_run};
+    uint64_t base = 0;
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
         if (j->reuse)
             continue;
         char cond[64];
         snprintf(cond, sizeof cond, "condition %s", j->c->name);
-        io_kv prov[26];
-        size_t np = 0;
-        for (size_t k = 0; k < opt->nprov && np < 24; k++)
-            prov[np++] = opt->prov[k];
-        prov[np++] = (io_kv){"claim_condition", j->c->name};
-        batch_options bo = {opt->reps, opt->threads, j->resume, j->dir, prov, np, opt->interrupt, opt->stop_after_blocks,
-                            opt->progress ? condition_progress : NULL, &pm};
-        batch_report br;
-        int st = batch_run(&j->spec, j->resolved, &bo, &br, msg, sizeof msg);
-        res->root = br.root;
-        pm.base += opt->reps;
-        if (st == BATCH_STOPPED) {
-            res->stopped_by = br.stopped_by;
-            rc = CLAIM_STOPPED;
-            set_err(err, errlen, "interrupted in %s", cond);
+        io_kv *prov = malloc((opt->nprov + 1) * sizeof *prov);
+        if (!prov) {
+            as_errf(err, errlen, "out of memory");
+            rc = AS_ENOMEM;
             goto done;
         }
-        if (st != BATCH_OK) {
-            set_err(err, errlen, "%s: %s", cond, msg[0] ? msg : "the batch failed");
-            rc = st == BATCH_EUSAGE ? CLAIM_EUSAGE : CLAIM_ERUNTIME;
+        memcpy(prov, opt->prov, opt->nprov * sizeof *prov);
+        prov[opt->nprov] = (io_kv){"claim_condition", j->c->name};
+        batch_options bo = {opt->reps, j->resume, j->dir, prov, opt->nprov + 1, base, to_run, 0};
+        batch_report br;
+        int st = batch_run(e, &j->spec, j->resolved, &bo, &br, msg, sizeof msg);
+        free(prov);
+        base += opt->reps;
+        if (st == AS_ESTOPPED) {
+            res->stopped_by = br.stopped_by;
+            rc = AS_ESTOPPED;
+            as_errf(err, errlen, "interrupted in %s", cond);
+            goto done;
+        }
+        if (st != AS_OK) {
+            as_errf(err, errlen, "%s: %s", cond, msg[0] ? msg : "the batch failed");
+            rc = st;
             goto done;
         }
     }
@@ -622,7 +602,7 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
         if (count_condition(j->dir, cs, j->c != &res->no_reversal, opt->reps, j->c, err, errlen) != 0) {
-            rc = CLAIM_ERUNTIME;
+            rc = AS_ERUNTIME;
             goto done;
         }
     }
@@ -646,26 +626,26 @@ int claim_run(const model_spec *spec, const char *resolved, const claim_options 
     build_provenance(spec, opt, res, &p);
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/scenario.cfg", opt->outdir);
-    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != IO_OK ||
+    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != AS_OK ||
         write_claim_tsv(opt->outdir, &p, res, err, errlen) != 0 ||
         write_curve_tsv(opt->outdir, &p, res, err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "summary.tsv", err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "milestones.tsv", err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "ladder.tsv", err, errlen) != 0) {
-        rc = CLAIM_ERUNTIME;
+        rc = AS_ERUNTIME;
         goto done;
     }
     char *text = claim_verdict_text(spec, res);
     if (!text) {
-        set_err(err, errlen, "out of memory");
-        rc = CLAIM_ERUNTIME;
+        as_errf(err, errlen, "out of memory");
+        rc = AS_ERUNTIME;
         goto done;
     }
     snprintf(path, sizeof path, "%s/verdict.txt", opt->outdir);
     int wrc = io_write_file_atomic(path, text, strlen(text), err, errlen);
     free(text);
-    if (wrc != IO_OK)
-        rc = CLAIM_ERUNTIME;
+    if (wrc != AS_OK)
+        rc = AS_ERUNTIME;
 done:
     for (size_t i = 0; i < njobs; i++) {
         free(jobs[i].resolved);
@@ -687,108 +667,108 @@ static const char *holds_word(int holds)
 
 /* The line on a condition's decision: the margin, or the replications
  * that would decide it. */
-static void decision_text(text_buf *t, const claim_condition *c, double conf)
+static void decision_text(buf *t, const claim_condition *c, double conf)
 {
     const char *rel = c->side == CLAIM_BELOW ? "below" : "above";
     if (c->holds == CLAIM_HOLDS) {
         double margin = c->side == CLAIM_BELOW ? c->bound - c->ci_hi : c->ci_lo - c->bound;
-        text_printf(t, "   HOLDS: the whole interval lies %s the bound, with %.3f to spare.\n", rel, margin);
+        buf_printf(t, "   HOLDS: the whole interval lies %s the bound, with %.3f to spare.\n", rel, margin);
     } else if (c->holds == CLAIM_FAILS) {
         double margin = c->side == CLAIM_BELOW ? c->ci_lo - c->bound : c->bound - c->ci_hi;
-        text_printf(t, "   FAILS: the whole interval lies %s the bound, by at least %.3f.\n",
+        buf_printf(t, "   FAILS: the whole interval lies %s the bound, by at least %.3f.\n",
                     c->side == CLAIM_BELOW ? "above" : "below", margin);
     } else {
         uint64_t need;
-        text_printf(t, "   UNDECIDED: the interval contains the bound.");
+        buf_printf(t, "   UNDECIDED: the interval contains the bound.");
         if (claim_reps_to_decide(c, conf, &need) == 0)
-            text_printf(t, " About %llu replications (now %llu)\n   would decide it if P stays near %.3f.\n",
+            buf_printf(t, " About %llu replications (now %llu)\n   would decide it if P stays near %.3f.\n",
                         (unsigned long long)need, (unsigned long long)c->reps, c->p);
         else
-            text_printf(t, " P sits on the bound: more\n   replications are not expected to decide it.\n");
+            buf_printf(t, " P sits on the bound: more\n   replications are not expected to decide it.\n");
     }
 }
 
 /* "china", "china and russia", "a, b and c". */
-static void actor_list(text_buf *t, const model_spec *spec, const int *ids, int n)
+static void actor_list(buf *t, const model_spec *spec, const int *ids, int n)
 {
     for (int i = 0; i < n; i++)
-        text_printf(t, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", spec->actors[ids[i]].id);
+        buf_printf(t, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", spec->actors[ids[i]].id);
 }
 
 char *claim_verdict_text(const model_spec *spec, const claim_result *res)
 {
     const spec_claim *cs = &spec->claim;
-    text_buf t = {NULL, 0, 0, 0};
+    buf t = {0};
     char dyad[2 * SPEC_ID_LEN + 2] = "the outcome dyad";
     if (spec->outcome_a >= 0 && spec->outcome_b >= 0)
         model_spec_dyad_name(spec, spec->outcome_a, spec->outcome_b, dyad, sizeof dyad);
     int pct = (int)lround(cs->confidence * 100.0);
     const claim_condition *a = &res->no_reversal, *b = &res->reversal;
 
-    text_printf(&t, "The claim: %s stays below alliance unless there is a fundamental reversal.\n", dyad);
-    text_printf(&t, "Scenario %s: %llu replications per condition with the same seeds\n"
+    buf_printf(&t, "The claim: %s stays below alliance unless there is a fundamental reversal.\n", dyad);
+    buf_printf(&t, "Scenario %s: %llu replications per condition with the same seeds\n"
                     "(master seed %llu); exact %d%% intervals.\n\n",
                 spec->name, (unsigned long long)a->reps, (unsigned long long)spec->seed, pct);
 
-    text_printf(&t, "1. Without a reversal, P(alliance by %g) = %.3f [%.3f, %.3f]; the claim needs < %g.\n",
+    buf_printf(&t, "1. Without a reversal, P(alliance by %g) = %.3f [%.3f, %.3f]; the claim needs < %g.\n",
                 spec->horizon, a->p, a->ci_lo, a->ci_hi, a->bound);
     decision_text(&t, a, cs->confidence);
     if (a->reversals > 0)
-        text_printf(&t, "   Note: %llu of these replications reached a reversal through the scenario's own\n"
+        buf_printf(&t, "   Note: %llu of these replications reached a reversal through the scenario's own\n"
                         "   pressures, so \"without a reversal\" means \"none scheduled\".\n",
                     (unsigned long long)a->reversals);
 
-    text_printf(&t, "2. With a reversal (");
+    buf_printf(&t, "2. With a reversal (");
     if (cs->third_power >= 0)
-        text_printf(&t, "%s confronts ", spec->actors[cs->third_power].id);
+        buf_printf(&t, "%s confronts ", spec->actors[cs->third_power].id);
     actor_list(&t, spec, cs->targets, cs->ntargets);
-    text_printf(&t, " from %g", cs->at);
+    buf_printf(&t, " from %g", cs->at);
     if (cs->duration_years > 0.0)
-        text_printf(&t, " for %g years", cs->duration_years);
-    text_printf(&t, ", strength %g),\n   P(alliance within %g years) = %.3f [%.3f, %.3f]; the claim needs > %g.\n",
+        buf_printf(&t, " for %g years", cs->duration_years);
+    buf_printf(&t, ", strength %g),\n   P(alliance within %g years) = %.3f [%.3f, %.3f]; the claim needs > %g.\n",
                 cs->strength, cs->window_years, b->p, b->ci_lo, b->ci_hi, b->bound);
     decision_text(&t, b, cs->confidence);
     if (b->reversals < b->reps)
-        text_printf(&t, "   Note: the model detected a reversal in %llu of %llu replications; the others\n"
+        buf_printf(&t, "   Note: the model detected a reversal in %llu of %llu replications; the others\n"
                         "   count as no alliance.\n",
                     (unsigned long long)b->reversals, (unsigned long long)b->reps);
     if (b->allied_before > 0)
-        text_printf(&t, "   Note: in %llu of %llu replications the alliance had formed before the reversal\n"
+        buf_printf(&t, "   Note: in %llu of %llu replications the alliance had formed before the reversal\n"
                         "   began; they do not count (the claim is about the alliance a reversal brings).\n",
                     (unsigned long long)b->allied_before, (unsigned long long)b->reps);
 
     const claim_crossing *h = &res->half;
     if (res->ncurve > 0) {
-        text_printf(&t, "3. P(alliance within %g years of a reversal) ", cs->window_years);
+        buf_printf(&t, "3. P(alliance within %g years of a reversal) ", cs->window_years);
         if (h->found) {
-            text_printf(&t, "passes one half at strength %.3g", h->strength);
+            buf_printf(&t, "passes one half at strength %.3g", h->strength);
             if (!isnan(h->lo) && !isnan(h->hi))
-                text_printf(&t, "\n   (%d%%: between %.3g and %.3g, the strengths tried on either side).\n", pct, h->lo,
+                buf_printf(&t, "\n   (%d%%: between %.3g and %.3g, the strengths tried on either side).\n", pct, h->lo,
                             h->hi);
             else if (!isnan(h->hi))
-                text_printf(&t, "\n   (%d%%: at most %.3g).\n", pct, h->hi);
+                buf_printf(&t, "\n   (%d%%: at most %.3g).\n", pct, h->hi);
             else if (!isnan(h->lo))
-                text_printf(&t, "\n   (%d%%: at least %.3g).\n", pct, h->lo);
+                buf_printf(&t, "\n   (%d%%: at least %.3g).\n", pct, h->lo);
             else
-                text_printf(&t, ".\n");
+                buf_printf(&t, ".\n");
         } else if (h->below_first) {
-            text_printf(&t, "is above one half already at the weakest\n   strength tried (%g).\n", cs->strengths[0]);
+            buf_printf(&t, "is above one half already at the weakest\n   strength tried (%g).\n", cs->strengths[0]);
         } else {
-            text_printf(&t, "stays below one half up to strength %g.\n", cs->strengths[cs->nstrengths - 1]);
+            buf_printf(&t, "stays below one half up to strength %g.\n", cs->strengths[cs->nstrengths - 1]);
         }
     }
 
-    text_printf(&t, "\nVerdict: the claim %s in this model", holds_word(res->holds));
+    buf_printf(&t, "\nVerdict: the claim %s in this model", holds_word(res->holds));
     if (res->holds == CLAIM_HOLDS)
-        text_printf(&t, ": both conditions are decided in its favour\nat %d%% confidence.\n", pct);
+        buf_printf(&t, ": both conditions are decided in its favour\nat %d%% confidence.\n", pct);
     else if (res->holds == CLAIM_FAILS)
-        text_printf(&t, ": %s.\n",
+        buf_printf(&t, ": %s.\n",
                     a->holds == CLAIM_FAILS && b->holds == CLAIM_FAILS
                         ? "both conditions are decided against it"
                     : a->holds == CLAIM_FAILS
                         ? "an alliance forms without a reversal\nmore often than the bound allows"
                         : "a reversal does not bring an alliance\noften enough");
     else
-        text_printf(&t, " at %d%% confidence: run more replications (-n).\n", pct);
-    return text_take(&t);
+        buf_printf(&t, " at %d%% confidence: run more replications (-n).\n", pct);
+    return buf_take(&t);
 }

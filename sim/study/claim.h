@@ -53,12 +53,12 @@
 #ifndef ALIGNSIM_STUDY_CLAIM_H
 #define ALIGNSIM_STUDY_CLAIM_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "io/tsv.h"
 #include "model/spec.h"
+#include "run/engine.h"
 
 /* A condition's `holds`: decided either way, or not at this confidence. */
 enum { CLAIM_FAILS = 0, CLAIM_HOLDS = 1, CLAIM_UNDECIDED = -1 };
@@ -90,8 +90,8 @@ typedef struct {
  * bound; ABOVE: ci_lo > bound), FAILS when it lies on the other side with
  * at most one end touching the bound (BELOW: ci_lo >= bound; ABOVE: ci_hi
  * <= bound), UNDECIDED otherwise.  c->name, folder and strength are left
- * alone.  Returns 0, or -1 for n = 0, k > n, a bad conf or a bound outside
- * [0, 1] (c's numbers are then NaN and holds UNDECIDED).
+ * alone.  Returns AS_OK, or AS_EUSAGE for n = 0, k > n, a bad conf or a
+ * bound outside [0, 1] (c's numbers are then NaN and holds UNDECIDED).
  */
 int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double conf,
                  claim_condition *c);
@@ -101,9 +101,9 @@ int claim_decide(uint64_t k, uint64_t n, double bound, claim_side side, double c
  * those for which the interval's half-width equals the distance of the
  * estimate from the bound (stats_binom_reps_needed at the estimate; at an
  * estimate of 0 or 1, at the interval end nearest the bound).  Stores the
- * number in *reps and returns 0; returns -1 (and *reps = 0) when the
- * estimate sits on the bound, so that no number of replications is
- * expected to decide it, or c is not undecided.
+ * number in *reps and returns AS_OK; returns AS_EUSAGE (and *reps = 0)
+ * when the estimate sits on the bound, so that no number of replications
+ * is expected to decide it, or c is not undecided.
  */
 int claim_reps_to_decide(const claim_condition *c, double conf, uint64_t *reps);
 
@@ -131,20 +131,15 @@ typedef struct {
 void claim_find_crossing(const claim_condition *curve, size_t n, double level,
                          claim_crossing *out);
 
-/* What a claim run is asked to do.  All pointers are borrowed for the call. */
+/* What a claim run is asked to do.  All pointers are borrowed for the call.
+ * Threads, stop requests and progress (over all conditions) are the
+ * executor's. */
 typedef struct {
     uint64_t reps;             /* replications per condition, >= 1 */
-    unsigned threads;          /* worker threads, >= 1 */
     int resume;                /* reuse finished conditions, resume interrupted ones */
     const char *outdir;        /* result folder (created with its parents) */
     const io_kv *prov;         /* extra provenance: command, overrides */
     size_t nprov;
-    const volatile sig_atomic_t *interrupt; /* as batch_options.interrupt */
-    uint64_t stop_after_blocks;             /* test hook, as batch_options' */
-    /* Called with replications done and total over all conditions (may be
-     * NULL); runs on the calling thread. */
-    void (*progress)(void *ctx, uint64_t done, uint64_t total);
-    void *progress_ctx;
 } claim_options;
 
 /* What a claim run found. */
@@ -159,12 +154,10 @@ typedef struct {
     int root;                  /* non-zero in the process that wrote the files */
 } claim_result;
 
-/* Return codes of claim_run (as batch_run's). */
-enum { CLAIM_OK = 0, CLAIM_ERUNTIME = 1, CLAIM_EUSAGE = 2, CLAIM_STOPPED = 3 };
-
 /*
  * Runs the claim test of spec (borrowed, read-only), whose resolved scenario
- * text is `resolved`, with the settings spec->claim, and writes the result
+ * text is `resolved`, with the settings spec->claim, on the executor e (each
+ * condition a batch, run/batch.h), and writes the result
  * folder opt->outdir (see the header comment).  The conditions' scenarios
  * are the resolved text plus one `--set events.[N]={...}` override each,
  * reloaded with scenario_load_string(), so each condition's scenario.cfg
@@ -176,14 +169,15 @@ enum { CLAIM_OK = 0, CLAIM_ERUNTIME = 1, CLAIM_EUSAGE = 2, CLAIM_STOPPED = 3 };
  * folder holding an interrupted batch is an error (CLAIM_EUSAGE), as for
  * `alignsim batch`.
  *
- * Returns CLAIM_OK and fills *res; CLAIM_EUSAGE when the scenario names no
- * claim.third_power or a condition's scenario is rejected; CLAIM_STOPPED
- * when interrupted (res->stopped_by; finished conditions are kept and a
- * rerun with resume continues); CLAIM_ERUNTIME for I/O, memory or model
- * failures.  err gets the message.  Under MPI every rank calls this with
- * the same arguments; only the root (res->root) reads and writes the files.
+ * Returns AS_OK and fills *res; AS_EUSAGE when the scenario names no
+ * claim.third_power, a condition's scenario is rejected or an interrupted
+ * condition is in the way; AS_ESTOPPED when interrupted (res->stopped_by;
+ * finished conditions are kept and a rerun with resume continues); another
+ * AS_* code for I/O, memory or model failures.  err gets the message.
+ * Under MPI every rank calls this with the same arguments; only the root
+ * (res->root) reads and writes the files.
  */
-int claim_run(const model_spec *spec, const char *resolved, const claim_options *opt,
+int claim_run(engine *e, const model_spec *spec, const char *resolved, const claim_options *opt,
               claim_result *res, char *err, size_t errlen);
 
 /*

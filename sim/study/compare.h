@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "io/tsv.h"
+#include "run/engine.h"
 
 #define COMPARE_MAX_DIRS 26   /* folders A to Z */
 
@@ -58,14 +59,18 @@ typedef struct {
     size_t ndirs;
     const char *outdir;        /* where compare.tsv goes (created with parents);
                                   NULL: out/compare-NAME_A-NAME_B */
-    unsigned threads;          /* for the paired re-runs, >= 1 */
     double confidence;         /* level of the intervals, in (0, 1) */
     const io_kv *prov;         /* extra provenance (command) */
     size_t nprov;
-    /* Called with replications re-run and total (may be NULL). */
-    void (*progress)(void *ctx, uint64_t done, uint64_t total);
-    void *progress_ctx;
 } compare_options;
+
+/* What compare computes for one folder, per row of compare.tsv (folder A's
+ * sorted keys): the mean of x and P(alliance), and for folders after A their
+ * differences from A with intervals. */
+typedef struct {
+    double *mean, *d, *lo, *hi;   /* x */
+    double *p, *pd, *plo, *phi;   /* P(alliance); NaN for runs */
+} compare_series;
 
 /* What the caller learns.  Free with compare_report_clear(). */
 typedef struct {
@@ -80,30 +85,18 @@ typedef struct {
     char *settings;                       /* the settings that differ (heap) */
 } compare_report;
 
-/* Return codes. */
-enum { COMPARE_OK = 0, COMPARE_ERUNTIME = 1, COMPARE_EUSAGE = 2 };
-
 /*
- * Compares the folders and writes opt->outdir/compare.tsv.  Fills *rep
- * (the caller clears it in every case).  Returns COMPARE_OK;
- * COMPARE_EUSAGE with a message in err when a folder or a file in it is
+ * Compares the folders and writes opt->outdir/compare.tsv; the paired
+ * re-run is a job on the executor e (its threads, stop request and
+ * progress).  Fills *rep (the caller clears it in every case).  Returns
+ * AS_OK; AS_EUSAGE with a message in err when a folder or a file in it is
  * missing, the folders are of different kinds, versions, dyads or years;
- * COMPARE_ERUNTIME for I/O, memory or model failures.
+ * AS_ESTOPPED when interrupted during the re-run; another AS_* code for
+ * I/O, memory or model failures.
  */
-int compare_run(const compare_options *opt, compare_report *rep, char *err, size_t errlen);
+int compare_run(engine *e, const compare_options *opt, compare_report *rep, char *err, size_t errlen);
 
 /* Frees the texts of a report; safe on a zeroed or cleared report. */
 void compare_report_clear(compare_report *rep);
-
-/*
- * The settings that differ between two resolved scenario texts (as
- * scenario.cfg files hold them), one per line: "PATH: A_VALUE -> B_VALUE",
- * "PATH: only in A = VALUE", "PATH: only in B = VALUE"; elements of lists
- * (events, targets, data rows...) are matched as in a line diff and shown
- * as "LIST: - ELEMENT" (only in A) and "LIST: + ELEMENT" (only in B).  At
- * most max_lines lines, then a count of the rest.  "" when the texts have
- * the same settings.  Heap string, or NULL when memory runs out.
- */
-char *compare_settings_diff(const char *text_a, const char *text_b, size_t max_lines);
 
 #endif

@@ -20,11 +20,13 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "base/buf.h"
+#include "base/status.h"
 #include "io/atomic.h"
 #include "model/model.h"
-#include "stats/rng.h"
 #include "run/batch.h"
-#include "study/evaluate.h"
+#include "run/rep.h"
+#include "stats/rng.h"
 
 static const char *const output_names[SENS_NOUT] = {"p_alliance", "l5_year", "replay_score"};
 
@@ -41,37 +43,38 @@ static int check_problem(const sensitivity_problem *p, char *err, size_t errlen)
                  "a sensitivity analysis needs 1 to %d parameters, at least 2 base samples, 1 output, "
                  "1 bootstrap resample and a confidence in (0, 1)",
                  SENSITIVITY_MAX_PARAMS);
-        return -1;
+        return AS_EUSAGE;
     }
     for (size_t i = 0; i < p->k; i++)
         if (!(p->lo[i] < p->hi[i])) {
             snprintf(err, errlen, "parameter %zu: expected lower < upper, found %.15g and %.15g", i, p->lo[i],
                      p->hi[i]);
-            return -1;
+            return AS_EUSAGE;
         }
     if (p->nbase > SIZE_MAX / (p->k + 2) / p->k / sizeof(double)) {
         snprintf(err, errlen, "%zu base samples are too many", p->nbase);
-        return -1;
+        return AS_EUSAGE;
     }
-    return 0;
+    return AS_OK;
 }
 
 int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_t errlen)
 {
-    if (check_problem(p, err, errlen) != 0)
-        return -1;
+    int bad = check_problem(p, err, errlen);
+    if (bad != AS_OK)
+        return bad;
     size_t k = p->k, n = p->nbase;
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
     if (!q) {
         snprintf(err, errlen, "cannot start a Sobol sequence in %zu dimensions", 2 * k);
-        return -1;
+        return AS_ERUNTIME;
     }
     double u[2 * SENSITIVITY_MAX_PARAMS];
     for (size_t j = 0; j < n; j++) {
         if (gsl_qrng_get(q, u) != GSL_SUCCESS) {
             gsl_qrng_free(q);
             snprintf(err, errlen, "the Sobol sequence failed at point %zu", j);
-            return -1;
+            return AS_ERUNTIME;
         }
         double *a = x + j * k, *b = x + (n + j) * k;
         for (size_t i = 0; i < k; i++) {
@@ -86,7 +89,7 @@ int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_
         }
     }
     gsl_qrng_free(q);
-    return 0;
+    return AS_OK;
 }
 
 /*
@@ -155,10 +158,11 @@ static void percentile(double *v, size_t n, double conf, double *lo, double *hi)
 int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivity_index *out,
                         double *variance, char *err, size_t errlen)
 {
-    if (check_problem(p, err, errlen) != 0)
-        return -1;
+    int bad = check_problem(p, err, errlen);
+    if (bad != AS_OK)
+        return bad;
     size_t k = p->k, n = p->nbase, no = p->nout, nb = p->nboot, m = no * k;
-    int rc = -1;
+    int rc = AS_ENOMEM;
     double *s1 = malloc(m * sizeof *s1), *st = malloc(m * sizeof *st);
     double *bs1 = NULL, *bst = NULL, *col = NULL;
     size_t *idx = malloc(n * sizeof *idx);
@@ -193,7 +197,7 @@ int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivi
         if (isnan(o->st))
             o->st_lo = o->st_hi = NAN;
     }
-    rc = 0;
+    rc = AS_OK;
 done:
     free(s1);
     free(st);
@@ -209,20 +213,21 @@ int sensitivity_saltelli(const sensitivity_problem *p, sensitivity_fn f, void *c
                          sensitivity_index *out, double *variance, double *y_out, char *err,
                          size_t errlen)
 {
-    if (check_problem(p, err, errlen) != 0)
-        return -1;
+    int bad = check_problem(p, err, errlen);
+    if (bad != AS_OK)
+        return bad;
     size_t rows = (p->k + 2) * p->nbase;
     double *x = malloc(rows * p->k * sizeof *x);
     double *y = y_out ? y_out : malloc(rows * p->nout * sizeof *y);
-    int rc = -1;
+    int rc = AS_ENOMEM;
     if (!x || !y) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
-    if (sensitivity_design(p, x, err, errlen) != 0 || f(ctx, x, rows, p->k, y, p->nout, err, errlen) != 0 ||
-        sensitivity_indices(p, y, out, variance, err, errlen) != 0)
+    if ((rc = sensitivity_design(p, x, err, errlen)) != AS_OK ||
+        (rc = f(ctx, x, rows, p->k, y, p->nout, err, errlen)) != AS_OK)
         goto done;
-    rc = 0;
+    rc = sensitivity_indices(p, y, out, variance, err, errlen);
 done:
     free(x);
     if (y != y_out)
@@ -234,59 +239,175 @@ done:
 /* The model as a function of the swept parameters                    */
 /* ------------------------------------------------------------------ */
 
-/* Replications run per call of the evaluator (whole rows, at least one):
- * bounds the task arrays whatever the replications per evaluation. */
-#define TASKS_PER_CHUNK 65536
+/*
+ * The design's rows are evaluated in chunks, one job each on the executor:
+ * task t of a chunk is replication t % reps (seed batch_rep_seed(scenario
+ * seed, t % reps): common random numbers across rows) of row first_row + t
+ * / reps; the accumulator is one outcome tally per row (run/rep.h), exact,
+ * so the outputs are the same for any -j and rank count.  Every chunk is
+ * journaled, so a resumed analysis replays the chunks it finished.
+ */
+
+/* Replications per job at most (whole rows, at least one): bounds the
+ * accumulators whatever the replications per evaluation, and how much an
+ * interruption loses. */
+#define TASKS_PER_CHUNK 4096
 
 typedef struct {
-    study_eval *ev;
     const model_spec *spec;
+    size_t idx[SENSITIVITY_MAX_PARAMS];   /* the swept parameters' indices */
+    size_t k;
     uint64_t reps;
-    size_t chunk_rows;         /* rows per evaluator call */
-    const sensitivity_options *opt;
-    uint64_t offset, total;    /* progress in replications */
-    eval_task *tasks;          /* chunk_rows * reps */
-    eval_rep *out;
-} model_fn_ctx;
+    const double *x;           /* the design (row-major, k values) */
+    size_t first_row, nrows;   /* the chunk being run */
+    size_t cap_rows;           /* rows an accumulator holds */
+} chunk_ctx;
 
-static void chunk_progress(void *ctx, uint64_t done, uint64_t total)
+typedef struct {
+    size_t nrows;
+    rep_tally *t;
+} chunk_acc;
+
+static void *cw_alloc(void *ctx)
 {
-    (void)total;
-    model_fn_ctx *c = ctx;
-    if (c->opt->progress)
-        c->opt->progress(c->opt->progress_ctx, c->offset + done, c->total);
+    chunk_ctx *c = ctx;
+    return rep_worker_alloc(c->spec);
 }
+
+static void cw_free(void *ctx, void *w)
+{
+    (void)ctx;
+    rep_worker_free(w);
+}
+
+static uint64_t chunk_seed(void *ctx, uint64_t t)
+{
+    chunk_ctx *c = ctx;
+    return batch_rep_seed(c->spec->seed, t % c->reps);
+}
+
+static int cw_run(void *ctx, void *w, const engine_task *t, void *accp, buf *rec, char *err, size_t errlen)
+{
+    (void)rec;
+    chunk_ctx *c = ctx;
+    chunk_acc *a = accp;
+    size_t row = (size_t)(t->index / c->reps);
+    rep_outcome out;
+    int rc = rep_run(w, t->seed, c->idx, c->x + (c->first_row + row) * c->k, c->k, NULL, NULL, &out, err, errlen);
+    if (rc == AS_OK)
+        rep_tally_add(&a->t[row], &out);
+    return rc;
+}
+
+static void ca_free(void *ctx, void *accp)
+{
+    (void)ctx;
+    chunk_acc *a = accp;
+    if (a)
+        free(a->t);
+    free(a);
+}
+
+static void ca_reset(void *ctx, void *accp)
+{
+    chunk_ctx *c = ctx;
+    chunk_acc *a = accp;
+    a->nrows = c->nrows;
+    for (size_t i = 0; i < c->cap_rows; i++)
+        rep_tally_init(&a->t[i], c->spec->start);
+}
+
+static void *ca_alloc(void *ctx)
+{
+    chunk_ctx *c = ctx;
+    chunk_acc *a = calloc(1, sizeof *a);
+    if (!a || !(a->t = calloc(c->cap_rows ? c->cap_rows : 1, sizeof *a->t))) {
+        free(a);
+        return NULL;
+    }
+    ca_reset(ctx, a);
+    return a;
+}
+
+static int ca_merge(void *ctx, void *dstp, const void *srcp)
+{
+    (void)ctx;
+    chunk_acc *d = dstp;
+    const chunk_acc *s = srcp;
+    for (size_t i = 0; i < d->nrows; i++)
+        rep_tally_merge(&d->t[i], &s->t[i]);
+    return AS_OK;
+}
+
+static int ca_pack(void *ctx, const void *accp, buf *out)
+{
+    (void)ctx;
+    const chunk_acc *a = accp;
+    buf_append_u64(out, a->nrows);
+    for (size_t i = 0; i < a->nrows; i++)
+        rep_tally_pack(&a->t[i], out);
+    return out->failed ? AS_ENOMEM : AS_OK;
+}
+
+static int ca_unpack(void *ctx, void *accp, const unsigned char *data, size_t len)
+{
+    chunk_ctx *c = ctx;
+    chunk_acc *a = accp;
+    buf_reader r = buf_reader_of(data, len);
+    if (buf_read_u64(&r) != c->nrows)
+        return AS_ERUNTIME;
+    for (size_t i = 0; i < c->nrows; i++)
+        rep_tally_unpack(&a->t[i], &r);
+    return r.failed || r.pos != r.len ? AS_ERUNTIME : AS_OK;
+}
+
+static const engine_reducer chunk_reducer = {
+    cw_alloc, cw_free, cw_run, ca_alloc, ca_free, ca_reset, ca_merge, ca_pack, ca_unpack,
+    NULL,     NULL,    NULL,   NULL,     NULL,
+};
+
+typedef struct {
+    engine *e;
+    chunk_ctx c;
+    chunk_acc *acc;
+} model_fn_ctx;
 
 static int model_fn(void *ctx, const double *x, size_t nrows, size_t k, double *y, size_t nout, char *err,
                     size_t errlen)
 {
-    model_fn_ctx *c = ctx;
-    uint64_t reps = c->reps;
-    c->total = (uint64_t)nrows * reps;
-    c->offset = 0;
-    for (size_t r0 = 0; r0 < nrows; r0 += c->chunk_rows) {
-        size_t nr = nrows - r0 < c->chunk_rows ? nrows - r0 : c->chunk_rows;
-        for (size_t i = 0; i < nr; i++)
-            for (uint64_t r = 0; r < reps; r++)
-                c->tasks[i * reps + r] = (eval_task){x + (r0 + i) * k, batch_rep_seed(c->spec->seed, r)};
-        if (study_eval_run(c->ev, c->tasks, nr * reps, c->out, NULL, NULL, chunk_progress, c, err, errlen) != 0)
-            return -1;
-        c->offset += nr * reps;
-        for (size_t i = 0; i < nr; i++) {
-            const eval_rep *o = c->out + i * reps;
-            double pa = 0.0, l5 = 0.0, sc = 0.0;
-            for (uint64_t r = 0; r < reps; r++) {
-                pa += isnan(o[r].alliance_year) ? 0.0 : 1.0;
-                l5 += isnan(o[r].l5_year) ? c->spec->horizon : o[r].l5_year;
-                sc += o[r].within2;
-            }
+    model_fn_ctx *m = ctx;
+    chunk_ctx *c = &m->c;
+    c->x = x;
+    c->k = k;
+    uint64_t total = (uint64_t)nrows * c->reps;
+    for (size_t r0 = 0; r0 < nrows; r0 += c->cap_rows) {
+        c->first_row = r0;
+        c->nrows = nrows - r0 < c->cap_rows ? nrows - r0 : c->cap_rows;
+        uint64_t key = buf_fnv1a(BUF_FNV_OFFSET, x + r0 * k, c->nrows * k * sizeof *x);
+        engine_job job;
+        memset(&job, 0, sizeof job);
+        job.reducer = &chunk_reducer;
+        job.ctx = c;
+        job.ntasks = (uint64_t)c->nrows * c->reps;
+        job.seed_of = chunk_seed;
+        job.share_result = 1;
+        job.keep_workers = 1;
+        job.journal_key = key ^ (uint64_t)r0;
+        job.progress_base = (uint64_t)r0 * c->reps;
+        job.progress_total = total;
+        int rc = engine_run(m->e, &job, m->acc, NULL, err, errlen);
+        if (rc != AS_OK)
+            return rc;
+        for (size_t i = 0; i < c->nrows; i++) {
+            rep_stats st;
+            rep_tally_stats(&m->acc->t[i], 0.95, c->spec->horizon, &st);
             double *yr = y + (r0 + i) * nout;
-            yr[SENS_P_ALLIANCE] = pa / (double)reps;
-            yr[SENS_L5_YEAR] = l5 / (double)reps;
-            yr[SENS_REPLAY_SCORE] = sc / (double)reps;
+            yr[SENS_P_ALLIANCE] = st.p;
+            yr[SENS_L5_YEAR] = st.l5_censored_mean;
+            yr[SENS_REPLAY_SCORE] = st.within2;
         }
     }
-    return 0;
+    return AS_OK;
 }
 
 /* Writes salib_problem.txt: one `name lower upper` line per parameter. */
@@ -296,7 +417,7 @@ static int write_problem(const sweep_file *sf, const char *dir, char *err, size_
     char *text = malloc(cap);
     if (!text) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return AS_ENOMEM;
     }
     for (size_t i = 0; i < sf->nparams; i++) {
         char lo[TSV_DOUBLE_BUFSIZE], hi[TSV_DOUBLE_BUFSIZE];
@@ -308,7 +429,7 @@ static int write_problem(const sweep_file *sf, const char *dir, char *err, size_
     }
     char path[SWEEP_PATH_LEN + 64];
     snprintf(path, sizeof path, "%s/salib_problem.txt", dir);
-    int rc = io_write_file_atomic(path, text, used, err, errlen) == IO_OK ? 0 : -1;
+    int rc = io_write_file_atomic(path, text, used, err, errlen) == AS_OK ? AS_OK : AS_EIO;
     free(text);
     return rc;
 }
@@ -331,7 +452,7 @@ static int write_samples(const sweep_file *sf, const sensitivity_problem *p, con
     snprintf(path, sizeof path, "%s/samples.tsv", dir);
     tsv_writer *w = tsv_open(path, prov, np, cols, nc, err, errlen);
     if (!w)
-        return -1;
+        return AS_EIO;
     size_t row = 0;
     for (size_t j = 0; j < n; j++)
         for (size_t m = 0; m < k + 2; m++) {
@@ -354,75 +475,28 @@ static int write_samples(const sweep_file *sf, const sensitivity_problem *p, con
                 tsv_double(w, y[r * SENS_NOUT + o]);
             tsv_end_row(w);
         }
-    return tsv_commit(w, err, errlen) == IO_OK ? 0 : -1;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
 }
 
-int sensitivity_run(const sweep_file *sf, const model_spec *spec, const char *resolved,
-                    const sensitivity_options *opt, char *err, size_t errlen)
+/* Root: the folder's files. */
+static int write_files(const sweep_file *sf, const model_spec *spec, const char *resolved,
+                       const sensitivity_options *opt, const sensitivity_problem *p, const double *x, const double *y,
+                       const sensitivity_index *ix, const double *var, char *err, size_t errlen)
 {
-    size_t k = sf->nparams;
-    if (k < 1 || k > SENSITIVITY_MAX_PARAMS) {
-        snprintf(err, errlen, "%s: error: a sensitivity analysis takes 1 to %d parameters, found %zu", sf->file,
-                 SENSITIVITY_MAX_PARAMS, k);
-        return 2;
-    }
-    size_t idx[SENSITIVITY_MAX_PARAMS];
-    double lo[SENSITIVITY_MAX_PARAMS], hi[SENSITIVITY_MAX_PARAMS];
-    for (size_t i = 0; i < k; i++) {
-        long pi = model_spec_find_param(spec, sf->params[i].path);
-        if (pi < 0 || !sf->params[i].has_range) {
-            snprintf(err, errlen, "%s:%d: error: parameters.[%zu]: no such parameter or no range", sf->file,
-                     sf->params[i].line, i);
-            return 2;
-        }
-        if (!study_param_settable(spec, (size_t)pi)) {
-            snprintf(err, errlen,
-                     "%s:%d: error: parameters.[%zu]: %s is drawn afresh at every occurrence; make it a "
-                     "number in the scenario to analyse it",
-                     sf->file, sf->params[i].line, i, sf->params[i].path);
-            return 2;
-        }
-        idx[i] = (size_t)pi;
-        lo[i] = sf->params[i].min;
-        hi[i] = sf->params[i].max;
-    }
-    sensitivity_problem p = {k,  lo, hi, sf->sens.base_samples, SENS_NOUT, sf->sens.bootstrap, sf->seed,
-                             sf->sens.confidence};
-    size_t rows = (k + 2) * p.nbase;
-    int rc = 1;
-    model_fn_ctx c;
-    memset(&c, 0, sizeof c);
-    double *x = malloc(rows * k * sizeof *x);
-    double *y = malloc(rows * SENS_NOUT * sizeof *y);
-    sensitivity_index *ix = malloc(SENS_NOUT * k * sizeof *ix);
-    c.chunk_rows = opt->reps >= TASKS_PER_CHUNK ? 1 : TASKS_PER_CHUNK / (size_t)opt->reps;
-    c.tasks = malloc(c.chunk_rows * opt->reps * sizeof *c.tasks);
-    c.out = malloc(c.chunk_rows * opt->reps * sizeof *c.out);
-    c.ev = study_eval_alloc(spec, opt->threads, idx, k);
-    c.spec = spec;
-    c.reps = opt->reps;
-    c.opt = opt;
-    tsv_writer *w = NULL;
-    double var[SENS_NOUT];
-    if (!x || !y || !ix || !c.tasks || !c.out || !c.ev) {
-        snprintf(err, errlen, "out of memory");
-        goto done;
-    }
-    if (io_mkdir_p(opt->outdir, err, errlen) != IO_OK)
-        goto done;
-    if (sensitivity_design(&p, x, err, errlen) != 0 || model_fn(&c, x, rows, k, y, SENS_NOUT, err, errlen) != 0 ||
-        sensitivity_indices(&p, y, ix, var, err, errlen) != 0)
-        goto done;
-
+    size_t k = p->k, rows = (k + 2) * p->nbase;
     char base_text[32], reps_text[32], boot_text[32], conf_text[32], seed_text[32], evals_text[32];
     char var_text[SENS_NOUT][TSV_DOUBLE_BUFSIZE], var_key[SENS_NOUT][48];
-    snprintf(base_text, sizeof base_text, "%zu", p.nbase);
+    snprintf(base_text, sizeof base_text, "%zu", p->nbase);
     snprintf(reps_text, sizeof reps_text, "%llu", (unsigned long long)opt->reps);
-    snprintf(boot_text, sizeof boot_text, "%zu", p.nboot);
-    tsv_format_double(conf_text, sizeof conf_text, p.confidence);
+    snprintf(boot_text, sizeof boot_text, "%zu", p->nboot);
+    tsv_format_double(conf_text, sizeof conf_text, p->confidence);
     snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)spec->seed);
     snprintf(evals_text, sizeof evals_text, "%zu", rows);
-    io_kv prov[32];
+    io_kv *prov = calloc(10 + SENS_NOUT + opt->nprov, sizeof *prov);
+    if (!prov) {
+        snprintf(err, errlen, "out of memory");
+        return AS_ENOMEM;
+    }
     size_t np = 0;
     prov[np++] = (io_kv){"program", "alignsim " ALIGNSIM_VERSION};
     prov[np++] = (io_kv){"sweep", sf->file};
@@ -440,14 +514,16 @@ int sensitivity_run(const sweep_file *sf, const model_spec *spec, const char *re
         tsv_format_double(var_text[o], sizeof var_text[o], var[o]);
         prov[np++] = (io_kv){var_key[o], var_text[o]};
     }
-    for (size_t i = 0; i < opt->nprov && np < 30; i++)
-        prov[np++] = opt->prov[i];
+    memcpy(prov + np, opt->prov, opt->nprov * sizeof *prov);
+    np += opt->nprov;
 
+    int rc = AS_EIO;
+    tsv_writer *w = NULL;
     char path[SWEEP_PATH_LEN + 64];
     snprintf(path, sizeof path, "%s/scenario.cfg", opt->outdir);
-    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != IO_OK ||
+    if (io_write_file_atomic(path, resolved, strlen(resolved), err, errlen) != AS_OK ||
         write_problem(sf, opt->outdir, err, errlen) != 0 ||
-        write_samples(sf, &p, x, y, prov, np, opt->outdir, err, errlen) != 0)
+        write_samples(sf, p, x, y, prov, np, opt->outdir, err, errlen) != 0)
         goto done;
     static const char *const cols[] = {"output", "parameter", "S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"};
     snprintf(path, sizeof path, "%s/sensitivity.tsv", opt->outdir);
@@ -469,14 +545,92 @@ int sensitivity_run(const sweep_file *sf, const model_spec *spec, const char *re
         }
     int crc = tsv_commit(w, err, errlen);
     w = NULL;
-    if (crc != IO_OK)
-        goto done;
-    rc = 0;
+    if (crc == AS_OK)
+        rc = AS_OK;
 done:
     tsv_abort(w);
-    study_eval_free(c.ev);
-    free(c.tasks);
-    free(c.out);
+    free(prov);
+    return rc;
+}
+
+int sensitivity_run(engine *e, const sweep_file *sf, const model_spec *spec, const char *resolved,
+                    const sensitivity_options *opt, char *err, size_t errlen)
+{
+    size_t k = sf->nparams;
+    if (k < 1 || k > SENSITIVITY_MAX_PARAMS) {
+        snprintf(err, errlen, "%s: error: a sensitivity analysis takes 1 to %d parameters, found %zu", sf->file,
+                 SENSITIVITY_MAX_PARAMS, k);
+        return AS_EUSAGE;
+    }
+    if (opt->reps < 1) {
+        snprintf(err, errlen, "a sensitivity analysis needs at least one replication per evaluation");
+        return AS_EUSAGE;
+    }
+    model_fn_ctx m;
+    memset(&m, 0, sizeof m);
+    double lo[SENSITIVITY_MAX_PARAMS], hi[SENSITIVITY_MAX_PARAMS];
+    for (size_t i = 0; i < k; i++) {
+        long pi = model_spec_find_param(spec, sf->params[i].path);
+        if (pi < 0 || !sf->params[i].has_range) {
+            snprintf(err, errlen, "%s:%d: error: parameters.[%zu]: no such parameter or no range", sf->file,
+                     sf->params[i].line, i);
+            return AS_EUSAGE;
+        }
+        if (!rep_param_settable(spec, (size_t)pi)) {
+            snprintf(err, errlen,
+                     "%s:%d: error: parameters.[%zu]: %s is drawn afresh at every occurrence; make it a "
+                     "number in the scenario to analyse it",
+                     sf->file, sf->params[i].line, i, sf->params[i].path);
+            return AS_EUSAGE;
+        }
+        m.c.idx[i] = (size_t)pi;
+        lo[i] = sf->params[i].min;
+        hi[i] = sf->params[i].max;
+    }
+    sensitivity_problem p = {k,  lo, hi, sf->sens.base_samples, SENS_NOUT, sf->sens.bootstrap, sf->seed,
+                             sf->sens.confidence};
+    size_t rows = (k + 2) * p.nbase;
+    m.e = e;
+    m.c.spec = spec;
+    m.c.reps = opt->reps;
+    m.c.cap_rows = opt->reps >= TASKS_PER_CHUNK ? 1 : TASKS_PER_CHUNK / (size_t)opt->reps;
+    if (m.c.cap_rows > rows)
+        m.c.cap_rows = rows;
+    m.c.nrows = m.c.cap_rows;
+    double *x = malloc(rows * k * sizeof *x);
+    double *y = malloc(rows * SENS_NOUT * sizeof *y);
+    sensitivity_index *ix = malloc(SENS_NOUT * k * sizeof *ix);
+    m.acc = ca_alloc(&m.c);
+    double var[SENS_NOUT];
+    int root = engine_rank(e) == 0, rc = AS_OK, journal = 0;
+    if (!x || !y || !ix || !m.acc) {
+        snprintf(err, errlen, "out of memory");
+        rc = AS_ENOMEM;
+    }
+    if (rc == AS_OK && root && io_mkdir_p(opt->outdir, err, errlen) != AS_OK)
+        rc = AS_EIO;
+    rc = engine_agree(e, rc);
+    if (rc == AS_OK) {
+        char jpath[SWEEP_PATH_LEN + 64], num[64];
+        snprintf(jpath, sizeof jpath, "%s/.sensitivity.journal", opt->outdir);
+        snprintf(num, sizeof num, "%llu", (unsigned long long)opt->reps);
+        uint64_t key = buf_fnv1a(buf_fnv1a(BUF_FNV_OFFSET, resolved, strlen(resolved)), num, strlen(num));
+        rc = engine_journal_open(e, jpath, key, opt->resume, err, errlen);
+        journal = rc == AS_OK;
+    }
+    if (rc == AS_OK)
+        rc = sensitivity_design(&p, x, err, errlen);
+    if (rc == AS_OK)
+        rc = model_fn(&m, x, rows, k, y, SENS_NOUT, err, errlen);
+    if (rc == AS_OK)
+        rc = sensitivity_indices(&p, y, ix, var, err, errlen);
+    if (rc == AS_OK && root)
+        rc = write_files(sf, spec, resolved, opt, &p, x, y, ix, var, err, errlen);
+    rc = engine_agree(e, rc);
+    if (journal)
+        rc = engine_journal_close(e, rc, err, errlen);
+    engine_release_workers(e);
+    ca_free(&m.c, m.acc);
     free(x);
     free(y);
     free(ix);

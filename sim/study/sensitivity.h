@@ -45,6 +45,7 @@
 
 #include "io/tsv.h"
 #include "model/spec.h"
+#include "run/engine.h"
 #include "scenario/sweepfile.h"
 
 #define SENSITIVITY_MAX_PARAMS 20
@@ -58,7 +59,7 @@ typedef struct {
 /*
  * A function to analyse: evaluates the nrows rows of x (row-major, k values
  * each, in the parameters' units) and stores nout outputs per row in y
- * (row-major).  Returns 0, or -1 with a message in err.
+ * (row-major).  Returns AS_OK, or another AS_* code with a message in err.
  */
 typedef int (*sensitivity_fn)(void *ctx, const double *x, size_t nrows, size_t k, double *y,
                               size_t nout, char *err, size_t errlen);
@@ -77,7 +78,8 @@ typedef struct {
 /*
  * Fills x ((k + 2) * nbase rows of k values, row-major) with the Saltelli
  * design: rows [0, N) A, [N, 2N) B, [(2 + i) N, (3 + i) N) AB_i.  Returns
- * 0, or -1 with a message in err.
+ * AS_OK, or AS_EUSAGE (a bad problem) or AS_ERUNTIME (GSL) with a message
+ * in err.
  */
 int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_t errlen);
 
@@ -85,7 +87,8 @@ int sensitivity_design(const sensitivity_problem *p, double *x, char *err, size_
  * Computes the indices from the outputs y ((k + 2) * nbase rows of nout
  * values, in the design's row order) into out (nout * k entries, output
  * major: out[o * k + i]) and the variance of each output into variance
- * (nout entries; may be NULL).  Returns 0, or -1 with a message in err.
+ * (nout entries; may be NULL).  Returns AS_OK, or AS_EUSAGE / AS_ENOMEM
+ * with a message in err.
  */
 int sensitivity_indices(const sensitivity_problem *p, const double *y, sensitivity_index *out,
                         double *variance, char *err, size_t errlen);
@@ -104,31 +107,36 @@ enum { SENS_P_ALLIANCE = 0, SENS_L5_YEAR, SENS_REPLAY_SCORE, SENS_NOUT };
 /* Name of model output o ("p_alliance", "l5_year", "replay_score"). */
 const char *sensitivity_output_name(size_t o);
 
-/* What sensitivity_run is asked to do.  Pointers borrowed for the call. */
+/* What sensitivity_run is asked to do.  Pointers borrowed for the call.
+ * Threads, stop requests and progress are the executor's. */
 typedef struct {
-    uint64_t reps;             /* replications per evaluation */
-    unsigned threads;
+    uint64_t reps;             /* replications per evaluation, >= 1 */
+    int resume;                /* continue an interrupted analysis in outdir */
     const char *outdir;        /* result folder (created with its parents) */
     const io_kv *prov;         /* extra provenance (command) */
     size_t nprov;
-    void (*progress)(void *ctx, uint64_t done, uint64_t total); /* replications */
-    void *progress_ctx;
 } sensitivity_options;
 
 /*
  * Runs the analysis of the sweep file's parameters (each with min and max;
  * checked with sweepfile_check_params) on spec (resolved text `resolved`)
- * with the settings of sf->sens, and writes DIR/sensitivity.tsv (output,
- * parameter, S1, S1_lo, S1_hi, ST, ST_lo, ST_hi), DIR/salib_problem.txt
- * (`name lower upper` per parameter, SALib's read_param_file format),
- * DIR/samples.tsv (every evaluated row in SALib's Saltelli order: for each
- * base sample j the rows A_j, AB_0j .. AB_(k-1)j, B_j, with the parameter
- * values and the outputs, so SALib's sobol.analyze can recompute the
- * indices) and DIR/scenario.cfg.  Returns 0; 1 with a message in err on a
- * runtime failure; 2 when a parameter cannot be set through a parameter
- * vector (message in err).
+ * with the settings of sf->sens on the executor e (the design's rows in
+ * chunks of jobs, each row's replications tallied exactly: run/rep.h), and
+ * writes DIR/sensitivity.tsv (output, parameter, S1, S1_lo, S1_hi, ST,
+ * ST_lo, ST_hi), DIR/salib_problem.txt (`name lower upper` per parameter,
+ * SALib's read_param_file format), DIR/samples.tsv (every evaluated row in
+ * SALib's Saltelli order: for each base sample j the rows A_j, AB_0j ..
+ * AB_(k-1)j, B_j, with the parameter values and the outputs, so SALib's
+ * sobol.analyze can recompute the indices) and DIR/scenario.cfg.  Finished
+ * chunks are journaled (DIR/.sensitivity.journal, removed at the end):
+ * with opt->resume an interrupted analysis continues.
+ *
+ * Returns AS_OK; AS_EUSAGE (message in err) when a parameter cannot be set
+ * through a parameter vector or the folder holds another or an interrupted
+ * analysis; AS_ESTOPPED when interrupted; another AS_* code on failures.
+ * Collective under MPI; the root writes.
  */
-int sensitivity_run(const sweep_file *sf, const model_spec *spec, const char *resolved,
+int sensitivity_run(engine *e, const sweep_file *sf, const model_spec *spec, const char *resolved,
                     const sensitivity_options *opt, char *err, size_t errlen);
 
 #endif

@@ -43,6 +43,7 @@
 
 #include "io/tsv.h"
 #include "model/spec.h"
+#include "run/engine.h"
 #include "scenario/scenario.h"
 #include "scenario/sweepfile.h"
 
@@ -54,8 +55,8 @@ typedef struct {
 
 /*
  * Expands the design of sf into d (overwritten; free with
- * sweep_design_clear).  Returns 0, or -1 with a message in err (no memory,
- * a GSL failure, too many dimensions for Sobol).
+ * sweep_design_clear).  Returns AS_OK, or AS_ERUNTIME with a message in
+ * err (no memory, a GSL failure, too many dimensions for Sobol).
  */
 int sweep_design_expand(const sweep_file *sf, sweep_design *d, char *err, size_t errlen);
 
@@ -68,37 +69,37 @@ uint64_t sweep_point_seed(uint64_t scenario_seed, const sweep_file *sf, const do
 
 /* Writes "PATH=VALUE" for parameter j of sf into buf (VALUE in shortest
  * round-trip form), as a --set override. */
-void sweep_format_set(const sweep_file *sf, size_t j, double value, char *buf, size_t len);
+void sweep_format_set(const sweep_file *sf, size_t j, double value, char *out, size_t len);
 
-/* What a sweep run is asked to do.  Pointers are borrowed for the call. */
+/* What a sweep run is asked to do.  Pointers are borrowed for the call.
+ * Threads, stop requests and progress are the executor's. */
 typedef struct {
     uint64_t reps;             /* replications per point */
-    unsigned threads;          /* worker threads */
+    int resume;                /* continue an interrupted sweep in outdir */
     const char *outdir;        /* result folder (created with its parents) */
     const io_kv *prov;         /* extra provenance lines (command) */
     size_t nprov;
-    /* Called on the calling thread with replications done and total (both
-     * counted twice per replication: the batch and the statistics). */
-    void (*progress)(void *ctx, uint64_t done, uint64_t total);
-    void *progress_ctx;
 } sweep_options;
 
-/* Return codes of sweep_run. */
-enum { SWEEP_OK = 0, SWEEP_ERUNTIME = 1, SWEEP_EBAD = 2 };
-
 /*
- * Runs every point of d: the point's batch in DIR/points/NNN (NNN the point
- * number, zero-padded to at least 3 digits) and its statistics, then writes
- * DIR/sweep.tsv (one row per point: point, the parameter values, seed,
- * reps, alliances, p_alliance with its Clopper-Pearson 95% interval ci_lo,
- * ci_hi, reversals, l5_share and the mean year l5_year with its 95% t
- * interval, replay_score (mean share of targets met within 2 years),
+ * Runs every point of d on the executor e: the point's batch in
+ * DIR/points/NNN (NNN the point number, zero-padded to at least 3 digits),
+ * then writes DIR/sweep.tsv (one row per point: point, the parameter
+ * values, seed, reps, alliances, p_alliance with its Clopper-Pearson 95%
+ * interval ci_lo, ci_hi, reversals, l5_share and the mean year l5_year with
+ * its 95% t interval, replay_score (share of targets met within 2 years),
  * replay_within1, folder), DIR/scenario.cfg (the base scenario resolved,
- * base_resolved) and DIR/sweep.cfg (a copy of the sweep file).  A point
- * whose scenario does not load appends its diagnostics to diags and gives
- * SWEEP_EBAD; runtime failures give SWEEP_ERUNTIME with a message in err.
+ * base_resolved) and DIR/sweep.cfg (a copy of the sweep file).  Finished
+ * points are journaled (DIR/.sweep.journal, removed at the end): with
+ * opt->resume an interrupted sweep continues, taking finished points back
+ * and resuming the interrupted one from its checkpoint.
+ *
+ * Returns AS_OK; AS_EUSAGE when a point's scenario does not load
+ * (diagnostics appended to diags) or the folder holds another or an
+ * interrupted sweep; AS_ESTOPPED when interrupted; another AS_* code with
+ * a message in err on failures.  Collective under MPI; the root writes.
  */
-int sweep_run(const sweep_file *sf, const sweep_design *d, const model_spec *base_spec,
+int sweep_run(engine *e, const sweep_file *sf, const sweep_design *d, const model_spec *base_spec,
               const char *base_resolved, const sweep_options *opt, scenario_diags *diags, char *err,
               size_t errlen);
 

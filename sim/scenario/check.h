@@ -1,0 +1,30 @@
+/*
+ * check - the passes of the scenario checker (internal to sim/scenario/):
+ * ld_check() (loader.h) runs them in order over a parsed tree, filling
+ * L->spec and reporting every error into L.
+ */
+#ifndef ALIGNSIM_SCENARIO_CHECK_H
+#define ALIGNSIM_SCENARIO_CHECK_H
+
+#include <libconfig.h>
+
+#include "scenario/loader.h"
+
+/* `data`: reads every table (files or inline) into series of L->spec
+ * (tables.c). */
+void ld_check_data(loader *L, const config_setting_t *root);
+
+/* `claim`: the claim test's settings into L->spec->claim, defaults filled
+ * in (check_study.c). */
+void ld_check_claim(loader *L, const config_setting_t *root);
+
+/* `calibrate` (optional): free parameters, order targets and the fit's
+ * settings into L->spec->calibrate (check_study.c).  Runs after everything
+ * that adds parameters. */
+void ld_check_calibrate(loader *L, const config_setting_t *root);
+
+/* The loader's records of overrides and variants: only their form is
+ * checked (check_study.c). */
+void ld_check_records(loader *L, const config_setting_t *root);
+
+#endif
