@@ -304,18 +304,19 @@ static void evaluate(model *m)
         double affinity = 1.0 - fabs(m->ideology[i] - m->ideology[j]) - v[MP_DISPUTE_WEIGHT] * d->dispute;
         double H = m->hostility[ui * un + uj] + m->hostility[uj * un + ui];
         /* Asymmetric alliances (Morrow 1991): the threat each side faces
-         * from third parties its partner is not friendly with (x <= 0),
-         * against which the partner's power protects it. */
+         * from third parties, against which the partner's power protects
+         * it, discounted by the partner's alignment with the threatening
+         * party (1 - max(0, x_jk): none from a party the partner is fully
+         * aligned with). */
         double own_i = 0.0, own_j = 0.0;
         if (v[MP_GATE_PROTECTION] != 0.0)
             for (int k = 0; k < n; k++) {
                 if (k == i || k == j || !exists[k])
                     continue;
                 const size_t uk = (size_t)k;
-                if (X[uj * un + uk] <= 0.0)
-                    own_i += theta[uk * un + ui];
-                if (X[ui * un + uk] <= 0.0)
-                    own_j += theta[uk * un + uj];
+                double xjk = X[uj * un + uk], xik = X[ui * un + uk];
+                own_i += theta[uk * un + ui] * (xjk > 0.0 ? 1.0 - xjk : 1.0);
+                own_j += theta[uk * un + uj] * (xik > 0.0 ? 1.0 - xik : 1.0);
             }
         double ties = d->economy + d->trade + d->basing;
 
@@ -488,7 +489,7 @@ static void check_alliance(model *m)
  * 2001 treaty that of a treaty-backed partnership).  The side's uniform is
  * drawn all the same, so a decision always takes two draws.
  */
-static void decide(model *m, size_t di, unsigned consent)
+static void decide_rule(model *m, size_t di, unsigned consent, int may_up)
 {
     dyad *d = &m->d[di];
     const model_spec *s = m->spec;
@@ -518,7 +519,7 @@ static void decide(model *m, size_t di, unsigned consent)
      * (alliance) rung: there the decision is the signing of the pact, and
      * each side's vote already requires its own gate to be open. */
     unsigned missing = r < top ? s->ladder[r + 1].requires & ~d->commit : 0;
-    int up_struct = r < top && (!missing || s->ladder[r + 1].gate);
+    int up_struct = may_up && r < top && (!missing || s->ladder[r + 1].gate);
     /* Treaty consent: the treaty just signed at least one commitment the
      * next rung requires, and all of them are now in force. */
     int treaty_vote = r < top && !missing && (s->ladder[r + 1].requires & consent);
@@ -572,6 +573,13 @@ static void decide(model *m, size_t di, unsigned consent)
         }
     }
     check_alliance(m);
+}
+
+/* A decision at which either side may propose up (summits, treaties,
+ * clashes, crises, basing offers, evictions). */
+static void decide(model *m, size_t di, unsigned consent)
+{
+    decide_rule(m, di, consent, 1);
 }
 
 /* Recomputes the hostility matrix from the live pressures (so that a
@@ -748,8 +756,15 @@ static int apply_event(model *m, size_t ei)
                 m->d[di].commit |= ok;
                 notify_change(m, di);
             }
-            m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
-            emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
+            /* A refused offer is no rapprochement: only a pair that
+             * signed something moves. */
+            if (ok)
+                m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
+            if (e->nactors > 2)
+                emit(m, kind, e, "%s-%s accepted: %s; %s", s->actors[e->actors[ia]].id, s->actors[e->actors[ib]].id,
+                     cbuf, e->note);
+            else
+                emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
         }
         touch(m, e);
         FOR_PAIRS(e, ia, ib) {
@@ -771,6 +786,13 @@ static int apply_event(model *m, size_t ei)
             rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
         touch(m, e);
         emit(m, kind, e, "hostility %+.4g until %.2f; %s", amount, until, e->note);
+        /* Sanctions are an act of one side against the other, a public
+         * downgrade (Goldstein 1992): a decision for every (source, target)
+         * pair at which nobody may propose up, so a label that lags a
+         * sunken relation falls to the rung x supports. */
+        if (e->kind == EV_SANCTIONS && amount > 0.0)
+            for (int t = 1; t < e->nactors; t++)
+                decide_rule(m, didx(m, e->actors[0], e->actors[t]), 0, 0);
         break;
     }
     case EV_FORCE_REDUCTION:
@@ -895,7 +917,11 @@ static int expire_treaty(model *m, size_t ei)
                 notify_change(m, di);
             }
         }
-        emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
+        if (e->nactors > 2)
+            emit(m, "treaty_expiry", e, "%s-%s lapsed: %s; %s", m->spec->actors[e->actors[ia]].id,
+                 m->spec->actors[e->actors[ib]].id, cbuf, e->note);
+        else
+            emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
     }
     touch(m, e);
     /* The pairs that let it lapse hold none of its commitments, so the
@@ -954,6 +980,12 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
     case K_REVIEW:
         touch_all(m);
         evaluate(m);
+        /* A host reconsiders a standing base at every review too: below
+         * the band it evicts the guest, and the eviction is a decision
+         * (decide() evicts, then the sides vote). */
+        for (size_t di = 0; di < m->nd; di++)
+            if (m->d[di].base_host >= 0 && m->d[di].x < -m->v[MP_HYSTERESIS])
+                decide(m, di, 0);
         return schedule_review(m);
     case K_SAMPLE: {
         if (m->dirty)

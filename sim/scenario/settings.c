@@ -150,10 +150,10 @@ static const setting_def model_keys[MP_COUNT] = {
                 "which the alliance gate would open for both parties"),
     [MP_REVERSAL_MIN_YEARS] = MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
                 "years the threat must stay above T* to count as a reversal"),
-    [MP_GATE_PROTECTION] = MODEL_PARAM("gate_protection", MP_GATE_PROTECTION, 0.0, 100.0, 0.0,
+    [MP_GATE_PROTECTION] = MODEL_PARAM("gate_protection", MP_GATE_PROTECTION, 0.0, 100.0, 1.5,
                 "s_p: in the alliance gate, the protection a partner gives against the threats "
                 "one faces from third parties the partner is not friendly with (Morrow 1991)"),
-    [MP_GATE_INFLUENCE] = MODEL_PARAM("gate_influence", MP_GATE_INFLUENCE, 0.0, 100.0, 0.0,
+    [MP_GATE_INFLUENCE] = MODEL_PARAM("gate_influence", MP_GATE_INFLUENCE, 0.0, 100.0, 0.5,
                 "u: in the alliance gate, the influence the stronger partner gains over the "
                 "weaker, per unit of capability asymmetry (Morrow 1991)"),
 };
