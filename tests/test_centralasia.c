@@ -409,7 +409,22 @@ typedef struct {
     int alliance_rung;
     int cr_alliance_after_1980, china_ca_defence;
     int atop_missing[NCA]; /* years of 1993-2018 without the Russia-state defence commitment */
+    int k2_hosted, manas_hosted; /* the 2001 basing requests accepted */
+    double k2_evicted;           /* when Uzbekistan evicted the US base; NaN if never */
 } acceptance;
+
+static void on_acceptance_event(void *ctx, double time, const char *kind, const char *actors, const char *detail)
+{
+    acceptance *a = ctx;
+    if (strcmp(kind, "basing") == 0 && strncmp(detail, "accepted", 8) == 0 && time < 2002.0) {
+        if (strcmp(actors, "us+uzbekistan") == 0)
+            a->k2_hosted = 1;
+        if (strcmp(actors, "us+kyrgyzstan") == 0)
+            a->manas_hosted = 1;
+    }
+    if (strcmp(kind, "eviction") == 0 && strcmp(actors, "uzbekistan+us") == 0 && isnan(a->k2_evicted))
+        a->k2_evicted = time;
+}
 
 static void on_change(void *ctx, double time, size_t dyad, int rung, unsigned commit)
 {
@@ -475,12 +490,14 @@ static void historical_replay_meets_the_central_asian_acceptance(void **state)
     const size_t nt = spec.ntargets;
     size_t *within2 = calloc(nt, sizeof *within2);
     assert_non_null(within2);
-    int cr_alliance = 0, china_ca_defence = 0, atop_kept[NCA] = {0};
+    int cr_alliance = 0, china_ca_defence = 0, atop_kept[NCA] = {0}, hosted = 0, evicted = 0;
     for (size_t r = 0; r < REPS; r++) {
         milestones_reset(a.ms);
         a.cr_alliance_after_1980 = a.china_ca_defence = 0;
+        a.k2_hosted = a.manas_hosted = 0;
+        a.k2_evicted = NAN;
         memset(a.atop_missing, 0, sizeof a.atop_missing);
-        model_observer obs = {&a, NULL, on_year, on_change};
+        model_observer obs = {&a, on_acceptance_event, on_year, on_change};
         assert_int_equal(model_run(m, rng_rep_seed(spec.seed, r), NULL, &obs, NULL), 0);
         milestones_finish(a.ms, spec.horizon);
         for (size_t t = 0; t < nt; t++)
@@ -489,6 +506,9 @@ static void historical_replay_meets_the_central_asian_acceptance(void **state)
         china_ca_defence += a.china_ca_defence;
         for (int c = 0; c < NCA; c++)
             atop_kept[c] += a.atop_missing[c] == 0;
+        hosted += a.k2_hosted && a.manas_hosted;
+        /* The eviction notice of 29 July 2005 (2005.57), within two years. */
+        evicted += fabs(a.k2_evicted - 2005.57) <= 2.0;
     }
 
     int failed = 0, ncr = 0, nca = 0;
@@ -519,6 +539,12 @@ static void historical_replay_meets_the_central_asian_acceptance(void **state)
                       central_asia[c], ATOP_FROM, ATOP_TO, share);
         failed += !ok;
     }
+    double share_hosted = (double)hosted / REPS, share_evicted = (double)evicted / REPS;
+    print_message("%-3s K2 and Manas hosted in 2001 in %.3f (>= 0.70)\n", share_hosted >= 0.70 ? "ok" : "BAD",
+                  share_hosted);
+    print_message("%-3s K2 evicted within two years of Jul 2005 in %.3f (>= 0.70)\n",
+                  share_evicted >= 0.70 ? "ok" : "BAD", share_evicted);
+    failed += (share_hosted < 0.70) + (share_evicted < 0.70);
     print_message("China-Russia alliance after 1980 in %d of %d; China-Central Asia defence in %d\n", cr_alliance,
                   REPS, china_ca_defence);
     assert_int_equal(ncr, (int)(sizeof before / sizeof before[0]));
