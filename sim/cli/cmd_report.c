@@ -189,24 +189,6 @@ static long long report_date(void)
     return (long long)time(NULL);
 }
 
-/* Appends s to b quoted for a POSIX shell when it needs quoting. */
-static void put_shell_word(buf *b, const char *s)
-{
-    if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") ==
-                  strlen(s)) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_puts(b, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            buf_puts(b, "'\\''");
-        else
-            buf_append(b, p, 1);
-    }
-    buf_puts(b, "'");
-}
-
 int cmd_report(const cli_options *o)
 {
     char analysis[PATH_MAX];
@@ -217,15 +199,15 @@ int cmd_report(const cli_options *o)
     buf_puts(&cmdline, "alignsim report");
     for (size_t i = 0; i < o->npositional; i++) {
         buf_puts(&cmdline, " ");
-        put_shell_word(&cmdline, o->positional[i]);
+        buf_put_shell_word(&cmdline, o->positional[i]);
     }
     if (o->out_dir) {
         buf_puts(&cmdline, " -o ");
-        put_shell_word(&cmdline, o->out_dir);
+        buf_put_shell_word(&cmdline, o->out_dir);
     }
     if (o->title) {
         buf_puts(&cmdline, " --title ");
-        put_shell_word(&cmdline, o->title);
+        buf_put_shell_word(&cmdline, o->title);
     }
 
     report_options ro = {
