@@ -225,13 +225,19 @@ int cmd_report(const cli_options *o)
     };
     report_result res = {0};
     char err[8192] = "alignsim report: error: out of memory";
+    /* Ctrl-C or SIGTERM while gnuplot draws: stop it, remove the temporary
+     * figures, write nothing, exit 130 or 143. */
+    cli_signal_state sig;
+    int caught = cli_catch_stop_signals(&sig) == 0;
+    ro.interrupt = caught ? cli_stop_flag() : NULL;
     int st = cmdline.failed ? AS_ENOMEM : report_write(&ro, &res, err, sizeof err);
+    cli_release_stop_signals(&sig);
     int rc = 0;
     if (res.warnings && *res.warnings)
         fprintf(stderr, "alignsim report: warning: %s", res.warnings);
     if (st != AS_OK) {
         fprintf(stderr, "%s\n", err[0] ? err : "alignsim report: error: failed");
-        rc = st == AS_EUSAGE ? 2 : 1;
+        rc = cli_exit_status(st, *cli_stop_flag());
     } else if (!o->quiet) {
         printf("wrote %s (%zu sections, %zu figures, %zu bytes)\n", out, res.nsections, res.nfigures, res.bytes);
         if (fflush(stdout) != 0 || ferror(stdout)) {
