@@ -146,7 +146,8 @@ static int run_case(int n)
     int rc = -1;
     model *m = NULL;
     if (build(&s, n) != 0 || !(m = model_alloc(&s))) {
-        fprintf(stderr, "bench_actors: cannot build %d actors (out of memory, or a model parameter without a default)\n", n);
+        fprintf(stderr, "bench_actors: cannot build %d actors (out of memory, or a model parameter without a default)\n",
+                n);
         goto done;
     }
     model_outcome out;
