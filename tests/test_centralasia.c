@@ -364,6 +364,92 @@ static void treaty_terms_renew_pair_by_pair(void **state)
     model_spec_clear(&s);
 }
 
+/* ---- decisions that only go down, and refused offers ------------------- */
+
+/*
+ * Relaxation on (k = 5): an opening of +2 at 2001 takes a-b from 0.3 (the
+ * "friendly" rung) to x near 1 by 2003.  Sanctions of a on b at 2004 are a
+ * decision at which nobody may propose up, so the label stays "friendly"
+ * although x is far above "partners"; the summit at 2005 climbs.  With an
+ * opening of -2 instead, the same sanctions drop the label to the rung x
+ * supports ("hostile"); an easing (negative magnitude) is no decision.
+ */
+static void sanctions_are_a_decision_that_only_goes_down(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.3, 0.3, 0.3};
+    for (int variant = 0; variant < 3; variant++) {
+        model_spec s;
+        build(&s, 3, caps);
+        s.params[MP_RELAX_RATE].value = 5.0;
+        set_initial(&s, 0, 1, 0.3);
+        add_event(&s, EV_OPENING, 2001.0, variant == 0 ? 2.0 : -2.0, 0, 1, -1);
+        add_event(&s, EV_SANCTIONS, 2004.0, variant == 2 ? -0.001 : 0.001, 0, 1, -1);
+        add_event(&s, EV_SUMMIT, 2005.0, 0.0, 0, 1, -1);
+        trace t;
+        run(&s, &t);
+        assert_int_equal(t.rung[3][AB], 2); /* friendly: no decision yet */
+        if (variant == 0) {
+            assert_true(t.x[4][AB] > 0.9);
+            assert_int_equal(t.rung[4][AB], 2); /* no upgrade at sanctions */
+            assert_int_equal(t.rung[5][AB], 3); /* the summit climbs */
+        } else if (variant == 1) {
+            assert_true(t.x[4][AB] < -0.6);
+            assert_int_equal(t.rung[4][AB], 0); /* hostile */
+        } else {
+            assert_int_equal(t.rung[4][AB], 2); /* an easing decides nothing */
+        }
+        model_spec_clear(&s);
+    }
+}
+
+/*
+ * A base accepted at 2001 (x = 0.2) is evicted at the first review after
+ * x falls below -h, with no decision event scheduled: an opening of -2 at
+ * 2002 with k = 5 takes x below -0.02 within weeks; reviews fall every
+ * 0.25 years.
+ */
+static void a_review_evicts_a_base_below_the_band(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.02, 0.5, 0.3};
+    model_spec s;
+    build(&s, 3, caps);
+    s.params[MP_RELAX_RATE].value = 5.0;
+    set_initial(&s, 0, 1, 0.2);
+    add_event(&s, EV_BASING, 2001.0, 0.5, 1, 0, -1);
+    add_event(&s, EV_OPENING, 2002.0, -2.0, 0, 1, -1);
+    trace t;
+    run(&s, &t);
+    assert_int_equal(t.accepted, 1);
+    assert_int_equal(t.evictions, 1);
+    assert_true(t.eviction_time > 2002.0 && t.eviction_time <= 2002.5);
+    assert_close(fmod(t.eviction_time - 2000.0, 0.25), 0.0, 1e-9);
+    model_spec_clear(&s);
+}
+
+/* A treaty moves x only for a pair that signed something: at x = -0.1 the
+ * non-aggression offer is refused and x stays; at 0.1 it is signed and x
+ * jumps by the magnitude 0.3 (k = 0). */
+static void a_refused_treaty_moves_nothing(void **state)
+{
+    (void)state;
+    static const double caps[] = {0.3, 0.3, 0.3};
+    for (int variant = 0; variant < 2; variant++) {
+        model_spec s;
+        build(&s, 3, caps);
+        double x0 = variant ? 0.1 : -0.1;
+        set_initial(&s, 0, 1, x0);
+        spec_event *e = add_event(&s, EV_TREATY, 2001.0, 0.3, 0, 1, -1);
+        e->commitments = SPEC_C_NONAGGRESSION;
+        trace t;
+        run(&s, &t);
+        assert_close(t.x[1][AB], variant ? x0 + 0.3 : x0, 1e-12);
+        assert_int_equal(t.commit[1][AB], variant ? SPEC_C_NONAGGRESSION : 0u);
+        model_spec_clear(&s);
+    }
+}
+
 /* ---- acceptance on the historical scenario ------------------------------ */
 
 enum { REPS = 1000 };
@@ -567,6 +653,9 @@ int main(void)
         cmocka_unit_test(base_is_refused_below_normal),
         cmocka_unit_test(trade_tie_follows_the_series),
         cmocka_unit_test(treaty_terms_renew_pair_by_pair),
+        cmocka_unit_test(sanctions_are_a_decision_that_only_goes_down),
+        cmocka_unit_test(a_review_evicts_a_base_below_the_band),
+        cmocka_unit_test(a_refused_treaty_moves_nothing),
         cmocka_unit_test(historical_replay_meets_the_central_asian_acceptance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,9 +9,11 @@
  *    re-evaluated from the current state after the events of a time point
  *    have been applied (lazily, before the clock next moves), and at least
  *    every model.review_every_years by the periodic review event;
- *  - labels change only in decide(), called at summits, treaties, clashes and
- *    crises; upgrades climb one rung and need both sides, a downgrade needs
- *    one side and may drop several rungs to the rung x supports;
+ *  - labels change only in decide_rule(), called at summits, treaties,
+ *    clashes, crises, basing offers and evictions, and (with no upgrade
+ *    allowed) at sanctions; upgrades climb one rung and need both sides, a
+ *    downgrade needs one side and may drop several rungs to the rung x
+ *    supports;
  *  - every replication draws from four substreams keyed by its seed alone
  *    (parameters, timing, magnitudes, decisions: the Philox streams (seed,
  *    1) to (seed, 4) of stats/rng), so an extra draw in one
@@ -488,6 +490,9 @@ static void check_alliance(model *m)
  * its threshold (the 1950 treaty was the declaration of the alliance; the
  * 2001 treaty that of a treaty-backed partnership).  The side's uniform is
  * drawn all the same, so a decision always takes two draws.
+ *
+ * With may_up 0 (sanctions) neither side may propose up.  A standing base
+ * whose relation has sunk below -hysteresis is evicted first.
  */
 static void decide_rule(model *m, size_t di, unsigned consent, int may_up)
 {
