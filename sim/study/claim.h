@@ -59,6 +59,7 @@
 #include "io/tsv.h"
 #include "model/spec.h"
 #include "run/engine.h"
+#include "study/claim_split.h"
 
 /* A condition's `holds`: decided either way, or not at this confidence. */
 enum { CLAIM_FAILS = 0, CLAIM_HOLDS = 1, CLAIM_UNDECIDED = -1 };
@@ -81,6 +82,8 @@ typedef struct {
     double bound;             /* the bound it is tested against */
     claim_side side;          /* the claim: p < bound (BELOW) or p > bound (ABOVE) */
     int holds;                /* CLAIM_HOLDS, CLAIM_FAILS or CLAIM_UNDECIDED */
+    claim_split split;        /* under a posterior: parameter uncertainty against
+                                 chance (claim_split.h); particles 0 without one */
 } claim_condition;
 
 /*
@@ -181,10 +184,22 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
               claim_result *res, char *err, size_t errlen);
 
 /*
+ * Non-zero when spec uses the gate-based definition of a reversal
+ * (model.reversal_threshold fixed at 0, not set by a posterior): a reversal
+ * and an open alliance gate then coincide by construction (docs/MODEL.md
+ * 3.5), which the verdict says.
+ */
+int claim_gate_based(const model_spec *spec);
+
+/*
  * The verdict as text a seminar can read aloud: each condition with its
  * estimate, interval, bound and whether it holds and by what margin, the
  * replications that would decide an undecided one, the strength at which
- * P(alliance) passes one half, and the overall verdict.  Heap string the
+ * P(alliance) passes one half, and the overall verdict; how the reversal is
+ * defined (saying that the gate-based definition makes condition 2 true by
+ * construction); under a posterior, for each condition the share of the
+ * uncertainty that comes from the parameters (claim_split.h) and the
+ * strength curve with its intervals.  Heap string the
  * caller frees, or NULL when memory runs out.
  */
 char *claim_verdict_text(const model_spec *spec, const claim_result *res);
