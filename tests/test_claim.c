@@ -875,7 +875,7 @@ static void test_claim_under_a_posterior_splits_the_uncertainty(void **state)
     if (r.status != 0)
         print_error("%s", r.err);
     assert_int_equal(r.status, 0);
-    assert_contains(r.out, "Parameters: each replication draws one of the 2 particles of the posterior");
+    assert_contains(r.out, "Parameters: each replication draws one of the 2 particles of the posterior\n  ");
     assert_contains(r.out, "Parameters against chance: ");
     assert_contains(r.out, "The curve under the posterior (strength: P [95% interval], share from the parameters):");
     assert_contains(r.out, "The probabilities integrate over the parameter uncertainty the posterior leaves.");

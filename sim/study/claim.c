@@ -770,8 +770,8 @@ static void split_text(buf *t, const claim_condition *c, double conf)
     if (!isnan(s->share_lo))
         buf_printf(t, " (%d%%: %.0f%% to %.0f%%)", (int)lround(conf * 100.0), 100.0 * s->share_lo,
                    100.0 * s->share_hi);
-    buf_printf(t, ": P(alliance) differs between the %zu particles drawn\n"
-                  "   with sd %.3f; the other %.0f%% is chance within a parameter vector.\n",
+    buf_printf(t, ": across the %zu particles drawn, P(alliance)\n"
+                  "   has sd %.3f; the other %.0f%% is chance within a parameter vector.\n",
                s->particles, s->between_sd, 100.0 * (1.0 - s->share));
 }
 
@@ -792,8 +792,9 @@ static void definition_text(buf *t, const model_spec *spec)
                th->value, mn->value, mn->value == 1.0 ? "" : "s");
     if (spec->posterior.n > 0)
         buf_printf(t, "Parameters: each replication draws one of the %zu particles of the posterior\n"
-                      "(%s) by its weight; the probabilities integrate over them.\n",
-                   spec->posterior.n, spec->posterior.source[0] ? spec->posterior.source : "inline");
+                      "  %s\n"
+                      "by its weight; the probabilities integrate over them.\n",
+                   spec->posterior.n, spec->posterior.source[0] ? spec->posterior.source : "(given inline)");
     buf_printf(t, "\n");
 }
 
