@@ -91,6 +91,40 @@ static void test_particle_frequencies_match_the_weights(void **state)
     model_spec_clear(&s);
 }
 
+/* The pick on cumulative weights: a zero weight is never drawn, the ends
+ * of [0, 1) land on rows with weight, and ids map back to rows. */
+static void test_pick_skips_zero_weights(void **state)
+{
+    (void)state;
+    model_spec s;
+    model_spec_init(&s);
+    size_t idx;
+    assert_int_equal(model_spec_add_param(&s, "model.x", 0.0, 0.0, 1.0, &idx), 0);
+    const size_t param[] = {idx};
+    const int64_t id[] = {2, 5, 9, 11};
+    const double w[] = {0.0, 0.5, 0.0, 0.5}, v[] = {0.1, 0.2, 0.3, 0.4};
+    assert_int_equal(model_spec_set_posterior(&s, 4, 1, param, id, w, v, "hand"), 0);
+    const spec_posterior *p = &s.posterior;
+    assert_int_equal(spec_posterior_pick(p, 0.0), 1);
+    assert_int_equal(spec_posterior_pick(p, 0.4999), 1);
+    assert_int_equal(spec_posterior_pick(p, 0.5), 3);
+    assert_int_equal(spec_posterior_pick(p, 0.9999999999999999), 3);
+    for (int k = 0; k < 1000; k++) {
+        size_t r = spec_posterior_pick(p, (k + 0.5) / 1000.0);
+        assert_true(r == 1 || r == 3);
+    }
+    assert_int_equal(spec_posterior_row(p, 11), 3);
+    assert_int_equal(spec_posterior_row(p, 2), 0);
+    assert_int_equal(spec_posterior_row(p, 3), -1);
+    assert_int_equal(spec_posterior_row(p, 12), -1);
+    assert_true(model_spec_param_in_posterior(&s, idx));
+    assert_string_equal(p->source, "hand");
+    /* No rows or no columns: refused, the spec unchanged. */
+    assert_int_equal(model_spec_set_posterior(&s, 0, 1, param, id, w, v, "x"), -1);
+    assert_int_equal(s.posterior.n, 4);
+    model_spec_clear(&s);
+}
+
 /* The particle comes from a substream of its own: the parameters the
  * table does not set are drawn exactly as without a posterior. */
 static void test_posterior_moves_no_other_draw(void **state)
@@ -316,6 +350,13 @@ static void test_posterior_folders_reproduce_themselves(void **state)
     assert_int_equal(r.status, 0);
     assert_null(strstr(r.err, "does not reproduce"));
     testutil_result_clear(&r);
+    char *ctsv = testutil_path(cmp, "compare.tsv");
+    char errbuf[256];
+    tsv_table *ct = tsv_read(ctsv, errbuf, sizeof errbuf);
+    assert_non_null(ct);
+    assert_string_equal(tsv_prov(ct, "method"), "paired");
+    tsv_free(ct);
+    free(ctsv);
 
     free(pone);
     free(text);
@@ -338,6 +379,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_particle_frequencies_match_the_weights),
+        cmocka_unit_test(test_pick_skips_zero_weights),
         cmocka_unit_test(test_posterior_moves_no_other_draw),
         cmocka_unit_test(test_resolved_posterior_is_inline_and_a_fixed_point),
         TESTUTIL_IN_DIR(test_posterior_option_replaces_the_group),
