@@ -290,6 +290,38 @@ static void write_two_particles(const char *dir)
     free(table);
 }
 
+/* A posterior whose particles all hold the scenario's own values changes
+ * nothing but the records: the summary is the plain batch's, row for row
+ * (the particle's substream moves no other draw). */
+static void test_posterior_of_the_defaults_changes_no_result(void **state)
+{
+    const char *dir = *state;
+    char *post = testutil_path(dir, "same");
+    assert_int_equal(mkdir(post, 0777), 0);
+    char *table = testutil_path(post, "posterior.tsv");
+    FILE *f = fopen(table, "w");
+    assert_non_null(f);
+    fputs("particle\tweight\tmodel.gate_security\tactors.china.doctrine_cost\n0\t0.5\t4\t0.6\n1\t0.5\t4\t0.6\n", f);
+    assert_int_equal(fclose(f), 0);
+    char *a = testutil_path(dir, "plain"), *b = testutil_path(dir, "post");
+    assert_int_equal(testutil_run_ok((const char *const[]){"batch", HISTORICAL, "-n", "24", "-q", "-o", a, NULL}), 0);
+    assert_int_equal(testutil_run_ok((const char *const[]){"batch", HISTORICAL, "--posterior", post, "-n", "24", "-q",
+                                                            "-o", b, NULL}),
+                     0);
+    char *sa = rows_of(a, "summary.tsv"), *sb = rows_of(b, "summary.tsv");
+    assert_string_equal(sa, sb);
+    char *ma = rows_of(a, "milestones.tsv"), *mb = rows_of(b, "milestones.tsv");
+    assert_string_equal(ma, mb);
+    free(ma);
+    free(mb);
+    free(sa);
+    free(sb);
+    free(a);
+    free(b);
+    free(table);
+    free(post);
+}
+
 /* A batch under --posterior records the particle and the values, keeps
  * the table next to its scenario.cfg, and reproduces itself: from its
  * scenario.cfg alone, and from its posterior.tsv given as --posterior.
@@ -385,6 +417,7 @@ int main(void)
         TESTUTIL_IN_DIR(test_posterior_option_replaces_the_group),
         cmocka_unit_test(test_bad_posteriors_are_file_line_errors),
         TESTUTIL_IN_DIR(test_posterior_folders_reproduce_themselves),
+        TESTUTIL_IN_DIR(test_posterior_of_the_defaults_changes_no_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
