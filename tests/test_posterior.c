@@ -312,6 +312,16 @@ static void test_posterior_of_the_defaults_changes_no_result(void **state)
     assert_string_equal(sa, sb);
     char *ma = rows_of(a, "milestones.tsv"), *mb = rows_of(b, "milestones.tsv");
     assert_string_equal(ma, mb);
+    /* The copy of the posterior does not make the folder look like an
+     * infer folder to `alignsim report`. */
+    char *html = testutil_path(dir, "r.html");
+    const char *rargs[] = {"report", b, "-o", html, "-q", NULL};
+    testutil_result r = testutil_run(rargs);
+    if (r.status != 0)
+        print_error("%s\n", r.err);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+    free(html);
     free(ma);
     free(mb);
     free(sa);
