@@ -33,16 +33,29 @@
  *                replication of the condition: a scheduled reversal too weak
  *                to be detected counts as "no alliance".
  *
+ * Under a posterior (spec->posterior, the `posterior` group or --posterior
+ * DIR) every condition's replications draw their particles as any batch's
+ * do; the counts are then also kept per particle, and each condition (and
+ * each point of the curve) gets the split of its uncertainty into
+ * parameters and chance (claim_split.h), which claim.tsv, claim_curve.tsv
+ * and the verdict report.  The reversal a replication detects is the
+ * model's (docs/MODEL.md 3.5: by inputs, unless model.reversal_threshold is
+ * 0, the gate-based definition, which the verdict flags).
+ *
  * Result folder DIR (each file complete or absent):
  *   claim.tsv          one row per condition (condition, reps, p_alliance,
  *                      ci_lo, ci_hi, bound, holds, then side, strength,
- *                      alliances, reversals, allied_before, folder) and a
+ *                      alliances, reversals, allied_before, folder, then
+ *                      the split: particles, between_var, within_var,
+ *                      param_share, param_share_lo, param_share_hi,
+ *                      between_sd, NA without a posterior) and a
  *                      last row `claim` with the overall verdict in `holds`;
  *                      the strength at which P crosses one half (and its
  *                      bracket) in its provenance
  *   claim_curve.tsv    P(alliance within window) against strength (strength,
  *                      reps, p_alliance, ci_lo, ci_hi, alliances, reversals,
- *                      condition)
+ *                      condition, then the split's columns)
+ *   posterior.tsv      under a posterior, the copy of its table
  *   verdict.txt        the verdict as printed
  *   scenario.cfg       the resolved scenario as given
  *   summary.tsv, milestones.tsv, ladder.tsv
