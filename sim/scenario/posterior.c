@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,8 @@ static void check_and_store(loader *L, ptable *t, const char *source)
         L->oom = 1;
         goto done;
     }
+    for (size_t c = 0; c < np; c++)
+        param[c] = SIZE_MAX; /* a column that names no parameter */
     for (size_t c = 0; c < np; c++) {
         const char *path = t->cols[c + 2];
         long p = model_spec_find_param(s, path);
