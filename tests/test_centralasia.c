@@ -546,7 +546,7 @@ static void historical_replay_meets_the_central_asian_acceptance(void **state)
     (void)state;
     model_spec spec;
     scenario_diags diags = {NULL, 0};
-    scenario_options opt = {NULL, 0, 0, 0};
+    scenario_options opt = {NULL, 0, 0, 0, NULL};
     char *resolved = NULL;
     model_spec_init(&spec);
     int rc = scenario_load("scenarios/historical.cfg", &opt, &spec, &resolved, &diags);
