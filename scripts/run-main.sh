@@ -6,7 +6,8 @@
 # Usage: run-main.sh PATH-TO-ALIGNSIM [REPS]   (REPS default 1000)
 #
 #   out/historical-replay/   one replay with its replay score (trajectory.png)
-#   out/historical/          the batch of REPS replications (fan_DYAD.png)
+#   out/historical/          the batch of REPS replications (fan_DYAD.png, also
+#                            for the Central Asian dyads; labelmap.png)
 #   out/historical-claim/    the claim test: verdict.txt, claim.tsv,
 #                            claim_curve.tsv, claim.png
 #   out/rivals/              batches of the rival hypotheses and their
@@ -34,6 +35,11 @@ echo "== rival hypotheses: opposite (A) and precursor (B) of alliance (out/rival
 echo "== plots"
 for d in out/historical-replay out/historical out/historical-claim out/rivals/compare; do
     scripts/plots.sh "$d"
+done
+# The Central Asian dyads the record's targets concern (docs/MODEL.md 3.10).
+for d in kazakhstan-russia kyrgyzstan-russia russia-tajikistan russia-uzbekistan us-uzbekistan kyrgyzstan-us \
+    china-kazakhstan; do
+    gnuplot -e "dir='out/historical'; dyad='$d'" analysis/fan.gp && echo "out/historical/fan_$d.png"
 done
 echo "results and plots are in out/historical-replay, out/historical, out/historical-claim and out/rivals"
 echo "the claim's verdict: out/historical-claim/verdict.txt"

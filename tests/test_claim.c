@@ -128,7 +128,7 @@ static void test_claim_holds_on_the_historical_scenario(void **state)
 {
     fixture *fx = *state;
     testutil_result r =
-        claim(fx->dir, "h", HISTORICAL, "200", "--set", US, "--set", "claim.strengths=[2.0, 3.0]");
+        claim(fx->dir, "h", HISTORICAL, "200", "--set", US, "--set", "claim.strengths=[0.3, 3.0]");
     if (r.status != 0)
         print_error("%s", r.err);
     assert_int_equal(r.status, 0);
@@ -148,7 +148,7 @@ static void test_claim_holds_on_the_historical_scenario(void **state)
     assert_int_equal(tsv_cols(t), sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < tsv_cols(t); i++)
         assert_string_equal(tsv_colname(t, i), cols[i]);
-    /* no_reversal, reversal, strength_2, strength_3 (the reversal's batch), claim. */
+    /* no_reversal, reversal, strength_0.3, strength_3 (the reversal's batch), claim. */
     assert_int_equal(tsv_rows(t), 5);
     assert_string_equal(cell_of(t, "no_reversal", "holds"), "1");
     assert_string_equal(cell_of(t, "no_reversal", "side"), "below");
@@ -159,10 +159,10 @@ static void test_claim_holds_on_the_historical_scenario(void **state)
     assert_close(num_of(t, "reversal", "reversals"), 200, 0);
     assert_close(num_of(t, "reversal", "strength"), 3.0, 0);
     assert_string_equal(cell_of(t, "strength_3", "folder"), "reversal");
-    assert_string_equal(cell_of(t, "strength_2", "holds"), "0");
+    assert_string_equal(cell_of(t, "strength_0.3", "holds"), "0");
     assert_string_equal(cell_of(t, "claim", "holds"), "1");
     /* The crossing is bracketed by the strengths tried. */
-    assert_string_equal(tsv_prov(t, "half_strength_lo"), "2");
+    assert_string_equal(tsv_prov(t, "half_strength_lo"), "0.3");
     assert_string_equal(tsv_prov(t, "half_strength_hi"), "3");
     assert_string_equal(tsv_prov(t, "third_power"), "us");
     assert_string_equal(tsv_prov(t, "targets"), "china russia");
@@ -175,7 +175,7 @@ static void test_claim_holds_on_the_historical_scenario(void **state)
     tsv_free(t);
     static const char *const files[] = {"scenario.cfg", "summary.tsv", "milestones.tsv", "ladder.tsv",
                                         "verdict.txt", "conditions/no_reversal/replications.tsv",
-                                        "conditions/reversal/summary.tsv", "conditions/strength_2/scenario.cfg"};
+                                        "conditions/reversal/summary.tsv", "conditions/strength_0.3/scenario.cfg"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *p = testutil_path(dir, files[i]);
         if (!testutil_exists(p))

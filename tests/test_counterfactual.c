@@ -138,6 +138,23 @@ static void arms_sales_to_taiwan_sour_us_china(void **state)
     paired("scenarios/counterfactual/doubled_taiwan_arms.cfg", "china", "us", 1980, 2000, +1);
 }
 
+/* The 2001 US bases raise US-Uzbekistan and US-Kyrgyzstan relations
+ * (issue 11: lower in 2003 without the basing requests). */
+static void bases_raise_us_relations_with_their_hosts(void **state)
+{
+    (void)state;
+    paired("scenarios/counterfactual/no_2001_basing.cfg", "us", "uzbekistan", 2003, 2003, +1);
+    paired("scenarios/counterfactual/no_2001_basing.cfg", "kyrgyzstan", "us", 2003, 2003, +1);
+}
+
+/* Andijan and the US pressure after it push Uzbekistan toward Russia
+ * (issue 11: lower in 2007 without Andijan). */
+static void andijan_brings_uzbekistan_closer_to_russia(void **state)
+{
+    (void)state;
+    paired("scenarios/counterfactual/no_andijan.cfg", "russia", "uzbekistan", 2007, 2007, +1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +162,8 @@ int main(void)
         cmocka_unit_test(unequal_proposal_hurts_the_alliance),
         cmocka_unit_test(force_reductions_improve_relations),
         cmocka_unit_test(arms_sales_to_taiwan_sour_us_china),
+        cmocka_unit_test(bases_raise_us_relations_with_their_hosts),
+        cmocka_unit_test(andijan_brings_uzbekistan_closer_to_russia),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,7 +158,8 @@ static void test_minimal_header_and_model(void **state)
         "w_border", "w_autonomy", "w_hostility", "w_reciprocity", "w_triad", "dispute_weight",
         "dispute_decay_per_year", "grievance_decay_per_year", "border_decay_per_year",
         "bias_decay_per_year", "gate_security", "gate_entrapment", "decision_precision", "hysteresis",
-        "summit_warmth", "reversal_threshold", "reversal_min_years"};
+        "summit_warmth", "reversal_threshold", "reversal_min_years", "gate_protection",
+        "gate_influence"};
     for (int i = 0; i < MP_COUNT; i++) {
         char path[SPEC_PATH_LEN];
         snprintf(path, sizeof path, "model.%s", names[i]);
@@ -920,6 +921,7 @@ static const bad_case bad_cases[] = {
     {"dyad_twice.cfg", NULL, 5, "dyad \"a-b\" is listed twice"},
     {"dates_out_of_order.cfg", NULL, 5, "dates out of order"},
     {"expires_before_at.cfg", NULL, 5, "dates out of order: expected expires after at 1960"},
+    {"term_without_expires.cfg", NULL, 5, "expected `expires` with `term_years`"},
     {"horizon_before_start.cfg", NULL, 4, "expected horizon after start"},
     {"date_outside.cfg", NULL, 4, "expected a year in [1949.75, 2030], found 2040.5"},
     {"unknown_event_type.cfg", NULL, 4, "unknown event type \"sumit\"; did you mean 'summit'?"},

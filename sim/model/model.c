@@ -9,9 +9,11 @@
  *    re-evaluated from the current state after the events of a time point
  *    have been applied (lazily, before the clock next moves), and at least
  *    every model.review_every_years by the periodic review event;
- *  - labels change only in decide(), called at summits, treaties, clashes and
- *    crises; upgrades climb one rung and need both sides, a downgrade needs
- *    one side and may drop several rungs to the rung x supports;
+ *  - labels change only in decide_rule(), called at summits, treaties,
+ *    clashes, crises, basing offers and evictions, and (with no upgrade
+ *    allowed) at sanctions; upgrades climb one rung and need both sides, a
+ *    downgrade needs one side and may drop several rungs to the rung x
+ *    supports;
  *  - every replication draws from four substreams keyed by its seed alone
  *    (parameters, timing, magnitudes, decisions: the Philox streams (seed,
  *    1) to (seed, 4) of stats/rng), so an extra draw in one
@@ -65,6 +67,9 @@ typedef struct {
     double border;      /* B: militarisation of the shared border */
     double dispute;     /* D: bloc-leadership rivalry */
     double economy;     /* E: economic and institutional complementarity */
+    double trade;       /* trade tie set from data (a `trade` event); adds to E */
+    double basing;      /* value of the base one side hosts for the other; adds to E while it stands */
+    int base_host;      /* actor hosting the base, -1 if none */
     double bias;        /* Z: diplomatic openings and closings */
     double grievance[2];/* unequal-terms grievance of actor a (0) and b (1) */
     double threat, threat_exo, gate[2];
@@ -300,8 +305,24 @@ static void evaluate(model *m)
         double Mi = asym_i + d->grievance[0], Mj = asym_j + d->grievance[1];
         double affinity = 1.0 - fabs(m->ideology[i] - m->ideology[j]) - v[MP_DISPUTE_WEIGHT] * d->dispute;
         double H = m->hostility[ui * un + uj] + m->hostility[uj * un + ui];
+        /* Asymmetric alliances (Morrow 1991): the threat each side faces
+         * from third parties, against which the partner's power protects
+         * it, discounted by the partner's alignment with the threatening
+         * party (1 - max(0, x_jk): none from a party the partner is fully
+         * aligned with). */
+        double own_i = 0.0, own_j = 0.0;
+        if (v[MP_GATE_PROTECTION] != 0.0)
+            for (int k = 0; k < n; k++) {
+                if (k == i || k == j || !exists[k])
+                    continue;
+                const size_t uk = (size_t)k;
+                double xjk = X[uj * un + uk], xik = X[ui * un + uk];
+                own_i += theta[uk * un + ui] * (xjk > 0.0 ? 1.0 - xjk : 1.0);
+                own_j += theta[uk * un + uj] * (xik > 0.0 ? 1.0 - xik : 1.0);
+            }
+        double ties = d->economy + d->trade + d->basing;
 
-        double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * d->economy -
+        double arg = v[MP_W_THREAT] * T + v[MP_W_IDEOLOGY] * affinity + v[MP_W_ECONOMY] * ties -
                      v[MP_W_BORDER] * d->border - v[MP_W_AUTONOMY] * (ai * Mi + aj * Mj) -
                      v[MP_W_HOSTILITY] * H + v[MP_W_RECIPROCITY] * d->x + v[MP_W_TRIAD] * triad + d->bias;
         d->target = fast_tanh(arg);
@@ -310,14 +331,19 @@ static void evaluate(model *m)
 
         double ci_doc = m->doctrine_on[i] ? actor_param(m, i, AP_DOCTRINE_COST) : 0.0;
         double cj_doc = m->doctrine_on[j] ? actor_param(m, j, AP_DOCTRINE_COST) : 0.0;
-        d->gate[0] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * cj / tot - v[MP_GATE_ENTRAPMENT] * Ri - ai * Mi - ci_doc
+        /* The weaker side's protection and the stronger side's influence. */
+        double gain_i = tot > 0.0 ? v[MP_GATE_PROTECTION] * own_i * cj / tot + v[MP_GATE_INFLUENCE] * asym_j : 0.0;
+        double gain_j = tot > 0.0 ? v[MP_GATE_PROTECTION] * own_j * ci / tot + v[MP_GATE_INFLUENCE] * asym_i : 0.0;
+        d->gate[0] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * cj / tot + gain_i - v[MP_GATE_ENTRAPMENT] * Ri - ai * Mi -
+                                     ci_doc
                                : -INFINITY;
-        d->gate[1] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * ci / tot - v[MP_GATE_ENTRAPMENT] * Rj - aj * Mj - cj_doc
+        d->gate[1] = tot > 0.0 ? v[MP_GATE_SECURITY] * T * ci / tot + gain_j - v[MP_GATE_ENTRAPMENT] * Rj - aj * Mj -
+                                     cj_doc
                                : -INFINITY;
         /* The common threat at which both gates would open, the other terms
          * held: the automatic reversal threshold T*. */
-        double need_i = v[MP_GATE_ENTRAPMENT] * Ri + ai * Mi + ci_doc;
-        double need_j = v[MP_GATE_ENTRAPMENT] * Rj + aj * Mj + cj_doc;
+        double need_i = v[MP_GATE_ENTRAPMENT] * Ri + ai * Mi + ci_doc - gain_i;
+        double need_j = v[MP_GATE_ENTRAPMENT] * Rj + aj * Mj + cj_doc - gain_j;
         double ti = cj > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_i * tot / (v[MP_GATE_SECURITY] * cj) : INFINITY;
         double tj = ci > 0.0 && v[MP_GATE_SECURITY] > 0.0 ? need_j * tot / (v[MP_GATE_SECURITY] * ci) : INFINITY;
         d->threat_gate = ti > tj ? ti : tj;
@@ -488,20 +514,41 @@ static void check_alliance(model *m)
  * its threshold (the 1950 treaty was the declaration of the alliance; the
  * 2001 treaty that of a treaty-backed partnership).  The side's uniform is
  * drawn all the same, so a decision always takes two draws.
+ *
+ * With may_up 0 (sanctions) neither side may propose up.  A standing base
+ * whose relation has sunk below -hysteresis is evicted first.
  */
-static void decide(model *m, size_t di, unsigned consent)
+static void decide_rule(model *m, size_t di, unsigned consent, int may_up)
 {
     dyad *d = &m->d[di];
     const model_spec *s = m->spec;
     if (m->dirty)
         evaluate(m);
     double beta = m->v[MP_DECISION_PRECISION], h = m->v[MP_HYSTERESIS];
+    /* A host keeps a base while the relation stays at least normal (x >= 0,
+     * the rule by which it accepted it), with the hysteresis band; below,
+     * it evicts the guest at this decision. */
+    if (d->base_host >= 0 && d->x < -h) {
+        int host = d->base_host, guest = m->pair_a[di] == host ? m->pair_b[di] : m->pair_a[di];
+        d->basing = 0.0;
+        d->base_host = -1;
+        touch_actor(m, host);
+        touch_actor(m, guest);
+        if (m->obs && m->obs->event) {
+            char actors[SPEC_ID_LEN * 2 + 2], detail[128];
+            snprintf(actors, sizeof actors, "%s+%s", s->actors[host].id, s->actors[guest].id);
+            snprintf(detail, sizeof detail, "%s evicts %s's base (x=%.3f)", s->actors[host].id, s->actors[guest].id,
+                     d->x);
+            m->obs->event(m->obs->ctx, kernel_now(m->k), "eviction", actors, detail);
+        }
+        evaluate(m);
+    }
     int r = d->rung, top = s->nrungs - 1;
     /* The next rung's commitments must be in force, except on a gated
      * (alliance) rung: there the decision is the signing of the pact, and
      * each side's vote already requires its own gate to be open. */
     unsigned missing = r < top ? s->ladder[r + 1].requires & ~d->commit : 0;
-    int up_struct = r < top && (!missing || s->ladder[r + 1].gate);
+    int up_struct = may_up && r < top && (!missing || s->ladder[r + 1].gate);
     /* Treaty consent: the treaty just signed at least one commitment the
      * next rung requires, and all of them are now in force. */
     int treaty_vote = r < top && !missing && (s->ladder[r + 1].requires & consent);
@@ -555,6 +602,13 @@ static void decide(model *m, size_t di, unsigned consent)
         }
     }
     check_alliance(m);
+}
+
+/* A decision at which either side may propose up (summits, treaties,
+ * clashes, crises, basing offers, evictions). */
+static void decide(model *m, size_t di, unsigned consent)
+{
+    decide_rule(m, di, consent, 1);
 }
 
 /* Recomputes the hostility matrix from the live pressures (so that a
@@ -731,8 +785,15 @@ static int apply_event(model *m, size_t ei)
                 m->d[di].commit |= ok;
                 notify_change(m, di);
             }
-            m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
-            emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
+            /* A refused offer is no rapprochement: only a pair that
+             * signed something moves. */
+            if (ok)
+                m->d[di].x = clamp(m->d[di].x + mag, -1.0, 1.0);
+            if (e->nactors > 2)
+                emit(m, kind, e, "%s-%s accepted: %s; %s", s->actors[e->actors[ia]].id, s->actors[e->actors[ib]].id,
+                     cbuf, e->note);
+            else
+                emit(m, kind, e, "accepted: %s; %s", cbuf, e->note);
         }
         touch(m, e);
         FOR_PAIRS(e, ia, ib) {
@@ -754,6 +815,13 @@ static int apply_event(model *m, size_t ei)
             rc = add_pressure(m, e->actors[0], e->actors[t], amount, until);
         touch(m, e);
         emit(m, kind, e, "hostility %+.4g until %.2f; %s", amount, until, e->note);
+        /* Sanctions are an act of one side against the other, a public
+         * downgrade (Goldstein 1992): a decision for every (source, target)
+         * pair at which nobody may propose up, so a label that lags a
+         * sunken relation falls to the rung x supports. */
+        if (e->kind == EV_SANCTIONS && amount > 0.0)
+            for (int t = 1; t < e->nactors; t++)
+                decide_rule(m, didx(m, e->actors[0], e->actors[t]), 0, 0);
         break;
     }
     case EV_FORCE_REDUCTION:
@@ -823,6 +891,31 @@ static int apply_event(model *m, size_t ei)
         emit(m, kind, e, "bias %+.3g; %s", mag, e->note);
         break;
     }
+    case EV_BASING: {
+        /* The host accepts a base if the relation is at least normal, as
+         * for the commitments other than defence; a standing base takes
+         * the new value (a renegotiated rent).  Then a decision. */
+        int guest = e->actors[0], host = e->actors[1];
+        size_t di = didx(m, guest, host);
+        dyad *d = &m->d[di];
+        int ok = d->x >= 0.0;
+        if (ok) {
+            d->basing = mag;
+            d->base_host = host;
+            touch(m, e);
+        }
+        emit(m, kind, e, "%s; %s", ok ? "accepted" : "refused", e->note);
+        decide(m, di, 0);
+        break;
+    }
+    case EV_TRADE:
+        /* Set, not added; a series event's magnitude is already m times
+         * the series value (0 where it is missing). */
+        for (int t = 1; t < e->nactors; t++)
+            m->d[didx(m, e->actors[0], e->actors[t])].trade = mag;
+        touch(m, e);
+        emit(m, kind, e, "trade tie %.4g; %s", mag, e->note);
+        break;
     case EV_KIND_COUNT:
         return AS_ERUNTIME;
     }
@@ -831,8 +924,9 @@ static int apply_event(model *m, size_t ei)
     return schedule_next(m, ei, now);
 }
 
-/* Treaty commitments lapse at expiry unless both sides renew them. */
-static void expire_treaty(model *m, size_t ei)
+/* Treaty commitments lapse at expiry unless both sides renew them; a
+ * treaty with terms comes up for renewal again a term later. */
+static int expire_treaty(model *m, size_t ei)
 {
     const spec_event *e = &m->spec->events[ei];
     if (m->dirty)
@@ -852,9 +946,19 @@ static void expire_treaty(model *m, size_t ei)
                 notify_change(m, di);
             }
         }
-        emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
+        if (e->nactors > 2)
+            emit(m, "treaty_expiry", e, "%s-%s lapsed: %s; %s", m->spec->actors[e->actors[ia]].id,
+                 m->spec->actors[e->actors[ib]].id, cbuf, e->note);
+        else
+            emit(m, "treaty_expiry", e, "lapsed: %s; %s", cbuf, e->note);
     }
     touch(m, e);
+    /* The pairs that let it lapse hold none of its commitments, so the
+     * next renewal leaves them as they are. */
+    double next = kernel_now(m->k) + e->term_years;
+    if (e->term_years > 0.0 && next <= m->spec->horizon)
+        return kernel_schedule(m->k, next, PRI_EVENT, K_EXPIRE, (int64_t)ei, NULL);
+    return AS_OK;
 }
 
 /* Capabilities change only at data years: their relative values are
@@ -901,11 +1005,16 @@ static int on_kernel_event(kernel *k, const evq_event *ev, void *ctx)
         touch_actor(m, m->press[ev->arg].dst);
         return 0;
     case K_EXPIRE:
-        expire_treaty(m, (size_t)ev->arg);
-        return 0;
+        return expire_treaty(m, (size_t)ev->arg);
     case K_REVIEW:
         touch_all(m);
         evaluate(m);
+        /* A host reconsiders a standing base at every review too: below
+         * the band it evicts the guest, and the eviction is a decision
+         * (decide() evicts, then the sides vote). */
+        for (size_t di = 0; di < m->nd; di++)
+            if (m->d[di].base_host >= 0 && m->d[di].x < -m->v[MP_HYSTERESIS])
+                decide(m, di, 0);
         return schedule_review(m);
     case K_SAMPLE: {
         if (m->dirty)
@@ -1067,6 +1176,7 @@ static void initial_state(model *m)
         while (r > 0 && ((s->ladder[r].requires & ~d->commit) || s->ladder[r].gate))
             r--;
         d->rung = r;
+        d->base_host = -1;
     }
 }
 

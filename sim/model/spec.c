@@ -235,6 +235,8 @@ const char *const spec_event_kind_names[EV_KIND_COUNT] = {
     [EV_REVERSAL] = "reversal",
     [EV_OPENING] = "opening",
     [EV_ECONOMY] = "economy",
+    [EV_BASING] = "basing",
+    [EV_TRADE] = "trade",
 };
 
 const char *const spec_timing_names[TIMING_COUNT] = {

@@ -105,6 +105,8 @@ typedef enum {
     MP_SUMMIT_WARMTH,         /* default x jump at a summit */
     MP_REVERSAL_THRESHOLD,    /* T*: exogenous common threat that counts as a reversal */
     MP_REVERSAL_MIN_YEARS,    /* it must hold this long */
+    MP_GATE_PROTECTION,       /* s_p: protection the stronger partner gives against threats to the weaker */
+    MP_GATE_INFLUENCE,        /* u: influence the stronger partner gains over the weaker */
     MP_COUNT
 } spec_model_param;
 
@@ -155,6 +157,8 @@ typedef enum {
     EV_REVERSAL,          /* actors[0] confronts actors[1..]: exogenous hostility */
     EV_OPENING,           /* a diplomatic opening or closing: dyad bias += magnitude */
     EV_ECONOMY,           /* economic complementarity of the pairs += magnitude */
+    EV_BASING,            /* actors[0] asks actors[1] (the host) for a base; accepted if x >= 0 */
+    EV_TRADE,             /* trade tie of actors[0] with each other actor := magnitude (x series value) */
     EV_KIND_COUNT
 } spec_event_kind;
 
@@ -182,6 +186,8 @@ typedef struct {
                                      by the spec (model_spec_add_event copies them) */
     unsigned commitments;         /* EV_TREATY: SPEC_C_* offered */
     double expires;               /* EV_TREATY: year the commitments lapse unless renewed; +inf never */
+    double term_years;            /* EV_TREATY: after `expires`, renewed pairs face renewal again every
+                                     so many years; 0 = one term only */
     double ideology;              /* EV_REGIME_CHANGE: new position */
     int active;                   /* EV_DOCTRINE: 1 switches on, 0 off */
     char id[SPEC_ID_LEN];         /* the event's `id` in the scenario, "" if none */

@@ -499,6 +499,9 @@ static void check_event(loader *L, const config_setting_t *g, int i)
     if (got[EVK_EXPIRES] == GOT_VALUE && !(e.expires > e.at))
         ld_error(L, ld_member(g, "expires"), "dates out of order: expected expires after at %.15g, found %.15g",
                  e.at, e.expires);
+    if (got[EVK_TERM_YEARS] == GOT_VALUE && e.term_years > 0.0 && got[EVK_EXPIRES] != GOT_VALUE)
+        ld_error(L, ld_member(g, "term_years"),
+                 "expected `expires` with `term_years` (terms run from the first expiry), found no `expires`");
     if (model_spec_add_event(L->spec, &e) != 0)
         L->oom = 1;
     free(e.actors);

@@ -153,6 +153,12 @@ static const setting_def model_keys[MP_COUNT] = {
                 "coincide by construction)"),
     [MP_REVERSAL_MIN_YEARS] = MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
                 "years the threat must stay above T* to count as a reversal"),
+    [MP_GATE_PROTECTION] = MODEL_PARAM("gate_protection", MP_GATE_PROTECTION, 0.0, 100.0, 1.5,
+                "s_p: in the alliance gate, the protection a partner gives against the threats "
+                "one faces from third parties the partner is not friendly with (Morrow 1991)"),
+    [MP_GATE_INFLUENCE] = MODEL_PARAM("gate_influence", MP_GATE_INFLUENCE, 0.0, 100.0, 0.5,
+                "u: in the alliance gate, the influence the stronger partner gains over the "
+                "weaker, per unit of capability asymmetry (Morrow 1991)"),
 };
 
 static const setting_group model_group = {
@@ -315,6 +321,10 @@ static const setting_def event_keys[EVK_COUNT] = {
      .variants = BIT(EV_TREATY), .timings = T_AT,
      .doc = "year the commitments lapse unless renewed, after `at` (may lie beyond the horizon); "
             "absent: never"},
+    [EVK_TERM_YEARS] = {BIND_DOUBLE(spec_event, term_years), .name = "term_years", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0,
+     .variants = BIT(EV_TREATY), .timings = T_AT,
+     .doc = "after `expires`, the pairs that renewed face renewal again every so many years "
+            "(the Collective Security Treaty's five-year terms); 0: one term only"},
     [EVK_IDEOLOGY] = {BIND_DOUBLE(spec_event, ideology), .name = "ideology", .type = ST_FLOAT, .flags = SF_REQUIRED, .lo = -1.0, .hi = 1.0,
      .variants = BIT(EV_REGIME_CHANGE), .doc = "the actor's new ideological position"},
     [EVK_ACTIVE] = {BIND_INT(spec_event, active), .name = "active", .type = ST_BOOL, .def = 1.0, .variants = BIT(EV_DOCTRINE),
@@ -363,6 +373,10 @@ static const event_rule event_rules[EV_KIND_COUNT] = {
     [EV_REVERSAL] = {2, INT_MAX, 1.0, M_LO, M_HI, 0, "2 or more; the first confronts the others"},
     [EV_OPENING] = {2, 2, 0.2, M_LO, M_HI, 0, "exactly 2"},
     [EV_ECONOMY] = {2, INT_MAX, 0.1, M_LO, M_HI, 0, "2 or more; every pair"},
+    [EV_BASING] = {2, 2, 0.1, 0.0, 1.0, 0, "exactly 2: the power asking for a base, then the host"},
+    [EV_TRADE] = {2, INT_MAX, 1.0, 0.0, M_HI, 0,
+                  "2 or more; the first and each other: their trade tie becomes the magnitude "
+                  "(times the series value for a series event)"},
 };
 
 
