@@ -593,6 +593,43 @@ static void test_sigterm_exits_143_without_half_written_files(void **state)
     interrupt_with(*state, SIGTERM, 143);
 }
 
+/* Issue 14: a stop request reaches a replication that takes about ten
+ * minutes (4e9 events, tests/data/batch/slow.cfg): the batch stops inside it, saves
+ * its checkpoint and exits 130 (143) with its message; --resume accepts the
+ * checkpoint and stops the same way.  Before the fix the first signal was
+ * ignored until the replication ended (minutes: wait_child gives up). */
+static void stop_inside_a_replication(const char *dir, const char *logdir, int resume, int sig, int want)
+{
+    const char *a[] = {"batch", "tests/data/batch/slow.cfg", "-n", "4", "-j", "2", "-o", dir,
+                       resume ? "--resume" : NULL, NULL};
+    pid_t pid = spawn(a, logdir);
+    sleep_ms(1500);
+    kill(pid, sig);
+    assert_int_equal(wait_child(pid, 60.0), want);
+    char *errp = testutil_path(logdir, "spawn.err");
+    char *text = testutil_slurp(errp, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, sig == SIGINT ? "interrupted (SIGINT) after 0 of 4 replications"
+                                               : "interrupted (SIGTERM) after 0 of 4 replications"));
+    assert_non_null(strstr(text, "--resume"));
+    free(text);
+    free(errp);
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE), *reps = testutil_path(dir, "replications.tsv");
+    assert_true(testutil_exists(ck));
+    assert_false(testutil_exists(reps));
+    free(ck);
+    free(reps);
+}
+
+static void test_stop_is_noticed_inside_a_long_replication(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_path(fx->dir, "slow");
+    stop_inside_a_replication(dir, fx->dir, 0, SIGINT, 130);
+    stop_inside_a_replication(dir, fx->dir, 1, SIGTERM, 143);
+    free(dir);
+}
+
 static void test_resume_mismatch_exits_2_and_keeps_the_checkpoint(void **state)
 {
     fixture *fx = *state;
@@ -1240,6 +1277,7 @@ int main(void)
         T(test_resume_after_kill_9_equals_uninterrupted),
         T(test_sigint_exits_130_without_half_written_files),
         T(test_sigterm_exits_143_without_half_written_files),
+        T(test_stop_is_noticed_inside_a_long_replication),
         T(test_resume_mismatch_exits_2_and_keeps_the_checkpoint),
         T(test_resume_without_checkpoint_exits_2),
         T(test_damaged_checkpoint_is_refused),

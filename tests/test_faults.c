@@ -35,6 +35,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/status.h"
+#include "model/model.h"
+#include "run/rep.h"
+#include "scenario/scenario.h"
+
 /* Exit status of the child when it cannot drop root privileges. */
 #define NO_DROP 125
 
@@ -382,6 +387,40 @@ static void test_check_to_a_full_stdout_exits_1(void **state)
     testutil_result_clear(&r);
 }
 
+/* Issue 14: the run-time event limit.  A replication that reaches the
+ * scenario's max_events stops with AS_ELIMIT (exit 1) and a message naming
+ * the limit and the next event, rather than running on; and a stop flag set
+ * before the run stops it at once with AS_ESTOPPED.  The spec's limit is
+ * lowered after loading, as a replication beyond the check-time budget
+ * (scenario/check_budget.c) would meet it. */
+static void test_event_limit_stops_a_replication_with_a_message(void **state)
+{
+    (void)state;
+    model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    scenario_diags diags = {0};
+    char *resolved = NULL;
+    assert_int_equal(scenario_load("tests/data/batch/slow.cfg", NULL, &spec, &resolved, &diags), AS_OK);
+    spec.max_events = 5000;
+    rep_worker *w = rep_worker_alloc(&spec);
+    assert_non_null(w);
+    rep_outcome out;
+    char err[512] = "";
+    assert_int_equal(rep_run(w, 1, NULL, NULL, 0, NULL, NULL, &out, err, sizeof err), AS_ELIMIT);
+    testutil_assert_contains(err, "more than 5000 events in one replication (the scenario's max_events)",
+                             __FILE__, __LINE__);
+    testutil_assert_contains(err, "the next was the event events.[0] (summit) at 1950.00005", __FILE__, __LINE__);
+    /* The same worker runs on after a failure, and a stop flag ends a run. */
+    atomic_int stop = 1;
+    rep_worker_set_stop(w, &stop);
+    spec.max_events = 0;
+    assert_int_equal(rep_run(w, 1, NULL, NULL, 0, NULL, NULL, &out, err, sizeof err), AS_ESTOPPED);
+    rep_worker_free(w);
+    free(resolved);
+    model_spec_clear(&spec);
+    scenario_diags_clear(&diags);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_on_a_full_disk_exits_1_and_leaves_no_partial_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_check_to_a_full_stdout_exits_1, setup, teardown),
+        cmocka_unit_test(test_event_limit_stops_a_replication_with_a_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -626,6 +626,27 @@ static void test_set_bad_values_are_errors(void **state)
     assert_true(find_diag(&fx->diags, "--set overrides: error:", "cannot be set") >= 0);
 }
 
+/* Issue 14: a runaway timing given through --set is refused by the same
+ * budget as in a file, at the --set. */
+static void test_set_runaway_timings_are_errors(void **state)
+{
+    fixture *fx = *state;
+    static const char *const rate[] = {"events.[3].rate=1e12"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", rate, 1), AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "--set events.[3].rate: error:",
+                          "expected at most max_events = 1000000 kernel events per replication") >= 0);
+    scenario_diags_clear(&fx->diags);
+    static const char *const drawn[] = {"events.[3].rate={ dist = \"lognormal\"; mu = 30.0; sigma = 1.0; }"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", drawn, 1), AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "--set events.[3].rate: error:", "(its 0.999 quantile)") >= 0);
+    scenario_diags_clear(&fx->diags);
+    /* Raising max_events lets the same rate through (the run-time limit
+     * still bounds each replication). */
+    static const char *const raised[] = {"events.[3].rate=1000", "max_events=1000000000"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", raised, 2), AS_OK);
+    assert_true(fx->spec.max_events == 1000000000u);
+}
+
 static void test_seed_option(void **state)
 {
     fixture *fx = *state;
@@ -911,7 +932,7 @@ static const bad_case bad_cases[] = {
     {"empty.cfg", NULL, 0, "missing required setting 'actors'"},
     {"unknown_key.cfg", NULL, 3, "unknown setting 'horizen'; did you mean 'horizon'?"},
     {"unknown_model_key.cfg", NULL, 4, "unknown setting 'w_thret'; did you mean 'w_threat'?"},
-    {"wrong_type.cfg", NULL, 3, "start: expected a number, found \"1950\""},
+    {"wrong_type.cfg", NULL, 3, "start: expected a number in [1000, 3000], found \"1950\""},
     {"out_of_range.cfg", NULL, 4, "expected a number in [0, 20] or a distribution group"},
     {"non_finite.cfg", NULL, 3, "expected a finite number in [0, 20]"},
     {"negative_rate.cfg", NULL, 4, "events.[0].rate: expected a number in [0, inf)"},
@@ -983,7 +1004,7 @@ static const bad_case bad_cases[] = {
     {"force_reduction_over_one.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 1]"},
     {"expires_recurring.cfg", NULL, 5, "'expires' is only valid with at timing, not with every"},
     {"clash_negative.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 5]"},
-    {"non_finite_negative.cfg", NULL, 3, "start: expected a finite number, found -inf"},
+    {"non_finite_negative.cfg", NULL, 3, "start: expected a finite number in [1000, 3000], found -inf"},
     {"non_finite_sd.cfg", NULL, 3, "model.w_threat.sd: expected a finite number in (0, inf), found inf"},
     {"dist_sd_zero.cfg", NULL, 3, "model.hysteresis.sd: expected a number in (0, inf), found 0"},
     {"event_self_dyad.cfg", NULL, 4, "events.[0].actors.[1]: actor 'a' is named twice"},
@@ -1041,6 +1062,32 @@ static const bad_case bad_cases[] = {
     {"deep_nesting.cfg", NULL, 2, "groups, lists and arrays nested more than 100 deep"},
     {"deep_list.cfg", NULL, 2, "groups, lists and arrays nested more than 100 deep"},
     {"too_many_settings.cfg", NULL, 1002, "more than 1000 settings in one group"},
+    /* Issue 14: runaway scenarios are refused by the expected-event budget
+     * (sim/scenario/check_budget.c) or the range of the dates. */
+    {"every_tiny.cfg", NULL, 4,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.61e+11 (most from every 1e-09 years (its value))"},
+    {"every_micro.cfg", NULL, 4,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.61e+08"},
+    {"every_denormal.cfg", NULL, 4,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about inf"},
+    {"rate_huge.cfg", NULL, 4,
+     "events.[0].rate: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.61e+14 (most from rate 1e+12 per year (its value))"},
+    {"every_lognormal_tiny.cfg", NULL, 5,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.83e+25 (most from every 8.77e-24 years (its 0.001 quantile))"},
+    {"rate_lognormal_huge.cfg", NULL, 5,
+     "events.[0].rate: expected at most max_events = 1000000 kernel events per replication, found about "
+     "3.77e+16 (most from rate 2.35e+14 per year (its 0.999 quantile))"},
+    {"review_budget.cfg", NULL, 6,
+     "model.review_every_years: expected at most max_events = 1000 kernel events per replication, found "
+     "about 5.2e+04 (most from reviews every 0.02 years over 1000 years)"},
+    {"horizon_huge.cfg", NULL, 3, "horizon: expected a number in [1000, 3000], found 1e+308"},
+    {"horizon_billion.cfg", NULL, 3, "horizon: expected a number in [1000, 3000], found 1000000000"},
+    {"start_huge_negative.cfg", NULL, 3, "start: expected a number in [1000, 3000], found -1e+308"},
+    {"max_events_tiny.cfg", NULL, 3, "max_events: expected an integer in [1000, 1000000000000], found 10"},
 };
 
 static void test_bad_files_are_rejected_with_file_and_line(void **state)
@@ -1314,6 +1361,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_appends_an_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_unknown_path_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_bad_values_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_runaway_timings_are_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lognormal_on_a_bounded_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_variant_merges_its_base, setup, teardown),

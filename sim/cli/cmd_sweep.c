@@ -120,6 +120,10 @@ int cmd_sweep(const cli_options *o)
     cli_session ss;
     if ((rc = cli_session_begin(o, "sweep", &ss)) != 0)
         goto done;
+    if ((rc = cli_session_lock(&ss, o, dir, spec.name)) != 0) {
+        cli_session_end(&ss);
+        goto done;
+    }
     sweep_options so = {reps, o->resume, dir, prov, 1};
     scenario_diags diags = {NULL, 0};
     int st = sweep_run(ss.e, &sf, &d, &spec, resolved, &so, &diags, err, sizeof err);

@@ -41,6 +41,7 @@ static const struct {
     {"-j", OPT_THREADS, 1, "THREADS"}, {"--resume", OPT_RESUME, 0, NULL},
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
     {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
+    {"--force", OPT_FORCE, 0, NULL},
 };
 
 int cli_parse(int argc, char **argv, int first, const char *command, unsigned allowed, size_t min_pos,
@@ -128,6 +129,9 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
         case OPT_LIST:
             o->list = 1;
             break;
+        case OPT_FORCE:
+            o->force = 1;
+            break;
         case OPT_TITLE:
             o->title = value;
             break;
@@ -155,6 +159,8 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
         }
         }
     }
+    if (o->force && o->resume)
+        return fail(o, "--force and --resume exclude each other: --force removes what --resume would continue");
     if (o->npositional < min_pos)
         return fail(o, "missing argument%s", min_pos > 1 ? "s" : "");
     if (o->npositional > max_pos)

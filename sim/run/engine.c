@@ -236,10 +236,14 @@ static int run_slot(worker *w, slot *s)
     while (s->first + s->done < s->end) {
         if (atomic_load_explicit(&e->stop, memory_order_relaxed))
             break;
-        engine_task t = {s->first + s->done, 0};
+        engine_task t = {s->first + s->done, 0, &e->stop};
         t.seed = seed_of(e, t.index);
         char why[512] = "";
         int rc = j->reducer->run(j->ctx, w->state, &t, w->acc, &s->rec, why, sizeof why);
+        /* A task that saw the stop request ended early, adding nothing: it is
+         * simply not done (a failure elsewhere is reported by its worker). */
+        if (rc == AS_ESTOPPED && atomic_load(&e->stop) != 0)
+            break;
         if (rc == AS_OK && s->rec.failed) {
             rc = AS_ENOMEM;
             snprintf(why, sizeof why, "out of memory");

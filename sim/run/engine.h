@@ -98,6 +98,7 @@
 #define ALIGNSIM_RUN_ENGINE_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,6 +113,12 @@
 typedef struct {
     uint64_t index;   /* 0 .. ntasks - 1 */
     uint64_t seed;    /* its replication seed */
+    /* Non-zero once the job is to stop (a signal or another worker's
+     * failure).  A long task may watch it (model_set_stop, rep_worker_set_stop)
+     * and return AS_ESTOPPED without having added anything to its
+     * accumulator or record buffer: the task then counts as not done and
+     * runs again on --resume. */
+    const atomic_int *stop;
 } engine_task;
 
 /*

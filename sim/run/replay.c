@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "run/rep.h"
 #include "run/summary.h"
 
 typedef struct {
@@ -297,8 +298,13 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
     model_observer obs = {&r, rec_event, rec_sample, rec_change};
     model_outcome out;
     int mrc = model_run(m, seed, NULL, &obs, &out);
-    if (mrc != 0 || r.oom) {
-        snprintf(err, errlen, "replication failed (%s)", r.oom ? "out of memory" : "kernel error");
+    if (r.oom) {
+        snprintf(err, errlen, "replication failed (out of memory)");
+        rc = AS_ENOMEM;
+        goto done;
+    }
+    if (mrc != AS_OK) {
+        rc = rep_model_failure(m, mrc, err, errlen);
         goto done;
     }
     milestones_finish(r.ms, spec->horizon);

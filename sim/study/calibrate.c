@@ -155,6 +155,7 @@ static int lw_run(void *ctx, void *wp, const engine_task *t, void *accp, buf *re
     loss_worker *w = wp;
     loss_acc *a = accp;
     rep_outcome out;
+    rep_worker_set_stop(w->rw, t->stop);
     int rc = rep_run(w->rw, t->seed, c->idx, c->values, c->cal->nfree, NULL, NULL, &out, err, errlen);
     if (rc != AS_OK)
         return rc;
