@@ -33,6 +33,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/status.h"
@@ -349,8 +350,9 @@ static void test_run_on_a_full_disk_exits_1_and_leaves_no_partial_file(void **st
     const char *args[] = {"run", fx->scenario, NULL};
     /* The first file written, scenario.cfg, does not fit. */
     assert_int_equal(expect_full_disk_failure(fx, args, ref, 1024, "scenario.cfg"), 0);
-    /* scenario.cfg fits, trajectory.tsv does not: scenario.cfg is complete. */
-    assert_true(expect_full_disk_failure(fx, args, ref, cfg + 256, "trajectory.tsv") >= 1);
+    /* scenario.cfg fits, trajectory.tsv does not: a run is all its files or
+     * none, so scenario.cfg is taken back too (issue 14). */
+    assert_int_equal(expect_full_disk_failure(fx, args, ref, cfg + 256, "trajectory.tsv"), 0);
     free(ref);
 }
 
@@ -368,7 +370,9 @@ static void test_batch_on_a_full_disk_exits_1_and_leaves_no_partial_file(void **
 
     const char *args[] = {"batch", fx->scenario, "-n", "8", "-j", "1", "-q", NULL};
     assert_int_equal(expect_full_disk_failure(fx, args, ref, 1024, "scenario.cfg"), 0);
-    assert_true(expect_full_disk_failure(fx, args, ref, cfg + 256, "summary.tsv") >= 1);
+    /* Issue 14: no result file is left (the folder that the failed batch
+     * created is gone too). */
+    assert_int_equal(expect_full_disk_failure(fx, args, ref, cfg + 256, "summary.tsv"), 0);
     free(ref);
 }
 
@@ -385,6 +389,234 @@ static void test_check_to_a_full_stdout_exits_1(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "alignsim check: error: cannot write to standard output"));
     testutil_result_clear(&r);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* ------------------------------------------------------------------ */
+/* One writer per folder, one kind of result per folder (issue 14)    */
+/* ------------------------------------------------------------------ */
+
+#define BATCH_A "tests/data/batch/small.cfg" /* name "batch-small" */
+#define BATCH_B "tests/data/run/small.cfg"   /* name "small" */
+
+/* Lists the names in dir, sorted, one per line, into a heap string. */
+static char *listing(const char *dir)
+{
+    char *names[64];
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return strdup("");
+    for (struct dirent *e; (e = readdir(d)) != NULL && n < 64;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(names[i]) + 1;
+    char *out = calloc(len, 1);
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, names[i]);
+        strcat(out, "\n");
+        free(names[i]);
+    }
+    return out;
+}
+
+/* Fails unless folders a and b hold the same names and the same bytes. */
+static void assert_same_folder(const char *a, const char *b)
+{
+    char *la = listing(a), *lb = listing(b);
+    if (strcmp(la, lb) != 0)
+        fail_msg("%s holds\n%sbut %s holds\n%s", a, la, b, lb);
+    for (char *p = la, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        *nl = '\0';
+        testutil_assert_same_file(a, b, p);
+    }
+    free(la);
+    free(lb);
+}
+
+static int wait_status(pid_t pid)
+{
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * Two writers started together into one folder, many times: a batch of one
+ * scenario against a batch of another, and against a run of the same
+ * scenario.  Exactly one succeeds; the other is refused, at once as the
+ * folder is busy (exit 1, the holder named) or, if it came second, as the
+ * folder holds other results (exit 2); and the folder is byte for byte the
+ * winner's folder of a run alone: never mixed, never a stale checkpoint.
+ */
+static void test_two_writers_never_mix_their_files(void **state)
+{
+    fixture *fx = *state;
+    char *ref_a = testutil_path(fx->dir, "ref_a"), *ref_b = testutil_path(fx->dir, "ref_b"),
+         *ref_r = testutil_path(fx->dir, "ref_r");
+    const char *ra[] = {"batch", BATCH_A, "-n", "300", "-j", "1", "-q", "-o", ref_a, NULL};
+    const char *rb[] = {"batch", BATCH_B, "-n", "300", "-j", "1", "-q", "-o", ref_b, NULL};
+    const char *rr[] = {"run", BATCH_A, "-q", "-o", ref_r, NULL};
+    assert_int_equal(testutil_run_ok(ra), 0);
+    assert_int_equal(testutil_run_ok(rb), 0);
+    assert_int_equal(testutil_run_ok(rr), 0);
+    size_t busy = 0, other = 0;
+    for (int trial = 0; trial < 24; trial++) {
+        char name[32];
+        snprintf(name, sizeof name, "shared%d", trial);
+        char *dir = testutil_path(fx->dir, name);
+        char *o1 = testutil_path(fx->dir, "w1.out"), *e1 = testutil_path(fx->dir, "w1.err");
+        char *o2 = testutil_path(fx->dir, "w2.out"), *e2 = testutil_path(fx->dir, "w2.err");
+        const char *a[] = {"batch", BATCH_A, "-n", "300", "-j", "1", "-q", "-o", dir, NULL};
+        const char *b[] = {"batch", BATCH_B, "-n", "300", "-j", "1", "-q", "-o", dir, NULL};
+        const char *r[] = {"run", BATCH_A, "-q", "-o", dir, NULL};
+        const char *const *second = trial % 2 ? r : b;
+        const char *second_ref = trial % 2 ? ref_r : ref_b;
+        /* Alternate who starts first. */
+        pid_t p1 = testutil_spawn(trial % 4 < 2 ? a : second, o1, e1);
+        pid_t p2 = testutil_spawn(trial % 4 < 2 ? second : a, o2, e2);
+        int s1 = wait_status(p1), s2 = wait_status(p2);
+        int sa = trial % 4 < 2 ? s1 : s2, sb = trial % 4 < 2 ? s2 : s1;
+        char *ea = testutil_slurp(trial % 4 < 2 ? e1 : e2, NULL), *eb = testutil_slurp(trial % 4 < 2 ? e2 : e1, NULL);
+        if (!((sa == 0) ^ (sb == 0)))
+            fail_msg("trial %d: exit %d and %d; stderr:\n%s\n%s", trial, sa, sb, ea, eb);
+        const char *loser_err = sa == 0 ? eb : ea;
+        int loser = sa == 0 ? sb : sa;
+        if (loser == 1) {
+            testutil_assert_contains(loser_err, "is being written by process", __FILE__, __LINE__);
+            busy++;
+        } else {
+            assert_int_equal(loser, 2);
+            testutil_assert_contains(loser_err, "holds", __FILE__, __LINE__);
+            testutil_assert_contains(loser_err, "--force", __FILE__, __LINE__);
+            other++;
+        }
+        assert_same_folder(sa == 0 ? ref_a : second_ref, dir);
+        free(ea);
+        free(eb);
+        free(o1);
+        free(e1);
+        free(o2);
+        free(e2);
+        free(dir);
+    }
+    print_message("24 trials: %zu refused as busy, %zu as holding other results\n", busy, other);
+    free(ref_a);
+    free(ref_b);
+    free(ref_r);
+}
+
+/* A writer refuses a folder of another kind or another scenario (exit 2,
+ * nothing touched); --force clears the old results first. */
+static void test_a_folder_of_other_results_is_refused_unless_force(void **state)
+{
+    fixture *fx = *state;
+    char *ref = testutil_path(fx->dir, "ref"), *dir = testutil_path(fx->dir, "mixed");
+    const char *batch_ref[] = {"batch", BATCH_A, "-n", "50", "-q", "-o", ref, NULL};
+    assert_int_equal(testutil_run_ok(batch_ref), 0);
+    const char *run[] = {"run", BATCH_A, "-q", "-o", dir, NULL};
+    assert_int_equal(testutil_run_ok(run), 0);
+    char *before = listing(dir);
+
+    const char *batch[] = {"batch", BATCH_A, "-n", "50", "-q", "-o", dir, NULL};
+    testutil_result r = testutil_run(batch);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "holds the results of `alignsim run` (", __FILE__, __LINE__);
+    testutil_assert_contains(r.err, "add --force to remove them first", __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    char *after = listing(dir);
+    assert_string_equal(before, after);
+    free(after);
+
+    const char *other[] = {"run", BATCH_B, "-q", "-o", dir, NULL};
+    r = testutil_run(other);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "holds results of the scenario 'batch-small', not 'small'", __FILE__,
+                             __LINE__);
+    testutil_result_clear(&r);
+    /* The same scenario and kind again is fine. */
+    assert_int_equal(testutil_run_ok(run), 0);
+
+    const char *forced[] = {"batch", BATCH_A, "-n", "50", "-q", "--force", "-o", dir, NULL};
+    assert_int_equal(testutil_run_ok(forced), 0);
+    assert_same_folder(ref, dir);
+    /* --force and --resume exclude each other. */
+    const char *both[] = {"batch", BATCH_A, "-n", "50", "--force", "--resume", "-o", dir, NULL};
+    r = testutil_run(both);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "--force and --resume exclude each other", __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    free(before);
+    free(ref);
+    free(dir);
+}
+
+/* A refused or failed command leaves no folder it created behind. */
+static void test_a_refused_command_leaves_no_empty_folder(void **state)
+{
+    fixture *fx = *state;
+    char *never = testutil_path(fx->dir, "never"), *deep = testutil_path(never, "x/y");
+    const char *resume[] = {"batch", BATCH_A, "-n", "50", "--resume", "-o", deep, NULL};
+    testutil_result r = testutil_run(resume);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "no interrupted batch", __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    assert_false(testutil_exists(never));
+    const char *claim[] = {"claim", BATCH_A, "-n", "10", "--resume", "-o", deep, NULL};
+    r = testutil_run(claim);
+    assert_true(r.status != 0);
+    testutil_result_clear(&r);
+    assert_false(testutil_exists(never));
+    free(deep);
+    free(never);
+}
+
+/* The message of a busy folder names the process that holds it. */
+static void test_a_busy_folder_names_its_writer(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_path(fx->dir, "busy"), *lock = testutil_path(dir, ".alignsim.lock");
+    char *o = testutil_path(fx->dir, "slow.out"), *e = testutil_path(fx->dir, "slow.err");
+    const char *slow[] = {"batch", "tests/data/batch/slow.cfg", "-n", "2", "-j", "1", "-o", dir, NULL};
+    pid_t pid = testutil_spawn(slow, o, e);
+    for (int i = 0; i < 3000 && !testutil_exists(lock); i++)
+        sleep_ms(10);
+    sleep_ms(100); /* the holder's record is written just after the lock */
+    const char *run[] = {"run", BATCH_A, "-o", dir, NULL};
+    testutil_result r = testutil_run(run);
+    char want[64];
+    snprintf(want, sizeof want, "is being written by process %ld (alignsim batch", (long)pid);
+    int st = r.status;
+    char *err = strdup(r.err);
+    testutil_result_clear(&r);
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_status(pid), 143);
+    assert_int_equal(st, 1);
+    testutil_assert_contains(err, want, __FILE__, __LINE__);
+    testutil_assert_contains(err, "tests/data/batch/slow.cfg)", __FILE__, __LINE__);
+    /* Released at the end, and the lock file is gone. */
+    assert_false(testutil_exists(lock));
+    free(err);
+    free(o);
+    free(e);
+    free(lock);
+    free(dir);
 }
 
 /* Issue 14: the run-time event limit.  A replication that reaches the
@@ -435,6 +667,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_check_to_a_full_stdout_exits_1, setup, teardown),
         cmocka_unit_test(test_event_limit_stops_a_replication_with_a_message),
+        cmocka_unit_test_setup_teardown(test_two_writers_never_mix_their_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_folder_of_other_results_is_refused_unless_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_refused_command_leaves_no_empty_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_busy_folder_names_its_writer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -393,7 +393,16 @@ static int finish_files(batch_ctx *c, const batch_acc *a, const char *resolved, 
         rc = io_append_commit(p, c->final_path, err, errlen);
     }
     if (rc == AS_OK)
-        rc = engine_checkpoint_remove(ckpt, err, errlen);
+        return engine_checkpoint_remove(ckpt, err, errlen);
+    /* The result files are all there or none (the checkpoint and the rows
+     * stay, so --resume finishes them). */
+    static const char *const names[] = {"scenario.cfg", "summary.tsv", "milestones.tsv", "ladder.tsv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *p = io_join(dir, names[i]);
+        if (p)
+            (void)unlink(p);
+        free(p);
+    }
     return rc;
 }
 

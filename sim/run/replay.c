@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "run/rep.h"
@@ -320,8 +321,16 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
         (rc = write_trajectory(&r, outdir, &p, err, errlen)) != AS_OK ||
         (rc = write_events(&r, outdir, &p, err, errlen)) != AS_OK ||
         (rc = write_milestones(&r, outdir, &p, err, errlen)) != AS_OK ||
-        (rc = replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK)
+        (rc = replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK) {
+        /* A run is all its files or none: take back those written. */
+        static const char *const names[] = {"scenario.cfg", "trajectory.tsv", "events.tsv", "milestones.tsv",
+                                            "ladder.tsv"};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s", outdir, names[i]);
+            (void)unlink(path);
+        }
         goto done;
+    }
     if (report) {
         report->score = milestones_get_score(r.ms);
         report->outcome = out;
