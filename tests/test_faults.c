@@ -499,7 +499,7 @@ static void test_two_writers_never_mix_their_files(void **state)
         const char *loser_err = sa == 0 ? eb : ea;
         int loser = sa == 0 ? sb : sa;
         if (loser == 1) {
-            testutil_assert_contains(loser_err, "is being written by process", __FILE__, __LINE__);
+            testutil_assert_contains(loser_err, "is being written by", __FILE__, __LINE__);
             busy++;
         } else {
             assert_int_equal(loser, 2);
@@ -619,6 +619,107 @@ static void test_a_busy_folder_names_its_writer(void **state)
     free(dir);
 }
 
+/* Replaces the first occurrence of `from` in file path by `to`. */
+static void edit_file(const char *path, const char *from, const char *to)
+{
+    char *text = testutil_slurp(path, NULL);
+    assert_non_null(text);
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fwrite(text, 1, (size_t)(at - text), f);
+    fputs(to, f);
+    fputs(at + strlen(from), f);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+/* compare refuses a folder whose files disagree (a run's beside a batch's,
+ * a table of another scenario than scenario.cfg, NA or nan in a mean), and
+ * -o naming one of its inputs (issue 14). */
+static void test_compare_refuses_mixed_folders_and_its_inputs_as_output(void **state)
+{
+    fixture *fx = *state;
+    char *a = testutil_path(fx->dir, "a"), *b = testutil_path(fx->dir, "b"), *run = testutil_path(fx->dir, "r");
+    const char *ba[] = {"batch", BATCH_A, "-n", "40", "-q", "-o", a, NULL};
+    const char *bb[] = {"batch", BATCH_A, "-n", "40", "-s", "7", "-q", "-o", b, NULL};
+    const char *rr[] = {"run", BATCH_B, "-q", "-o", run, NULL};
+    assert_int_equal(testutil_run_ok(ba), 0);
+    assert_int_equal(testutil_run_ok(bb), 0);
+    assert_int_equal(testutil_run_ok(rr), 0);
+
+    const char *into_a[] = {"compare", a, b, "-o", a, NULL};
+    testutil_result r = testutil_run(into_a);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "is the folder compared as A", __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    char *cmp = testutil_path(a, "compare.tsv");
+    assert_false(testutil_exists(cmp));
+    free(cmp);
+
+    /* A run's trajectory beside the batch's summary. */
+    char *traj_from = testutil_path(run, "trajectory.tsv"), *traj_to = testutil_path(b, "trajectory.tsv");
+    char *text = testutil_slurp(traj_from, NULL);
+    FILE *f = fopen(traj_to, "w");
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    char *cmp_out = testutil_path(fx->dir, "cmp");
+    const char *ab[] = {"compare", a, b, "-o", cmp_out, NULL};
+    r = testutil_run(ab);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "a mixed folder: it holds the results of a batch (summary.tsv) and of a run",
+                             __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    unlink(traj_to);
+
+    /* scenario.cfg of another scenario than the tables. */
+    char *cfg_b = testutil_path(b, "scenario.cfg");
+    edit_file(cfg_b, "name = \"batch-small\"", "name = \"other\"");
+    const char *ab2[] = {"compare", a, b, "-o", cmp_out, NULL};
+    r = testutil_run(ab2);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "summary.tsv is of the scenario 'batch-small' but scenario.cfg of 'other'",
+                             __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    edit_file(cfg_b, "name = \"other\"", "name = \"batch-small\"");
+
+    /* NA and nan in the mean column. */
+    static const char *const bad[] = {"NA", "nan"};
+    char *sum_b = testutil_path(b, "summary.tsv");
+    for (size_t i = 0; i < 2; i++) {
+        char *orig = testutil_slurp(sum_b, NULL);
+        char *row = strstr(orig, "\n1950\ta-b\t");
+        assert_non_null(row);
+        char *end = strchr(row + 10, '\t');
+        char from[128], to[128];
+        snprintf(from, sizeof from, "%.*s", (int)(end - row), row);
+        snprintf(to, sizeof to, "\n1950\ta-b\t%s", bad[i]);
+        edit_file(sum_b, from, to);
+        r = testutil_run(ab2);
+        assert_int_equal(r.status, 2);
+        testutil_assert_contains(r.err, "summary.tsv:10: error: expected finite numbers in the columns year and mean",
+                                 __FILE__, __LINE__);
+        testutil_result_clear(&r);
+        f = fopen(sum_b, "w");
+        fputs(orig, f);
+        fclose(f);
+        free(orig);
+    }
+    r = testutil_run(ab2);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+    free(sum_b);
+    free(cfg_b);
+    free(cmp_out);
+    free(traj_from);
+    free(traj_to);
+    free(a);
+    free(b);
+    free(run);
+}
+
 /* Issue 14: the run-time event limit.  A replication that reaches the
  * scenario's max_events stops with AS_ELIMIT (exit 1) and a message naming
  * the limit and the next event, rather than running on; and a stop flag set
@@ -671,6 +772,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_folder_of_other_results_is_refused_unless_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_refused_command_leaves_no_empty_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_busy_folder_names_its_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compare_refuses_mixed_folders_and_its_inputs_as_output, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -91,7 +92,13 @@ static void remove_created(const char *dir, const char *top)
 static void read_holder(int fd, buf *b)
 {
     char text[1024];
-    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    ssize_t n = 0;
+    /* The holder writes its record right after it took the lock: give it a
+     * moment (at most 0.1 s). */
+    for (int tries = 0; tries < 50 && (n = pread(fd, text, sizeof text - 1, 0)) <= 0; tries++) {
+        struct timespec ts = {0, 2000000L};
+        nanosleep(&ts, NULL);
+    }
     if (n <= 0) {
         buf_puts(b, "another process (it is just starting)");
         return;

@@ -260,7 +260,7 @@ static int records(void *ctx, uint64_t first, uint64_t end, const unsigned char 
     return io_append_write(c->part, data, len, err, errlen);
 }
 
-static int records_open(void *ctx, int resume, uint64_t pos, char *err, size_t errlen)
+static int records_open(void *ctx, int resume, uint64_t pos, uint64_t digest, char *err, size_t errlen)
 {
     batch_ctx *c = ctx;
     if (!resume) {
@@ -276,13 +276,26 @@ static int records_open(void *ctx, int resume, uint64_t pos, char *err, size_t e
         return AS_EIO;
     }
     c->part = io_append_reopen(c->partial_path, pos, c->header.data, c->header.len, err, errlen);
-    return c->part ? AS_OK : AS_EIO;
+    if (!c->part)
+        return AS_EIO;
+    if (io_append_digest(c->part) != digest) {
+        as_errf(err, errlen,
+                "%s: changed since the checkpoint (its checksum differs), so its rows cannot be trusted: the "
+                "batch cannot be resumed (the file was damaged or edited); delete it and %s, and run the "
+                "batch again",
+                c->partial_path, BATCH_CKPT_FILE);
+        io_append_close(c->part);
+        c->part = NULL;
+        return AS_ERUNTIME;
+    }
+    return AS_OK;
 }
 
-static int records_mark(void *ctx, uint64_t *pos, char *err, size_t errlen)
+static int records_mark(void *ctx, uint64_t *pos, uint64_t *digest, char *err, size_t errlen)
 {
     batch_ctx *c = ctx;
     *pos = io_append_length(c->part);
+    *digest = io_append_digest(c->part);
     return io_append_sync(c->part, err, errlen);
 }
 

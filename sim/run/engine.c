@@ -868,9 +868,9 @@ static uint64_t tasks_done_root(const engine *e)
 static int write_checkpoint(engine *e, char *err, size_t errlen)
 {
     const engine_job *j = e->job;
-    uint64_t pos = 0;
+    uint64_t pos = 0, digest = 0;
     int rc = AS_OK;
-    if (j->reducer->records_mark && (rc = j->reducer->records_mark(j->ctx, &pos, err, errlen)) != AS_OK)
+    if (j->reducer->records_mark && (rc = j->reducer->records_mark(j->ctx, &pos, &digest, err, errlen)) != AS_OK)
         return rc;
     buf_reset(&e->pack);
     if (has_acc(j->reducer) && (rc = j->reducer->acc_pack(j->ctx, e->total, &e->pack)) != AS_OK) {
@@ -890,7 +890,8 @@ static int write_checkpoint(engine *e, char *err, size_t errlen)
         cp[i] = (ckpt_pending){e->pending[i].block, e->pending[i].done, e->pending[i].rec.data,
                                e->pending[i].rec.len};
     ckpt_state st = {{{j->identity[0], j->identity[1]}, j->master, j->ntasks, e->block_tasks},
-                     e->prefix, pos, tasks_done_root(e), cp, e->npending, e->pack.data, e->pack.len, NULL, NULL};
+                     e->prefix, pos, digest, tasks_done_root(e), cp, e->npending, e->pack.data, e->pack.len, NULL,
+                     NULL};
     rc = ckpt_write(j->checkpoint, &st, err, errlen);
     free(cp);
     return rc;
@@ -959,7 +960,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
                     dir, what, (unsigned long long)done, (unsigned long long)total, j->checkpoint);
             return AS_EUSAGE;
         }
-        return r->records_open ? r->records_open(j->ctx, 0, 0, err, errlen) : AS_OK;
+        return r->records_open ? r->records_open(j->ctx, 0, 0, 0, err, errlen) : AS_OK;
     }
     if (access(j->checkpoint, F_OK) != 0) {
         char dir[4096];
@@ -997,7 +998,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
             goto done;
         }
     }
-    if (r->records_open && (rc = r->records_open(j->ctx, 1, st.records_pos, err, errlen)) != AS_OK)
+    if (r->records_open && (rc = r->records_open(j->ctx, 1, st.records_pos, st.records_digest, err, errlen)) != AS_OK)
         goto done;
     e->prefix = st.prefix_blocks;
     e->tasks_before = tasks_done_root(e);
