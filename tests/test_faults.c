@@ -720,6 +720,23 @@ static void test_compare_refuses_mixed_folders_and_its_inputs_as_output(void **s
     free(run);
 }
 
+/* calibrate without a target to fit is refused at once (exit 2), leaving
+ * no folder; it used to run thousands of evaluations to "RMSE nan". */
+static void test_calibrate_without_targets_is_refused(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_path(fx->dir, "cal");
+    const char *a[] = {"calibrate", "tests/data/run/small.cfg", "-n", "2", "-o", dir, "--set", "targets=()",
+                       "--set", "calibrate={ free = ( { path = \"model.w_threat\"; min = 0.5; max = 2.0; } ); }",
+                       NULL};
+    testutil_result r = testutil_run(a);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err, "the scenario has no calibration targets: nothing to fit", __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    assert_false(testutil_exists(dir));
+    free(dir);
+}
+
 /* Issue 14: the run-time event limit.  A replication that reaches the
  * scenario's max_events stops with AS_ELIMIT (exit 1) and a message naming
  * the limit and the next event, rather than running on; and a stop flag set
@@ -774,6 +791,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_busy_folder_names_its_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compare_refuses_mixed_folders_and_its_inputs_as_output, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_calibrate_without_targets_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

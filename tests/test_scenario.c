@@ -20,6 +20,7 @@
 
 #include "testutil.h"
 
+#include "base/buf.h"
 #include "base/num.h"
 #include "model/spec.h"
 #include "scenario/scenario.h"
@@ -30,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define GOOD "tests/data/good/"
 #define BAD "tests/data/bad/"
@@ -647,6 +650,52 @@ static void test_set_runaway_timings_are_errors(void **state)
     assert_true(fx->spec.max_events == 1000000000u);
 }
 
+/* Issue 14: an @include of a fifo is refused with the reason (a fifo would
+ * block the loader), and so is a sparse file beyond the size limit; and the
+ * sanctions rule takes any number of actors, as docs/SCENARIO.md says
+ * ("2 or more"; a limit of 8 once disagreed). */
+static void test_fifo_and_huge_includes_and_many_sanctioned_actors(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_mkdtemp();
+    char *fifo = testutil_path(dir, "pipe.inc"), *big = testutil_path(dir, "big.inc");
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 2147483647L, SEEK_SET), 0); /* a 2 GB sparse file */
+    fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+    const char *text = "name = \"x\";\n@include \"pipe.inc\"\n@include \"big.inc\"\n";
+    assert_int_equal(scenario_load_string(text, "inc.cfg", dir, NULL, &fx->spec, &fx->resolved, &fx->diags),
+                     AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "inc.cfg:2: error:", "is not a regular file (a device, a pipe or a socket)") >=
+                0);
+    assert_true(find_diag(&fx->diags, "inc.cfg:3: error:", "is larger than 8388608 bytes") >= 0);
+    scenario_diags_clear(&fx->diags);
+    unlink(fifo);
+    unlink(big);
+    testutil_rmtree(dir);
+    free(fifo);
+    free(big);
+    free(dir);
+
+    buf b = {0};
+    buf_puts(&b, "name = \"many\";\n@include \"tests/data/good/ladder4.cfg\"\nactors = {\n");
+    for (int i = 0; i < 12; i++)
+        buf_printf(&b, "  s%d = { capability = ( (1940.0, 0.1) ); };\n", i);
+    buf_puts(&b, "};\nevents = ( { type = \"sanctions\"; at = 1960.0; actors = [");
+    for (int i = 0; i < 12; i++)
+        buf_printf(&b, "%s\"s%d\"", i ? ", " : "", i);
+    buf_puts(&b, "]; } );\n");
+    int rc = scenario_load_string(buf_str(&b), "many.cfg", NULL, NULL, &fx->spec, &fx->resolved, &fx->diags);
+    if (rc != AS_OK)
+        print_diags(&fx->diags);
+    assert_int_equal(rc, AS_OK);
+    assert_int_equal(fx->spec.nevents, 1);
+    assert_int_equal(fx->spec.events[0].nactors, 12);
+    buf_clear(&b);
+}
+
 static void test_seed_option(void **state)
 {
     fixture *fx = *state;
@@ -922,7 +971,10 @@ typedef struct {
 static const bad_case bad_cases[] = {
     {"syntax.cfg", NULL, 3, "syntax error"},
     {"missing_include.cfg", NULL, 3, "cannot open include file 'no_such_file.cfg'"},
-    {"self_include.cfg", NULL, 2, "include file nesting too deep"},
+    /* Issue 14: the cycle is named before libconfig's depth limit. */
+    {"self_include.cfg", NULL, 2,
+     "cannot include 'self_include.cfg': 'tests/data/bad/self_include.cfg' is already being included (an "
+     "@include cycle)"},
     {"duplicate_actor.cfg", NULL, 6, "duplicate setting name"},
     {"nan.cfg", NULL, 3, "syntax error"},
     {"binary.cfg", NULL, 2, "NUL byte"},
@@ -996,7 +1048,7 @@ static const bad_case bad_cases[] = {
     {"every_zero.cfg", NULL, 4, "events.[0].every: expected a number in (0, inf)"},
     {"rate_dist_negative.cfg", NULL, 5,
      "events.[0].rate.min: expected a value in [0, inf) (the range of events.[0].rate), found -1"},
-    {"jitter_negative.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, inf), found -0.5"},
+    {"jitter_negative.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, 100], found -0.5"},
     {"jitter_half_period.cfg", NULL, 4,
      "events.[0].jitter: expected a jitter below half the period (so that occurrences keep their order), "
      "found jitter 0.5 and every 1"},
@@ -1088,6 +1140,15 @@ static const bad_case bad_cases[] = {
     {"horizon_billion.cfg", NULL, 3, "horizon: expected a number in [1000, 3000], found 1000000000"},
     {"start_huge_negative.cfg", NULL, 3, "start: expected a number in [1000, 3000], found -1e+308"},
     {"max_events_tiny.cfg", NULL, 3, "max_events: expected an integer in [1000, 1000000000000], found 10"},
+    /* Issue 14: the quieter defects. */
+    {"include_cycle.cfg", "part_cycle_b.inc", 2,
+     "cannot include 'part_cycle_a.inc': 'tests/data/bad/part_cycle_a.inc' is already being included (an "
+     "@include cycle)"},
+    {"seed_huge.cfg", NULL, 3,
+     "expected an integer of at most 9223372036854775807, found 99999999999999999999999 (beyond 64 bits"},
+    {"jitter_huge.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, 100], found 1e+300"},
+    {"orders_no_targets.cfg", NULL, 6,
+     "calibrate.orders.[0]: an order compares two targets, but the scenario has 0; add `targets`"},
 };
 
 static void test_bad_files_are_rejected_with_file_and_line(void **state)
@@ -1362,6 +1423,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_unknown_path_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_bad_values_are_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_runaway_timings_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_and_huge_includes_and_many_sanctioned_actors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lognormal_on_a_bounded_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_variant_merges_its_base, setup, teardown),

@@ -98,8 +98,10 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             o->out_dir = value;
             break;
         case OPT_SEED:
-            if (num_parse_u64(value, UINT64_MAX, &u))
-                return fail(o, "seed must be a whole number from 0 to 18446744073709551615, not '%s'", value);
+            /* The one range of a seed, as the scenario's `seed` (issue 14:
+             * -s used to report two different ranges). */
+            if (num_parse_u64(value, (uint64_t)INT64_MAX, &u))
+                return fail(o, "seed must be a whole number from 0 to 9223372036854775807, not '%s'", value);
             o->has_seed = 1;
             o->seed = u;
             break;

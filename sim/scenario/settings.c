@@ -293,9 +293,10 @@ static const setting_def event_keys[EVK_COUNT] = {
      .doc = "first year of a recurring event"},
     [EVK_UNTIL] = {BIND_DOUBLE(spec_event, until), .name = "until", .type = ST_DATE, .dyn = DD_HORIZON, .timings = T_EVERY | T_RATE | T_SERIES,
      .doc = "end of a recurring event, after `from`"},
-    [EVK_JITTER] = {BIND_DOUBLE(spec_event, jitter_years), .name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0, .timings = T_EVERY,
+    [EVK_JITTER] = {BIND_DOUBLE(spec_event, jitter_years), .name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = 100.0, .def = 0.0, .timings = T_EVERY,
      .doc = "each occurrence of an `every` event moves by its own U(-jitter, jitter) years "
-            "around its schedule from + k * every; below every / 2"},
+            "around its schedule from + k * every; below every / 2. An occurrence moved before "
+            "the start is skipped, and one moved beyond the horizon ends the event"},
     [EVK_ACTORS] = {.name = "actors", .type = ST_STRINGS, .flags = SF_REQUIRED,
      .doc = "actor ids, no duplicates; how many and what order means: table below"},
     [EVK_MAGNITUDE] = {.name = "magnitude", .type = ST_PARAM, .lo = -5.0, .hi = 5.0, .dyn = DD_KIND,

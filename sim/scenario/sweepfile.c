@@ -92,8 +92,9 @@ static int parse_range(loader *L, const config_setting_t *s, const char *text, d
     }
     double count = floor((stop - start) / step + 1e-9) + 1.0;
     if (!(count >= 1.0) || count > (double)SWEEP_MAX_VALUES) {
-        ld_error(L, s, "range \"%s\" has %.0f values; at most %d are allowed", text, count,
-                 SWEEP_MAX_VALUES);
+        /* %.3g: a tiny step must not print a 300-digit count (issue 14). */
+        ld_error(L, s, "range \"%s\" has %s%.3g values; at most %d are allowed", text, count < 1e6 ? "" : "about ",
+                 count, SWEEP_MAX_VALUES);
         return -1;
     }
     size_t m = (size_t)count;

@@ -514,6 +514,21 @@ static int check_free(const model_spec *spec, const spec_calibrate *cal, char *e
             return AS_EUSAGE;
         }
     }
+    /* A fit needs something to fit (issue 14: without targets it ran
+     * thousands of evaluations to "RMSE nan"). */
+    size_t in_window = 0;
+    for (size_t i = 0; i < spec->ntargets; i++)
+        in_window += calibrate_in_window(spec, cal, i) != 0;
+    if (in_window == 0) {
+        if (spec->ntargets == 0)
+            snprintf(err, errlen, "the scenario has no calibration targets: nothing to fit; add a `targets` list");
+        else
+            snprintf(err, errlen,
+                     "none of the scenario's %zu targets lies before calibrate.fit_until = %.15g: nothing to "
+                     "fit",
+                     spec->ntargets, cal->fit_until);
+        return AS_EUSAGE;
+    }
     return AS_OK;
 }
 
