@@ -109,6 +109,7 @@ typedef struct {
     int as_nobody;          /* drop root privileges (when root) */
     long fsize_limit;       /* RLIMIT_FSIZE in bytes; 0: none */
     const char *stdout_to;  /* file for stdout; NULL: captured */
+    long as_limit;          /* RLIMIT_AS in bytes; 0: none */
 } fault;
 
 /*
@@ -147,6 +148,11 @@ static testutil_result run_faulty(const fixture *fx, const fault *ft, const char
             signal(SIGXFSZ, SIG_IGN);
             struct rlimit lim = {(rlim_t)ft->fsize_limit, (rlim_t)ft->fsize_limit};
             if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+                _exit(126);
+        }
+        if (ft->as_limit > 0) {
+            struct rlimit lim = {(rlim_t)ft->as_limit, (rlim_t)ft->as_limit};
+            if (setrlimit(RLIMIT_AS, &lim) != 0)
                 _exit(126);
         }
         execv(fx->bin, (char *const *)argv);
@@ -237,7 +243,7 @@ static void expect_permission_failure(const fixture *fx, const char *const *args
     argv[n++] = "-o";
     argv[n++] = out;
     argv[n] = NULL;
-    fault ft = {1, 0, NULL};
+    fault ft = {1, 0, NULL, 0};
     testutil_result r = run_faulty(fx, &ft, argv);
     chmod(ro, 0755);
     if (r.status == NO_DROP) {
@@ -317,7 +323,7 @@ static size_t expect_full_disk_failure(const fixture *fx, const char *const *arg
     argv[n++] = "-o";
     argv[n++] = out;
     argv[n] = NULL;
-    fault ft = {0, limit, NULL};
+    fault ft = {0, limit, NULL, 0};
     testutil_result r = run_faulty(fx, &ft, argv);
     print_message("%s, limit %ld bytes: %s", args[0], limit, r.err);
     assert_int_equal(r.status, 1);
@@ -340,7 +346,7 @@ static void test_run_on_a_full_disk_exits_1_and_leaves_no_partial_file(void **st
     fixture *fx = *state;
     char *ref = testutil_path(fx->dir, "ref");
     const char *ok[] = {"run", fx->scenario, "-o", ref, NULL};
-    fault none = {0, 0, NULL};
+    fault none = {0, 0, NULL, 0};
     testutil_result r = run_faulty(fx, &none, ok);
     assert_int_equal(r.status, 0);
     testutil_result_clear(&r);
@@ -361,7 +367,7 @@ static void test_batch_on_a_full_disk_exits_1_and_leaves_no_partial_file(void **
     fixture *fx = *state;
     char *ref = testutil_path(fx->dir, "ref");
     const char *ok[] = {"batch", fx->scenario, "-n", "8", "-j", "1", "-q", "-o", ref, NULL};
-    fault none = {0, 0, NULL};
+    fault none = {0, 0, NULL, 0};
     testutil_result r = run_faulty(fx, &none, ok);
     assert_int_equal(r.status, 0);
     testutil_result_clear(&r);
@@ -384,7 +390,7 @@ static void test_check_to_a_full_stdout_exits_1(void **state)
     if (!testutil_exists("/dev/full"))
         skip();
     const char *args[] = {"check", fx->scenario, NULL};
-    fault ft = {0, 0, "/dev/full"};
+    fault ft = {0, 0, "/dev/full", 0};
     testutil_result r = run_faulty(fx, &ft, args);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "alignsim check: error: cannot write to standard output"));
@@ -737,6 +743,47 @@ static void test_calibrate_without_targets_is_refused(void **state)
     free(dir);
 }
 
+/*
+ * Out of memory is a runtime failure, exit status 1, everywhere (it was
+ * exit 2 from the scenario loader, and libconfig's scanner exits 2 by
+ * itself): `check` of a scenario with a 7 MB description under address
+ * space limits from 12 MB to 80 MB exits 0 or 1, never 2 or a crash, and
+ * says "memory" when it fails.
+ */
+static void test_out_of_memory_exits_1(void **state)
+{
+    fixture *fx = *state;
+    char *path = testutil_path(fx->dir, "big.cfg");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("name = \"big\";\nladder = ( { label = 0; name = \"n\"; }, { label = 1; name = \"p\"; x_min = 0.2; } );\n"
+          "actors = { a = { capability = ( (1940.0, 0.2) ); }; b = { capability = ( (1940.0, 0.1) ); }; };\n"
+          "description = \"",
+          f);
+    for (int i = 0; i < 75000; i++)
+        fputs("The description of a scenario may be long, but not longer than the machine can parse. ", f);
+    fputs("\";\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0644), 0);
+    size_t failed = 0;
+    for (long mb = 12; mb <= 80; mb += 4) {
+        const char *args[] = {"check", path, NULL};
+        fault ft = {0, 0, "/dev/null", mb << 20};
+        testutil_result r = run_faulty(fx, &ft, args);
+        if (r.status != 0 && r.status != 1)
+            fail_msg("check under a %ld MB limit: exit %d: %s", mb, r.status, r.err);
+        if (r.status == 1) {
+            if (!strstr(r.err, "memory"))
+                fail_msg("check under a %ld MB limit: exit 1 without saying so: %s", mb, r.err);
+            failed++;
+        }
+        testutil_result_clear(&r);
+    }
+    print_message("out of memory (exit 1) under %zu of 18 limits\n", failed);
+    assert_true(failed > 0);
+    free(path);
+}
+
 /* Issue 14: the run-time event limit.  A replication that reaches the
  * scenario's max_events stops with AS_ELIMIT (exit 1) and a message naming
  * the limit and the next event, rather than running on; and a stop flag set
@@ -792,6 +839,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_compare_refuses_mixed_folders_and_its_inputs_as_output, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calibrate_without_targets_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory_exits_1, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

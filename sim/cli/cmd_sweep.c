@@ -45,14 +45,14 @@ int cli_load_sweep(const cli_options *o, int need_range, sweep_file *sf, model_s
     int rc = sweepfile_load(o->positional[0], sf, &d);
     print_diags(&d);
     if (rc != SCENARIO_OK)
-        return rc == SCENARIO_EIO ? 1 : 2;
+        return cli_exit_status(rc, 0);
     rc = scenario_load(sf->scenario, NULL, spec, resolved, &d);
     print_diags(&d);
     if (rc != SCENARIO_OK) {
         fprintf(stderr, "%s: error: the scenario \"%s\" of this sweep does not load (see above)\n",
                 sf->file, sf->scenario);
         sweepfile_clear(sf);
-        return rc == SCENARIO_EIO ? 1 : 2;
+        return cli_exit_status(rc, 0);
     }
     if (sweepfile_check_params(sf, spec, need_range, &d) != 0) {
         print_diags(&d);

@@ -28,7 +28,8 @@ int cli_load_scenario(const cli_options *o, int has_seed, uint64_t seed, int qui
     for (size_t i = 0; i < diags.n && !quiet_errors; i++)
         fprintf(stderr, "%s\n", diags.lines[i]);
     scenario_diags_clear(&diags);
-    return rc == SCENARIO_OK ? 0 : rc == SCENARIO_EIO ? 1 : 2;
+    /* Out of memory is a runtime failure (1), as every AS_E* but usage. */
+    return cli_exit_status(rc, 0);
 }
 
 const char *cli_out_dir(const cli_options *o, const model_spec *spec, char *out, size_t len)

@@ -108,7 +108,7 @@ static void scan_include(prescan *ps, const char *raw, const char *file, int lin
                 return;
             }
         size_t len;
-        char *sub = ld_slurp(full, &len);
+        char *sub = io_read_file_max(full, LD_MAX_FILE_BYTES, &len);
         if (!sub && errno == EFBIG) {
             ld_error_at(L, file, line,
                         "cannot include '%s': '%s' is larger than %d bytes, the most a "

@@ -301,7 +301,7 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
 
     sweepfile_init(sf);
     size_t len = 0;
-    text = ld_slurp(path, &len);
+    text = io_read_file_max(path, LD_MAX_FILE_BYTES, &len);
     if (!text) {
         ld_error_at(&L, path, 0, "%s", strerror(errno));
         rc = AS_EIO;

@@ -740,7 +740,7 @@ static int reload_fitted(const model_spec *spec, const calibrate_options *opt, c
     int lrc = scenario_load(opt->scenario_path, &so, &check, text, diags);
     if (lrc != SCENARIO_OK) {
         snprintf(err, errlen, "%s: the scenario with the fitted values does not load", opt->scenario_path);
-        rc = lrc == SCENARIO_EIO ? AS_EIO : AS_EUSAGE;
+        rc = lrc; /* AS_EUSAGE, or AS_EIO / AS_ENOMEM: a runtime failure */
         goto done;
     }
     rc = AS_OK;
