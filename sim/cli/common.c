@@ -183,8 +183,10 @@ int cli_lock_dir(const cli_options *o, const char *dir, const char *name, int ro
     if (root) {
         buf holder = {0};
         buf_printf(&holder, "alignsim %s", o->command);
-        for (size_t i = 0; i < o->npositional; i++)
-            buf_printf(&holder, " %s", o->positional[i]);
+        for (size_t i = 0; i < o->npositional; i++) {
+            buf_puts(&holder, " ");
+            buf_put_shell_word(&holder, o->positional[i]);
+        }
         st = holder.failed ? AS_ENOMEM : io_lock_acquire(dir, buf_str(&holder), lock, err, sizeof err);
         buf_clear(&holder);
         if (st == AS_OK && (st = io_folder_prepare(dir, o->command, name, o->force, err, sizeof err)) != AS_OK) {
