@@ -726,6 +726,34 @@ static void test_compare_refuses_mixed_folders_and_its_inputs_as_output(void **s
     free(run);
 }
 
+/* A sweep point with a runaway timing is refused by the scenario's event
+ * budget, at the point's --set, exit 2 (the points before it are kept
+ * for --resume, as for any sweep that stops). */
+static void test_a_runaway_sweep_point_is_refused(void **state)
+{
+    fixture *fx = *state;
+    char *sweep = testutil_path(fx->dir, "runaway.cfg"), *dir = testutil_path(fx->dir, "sw");
+    char *cwd = getcwd(NULL, 0);
+    FILE *f = fopen(sweep, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "name = \"runaway\";\nscenario = \"%s/tests/data/good/minimal.cfg\";\ndesign = \"grid\";\nreps = 2;\n"
+            "parameters = ( { path = \"events.[3].rate\"; values = [0.1, 1e12]; } );\n",
+            cwd);
+    assert_int_equal(fclose(f), 0);
+    const char *a[] = {"sweep", sweep, "-j", "1", "-q", "-o", dir, NULL};
+    testutil_result r = testutil_run(a);
+    assert_int_equal(r.status, 2);
+    testutil_assert_contains(r.err,
+                             "--set events.[3].rate: error: expected at most max_events = 1000000 kernel events "
+                             "per replication, found about 1.01e+14",
+                             __FILE__, __LINE__);
+    testutil_result_clear(&r);
+    free(cwd);
+    free(sweep);
+    free(dir);
+}
+
 /* calibrate without a target to fit is refused at once (exit 2), leaving
  * no folder; it used to run thousands of evaluations to "RMSE nan". */
 static void test_calibrate_without_targets_is_refused(void **state)
@@ -839,6 +867,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_compare_refuses_mixed_folders_and_its_inputs_as_output, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calibrate_without_targets_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_runaway_sweep_point_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_memory_exits_1, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -648,6 +648,19 @@ static void test_set_runaway_timings_are_errors(void **state)
     static const char *const raised[] = {"events.[3].rate=1000", "max_events=1000000000"};
     assert_int_equal(load(fx, GOOD "minimal.cfg", raised, 2), AS_OK);
     assert_true(fx->spec.max_events == 1000000000u);
+    model_spec_clear(&fx->spec);
+    free(fx->resolved);
+    fx->resolved = NULL;
+    /* A bare integer beyond 32 bits in a --set (as a sweep writes a point's
+     * value) is read as 64 bits, not wrapped (it was: 1e12 became
+     * -727379968). */
+    static const char *const big[] = {"events.[3].rate=1000000000000", "max_events=1000000000000"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", big, 2), AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "--set events.[3].rate: error:", "found about 1.01e+14") >= 0);
+    scenario_diags_clear(&fx->diags);
+    static const char *const big_ok[] = {"max_events=10000000000"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", big_ok, 1), AS_OK);
+    assert_true(fx->spec.max_events == 10000000000u);
 }
 
 /* Issue 14: an @include of a fifo is refused with the reason (a fifo would
@@ -1147,6 +1160,8 @@ static const bad_case bad_cases[] = {
     {"seed_huge.cfg", NULL, 3,
      "expected an integer of at most 9223372036854775807, found 99999999999999999999999 (beyond 64 bits"},
     {"jitter_huge.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, 100], found 1e+300"},
+    {"int_without_l_suffix.cfg", NULL, 4,
+     "expected the L suffix on an integer above 2147483647, found 10000000000: write 10000000000L"},
     {"orders_no_targets.cfg", NULL, 6,
      "calibrate.orders.[0]: an order compares two targets, but the scenario has 0; add `targets`"},
 };

@@ -160,7 +160,8 @@ static int is_word_char(char c)
 /*
  * A decimal integer literal at p: libconfig 1.5 reads one beyond 64 bits
  * as -1 or a wrapped value without a word (issue 14: a huge seed was
- * clamped silently), so it is refused here with the digits as written.
+ * clamped silently), and one above 2147483647 without the L suffix wrapped
+ * to 32 bits, so both are refused here with the digits as written.
  * Returns the first character after the number.
  */
 static const char *scan_integer(prescan *ps, const char *p, const char *file, int line)
@@ -176,11 +177,17 @@ static const char *scan_integer(prescan *ps, const char *p, const char *file, in
         p++;
         n--;
     }
+    static const char max32[] = "2147483647";
     if (n > sizeof max - 1 || (n == sizeof max - 1 && strncmp(p, max, n) > 0))
         ld_error_at(ps->L, file, line,
                     "expected an integer of at most 9223372036854775807, found %.*s (beyond 64 bits: "
                     "libconfig cannot read it)",
                     (int)(n > 60 ? 60 : n), p);
+    else if (*q != 'L' && (n > sizeof max32 - 1 || (n == sizeof max32 - 1 && strncmp(p, max32, n) > 0)))
+        ld_error_at(ps->L, file, line,
+                    "expected the L suffix on an integer above 2147483647, found %.*s: write %.*sL "
+                    "(libconfig 1.5 reads it wrapped to 32 bits without it)",
+                    (int)n, p, (int)n, p);
     return q;
 }
 
