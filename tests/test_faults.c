@@ -793,16 +793,36 @@ static void test_out_of_memory_exits_1(void **state)
     fputs("\";\n", f);
     assert_int_equal(fclose(f), 0);
     assert_int_equal(chmod(path, 0644), 0);
+    /* Under AddressSanitizer (make SAN=1) the program reserves terabytes of
+     * shadow memory and cannot start under any such limit: nothing to test. */
+    const char *args[] = {"check", path, NULL};
+    fault roomy = {0, 0, "/dev/null", 80L << 20};
+    testutil_result probe = run_faulty(fx, &roomy, args);
+    int cannot_start = probe.status == 127 || (probe.status != 0 && strstr(probe.err, "AddressSanitizer"));
+    testutil_result_clear(&probe);
+    if (cannot_start) {
+        free(path);
+        skip();
+    }
     size_t failed = 0;
     for (long mb = 12; mb <= 80; mb += 4) {
-        const char *args[] = {"check", path, NULL};
         fault ft = {0, 0, "/dev/null", mb << 20};
         testutil_result r = run_faulty(fx, &ft, args);
-        if (r.status != 0 && r.status != 1)
-            fail_msg("check under a %ld MB limit: exit %d: %s", mb, r.status, r.err);
+        if (r.status == 127 && strstr(r.err, "while loading shared libraries")) {
+            testutil_result_clear(&r); /* too small to start at all */
+            continue;
+        }
+        if (r.status != 0 && r.status != 1) {
+            print_error("check under a %ld MB limit: exit %d: %s", mb, r.status, r.err);
+            testutil_result_clear(&r);
+            free(path);
+            fail();
+        }
         if (r.status == 1) {
-            if (!strstr(r.err, "memory"))
-                fail_msg("check under a %ld MB limit: exit 1 without saying so: %s", mb, r.err);
+            int says = strstr(r.err, "memory") != NULL;
+            if (!says)
+                print_error("check under a %ld MB limit: exit 1 without saying so: %s", mb, r.err);
+            assert_true(says);
             failed++;
         }
         testutil_result_clear(&r);

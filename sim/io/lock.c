@@ -26,15 +26,6 @@ struct io_lock {
     char *created;     /* the shallowest folder created by acquire, or NULL */
 };
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* The shallowest missing folder on the way to dir (a heap copy of a prefix
  * of dir), or NULL when dir exists (or on no memory: *oom set). */
 static char *first_missing(const char *dir, int *oom)
@@ -42,7 +33,7 @@ static char *first_missing(const char *dir, int *oom)
     struct stat st;
     if (stat(dir, &st) == 0)
         return NULL;
-    char *p = dup_str(dir);
+    char *p = strdup(dir);
     if (!p) {
         *oom = 1;
         return NULL;
@@ -67,7 +58,7 @@ static char *first_missing(const char *dir, int *oom)
 /* Removes the folders from dir up to top while they are empty. */
 static void remove_created(const char *dir, const char *top)
 {
-    char *p = dup_str(dir);
+    char *p = strdup(dir);
     if (!p)
         return;
     size_t top_len = strlen(top);
@@ -141,7 +132,7 @@ int io_lock_acquire(const char *dir, const char *holder, io_lock **out, char *er
     if (!l)
         goto nomem;
     l->fd = -1;
-    l->dir = dup_str(dir);
+    l->dir = strdup(dir);
     l->created = first_missing(dir, &oom);
     buf_printf(&b, "%s/%s", dir, IO_LOCK_FILE);
     l->path = buf_take(&b);
