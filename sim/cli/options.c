@@ -41,6 +41,7 @@ static const struct {
     {"-j", OPT_THREADS, 1, "THREADS"}, {"--resume", OPT_RESUME, 0, NULL},
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
     {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
+    {"--posterior", OPT_POSTERIOR, 1, "DIR"},
     {"--force", OPT_FORCE, 0, NULL},
 };
 
@@ -136,6 +137,11 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             break;
         case OPT_TITLE:
             o->title = value;
+            break;
+        case OPT_POSTERIOR:
+            if (!*value)
+                return fail(o, "option '--posterior' needs a folder holding posterior.tsv");
+            o->posterior_dir = value;
             break;
         case OPT_ONLY: {
             const char *dash = strchr(value, '-');

@@ -25,7 +25,8 @@ enum {
     OPT_ONLY = 1u << 7,     /* --only REP or FIRST-LAST */
     OPT_LIST = 1u << 8,     /* --list */
     OPT_TITLE = 1u << 9,    /* --title TEXT */
-    OPT_FORCE = 1u << 10    /* --force */
+    OPT_POSTERIOR = 1u << 10, /* --posterior DIR */
+    OPT_FORCE = 1u << 11      /* --force */
 };
 
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
     int has_only;
     uint64_t only_first, only_last;
     const char *title;         /* --title, borrowed from argv; NULL if not given */
+    const char *posterior_dir; /* --posterior, borrowed from argv; NULL if not given */
 } cli_options;
 
 /*

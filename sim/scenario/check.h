@@ -23,6 +23,11 @@ void ld_check_claim(loader *L, const config_setting_t *root);
  * that adds parameters. */
 void ld_check_calibrate(loader *L, const config_setting_t *root);
 
+/* `posterior` (optional), or the table L->posterior_table names: the
+ * particles into L->spec->posterior (posterior.c).  Runs after everything
+ * that adds parameters. */
+void ld_check_posterior(loader *L, const config_setting_t *root);
+
 /* The loader's records of overrides and variants: only their form is
  * checked (check_study.c). */
 void ld_check_records(loader *L, const config_setting_t *root);

@@ -142,6 +142,7 @@ typedef enum {
     SG_OUTCOME,       /* outcome */
     SG_CLAIM,         /* claim */
     SG_CALIBRATE,     /* calibrate */
+    SG_POSTERIOR,     /* posterior */
     SG_FREE,          /* calibrate.free.[i] */
     SG_ORDER,         /* calibrate.orders.[i] */
     SG_SCALE,         /* scale_events.[i], scaled_events.[i] */
@@ -154,7 +155,7 @@ typedef enum {
 enum root_key {
     ROOT_NAME, ROOT_DESCRIPTION, ROOT_START, ROOT_HORIZON, ROOT_SEED, ROOT_MAX_EVENTS, ROOT_MODEL, ROOT_DATA,
     ROOT_ACTORS, ROOT_LADDER, ROOT_INITIAL, ROOT_EVENTS, ROOT_TARGETS, ROOT_OUTCOME, ROOT_CLAIM,
-    ROOT_CALIBRATE, ROOT_OVERRIDES, ROOT_BASE, ROOT_REMOVE_EVENTS, ROOT_SCALE_EVENTS,
+    ROOT_CALIBRATE, ROOT_POSTERIOR, ROOT_OVERRIDES, ROOT_BASE, ROOT_REMOVE_EVENTS, ROOT_SCALE_EVENTS,
     ROOT_DERIVED_FROM, ROOT_REMOVED_EVENTS, ROOT_SCALED_EVENTS, ROOT_COUNT
 };
 enum dist_key {
@@ -186,6 +187,7 @@ enum calibrate_key {
     CAL_FREE, CAL_ORDERS, CAL_REPS, CAL_STARTS, CAL_MAX_ITERATIONS, CAL_FIT_UNTIL, CAL_CAP_YEARS,
     CAL_TOLERANCE, CAL_COUNT
 };
+enum posterior_key { POST_TABLE, POST_SOURCE, POST_COLUMNS, POST_ROWS, POST_COUNT };
 enum free_key { FREE_PATH, FREE_MIN, FREE_MAX, FREE_COUNT };
 enum order_key { ORDER_FIRST, ORDER_SECOND, ORDER_COUNT };
 enum sweep_key {
