@@ -112,7 +112,7 @@ static void load_with_sets(const char *text)
     char *resolved = NULL;
     scenario_diags diags = {NULL, 0};
     model_spec_init(&spec);
-    scenario_options opt = {sets, n, 0, 0};
+    scenario_options opt = {sets, n, 0, 0, NULL};
     int rc = scenario_load(path, &opt, &spec, &resolved, &diags);
     if (rc != SCENARIO_OK && rc != SCENARIO_EBAD && rc != SCENARIO_EIO)
         abort();
