@@ -26,7 +26,7 @@ cp -rsn "$top/scenarios/." "$root/a/"
 cp -rsn "$top/tests/data/bad/." "$root/a/s/"
 cp -rsn "$top/tests/data/good/." "$root/a/s/"
 
-for f in $(find scenarios configs tests/data/good tests/data/bad -type f \
+for f in $(find scenarios configs tests/data/good tests/data/bad tests/fuzz/seeds -type f \
                \( -name '*.cfg' -o -name '*.inc' \)); do
     cp "$f" "build/fuzz/corpus/seed-$(echo "$f" | tr '/' '_')"
 done

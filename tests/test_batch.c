@@ -593,6 +593,43 @@ static void test_sigterm_exits_143_without_half_written_files(void **state)
     interrupt_with(*state, SIGTERM, 143);
 }
 
+/* Issue 14: a stop request reaches a replication that takes about ten
+ * minutes (4e9 events, tests/data/batch/slow.cfg): the batch stops inside it, saves
+ * its checkpoint and exits 130 (143) with its message; --resume accepts the
+ * checkpoint and stops the same way.  Before the fix the first signal was
+ * ignored until the replication ended (minutes: wait_child gives up). */
+static void stop_inside_a_replication(const char *dir, const char *logdir, int resume, int sig, int want)
+{
+    const char *a[] = {"batch", "tests/data/batch/slow.cfg", "-n", "4", "-j", "2", "-o", dir,
+                       resume ? "--resume" : NULL, NULL};
+    pid_t pid = spawn(a, logdir);
+    sleep_ms(1500);
+    kill(pid, sig);
+    assert_int_equal(wait_child(pid, 60.0), want);
+    char *errp = testutil_path(logdir, "spawn.err");
+    char *text = testutil_slurp(errp, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, sig == SIGINT ? "interrupted (SIGINT) after 0 of 4 replications"
+                                               : "interrupted (SIGTERM) after 0 of 4 replications"));
+    assert_non_null(strstr(text, "--resume"));
+    free(text);
+    free(errp);
+    char *ck = testutil_path(dir, BATCH_CKPT_FILE), *reps = testutil_path(dir, "replications.tsv");
+    assert_true(testutil_exists(ck));
+    assert_false(testutil_exists(reps));
+    free(ck);
+    free(reps);
+}
+
+static void test_stop_is_noticed_inside_a_long_replication(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_path(fx->dir, "slow");
+    stop_inside_a_replication(dir, fx->dir, 0, SIGINT, 130);
+    stop_inside_a_replication(dir, fx->dir, 1, SIGTERM, 143);
+    free(dir);
+}
+
 static void test_resume_mismatch_exits_2_and_keeps_the_checkpoint(void **state)
 {
     fixture *fx = *state;
@@ -663,6 +700,47 @@ static void test_damaged_checkpoint_is_refused(void **state)
     assert_non_null(strstr(r.err, "damaged"));
     testutil_result_clear(&r);
     free(ck);
+    free(dir);
+}
+
+/* Issue 14: the rows file beside the checkpoint is checksummed too.  A
+ * seed digit edited in .replications.tsv.partial used to pass --resume and
+ * change replications.tsv; now --resume refuses it (exit 1) and names the
+ * file, and the folder is left as it was. */
+static void test_edited_partial_rows_are_refused_on_resume(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_path(fx->dir, "cut");
+    setenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS", "3", 1);
+    const char *a[] = {"batch", SMALL, "-n", "600", "-j", "1", "-o", dir, NULL};
+    testutil_result r = run_expect(130, a);
+    testutil_result_clear(&r);
+    unsetenv("ALIGNSIM_TEST_STOP_AFTER_BLOCKS");
+    char *part = testutil_path(dir, BATCH_PARTIAL_FILE);
+    size_t len = 0;
+    char *text = testutil_slurp(part, &len);
+    assert_non_null(text);
+    /* The seed column of the first row: index TAB seed TAB ... */
+    char *row = strstr(text, "\n0\t");
+    assert_non_null(row);
+    char *digit = row + 3;
+    assert_true(*digit >= '0' && *digit <= '9');
+    *digit = *digit == '9' ? '1' : (char)(*digit + 1);
+    FILE *f = fopen(part, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    const char *b[] = {"batch", SMALL, "-n", "600", "-o", dir, "--resume", NULL};
+    r = run_expect(1, b);
+    assert_non_null(strstr(r.err, BATCH_PARTIAL_FILE ": changed since the checkpoint (its checksum differs)"));
+    testutil_result_clear(&r);
+    char *reps = testutil_path(dir, "replications.tsv"), *ck = testutil_path(dir, BATCH_CKPT_FILE);
+    assert_false(testutil_exists(reps));
+    assert_true(testutil_exists(ck));
+    free(reps);
+    free(ck);
+    free(text);
+    free(part);
     free(dir);
 }
 
@@ -1176,7 +1254,8 @@ static void test_checkpoint_round_trips_and_detects_damage(void **state)
         acc[i] = (unsigned char)(i * 7 + 3);
     const char *rows = "70\t1\tNA\t0\tNA\n71\t2\t1957.2\t1\t1960.5\n";
     ckpt_pending pend[2] = {{5, 2, (const unsigned char *)rows, strlen(rows)}, {7, 1, NULL, 0}};
-    ckpt_state st = {{{11, 22}, 2385, 1000, 64}, 4, 12345, 263, pend, 2, acc, sizeof acc, NULL, NULL};
+    ckpt_state st = {{{11, 22}, 2385, 1000, 64}, 4, 12345, 0x0123456789abcdefULL, 263, pend, 2, acc, sizeof acc,
+                     NULL, NULL};
     char err[512];
     assert_int_equal(ckpt_write(path, &st, err, sizeof err), AS_OK);
     ckpt_state in;
@@ -1188,6 +1267,7 @@ static void test_checkpoint_round_trips_and_detects_damage(void **state)
     assert_int_equal(in.id.block_tasks, 64);
     assert_int_equal(in.prefix_blocks, 4);
     assert_int_equal(in.records_pos, 12345);
+    assert_true(in.records_digest == 0x0123456789abcdefULL);
     assert_int_equal(in.tasks_done, 263);
     assert_int_equal(in.npending, 2);
     assert_int_equal(in.pending[0].block, 5);
@@ -1240,9 +1320,11 @@ int main(void)
         T(test_resume_after_kill_9_equals_uninterrupted),
         T(test_sigint_exits_130_without_half_written_files),
         T(test_sigterm_exits_143_without_half_written_files),
+        T(test_stop_is_noticed_inside_a_long_replication),
         T(test_resume_mismatch_exits_2_and_keeps_the_checkpoint),
         T(test_resume_without_checkpoint_exits_2),
         T(test_damaged_checkpoint_is_refused),
+        T(test_edited_partial_rows_are_refused_on_resume),
         T(test_only_3_equals_run_with_the_seed_of_rep_3),
         T(test_bad_usage_exits_2_with_a_message),
         T(test_stdout_has_only_results_and_q_silences_progress),

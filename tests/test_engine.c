@@ -151,22 +151,27 @@ static int toy_records(void *ctx, uint64_t first, uint64_t end, const unsigned c
     return AS_OK;
 }
 
-static int toy_records_open(void *ctx, int resume, uint64_t pos, char *err, size_t errlen)
+static int toy_records_open(void *ctx, int resume, uint64_t pos, uint64_t digest, char *err, size_t errlen)
 {
     toy_ctx *c = ctx;
     if (!c->path)
         return AS_OK;
     io_append_close(c->file);
     c->file = resume ? io_append_reopen(c->path, pos, "", 0, err, errlen) : io_append_create(c->path, "", 0, err, errlen);
+    if (c->file && resume && io_append_digest(c->file) != digest) {
+        as_errf(err, errlen, "%s: changed since the checkpoint", c->path);
+        return AS_ERUNTIME;
+    }
     /* After a resume, deliveries continue where the file was cut. */
     c->last_end = resume ? UINT64_MAX : 0;
     return c->file ? AS_OK : AS_EIO;
 }
 
-static int toy_records_mark(void *ctx, uint64_t *pos, char *err, size_t errlen)
+static int toy_records_mark(void *ctx, uint64_t *pos, uint64_t *digest, char *err, size_t errlen)
 {
     toy_ctx *c = ctx;
     *pos = io_append_length(c->file);
+    *digest = io_append_digest(c->file);
     return io_append_sync(c->file, err, errlen);
 }
 

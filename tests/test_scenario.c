@@ -20,6 +20,7 @@
 
 #include "testutil.h"
 
+#include "base/buf.h"
 #include "base/num.h"
 #include "model/spec.h"
 #include "scenario/scenario.h"
@@ -30,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define GOOD "tests/data/good/"
 #define BAD "tests/data/bad/"
@@ -627,6 +630,86 @@ static void test_set_bad_values_are_errors(void **state)
     assert_true(find_diag(&fx->diags, "--set overrides: error:", "cannot be set") >= 0);
 }
 
+/* Issue 14: a runaway timing given through --set is refused by the same
+ * budget as in a file, at the --set. */
+static void test_set_runaway_timings_are_errors(void **state)
+{
+    fixture *fx = *state;
+    static const char *const rate[] = {"events.[3].rate=1e12"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", rate, 1), AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "--set events.[3].rate: error:",
+                          "expected at most max_events = 1000000 kernel events per replication") >= 0);
+    scenario_diags_clear(&fx->diags);
+    static const char *const drawn[] = {"events.[3].rate={ dist = \"lognormal\"; mu = 30.0; sigma = 1.0; }"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", drawn, 1), AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "--set events.[3].rate: error:", "(its 0.999 quantile)") >= 0);
+    scenario_diags_clear(&fx->diags);
+    /* Raising max_events lets the same rate through (the run-time limit
+     * still bounds each replication). */
+    static const char *const raised[] = {"events.[3].rate=1000", "max_events=1000000000"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", raised, 2), AS_OK);
+    assert_true(fx->spec.max_events == 1000000000u);
+    model_spec_clear(&fx->spec);
+    free(fx->resolved);
+    fx->resolved = NULL;
+    /* A bare integer beyond 32 bits in a --set (as a sweep writes a point's
+     * value) is read as 64 bits, not wrapped (it was: 1e12 became
+     * -727379968). */
+    static const char *const big[] = {"events.[3].rate=1000000000000", "max_events=1000000000000"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", big, 2), AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "--set events.[3].rate: error:", "found about 1.01e+14") >= 0);
+    scenario_diags_clear(&fx->diags);
+    static const char *const big_ok[] = {"max_events=10000000000"};
+    assert_int_equal(load(fx, GOOD "minimal.cfg", big_ok, 1), AS_OK);
+    assert_true(fx->spec.max_events == 10000000000u);
+}
+
+/* Issue 14: an @include of a fifo is refused with the reason (a fifo would
+ * block the loader), and so is a sparse file beyond the size limit; and the
+ * sanctions rule takes any number of actors, as docs/SCENARIO.md says
+ * ("2 or more"; a limit of 8 once disagreed). */
+static void test_fifo_and_huge_includes_and_many_sanctioned_actors(void **state)
+{
+    fixture *fx = *state;
+    char *dir = testutil_mkdtemp();
+    char *fifo = testutil_path(dir, "pipe.inc"), *big = testutil_path(dir, "big.inc");
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 2147483647L, SEEK_SET), 0); /* a 2 GB sparse file */
+    fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+    const char *text = "name = \"x\";\n@include \"pipe.inc\"\n@include \"big.inc\"\n";
+    assert_int_equal(scenario_load_string(text, "inc.cfg", dir, NULL, &fx->spec, &fx->resolved, &fx->diags),
+                     AS_EUSAGE);
+    assert_true(find_diag(&fx->diags, "inc.cfg:2: error:", "is not a regular file (a device, a pipe or a socket)") >=
+                0);
+    assert_true(find_diag(&fx->diags, "inc.cfg:3: error:", "is larger than 8388608 bytes") >= 0);
+    scenario_diags_clear(&fx->diags);
+    unlink(fifo);
+    unlink(big);
+    testutil_rmtree(dir);
+    free(fifo);
+    free(big);
+    free(dir);
+
+    buf b = {0};
+    buf_puts(&b, "name = \"many\";\n@include \"tests/data/good/ladder4.cfg\"\nactors = {\n");
+    for (int i = 0; i < 12; i++)
+        buf_printf(&b, "  s%d = { capability = ( (1940.0, 0.1) ); };\n", i);
+    buf_puts(&b, "};\nevents = ( { type = \"sanctions\"; at = 1960.0; actors = [");
+    for (int i = 0; i < 12; i++)
+        buf_printf(&b, "%s\"s%d\"", i ? ", " : "", i);
+    buf_puts(&b, "]; } );\n");
+    int rc = scenario_load_string(buf_str(&b), "many.cfg", NULL, NULL, &fx->spec, &fx->resolved, &fx->diags);
+    if (rc != AS_OK)
+        print_diags(&fx->diags);
+    assert_int_equal(rc, AS_OK);
+    assert_int_equal(fx->spec.nevents, 1);
+    assert_int_equal(fx->spec.events[0].nactors, 12);
+    buf_clear(&b);
+}
+
 static void test_seed_option(void **state)
 {
     fixture *fx = *state;
@@ -902,7 +985,10 @@ typedef struct {
 static const bad_case bad_cases[] = {
     {"syntax.cfg", NULL, 3, "syntax error"},
     {"missing_include.cfg", NULL, 3, "cannot open include file 'no_such_file.cfg'"},
-    {"self_include.cfg", NULL, 2, "include file nesting too deep"},
+    /* Issue 14: the cycle is named before libconfig's depth limit. */
+    {"self_include.cfg", NULL, 2,
+     "cannot include 'self_include.cfg': 'tests/data/bad/self_include.cfg' is already being included (an "
+     "@include cycle)"},
     {"duplicate_actor.cfg", NULL, 6, "duplicate setting name"},
     {"nan.cfg", NULL, 3, "syntax error"},
     {"binary.cfg", NULL, 2, "NUL byte"},
@@ -912,7 +998,7 @@ static const bad_case bad_cases[] = {
     {"empty.cfg", NULL, 0, "missing required setting 'actors'"},
     {"unknown_key.cfg", NULL, 3, "unknown setting 'horizen'; did you mean 'horizon'?"},
     {"unknown_model_key.cfg", NULL, 4, "unknown setting 'w_thret'; did you mean 'w_threat'?"},
-    {"wrong_type.cfg", NULL, 3, "start: expected a number, found \"1950\""},
+    {"wrong_type.cfg", NULL, 3, "start: expected a number in [1000, 3000], found \"1950\""},
     {"out_of_range.cfg", NULL, 4, "expected a number in [0, 20] or a distribution group"},
     {"non_finite.cfg", NULL, 3, "expected a finite number in [0, 20]"},
     {"negative_rate.cfg", NULL, 4, "events.[0].rate: expected a number in [0, inf)"},
@@ -989,7 +1075,7 @@ static const bad_case bad_cases[] = {
     {"every_zero.cfg", NULL, 4, "events.[0].every: expected a number in (0, inf)"},
     {"rate_dist_negative.cfg", NULL, 5,
      "events.[0].rate.min: expected a value in [0, inf) (the range of events.[0].rate), found -1"},
-    {"jitter_negative.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, inf), found -0.5"},
+    {"jitter_negative.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, 100], found -0.5"},
     {"jitter_half_period.cfg", NULL, 4,
      "events.[0].jitter: expected a jitter below half the period (so that occurrences keep their order), "
      "found jitter 0.5 and every 1"},
@@ -997,7 +1083,7 @@ static const bad_case bad_cases[] = {
     {"force_reduction_over_one.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 1]"},
     {"expires_recurring.cfg", NULL, 5, "'expires' is only valid with at timing, not with every"},
     {"clash_negative.cfg", NULL, 4, "events.[0].magnitude: expected a number in [0, 5]"},
-    {"non_finite_negative.cfg", NULL, 3, "start: expected a finite number, found -inf"},
+    {"non_finite_negative.cfg", NULL, 3, "start: expected a finite number in [1000, 3000], found -inf"},
     {"non_finite_sd.cfg", NULL, 3, "model.w_threat.sd: expected a finite number in (0, inf), found inf"},
     {"dist_sd_zero.cfg", NULL, 3, "model.hysteresis.sd: expected a number in (0, inf), found 0"},
     {"event_self_dyad.cfg", NULL, 4, "events.[0].actors.[1]: actor 'a' is named twice"},
@@ -1055,6 +1141,43 @@ static const bad_case bad_cases[] = {
     {"deep_nesting.cfg", NULL, 2, "groups, lists and arrays nested more than 100 deep"},
     {"deep_list.cfg", NULL, 2, "groups, lists and arrays nested more than 100 deep"},
     {"too_many_settings.cfg", NULL, 1002, "more than 1000 settings in one group"},
+    /* Issue 14: runaway scenarios are refused by the expected-event budget
+     * (sim/scenario/check_budget.c) or the range of the dates. */
+    {"every_tiny.cfg", NULL, 4,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.61e+11 (most from every 1e-09 years (its value))"},
+    {"every_micro.cfg", NULL, 4,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.61e+08"},
+    {"every_denormal.cfg", NULL, 4,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about inf"},
+    {"rate_huge.cfg", NULL, 4,
+     "events.[0].rate: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.61e+14 (most from rate 1e+12 per year (its value))"},
+    {"every_lognormal_tiny.cfg", NULL, 5,
+     "events.[0].every: expected at most max_events = 1000000 kernel events per replication, found about "
+     "1.83e+25 (most from every 8.77e-24 years (its 0.001 quantile))"},
+    {"rate_lognormal_huge.cfg", NULL, 5,
+     "events.[0].rate: expected at most max_events = 1000000 kernel events per replication, found about "
+     "3.77e+16 (most from rate 2.35e+14 per year (its 0.999 quantile))"},
+    {"review_budget.cfg", NULL, 6,
+     "model.review_every_years: expected at most max_events = 1000 kernel events per replication, found "
+     "about 5.2e+04 (most from reviews every 0.02 years over 1000 years)"},
+    {"horizon_huge.cfg", NULL, 3, "horizon: expected a number in [1000, 3000], found 1e+308"},
+    {"horizon_billion.cfg", NULL, 3, "horizon: expected a number in [1000, 3000], found 1000000000"},
+    {"start_huge_negative.cfg", NULL, 3, "start: expected a number in [1000, 3000], found -1e+308"},
+    {"max_events_tiny.cfg", NULL, 3, "max_events: expected an integer in [1000, 1000000000000], found 10"},
+    /* Issue 14: the quieter defects. */
+    {"include_cycle.cfg", "part_cycle_b.inc", 2,
+     "cannot include 'part_cycle_a.inc': 'tests/data/bad/part_cycle_a.inc' is already being included (an "
+     "@include cycle)"},
+    {"seed_huge.cfg", NULL, 3,
+     "expected an integer of at most 9223372036854775807, found 99999999999999999999999 (beyond 64 bits"},
+    {"jitter_huge.cfg", NULL, 4, "events.[0].jitter: expected a number in [0, 100], found 1e+300"},
+    {"int_without_l_suffix.cfg", NULL, 4,
+     "expected the L suffix on an integer above 2147483647, found 10000000000: write 10000000000L"},
+    {"orders_no_targets.cfg", NULL, 6,
+     "calibrate.orders.[0]: an order compares two targets, but the scenario has 0; add `targets`"},
 };
 
 static void test_bad_files_are_rejected_with_file_and_line(void **state)
@@ -1328,6 +1451,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_appends_an_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_unknown_path_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_bad_values_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_runaway_timings_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_and_huge_includes_and_many_sanctioned_actors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lognormal_on_a_bounded_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_variant_merges_its_base, setup, teardown),

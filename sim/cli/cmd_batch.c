@@ -127,7 +127,11 @@ int cmd_batch(const cli_options *o)
     char dirbuf[4096];
     const char *dir = cli_out_dir(o, &spec, dirbuf, sizeof dirbuf);
     if (o->has_only) {
-        rc = root ? run_only(o, &spec, reps, dir) : 0;
+        io_lock *lock = NULL;
+        if (root && (rc = cli_lock_dir(o, dir, spec.name, 1, NULL, &lock)) == 0) {
+            rc = run_only(o, &spec, reps, dir);
+            io_lock_release(lock);
+        }
         free(resolved);
         model_spec_clear(&spec);
         return rc;
@@ -146,6 +150,14 @@ int cmd_batch(const cli_options *o)
         return rc;
     }
     batch_options bo = {reps, o->resume, dir, prov, 2, 0, 0, 0};
+    io_lock *lock = NULL;
+    if ((rc = cli_lock_dir(o, dir, spec.name, root, e, &lock)) != 0) {
+        engine_free(e);
+        progress_free(pg);
+        free(resolved);
+        model_spec_clear(&spec);
+        return rc;
+    }
 
     cli_signal_state sigs;
     int handlers = cli_catch_stop_signals(&sigs) == 0;
@@ -156,6 +168,7 @@ int cmd_batch(const cli_options *o)
     batch_report rep;
     char err[4096];
     int st = batch_run(e, &spec, resolved, &bo, &rep, err, sizeof err);
+    io_lock_release(lock);
     engine_free(e);
     progress_free(pg);
     cli_release_stop_signals(&sigs);

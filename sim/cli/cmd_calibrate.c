@@ -44,6 +44,10 @@ int cmd_calibrate(const cli_options *o)
     cli_session ss;
     if ((rc = cli_session_begin(o, "calibrate", &ss)) != 0)
         goto done;
+    if ((rc = cli_session_lock(&ss, o, dir, spec.name)) != 0) {
+        cli_session_end(&ss);
+        goto done;
+    }
     calibrate_options co = {o->positional[0], o->sets, o->nsets, o->has_seed, spec.seed,
                             o->has_reps ? (unsigned)o->reps : 0u, o->resume, dir, prov, 2};
     calibrate_report rep;

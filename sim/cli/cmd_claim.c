@@ -48,6 +48,12 @@ int cmd_claim(const cli_options *o)
         model_spec_clear(&spec);
         return erc;
     }
+    if ((erc = cli_session_lock(&ss, o, dir, spec.name)) != 0) {
+        cli_session_end(&ss);
+        free(resolved);
+        model_spec_clear(&spec);
+        return erc;
+    }
     claim_options co = {o->has_reps ? o->reps : BATCH_DEFAULT_REPS, o->resume, dir, prov, 2};
     claim_result res;
     char err[4096];

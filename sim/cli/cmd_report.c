@@ -87,7 +87,7 @@ static int load_scenario(void *ctx, const char *path, report_scenario *out, char
             buf_printf(&msg, "%s: error: cannot load the scenario", path);
         snprintf(err, errlen, "%s", buf_str(&msg));
         buf_clear(&msg);
-        rc = st == SCENARIO_EIO ? AS_EIO : AS_EUSAGE;
+        rc = st; /* AS_EUSAGE, or AS_EIO / AS_ENOMEM: a runtime failure */
         goto done;
     }
     char dyad[2 * SPEC_ID_LEN + 2] = "";

@@ -47,6 +47,10 @@ int cmd_sensitivity(const cli_options *o)
     cli_session ss;
     if ((rc = cli_session_begin(o, "sensitivity", &ss)) != 0)
         goto done;
+    if ((rc = cli_session_lock(&ss, o, dir, spec.name)) != 0) {
+        cli_session_end(&ss);
+        goto done;
+    }
     sensitivity_options so = {reps, o->resume, dir, prov, 1};
     int st = sensitivity_run(ss.e, &sf, &spec, resolved, &so, err, sizeof err);
     cli_session_end(&ss);

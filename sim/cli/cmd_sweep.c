@@ -45,14 +45,14 @@ int cli_load_sweep(const cli_options *o, int need_range, sweep_file *sf, model_s
     int rc = sweepfile_load(o->positional[0], sf, &d);
     print_diags(&d);
     if (rc != SCENARIO_OK)
-        return rc == SCENARIO_EIO ? 1 : 2;
+        return cli_exit_status(rc, 0);
     rc = scenario_load(sf->scenario, NULL, spec, resolved, &d);
     print_diags(&d);
     if (rc != SCENARIO_OK) {
         fprintf(stderr, "%s: error: the scenario \"%s\" of this sweep does not load (see above)\n",
                 sf->file, sf->scenario);
         sweepfile_clear(sf);
-        return rc == SCENARIO_EIO ? 1 : 2;
+        return cli_exit_status(rc, 0);
     }
     if (sweepfile_check_params(sf, spec, need_range, &d) != 0) {
         print_diags(&d);
@@ -120,6 +120,10 @@ int cmd_sweep(const cli_options *o)
     cli_session ss;
     if ((rc = cli_session_begin(o, "sweep", &ss)) != 0)
         goto done;
+    if ((rc = cli_session_lock(&ss, o, dir, spec.name)) != 0) {
+        cli_session_end(&ss);
+        goto done;
+    }
     sweep_options so = {reps, o->resume, dir, prov, 1};
     scenario_diags diags = {NULL, 0};
     int st = sweep_run(ss.e, &sf, &d, &spec, resolved, &so, &diags, err, sizeof err);

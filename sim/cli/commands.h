@@ -12,6 +12,7 @@
 
 #include "cli/options.h"
 #include "cli/progress.h"
+#include "io/lock.h"
 #include "model/spec.h"
 #include "run/engine.h"
 #include "scenario/sweepfile.h"
@@ -75,6 +76,7 @@ typedef struct {
     engine *e;
     cli_signal_state sigs;
     int root;
+    io_lock *lock;             /* the result folder's, once locked (root) */
 } cli_session;
 
 /*
@@ -85,8 +87,26 @@ typedef struct {
  */
 int cli_session_begin(const cli_options *o, const char *command, cli_session *s);
 
-/* Frees the executor and the progress line and restores the signals. */
+/* Frees the executor and the progress line, restores the signals and
+ * releases the result folder's lock (removing the folder if the session
+ * created it and it is empty). */
 void cli_session_end(cli_session *s);
+
+/*
+ * Takes the result folder dir for the whole command: locks it (io/lock.h;
+ * creating it if needed), then checks that it holds no results of another
+ * command or of another scenario than `name` (NULL: not checked), or with
+ * --force removes them (io/folder.h).  lock: where the held lock goes.
+ * This happens only where root is set; with e (may be NULL) the outcome is
+ * broadcast, so that every MPI rank returns the same status.  Returns 0, or
+ * prints "alignsim COMMAND: error: ..." and returns the exit status: 1 when
+ * another process holds the folder ("DIR is being written by process PID
+ * (...)") or on an I/O error, 2 for a folder of other results.
+ */
+int cli_lock_dir(const cli_options *o, const char *dir, const char *name, int root, engine *e, io_lock **lock);
+
+/* cli_lock_dir() for a session's folder. */
+int cli_session_lock(cli_session *s, const cli_options *o, const char *dir, const char *name);
 
 /*
  * Reports a study's failure or interruption on the root and returns the

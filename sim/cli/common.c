@@ -14,6 +14,7 @@
 
 #include "base/num.h"
 #include "base/status.h"
+#include "io/folder.h"
 #include "run/cluster.h"
 #include "scenario/scenario.h"
 
@@ -30,7 +31,8 @@ int cli_load_scenario(const cli_options *o, int has_seed, uint64_t seed, int qui
     for (size_t i = 0; i < diags.n && !quiet_errors; i++)
         fprintf(stderr, "%s\n", diags.lines[i]);
     scenario_diags_clear(&diags);
-    return rc == SCENARIO_OK ? 0 : rc == SCENARIO_EIO ? 1 : 2;
+    /* Out of memory is a runtime failure (1), as every AS_E* but usage. */
+    return cli_exit_status(rc, 0);
 }
 
 const char *cli_out_dir(const cli_options *o, const model_spec *spec, char *out, size_t len)
@@ -178,8 +180,43 @@ int cli_session_begin(const cli_options *o, const char *command, cli_session *s)
     return 0;
 }
 
+int cli_lock_dir(const cli_options *o, const char *dir, const char *name, int root, engine *e, io_lock **lock)
+{
+    *lock = NULL;
+    int st = AS_OK;
+    char err[4400] = "";
+    if (root) {
+        buf holder = {0};
+        buf_printf(&holder, "alignsim %s", o->command);
+        for (size_t i = 0; i < o->npositional; i++) {
+            buf_puts(&holder, " ");
+            buf_put_shell_word(&holder, o->positional[i]);
+        }
+        st = holder.failed ? AS_ENOMEM : io_lock_acquire(dir, buf_str(&holder), lock, err, sizeof err);
+        buf_clear(&holder);
+        if (st == AS_OK && (st = io_folder_prepare(dir, o->command, name, o->force, err, sizeof err)) != AS_OK) {
+            io_lock_release(*lock);
+            *lock = NULL;
+        }
+    }
+    if (e)
+        st = (int)(int64_t)engine_broadcast(e, (uint64_t)(int64_t)st);
+    if (st == AS_OK)
+        return 0;
+    if (root)
+        fprintf(stderr, "alignsim %s: error: %s\n", o->command, err);
+    return cli_exit_status(st, 0);
+}
+
+int cli_session_lock(cli_session *s, const cli_options *o, const char *dir, const char *name)
+{
+    return cli_lock_dir(o, dir, name, s->root, s->e, &s->lock);
+}
+
 void cli_session_end(cli_session *s)
 {
+    io_lock_release(s->lock);
+    s->lock = NULL;
     engine_free(s->e);
     progress_free(s->pg);
     cli_release_stop_signals(&s->sigs);

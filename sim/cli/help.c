@@ -54,6 +54,8 @@ static const struct {
      "                     (else exit 2); with no interrupted batch in DIR,\n"
      "                     exit 2.  The finished folder is byte for byte that\n"
      "                     of an uninterrupted run.\n"
+     "  --force            replace the results of another command or scenario\n"
+     "                     in DIR (refused without it: exit 2)\n"
      "  --only REP|FIRST-LAST\n"
      "                     replay only these replications of the batch, each\n"
      "                     as an `alignsim run` folder DIR/rep-R, identical to\n"
@@ -302,8 +304,10 @@ void help_overview(FILE *f)
         fprintf(f, "  alignsim %s\n", commands[i].synopsis);
     fputs("  alignsim --help | --version\n"
           "\n"
-          "Exit status: 0 success; 1 runtime failure (I/O, resources); 2 bad usage\n"
-          "or bad scenario.  Results go to stdout, diagnostics to stderr.\n"
+          "Exit status: 0 success; 1 runtime failure (I/O, resources, a result\n"
+          "folder another alignsim is writing); 2 bad usage, bad scenario or a\n"
+          "result folder of other results (--force removes them first); 130/143\n"
+          "after SIGINT/SIGTERM.  Results go to stdout, diagnostics to stderr.\n"
           "See 'alignsim help COMMAND' and the man page alignsim(1).\n",
           f);
 }

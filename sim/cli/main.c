@@ -31,7 +31,14 @@ static int cmd_run(const cli_options *o)
     cli_overrides_text(o, ov, sizeof ov);
     io_kv prov[] = {{"command", "run"}, {"overrides", ov}};
     replay_report rep;
+    io_lock *lock = NULL;
+    if ((rc = cli_lock_dir(o, dir, spec.name, 1, NULL, &lock)) != 0) {
+        free(resolved);
+        model_spec_clear(&spec);
+        return rc;
+    }
     int st = replay_run(&spec, resolved, spec.seed, prov, 2, dir, &rep, err, sizeof err);
+    io_lock_release(lock);
     if (st != AS_OK) {
         fprintf(stderr, "alignsim run: error: %s\n", err);
         rc = cli_exit_status(st, 0);
@@ -108,15 +115,15 @@ int main(int argc, char **argv)
         size_t min_pos, max_pos;
         int (*run)(const cli_options *);
     } studies[] = {
-        {"batch", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_ONLY | OPT_POSTERIOR,
+        {"batch", OPT_OUT | OPT_FORCE | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_ONLY | OPT_POSTERIOR,
          1, 1, cmd_batch},
-        {"claim", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_POSTERIOR, 1, 1,
+        {"claim", OPT_OUT | OPT_FORCE | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_POSTERIOR, 1, 1,
          cmd_claim},
-        {"sweep", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_LIST, 1, 1, cmd_sweep},
-        {"calibrate", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
+        {"sweep", OPT_OUT | OPT_FORCE | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_LIST, 1, 1, cmd_sweep},
+        {"calibrate", OPT_OUT | OPT_FORCE | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
          cmd_calibrate},
-        {"sensitivity", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1, cmd_sensitivity},
-        {"compare", OPT_OUT | OPT_THREADS | OPT_QUIET, 2, 26, cmd_compare},
+        {"sensitivity", OPT_OUT | OPT_FORCE | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1, cmd_sensitivity},
+        {"compare", OPT_OUT | OPT_FORCE | OPT_THREADS | OPT_QUIET, 2, 26, cmd_compare},
     };
     for (size_t i = 0; i < sizeof studies / sizeof studies[0]; i++) {
         if (strcmp(cmd, studies[i].name) != 0)
@@ -139,7 +146,8 @@ int main(int argc, char **argv)
         return rc;
     }
     if (strcmp(cmd, "run") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET | OPT_POSTERIOR, 1, 1, &o)))
+        if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET | OPT_POSTERIOR | OPT_FORCE, 1,
+                            1, &o)))
             return rc;
         rc = cmd_run(&o);
     } else if (strcmp(cmd, "report") == 0) {

@@ -42,6 +42,7 @@ static const struct {
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
     {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
     {"--posterior", OPT_POSTERIOR, 1, "DIR"},
+    {"--force", OPT_FORCE, 0, NULL},
 };
 
 int cli_parse(int argc, char **argv, int first, const char *command, unsigned allowed, size_t min_pos,
@@ -98,8 +99,10 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             o->out_dir = value;
             break;
         case OPT_SEED:
-            if (num_parse_u64(value, UINT64_MAX, &u))
-                return fail(o, "seed must be a whole number from 0 to 18446744073709551615, not '%s'", value);
+            /* The one range of a seed, as the scenario's `seed` (issue 14:
+             * -s used to report two different ranges). */
+            if (num_parse_u64(value, (uint64_t)INT64_MAX, &u))
+                return fail(o, "seed must be a whole number from 0 to 9223372036854775807, not '%s'", value);
             o->has_seed = 1;
             o->seed = u;
             break;
@@ -128,6 +131,9 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             break;
         case OPT_LIST:
             o->list = 1;
+            break;
+        case OPT_FORCE:
+            o->force = 1;
             break;
         case OPT_TITLE:
             o->title = value;
@@ -161,6 +167,8 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
         }
         }
     }
+    if (o->force && o->resume)
+        return fail(o, "--force and --resume exclude each other: --force removes what --resume would continue");
     if (o->npositional < min_pos)
         return fail(o, "missing argument%s", min_pos > 1 ? "s" : "");
     if (o->npositional > max_pos)

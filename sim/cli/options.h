@@ -25,7 +25,8 @@ enum {
     OPT_ONLY = 1u << 7,     /* --only REP or FIRST-LAST */
     OPT_LIST = 1u << 8,     /* --list */
     OPT_TITLE = 1u << 9,    /* --title TEXT */
-    OPT_POSTERIOR = 1u << 10 /* --posterior DIR */
+    OPT_POSTERIOR = 1u << 10, /* --posterior DIR */
+    OPT_FORCE = 1u << 11      /* --force */
 };
 
 typedef struct {
@@ -41,6 +42,7 @@ typedef struct {
     uint64_t reps;
     unsigned threads;          /* 0 = not given */
     int resume, quiet, list;
+    int force;                 /* --force: replace another kind's or scenario's results */
     int has_only;
     uint64_t only_first, only_last;
     const char *title;         /* --title, borrowed from argv; NULL if not given */

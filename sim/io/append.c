@@ -16,12 +16,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/status.h"
 #include "io/atomic.h"
 
 struct io_append {
     int fd;
     uint64_t len;
+    uint64_t digest;   /* FNV-1a 64 of the file's len bytes */
     char *path;
 };
 
@@ -41,6 +43,7 @@ static io_append *handle_new(const char *path)
     }
     memcpy(f->path, path, n);
     f->fd = -1;
+    f->digest = BUF_FNV_OFFSET;
     return f;
 }
 
@@ -108,6 +111,26 @@ static int starts_with(int fd, const unsigned char *want, size_t n)
     return 1;
 }
 
+/* FNV-1a 64 of the first len bytes of the file open at fd; 0 and errno
+ * on a read error. */
+static int digest_prefix(int fd, uint64_t len, uint64_t *out)
+{
+    unsigned char chunk[65536];
+    uint64_t h = BUF_FNV_OFFSET, done = 0;
+    while (done < len) {
+        size_t want = len - done < sizeof chunk ? (size_t)(len - done) : sizeof chunk;
+        ssize_t n = pread(fd, chunk, want, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? EIO : errno;
+        h = buf_fnv1a(h, chunk, (size_t)n);
+        done += (uint64_t)n;
+    }
+    *out = h;
+    return 0;
+}
+
 io_append *io_append_reopen(const char *path, uint64_t len, const void *header, size_t hlen, char *err,
                             size_t errlen)
 {
@@ -131,8 +154,9 @@ io_append *io_append_reopen(const char *path, uint64_t len, const void *header, 
         snprintf(err, errlen, "%s: does not start with what this job writes first (another job's file?)", path);
         goto fail;
     }
-    if (ftruncate(f->fd, (off_t)len) != 0 || lseek(f->fd, 0, SEEK_END) < 0) {
-        set_err(err, errlen, path, errno);
+    int de = digest_prefix(f->fd, len, &f->digest);
+    if (de || ftruncate(f->fd, (off_t)len) != 0 || lseek(f->fd, 0, SEEK_END) < 0) {
+        set_err(err, errlen, path, de ? de : errno);
         goto fail;
     }
     f->len = len;
@@ -161,7 +185,13 @@ int io_append_write(io_append *f, const void *data, size_t len, char *err, size_
         return AS_EIO;
     }
     f->len += len;
+    f->digest = buf_fnv1a(f->digest, data, len);
     return AS_OK;
+}
+
+uint64_t io_append_digest(const io_append *f)
+{
+    return f->digest;
 }
 
 uint64_t io_append_length(const io_append *f)

@@ -50,6 +50,11 @@ int io_append_write(io_append *f, const void *data, size_t len, char *err, size_
 /* Bytes in the file so far. */
 uint64_t io_append_length(const io_append *f);
 
+/* FNV-1a 64 (base/buf.h) of the file's bytes so far: kept up to date by
+ * every write, and computed afresh from the file by io_append_reopen(), so
+ * that a checkpoint recording it can tell an edited file from its own. */
+uint64_t io_append_digest(const io_append *f);
+
 /* Makes everything appended durable (fsync). */
 int io_append_sync(io_append *f, char *err, size_t errlen);
 

@@ -313,47 +313,69 @@ int io_write_file_atomic(const char *path, const void *data, size_t len,
     return io_atomic_commit(f, err, errlen);
 }
 
-char *io_read_file(const char *path, size_t *len)
+char *io_read_file_max(const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char *dst = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
-    size_t cap = 1 << 16, n = 0;
-    int errnum = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        errnum = ENOMEM;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
         goto fail;
     }
-    for (;;) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (ferror(f)) {
-            errnum = errno ? errno : EIO;
-            goto fail;
-        }
-        if (feof(f))
-            break;
-        if (cap > SIZE_MAX / 2) {
-            errnum = ENOMEM;
-            goto fail;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            errnum = ENOMEM;
-            goto fail;
-        }
-        buf = nb;
-        cap *= 2;
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max) {
+        errno = EFBIG;
+        goto fail;
     }
-    fclose(f);
-    buf[n] = '\0';
+    size_t cap = 4096, n = 0;
+    dst = malloc(cap);
+    if (!dst)
+        goto fail;
+    for (;;) {
+        if (cap - n < 2) {
+            if (cap > SIZE_MAX / 2) {
+                errno = ENOMEM;
+                goto fail;
+            }
+            char *p = realloc(dst, cap * 2);
+            if (!p)
+                goto fail;
+            dst = p;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, dst + n, cap - n - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > max) { /* a pipe or a device: stop reading */
+            errno = EFBIG;
+            goto fail;
+        }
+    }
+    dst[n] = '\0';
+    close(fd);
     if (len)
         *len = n;
-    return buf;
+    return dst;
 
-fail:
-    free(buf);
-    fclose(f);
-    errno = errnum;
+fail: {
+    int e = errno;
+    free(dst);
+    close(fd);
+    errno = e;
     return NULL;
+}
+}
+
+char *io_read_file(const char *path, size_t *len)
+{
+    return io_read_file_max(path, SIZE_MAX - 1, len);
 }

@@ -104,4 +104,12 @@ void io_sync_folder(const char *path);
  */
 char *io_read_file(const char *path, size_t *len);
 
+/*
+ * As io_read_file(), reading at most max bytes: a folder fails with EISDIR,
+ * a regular file larger than max, or a pipe or device that gives more,
+ * with EFBIG (so /dev/zero is refused after max bytes, not read forever).
+ * The one file reader of alignsim (the scenario loader's too).
+ */
+char *io_read_file_max(const char *path, size_t max, size_t *len);
+
 #endif

@@ -115,6 +115,8 @@ struct model {
     model_outcome out;
     double rev_since;       /* exogenous threat above T* since; NaN if below */
     int stop_code;
+    const atomic_int *stop; /* model_set_stop(); NULL: never stop */
+    evq_event limit_next;   /* the next event when the event limit was hit */
 };
 
 /* ---- seeds ---------------------------------------------------------- */
@@ -1254,8 +1256,30 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
     if (rc != AS_OK)
         return rc;
 
-    kernel_stop why;
-    rc = kernel_run(m->k, s->horizon, 0, m, &why);
+    /* The run in slices of MODEL_STOP_CHECK_EVENTS events (the kernel
+     * continues a run exactly where it stopped, so slicing changes nothing),
+     * looking at the stop flag and the event limit between slices. */
+    uint64_t limit = s->max_events ? s->max_events : UINT64_MAX;
+    for (;;) {
+        if (m->stop && atomic_load_explicit(m->stop, memory_order_relaxed)) {
+            rc = AS_ESTOPPED;
+            break;
+        }
+        uint64_t done = kernel_dispatched(m->k), slice = MODEL_STOP_CHECK_EVENTS;
+        if (done >= limit) {
+            /* kernel_run() reported BUDGET: an event <= horizon remains. */
+            if (kernel_peek(m->k, &m->limit_next) != EVQ_OK)
+                memset(&m->limit_next, 0, sizeof m->limit_next);
+            rc = AS_ELIMIT;
+            break;
+        }
+        if (limit - done < slice)
+            slice = limit - done;
+        kernel_stop why;
+        rc = kernel_run(m->k, s->horizon, slice, m, &why);
+        if (rc != 0 || why != KERNEL_STOP_BUDGET)
+            break;
+    }
     if (rc == 0) {
         /* Once more after the events at the horizon. */
         if (m->dirty)
@@ -1267,6 +1291,36 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
         *out = m->out;
     m->obs = NULL;
     return rc;
+}
+
+void model_set_stop(model *m, const atomic_int *stop)
+{
+    m->stop = stop;
+}
+
+void model_limit_detail(const model *m, char *out, size_t len)
+{
+    const evq_event *ev = &m->limit_next;
+    const model_spec *s = m->spec;
+    if (len == 0)
+        return;
+    switch (ev->type) {
+    case K_SCENARIO:
+    case K_EXPIRE:
+        if (ev->arg >= 0 && (size_t)ev->arg < s->nevents) {
+            const spec_event *e = &s->events[ev->arg];
+            snprintf(out, len, "the event events.[%lld]%s%s%s (%s) at %.15g", (long long)ev->arg,
+                     e->id[0] ? " '" : "", e->id, e->id[0] ? "'" : "", spec_event_kind_names[e->kind], ev->time);
+            return;
+        }
+        break;
+    case K_REVIEW:
+        snprintf(out, len, "a review (model.review_every_years) at %.15g", ev->time);
+        return;
+    default:
+        break;
+    }
+    snprintf(out, len, "an event at %.15g", ev->time);
 }
 
 /* ---- accessors ------------------------------------------------------ */

@@ -18,6 +18,7 @@
 #ifndef ALIGNSIM_MODEL_MODEL_H
 #define ALIGNSIM_MODEL_MODEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,10 +83,34 @@ void model_free(model *m);
  * out (a pressure table that had to grow, the kernel's queue); AS_ERUNTIME
  * when the observer's sample callback asked to stop (the observer keeps its
  * own reason) or the spec is inconsistent (an event kind the model does not
- * know).  *out is valid only on AS_OK.
+ * know); AS_ELIMIT when the replication would dispatch more than
+ * spec.max_events kernel events (model_limit_detail() says which event was
+ * next); AS_ESTOPPED when the stop flag (model_set_stop) was found set.
+ * The flag is read every MODEL_STOP_CHECK_EVENTS events, so a replication
+ * of any length notices a stop request within a few milliseconds; where
+ * the run is split to check it changes nothing in the result.  *out is
+ * valid only on AS_OK.
  */
 int model_run(model *m, uint64_t seed, const double *params,
               const model_observer *obs, model_outcome *out);
+
+/* Events dispatched between two looks at the stop flag. */
+#define MODEL_STOP_CHECK_EVENTS 4096
+
+/*
+ * Makes model_run() stop (AS_ESTOPPED) once *stop is non-zero; NULL (the
+ * default) disables the check.  The flag is borrowed: it must outlive the
+ * model or be reset to NULL; it is only read (relaxed atomic loads), so
+ * another thread may set it at any time.
+ */
+void model_set_stop(model *m, const atomic_int *stop);
+
+/*
+ * After model_run() returned AS_ELIMIT: writes what the next event was
+ * ("the event 'ID' (TYPE) at YEAR", "a review at YEAR", ...) into
+ * out[len] (always terminated when len > 0).
+ */
+void model_limit_detail(const model *m, char *out, size_t len);
 
 /*
  * Draws one replication's parameter vector (what model_run uses when params

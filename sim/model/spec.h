@@ -37,6 +37,12 @@
 #define SPEC_MAX_ACTORS 500     /* actors in one scenario: a limit, see above */
 #define SPEC_ID_LEN 32          /* actor ids, series names, event kinds */
 #define SPEC_NAME_LEN 80        /* display names, label names */
+/* The years a scenario may simulate (its start and horizon): a span of
+ * centuries around the present, so that no timing can ask for billions of
+ * years of reviews and samples. */
+#define SPEC_YEAR_MIN 1000.0
+#define SPEC_YEAR_MAX 3000.0
+
 #define SPEC_PATH_LEN 96        /* libconfig paths of parameters */
 #define SPEC_NOTE_LEN 120       /* free-text notes on events and targets */
 #define SPEC_TEXT_LEN 512       /* the scenario's description (longer text is cut) */
@@ -316,6 +322,9 @@ typedef struct {
     char description[SPEC_TEXT_LEN]; /* free text, shown by `alignsim report`; never read by the model */
     double start, horizon;        /* years */
     uint64_t seed;                /* master seed */
+    uint64_t max_events;          /* kernel events one replication may dispatch
+                                     (0: no limit); model_run stops with
+                                     AS_ELIMIT beyond it */
 
     spec_param *params;  size_t nparams;
     double *series_data; size_t nseries_data;

@@ -52,12 +52,13 @@ typedef struct {
     rep_tally tally;
 } batch_acc;
 
-/* A worker: a replication runner and where the current sample goes. */
+/* A worker: a replication runner and the current replication's samples,
+ * held until it completes (a replication stopped part-way adds nothing). */
 typedef struct {
     const batch_ctx *c;
     rep_worker *rw;
-    batch_acc *acc;
-    char msg[256];
+    double *x;                 /* per cell: the sampled x, NaN: none */
+    unsigned char *allied;     /* per cell: at the alliance rung */
 } batch_worker;
 
 /* ------------------------------------------------------------------ */
@@ -71,7 +72,14 @@ static void *worker_alloc(void *ctx)
     if (!w)
         return NULL;
     w->c = c;
-    if (!(w->rw = rep_worker_alloc(c->spec))) {
+    size_t n = c->ncells ? c->ncells : 1;
+    w->rw = rep_worker_alloc(c->spec);
+    w->x = malloc(n * sizeof *w->x);
+    w->allied = malloc(n);
+    if (!w->rw || !w->x || !w->allied) {
+        rep_worker_free(w->rw);
+        free(w->x);
+        free(w->allied);
         free(w);
         return NULL;
     }
@@ -85,6 +93,8 @@ static void worker_free(void *ctx, void *wp)
     if (!w)
         return;
     rep_worker_free(w->rw);
+    free(w->x);
+    free(w->allied);
     free(w);
 }
 
@@ -99,13 +109,8 @@ static int on_sample(void *ctx, int year, const model *m)
     for (size_t d = 0; d < c->nd; d++) {
         if (!model_dyad_active(m, d))
             continue;
-        double x = model_dyad_x(m, d);
-        int rc = stats_cells_add(w->acc->cells, y * c->nd + d, x, model_dyad_rung(m, d) == ar);
-        if (rc != AS_OK) {
-            snprintf(w->msg, sizeof w->msg, "cannot record x = %g of dyad %zu in %d: %s", x, d, year,
-                     as_status_name(rc));
-            return 1;
-        }
+        w->x[y * c->nd + d] = model_dyad_x(m, d);
+        w->allied[y * c->nd + d] = model_dyad_rung(m, d) == ar;
     }
     return 0;
 }
@@ -115,14 +120,22 @@ static int run(void *ctx, void *wp, const engine_task *t, void *accp, buf *rec, 
     batch_ctx *c = ctx;
     batch_worker *w = wp;
     batch_acc *acc = accp;
-    w->acc = acc;
-    w->msg[0] = '\0';
+    for (size_t i = 0; i < c->ncells; i++)
+        w->x[i] = NAN;
     rep_outcome out;
+    rep_worker_set_stop(w->rw, t->stop);
     int rc = rep_run(w->rw, t->seed, NULL, NULL, 0, on_sample, w, &out, err, errlen);
-    if (rc != AS_OK) {
-        if (w->msg[0])
-            snprintf(err, errlen, "%s", w->msg);
+    if (rc != AS_OK)
         return rc;
+    for (size_t i = 0; i < c->ncells; i++) {
+        if (isnan(w->x[i]))
+            continue;
+        rc = stats_cells_add(acc->cells, i, w->x[i], w->allied[i]);
+        if (rc != AS_OK) {
+            as_errf(err, errlen, "cannot record x = %g of dyad %zu in %d: %s", w->x[i], i % c->nd,
+                    c->first_year + (int)(i / c->nd), as_status_name(rc));
+            return rc;
+        }
     }
     msacc_add(acc->ms, rep_milestones(w->rw));
     rep_tally_add(&acc->tally, &out);
@@ -250,7 +263,7 @@ static int records(void *ctx, uint64_t first, uint64_t end, const unsigned char 
     return io_append_write(c->part, data, len, err, errlen);
 }
 
-static int records_open(void *ctx, int resume, uint64_t pos, char *err, size_t errlen)
+static int records_open(void *ctx, int resume, uint64_t pos, uint64_t digest, char *err, size_t errlen)
 {
     batch_ctx *c = ctx;
     if (!resume) {
@@ -266,13 +279,26 @@ static int records_open(void *ctx, int resume, uint64_t pos, char *err, size_t e
         return AS_EIO;
     }
     c->part = io_append_reopen(c->partial_path, pos, c->header.data, c->header.len, err, errlen);
-    return c->part ? AS_OK : AS_EIO;
+    if (!c->part)
+        return AS_EIO;
+    if (io_append_digest(c->part) != digest) {
+        as_errf(err, errlen,
+                "%s: changed since the checkpoint (its checksum differs), so its rows cannot be trusted: the "
+                "batch cannot be resumed (the file was damaged or edited); delete it and %s, and run the "
+                "batch again",
+                c->partial_path, BATCH_CKPT_FILE);
+        io_append_close(c->part);
+        c->part = NULL;
+        return AS_ERUNTIME;
+    }
+    return AS_OK;
 }
 
-static int records_mark(void *ctx, uint64_t *pos, char *err, size_t errlen)
+static int records_mark(void *ctx, uint64_t *pos, uint64_t *digest, char *err, size_t errlen)
 {
     batch_ctx *c = ctx;
     *pos = io_append_length(c->part);
+    *digest = io_append_digest(c->part);
     return io_append_sync(c->part, err, errlen);
 }
 
@@ -387,7 +413,16 @@ static int finish_files(batch_ctx *c, const batch_acc *a, const char *resolved, 
         rc = io_append_commit(p, c->final_path, err, errlen);
     }
     if (rc == AS_OK)
-        rc = engine_checkpoint_remove(ckpt, err, errlen);
+        return engine_checkpoint_remove(ckpt, err, errlen);
+    /* The result files are all there or none (the checkpoint and the rows
+     * stay, so --resume finishes them). */
+    static const char *const names[] = {"scenario.cfg", "summary.tsv", "milestones.tsv", "ladder.tsv", "posterior.tsv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *p = io_join(dir, names[i]);
+        if (p)
+            (void)unlink(p);
+        free(p);
+    }
     return rc;
 }
 

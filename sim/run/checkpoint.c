@@ -19,7 +19,7 @@
 #include "io/atomic.h"
 
 #define CKPT_MAGIC "ASJOBCK"
-#define CKPT_VERSION 2u
+#define CKPT_VERSION 3u
 
 /* Writes bytes to the atomic file and folds them into the hash. */
 static void put(io_atomic *f, uint64_t *h, const void *data, size_t len)
@@ -50,6 +50,7 @@ int ckpt_write(const char *path, const ckpt_state *st, char *err, size_t errlen)
     put_u64(f, &h, st->id.block_tasks);
     put_u64(f, &h, st->prefix_blocks);
     put_u64(f, &h, st->records_pos);
+    put_u64(f, &h, st->records_digest);
     put_u64(f, &h, st->tasks_done);
     put_u64(f, &h, st->npending);
     for (size_t i = 0; i < st->npending; i++) {
@@ -99,6 +100,7 @@ int ckpt_read(const char *path, ckpt_state *st, char *err, size_t errlen)
     st->id.block_tasks = buf_read_u64(&r);
     st->prefix_blocks = buf_read_u64(&r);
     st->records_pos = buf_read_u64(&r);
+    st->records_digest = buf_read_u64(&r);
     st->tasks_done = buf_read_u64(&r);
     uint64_t np = buf_read_u64(&r);
     if (r.failed || np > len / 24)

@@ -15,7 +15,8 @@
  *
  * Image (little-endian u64 words unless noted):
  *   "ASJOBCK\0", version, identity[0], identity[1], master, ntasks,
- *   block_tasks, prefix_blocks, records_pos, tasks_done, npending,
+ *   block_tasks, prefix_blocks, records_pos, records_digest, tasks_done,
+ *   npending,
  *   npending x (block, done, records_len, records bytes),
  *   acc_len, acc bytes, FNV-1a 64 of everything before it.
  * Written through io/atomic, so the file is always a complete earlier state.
@@ -47,7 +48,8 @@ typedef struct {
 typedef struct {
     ckpt_identity id;
     uint64_t prefix_blocks;  /* blocks 0 .. prefix_blocks - 1 are complete */
-    uint64_t records_pos;    /* the reducer's records_mark() position */
+    uint64_t records_pos;    /* the reducer's records_mark() position ... */
+    uint64_t records_digest; /* ... and digest of the stream's content */
     uint64_t tasks_done;
     ckpt_pending *pending;
     size_t npending;

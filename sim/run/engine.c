@@ -236,10 +236,14 @@ static int run_slot(worker *w, slot *s)
     while (s->first + s->done < s->end) {
         if (atomic_load_explicit(&e->stop, memory_order_relaxed))
             break;
-        engine_task t = {s->first + s->done, 0};
+        engine_task t = {s->first + s->done, 0, &e->stop};
         t.seed = seed_of(e, t.index);
         char why[512] = "";
         int rc = j->reducer->run(j->ctx, w->state, &t, w->acc, &s->rec, why, sizeof why);
+        /* A task that saw the stop request ended early, adding nothing: it is
+         * simply not done (a failure elsewhere is reported by its worker). */
+        if (rc == AS_ESTOPPED && atomic_load(&e->stop) != 0)
+            break;
         if (rc == AS_OK && s->rec.failed) {
             rc = AS_ENOMEM;
             snprintf(why, sizeof why, "out of memory");
@@ -864,9 +868,9 @@ static uint64_t tasks_done_root(const engine *e)
 static int write_checkpoint(engine *e, char *err, size_t errlen)
 {
     const engine_job *j = e->job;
-    uint64_t pos = 0;
+    uint64_t pos = 0, digest = 0;
     int rc = AS_OK;
-    if (j->reducer->records_mark && (rc = j->reducer->records_mark(j->ctx, &pos, err, errlen)) != AS_OK)
+    if (j->reducer->records_mark && (rc = j->reducer->records_mark(j->ctx, &pos, &digest, err, errlen)) != AS_OK)
         return rc;
     buf_reset(&e->pack);
     if (has_acc(j->reducer) && (rc = j->reducer->acc_pack(j->ctx, e->total, &e->pack)) != AS_OK) {
@@ -886,7 +890,8 @@ static int write_checkpoint(engine *e, char *err, size_t errlen)
         cp[i] = (ckpt_pending){e->pending[i].block, e->pending[i].done, e->pending[i].rec.data,
                                e->pending[i].rec.len};
     ckpt_state st = {{{j->identity[0], j->identity[1]}, j->master, j->ntasks, e->block_tasks},
-                     e->prefix, pos, tasks_done_root(e), cp, e->npending, e->pack.data, e->pack.len, NULL, NULL};
+                     e->prefix, pos, digest, tasks_done_root(e), cp, e->npending, e->pack.data, e->pack.len, NULL,
+                     NULL};
     rc = ckpt_write(j->checkpoint, &st, err, errlen);
     free(cp);
     return rc;
@@ -955,7 +960,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
                     dir, what, (unsigned long long)done, (unsigned long long)total, j->checkpoint);
             return AS_EUSAGE;
         }
-        return r->records_open ? r->records_open(j->ctx, 0, 0, err, errlen) : AS_OK;
+        return r->records_open ? r->records_open(j->ctx, 0, 0, 0, err, errlen) : AS_OK;
     }
     if (access(j->checkpoint, F_OK) != 0) {
         char dir[4096];
@@ -993,7 +998,7 @@ static int root_setup(engine *e, char *err, size_t errlen)
             goto done;
         }
     }
-    if (r->records_open && (rc = r->records_open(j->ctx, 1, st.records_pos, err, errlen)) != AS_OK)
+    if (r->records_open && (rc = r->records_open(j->ctx, 1, st.records_pos, st.records_digest, err, errlen)) != AS_OK)
         goto done;
     e->prefix = st.prefix_blocks;
     e->tasks_before = tasks_done_root(e);

@@ -98,6 +98,7 @@
 #define ALIGNSIM_RUN_ENGINE_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,6 +113,12 @@
 typedef struct {
     uint64_t index;   /* 0 .. ntasks - 1 */
     uint64_t seed;    /* its replication seed */
+    /* Non-zero once the job is to stop (a signal or another worker's
+     * failure).  A long task may watch it (model_set_stop, rep_worker_set_stop)
+     * and return AS_ESTOPPED without having added anything to its
+     * accumulator or record buffer: the task then counts as not done and
+     * runs again on --resume. */
+    const atomic_int *stop;
 } engine_task;
 
 /*
@@ -154,11 +161,13 @@ typedef struct {
      * keeps nothing that outlives the process).  records_open is called once
      * per job before the first delivery: resume = 0, start an empty stream;
      * resume = 1, cut the stream back to pos, the value records_mark gave
-     * at the checkpoint being resumed.  records_mark makes every delivered
-     * record durable and returns a position that identifies the stream so
-     * far (e.g. a file length). */
-    int (*records_open)(void *ctx, int resume, uint64_t pos, char *err, size_t errlen);
-    int (*records_mark)(void *ctx, uint64_t *pos, char *err, size_t errlen);
+     * at the checkpoint being resumed, refusing a stream whose content is
+     * not what it was then (digest differs: AS_ERUNTIME).  records_mark
+     * makes every delivered record durable and returns a position that
+     * identifies the stream so far (e.g. a file length) and a digest of its
+     * content (e.g. io_append_digest; 0 when the reducer keeps none). */
+    int (*records_open)(void *ctx, int resume, uint64_t pos, uint64_t digest, char *err, size_t errlen);
+    int (*records_mark)(void *ctx, uint64_t *pos, uint64_t *digest, char *err, size_t errlen);
 
     /* What a journal keeps of a finished job's accumulator (both optional;
      * default: the whole acc_pack image).  journal_pack appends a reduced

@@ -135,10 +135,8 @@ int rep_run(rep_worker *w, uint64_t seed, const size_t *idx, const double *value
     model_observer obs = {w, NULL, on_sample, on_change};
     model_outcome mo;
     int rc = model_run(w->m, seed, w->v, &obs, &mo);
-    if (rc != MODEL_OK) {
-        snprintf(err, errlen, "the model failed (code %d)", rc);
-        return AS_ERUNTIME;
-    }
+    if (rc != MODEL_OK)
+        return rep_model_failure(w->m, rc, err, errlen);
     milestones_finish(w->ms, s->horizon);
     if (w->watch_rung >= 0 && w->prev_rung >= 0)
         watch_interval(w, s->horizon + 1e-9);
@@ -154,6 +152,35 @@ int rep_run(rep_worker *w, uint64_t seed, const size_t *idx, const double *value
     out->within2 = sc.within2;
     out->particle = particle;
     return AS_OK;
+}
+
+void rep_worker_set_stop(rep_worker *w, const atomic_int *stop)
+{
+    model_set_stop(w->m, stop);
+}
+
+int rep_model_failure(const model *m, int rc, char *err, size_t errlen)
+{
+    const model_spec *s = model_get_spec(m);
+    char next[200];
+    switch (rc) {
+    case AS_ELIMIT:
+        model_limit_detail(m, next, sizeof next);
+        as_errf(err, errlen,
+                "more than %llu events in one replication (the scenario's max_events): the next was %s; "
+                "the scenario asks for more events than it can run (raise max_events if it is meant to)",
+                (unsigned long long)s->max_events, next);
+        return AS_ELIMIT;
+    case AS_ESTOPPED:
+        as_errf(err, errlen, "stopped");
+        return AS_ESTOPPED;
+    case AS_ENOMEM:
+        as_errf(err, errlen, "out of memory");
+        return AS_ENOMEM;
+    default:
+        as_errf(err, errlen, "the model failed (%s)", as_status_name(rc));
+        return AS_ERUNTIME;
+    }
 }
 
 const milestones *rep_milestones(const rep_worker *w)

@@ -22,6 +22,7 @@
 #ifndef ALIGNSIM_RUN_REP_H
 #define ALIGNSIM_RUN_REP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,18 @@ rep_worker *rep_worker_alloc(const model_spec *spec);
 /* Frees; NULL is a no-op. */
 void rep_worker_free(rep_worker *w);
 
+/* The stop flag the worker's replications watch (model_set_stop): with it
+ * set, rep_run() returns AS_ESTOPPED.  NULL: none.  Borrowed. */
+void rep_worker_set_stop(rep_worker *w, const atomic_int *stop);
+
+/*
+ * The message and status of a failed model_run(m, ...) that returned rc:
+ * AS_ELIMIT ("more than N events in one replication ... the next was ...";
+ * the limit is the scenario's max_events), AS_ESTOPPED, AS_ENOMEM, or
+ * AS_ERUNTIME for anything else.  Returns the status; message in err.
+ */
+int rep_model_failure(const model *m, int rc, char *err, size_t errlen);
+
 /*
  * Runs the replication with seed `seed`: parameters drawn, then
  * v[idx[k]] = values[k] for k < nvalues (idx and values may be NULL when
@@ -69,7 +82,8 @@ void rep_worker_free(rep_worker *w);
  * milestone tracker.  sample (may be NULL) is called at each yearly sample
  * with sample_ctx, as a model_observer's sample callback (returning
  * non-zero stops the replication: a failure).  Fills *out.  Returns AS_OK,
- * or AS_ERUNTIME / AS_ELIMIT with a message in err.
+ * or a code of rep_model_failure() with a message in err (AS_ESTOPPED when
+ * the stop flag was seen: nothing of the replication is to be kept).
  */
 int rep_run(rep_worker *w, uint64_t seed, const size_t *idx, const double *values, size_t nvalues,
             int (*sample)(void *ctx, int year, const model *m), void *sample_ctx, rep_outcome *out, char *err,

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "run/posterior_table.h"
+#include "run/rep.h"
 #include "run/summary.h"
 
 typedef struct {
@@ -298,8 +300,13 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
     model_observer obs = {&r, rec_event, rec_sample, rec_change};
     model_outcome out;
     int mrc = model_run(m, seed, NULL, &obs, &out);
-    if (mrc != 0 || r.oom) {
-        snprintf(err, errlen, "replication failed (%s)", r.oom ? "out of memory" : "kernel error");
+    if (r.oom) {
+        snprintf(err, errlen, "replication failed (out of memory)");
+        rc = AS_ENOMEM;
+        goto done;
+    }
+    if (mrc != AS_OK) {
+        rc = rep_model_failure(m, mrc, err, errlen);
         goto done;
     }
     milestones_finish(r.ms, spec->horizon);
@@ -321,8 +328,16 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
         (rc = write_events(&r, outdir, &p, err, errlen)) != AS_OK ||
         (rc = write_milestones(&r, outdir, &p, err, errlen)) != AS_OK ||
         (rc = replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK ||
-        (rc = posterior_table_write(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK)
+        (rc = posterior_table_write(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK) {
+        /* A run is all its files or none: take back those written. */
+        static const char *const names[] = {"scenario.cfg", "trajectory.tsv", "events.tsv", "milestones.tsv",
+                                            "ladder.tsv", "posterior.tsv"};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s", outdir, names[i]);
+            (void)unlink(path);
+        }
         goto done;
+    }
     if (report) {
         report->score = milestones_get_score(r.ms);
         report->outcome = out;

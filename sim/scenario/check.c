@@ -616,5 +616,6 @@ size_t ld_check(loader *L, const config_t *cfg)
     ld_check_calibrate(L, root);
     ld_check_posterior(L, root);
     ld_check_records(L, root);
+    ld_check_budget(L, root);
     return L->nerrors;
 }

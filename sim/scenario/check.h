@@ -32,4 +32,10 @@ void ld_check_posterior(loader *L, const config_setting_t *root);
  * checked (check_study.c). */
 void ld_check_records(loader *L, const config_setting_t *root);
 
+/* The expected-event budget: a scenario whose timings ask for more than
+ * max_events kernel events per replication is an error at the setting
+ * that asks for most (check_budget.c).  Runs last, only on a spec read
+ * without errors. */
+void ld_check_budget(loader *L, const config_setting_t *root);
+
 #endif

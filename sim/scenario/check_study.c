@@ -171,10 +171,16 @@ static int order_target(loader *L, const config_setting_t *e, spec_order *o)
     int bad = 0;
     static const char *const names[2] = {"first", "second"};
     size_t idx[2] = {o->first, o->second};
+    if (L->spec->ntargets < 2) {
+        /* No valid index to name (issue 14: "from 0 to 0, found 0"). */
+        ld_error(L, e, "an order compares two targets, but the scenario has %zu; add `targets`",
+                 L->spec->ntargets);
+        return -1;
+    }
     for (int k = 0; k < 2; k++)
         if (idx[k] >= L->spec->ntargets) {
             ld_error(L, ld_member(e, names[k]), "expected a target index from 0 to %zu, found %zu",
-                     L->spec->ntargets ? L->spec->ntargets - 1 : 0, idx[k]);
+                     L->spec->ntargets - 1, idx[k]);
             bad = 1;
         }
     if (!bad && o->first == o->second) {

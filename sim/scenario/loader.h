@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "model/spec.h"
+#include "io/atomic.h"
 #include "scenario/scenario.h"
 #include "scenario/settings.h"
 #include "base/buf.h"
@@ -143,10 +144,9 @@ void ld_syntax_error(loader *L, const char *name, const char *dir, const config_
 /* The most named settings one group may hold (see prescan.c). */
 #define LD_MAX_GROUP_SETTINGS 1000
 
-/* Reads a whole file; a NUL-terminated heap buffer and its length, or NULL
- * with errno set (EISDIR for a directory, EFBIG for more than
- * LD_MAX_FILE_BYTES, also from a pipe or a device). */
-char *ld_slurp(const char *path, size_t *len);
+/* Files are read with io_read_file_max(path, LD_MAX_FILE_BYTES, &len)
+ * (io/atomic.h): EISDIR for a directory, EFBIG for more than
+ * LD_MAX_FILE_BYTES, also from a pipe or a device. */
 
 /*
  * Looks at text (the file `name`, whose includes are relative to dir) before

@@ -388,7 +388,14 @@ static void apply_set(loader *L, config_t *cfg, const char *text, ld_mark *mark)
         L->oom = 1;
         goto done;
     }
-    snprintf(wrapped, vlen + 16, "v = %s\n;\n", eq + 1);
+    /* A bare integer beyond 32 bits gets the L suffix libconfig 1.5 needs
+     * to read it as 64 bits rather than wrap it (issue 14: a sweep point
+     * "rate=1000000000000" became -727379968). */
+    const char *val = eq + 1;
+    const char *mag = val + (*val == '-' || *val == '+');
+    size_t digits = strspn(mag, "0123456789");
+    int big = digits > 0 && mag[digits] == '\0' && (digits > 10 || (digits == 10 && strcmp(mag, "2147483647") > 0));
+    snprintf(wrapped, vlen + 16, "v = %s%s\n;\n", val, big ? "L" : "");
     /* A value could hold an @include line: see prescan.c. */
     if (ld_prescan(L, wrapped, mark->label, NULL) != 0 || L->oom)
         goto done;

@@ -60,6 +60,9 @@ static void ptable_clear(ptable *t)
 }
 
 static void vreport(loader *L, const ptable *t, long row, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void vreport(loader *L, const ptable *t, long row, const char *fmt, va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);

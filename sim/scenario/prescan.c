@@ -50,6 +50,11 @@ typedef struct {
     size_t group_at[MAX_NESTING + 1]; /* for each open bracket, the group outside it */
     int flagged;                      /* the settings limit was reported */
     int stop;                         /* nesting too deep: the scan ends */
+    /* The included files being scanned, outermost first: a file met again
+     * on this chain is an @include cycle. */
+    dev_t chain_dev[MAX_INCLUDE_DEPTH + 1];
+    ino_t chain_ino[MAX_INCLUDE_DEPTH + 1];
+    int nchain;
 } prescan;
 
 /* The path libconfig 1.5 opens for an @include of raw: it always prefixes
@@ -91,8 +96,19 @@ static void scan_include(prescan *ps, const char *raw, const char *file, int lin
                     "socket)",
                     raw, shown);
     } else {
+        for (int i = 0; i < ps->nchain; i++)
+            if (ps->chain_dev[i] == st.st_dev && ps->chain_ino[i] == st.st_ino) {
+                /* Issue 14: libconfig would include it again until its depth
+                 * limit and then report a "duplicate setting name". */
+                ld_error_at(L, file, line,
+                            "cannot include '%s': '%s' is already being included (an @include cycle)", raw,
+                            shown);
+                ps->stop = 1;
+                free(full);
+                return;
+            }
         size_t len;
-        char *sub = ld_slurp(full, &len);
+        char *sub = io_read_file_max(full, LD_MAX_FILE_BYTES, &len);
         if (!sub && errno == EFBIG) {
             ld_error_at(L, file, line,
                         "cannot include '%s': '%s' is larger than %d bytes, the most a "
@@ -104,7 +120,11 @@ static void scan_include(prescan *ps, const char *raw, const char *file, int lin
             char *name = malloc(strlen(shown) + 1);
             if (name) {
                 strcpy(name, shown);
+                ps->chain_dev[ps->nchain] = st.st_dev;
+                ps->chain_ino[ps->nchain] = st.st_ino;
+                ps->nchain++;
                 scan_text(ps, sub, name, nesting + 1);
+                ps->nchain--;
                 free(name);
             } else {
                 L->oom = 1;
@@ -129,6 +149,46 @@ static const char *include_open(const char *p)
     if (ws == 0 || p[ws] != '"')
         return NULL;
     return p + ws + 1;
+}
+
+static int is_word_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+           c == '-' || c == '+';
+}
+
+/*
+ * A decimal integer literal at p: libconfig 1.5 reads one beyond 64 bits
+ * as -1 or a wrapped value without a word (issue 14: a huge seed was
+ * clamped silently), and one above 2147483647 without the L suffix wrapped
+ * to 32 bits, so both are refused here with the digits as written.
+ * Returns the first character after the number.
+ */
+static const char *scan_integer(prescan *ps, const char *p, const char *file, int line)
+{
+    const char *q = p;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    size_t n = (size_t)(q - p);
+    if (*q == '.' || *q == 'e' || *q == 'E' || *q == 'x' || *q == 'X')
+        return q; /* a float, or hexadecimal */
+    static const char max[] = "9223372036854775807";
+    while (n > 1 && *p == '0') {
+        p++;
+        n--;
+    }
+    static const char max32[] = "2147483647";
+    if (n > sizeof max - 1 || (n == sizeof max - 1 && strncmp(p, max, n) > 0))
+        ld_error_at(ps->L, file, line,
+                    "expected an integer of at most 9223372036854775807, found %.*s (beyond 64 bits: "
+                    "libconfig cannot read it)",
+                    (int)(n > 60 ? 60 : n), p);
+    else if (*q != 'L' && (n > sizeof max32 - 1 || (n == sizeof max32 - 1 && strncmp(p, max32, n) > 0)))
+        ld_error_at(ps->L, file, line,
+                    "expected the L suffix on an integer above 2147483647, found %.*s: write %.*sL "
+                    "(libconfig 1.5 reads it wrapped to 32 bits without it)",
+                    (int)n, p, (int)n, p);
+    return q;
 }
 
 /* Scans one file's text (the main text at nesting 0); see the file comment. */
@@ -236,7 +296,10 @@ static void scan_text(prescan *ps, const char *text, const char *file, int nesti
             p++;
             break;
         default:
-            p++;
+            if (*p >= '0' && *p <= '9' && (p == text || !is_word_char(p[-1])))
+                p = scan_integer(ps, p, file, line);
+            else
+                p++;
             break;
         }
     }

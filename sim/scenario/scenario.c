@@ -384,69 +384,19 @@ void ld_suggest_write(const ld_suggest *sg, buf *b)
         buf_printf(b, "; did you mean '%s'?", sg->best);
 }
 
-/* ------------------------------------------------------------------ */
-/* Reading                                                            */
-/* ------------------------------------------------------------------ */
-
-char *ld_slurp(const char *path, size_t *len)
+/*
+ * Non-zero when there is memory to parse text with libconfig: its scanner
+ * exits the process (status 2) and its parser may crash when malloc fails,
+ * so the loader first makes sure that several times the text is free
+ * (4 times plus 4 MiB; the parse of a text takes about 3 times its size),
+ * and running out of memory is a runtime failure (exit 1) like any other.
+ * A heuristic: memory taken by another thread in between is not covered.
+ */
+static int room_to_parse(const char *text)
 {
-    char *dst = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        goto fail;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        goto fail;
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > LD_MAX_FILE_BYTES) {
-        errno = EFBIG;
-        goto fail;
-    }
-    size_t cap = 4096, n = 0;
-    dst = malloc(cap);
-    if (!dst)
-        goto fail;
-    for (;;) {
-        if (cap - n < 2) {
-            if (cap > ((size_t)-1) / 2) {
-                errno = ENOMEM;
-                goto fail;
-            }
-            char *p = realloc(dst, cap * 2);
-            if (!p)
-                goto fail;
-            dst = p;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, dst + n, cap - n - 1);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > LD_MAX_FILE_BYTES) { /* a pipe or a device: stop reading */
-            errno = EFBIG;
-            goto fail;
-        }
-    }
-    dst[n] = '\0';
-    close(fd);
-    *len = n;
-    return dst;
-
-fail: {
-    int e = errno;
-    free(dst);
-    close(fd);
-    errno = e;
-    return NULL;
-}
+    void *probe = malloc(4 * strlen(text) + ((size_t)4 << 20));
+    free(probe);
+    return probe != NULL;
 }
 
 /* Copies line n (1-based) of text into dst; "" if there is none. */
@@ -487,7 +437,7 @@ void ld_syntax_error(loader *L, const char *name, const char *dir, const config_
             text_line(main_text, line, src, sizeof src);
         } else {
             size_t len;
-            if ((other = ld_slurp(shown, &len)) != NULL)
+            if ((other = io_read_file_max(shown, LD_MAX_FILE_BYTES, &len)) != NULL)
                 text_line(other, line, src, sizeof src);
         }
         free(other);
@@ -625,6 +575,10 @@ static int load_text(const char *text, const char *path, const char *name, const
         config_set_include_dir(&c1, include_dir);
     if (ld_prescan(&L1, text, name, include_dir) != 0 || L1.oom)
         goto done;
+    if (!room_to_parse(text)) {
+        L1.oom = 1;
+        goto done;
+    }
     if (!config_read_string(&c1, text)) {
         ld_syntax_error(&L1, name, include_dir, &c1, text);
         goto done;
@@ -649,6 +603,10 @@ static int load_text(const char *text, const char *path, const char *name, const
     L2.name = name2;
     config_init(&c2);
     have_c2 = 1;
+    if (!room_to_parse(text2)) {
+        L1.oom = 1;
+        goto done;
+    }
     if (!config_read_string(&c2, text2)) {
         ld_syntax_error(&L2, name2, NULL, &c2, text2);
         goto done;
@@ -714,7 +672,7 @@ int scenario_load(const char *path, const scenario_options *opt, model_spec *spe
     if (resolved)
         *resolved = NULL;
     size_t len = 0;
-    text = ld_slurp(path, &len);
+    text = io_read_file_max(path, LD_MAX_FILE_BYTES, &len);
     if (!text && errno == EFBIG) {
         ld_error_at(&L, path, 0,
                     "expected a scenario file of at most %d bytes, found a larger file "

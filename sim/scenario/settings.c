@@ -302,9 +302,10 @@ static const setting_def event_keys[EVK_COUNT] = {
      .doc = "first year of a recurring event"},
     [EVK_UNTIL] = {BIND_DOUBLE(spec_event, until), .name = "until", .type = ST_DATE, .dyn = DD_HORIZON, .timings = T_EVERY | T_RATE | T_SERIES,
      .doc = "end of a recurring event, after `from`"},
-    [EVK_JITTER] = {BIND_DOUBLE(spec_event, jitter_years), .name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = INFINITY, .def = 0.0, .timings = T_EVERY,
+    [EVK_JITTER] = {BIND_DOUBLE(spec_event, jitter_years), .name = "jitter", .type = ST_FLOAT, .lo = 0.0, .hi = 100.0, .def = 0.0, .timings = T_EVERY,
      .doc = "each occurrence of an `every` event moves by its own U(-jitter, jitter) years "
-            "around its schedule from + k * every; below every / 2"},
+            "around its schedule from + k * every; below every / 2. An occurrence moved before "
+            "the start is skipped, and one moved beyond the horizon ends the event"},
     [EVK_ACTORS] = {.name = "actors", .type = ST_STRINGS, .flags = SF_REQUIRED,
      .doc = "actor ids, no duplicates; how many and what order means: table below"},
     [EVK_MAGNITUDE] = {.name = "magnitude", .type = ST_PARAM, .lo = -5.0, .hi = 5.0, .dyn = DD_KIND,
@@ -607,12 +608,17 @@ static const setting_group calibrate_group = {
 static const setting_def root_keys[ROOT_COUNT] = {
     [ROOT_NAME] = {BIND_TEXT(model_spec, name), .name = "name", .type = ST_STRING, .flags = SF_REQUIRED, .pattern = PAT_NAME, .doc = "scenario name; results go to out/NAME"},
     [ROOT_DESCRIPTION] = {.name = "description", .type = ST_STRING, .def_str = "", .doc = "free text"},
-    [ROOT_START] = {BIND_DOUBLE(model_spec, start), .name = "start", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 1949.75,
+    [ROOT_START] = {BIND_DOUBLE(model_spec, start), .name = "start", .type = ST_FLOAT, .lo = SPEC_YEAR_MIN, .hi = SPEC_YEAR_MAX, .def = 1949.75,
      .doc = "first instant simulated, a decimal year"},
-    [ROOT_HORIZON] = {BIND_DOUBLE(model_spec, horizon), .name = "horizon", .type = ST_FLOAT, .lo = -INFINITY, .hi = INFINITY, .def = 2030.0,
+    [ROOT_HORIZON] = {BIND_DOUBLE(model_spec, horizon), .name = "horizon", .type = ST_FLOAT, .lo = SPEC_YEAR_MIN, .hi = SPEC_YEAR_MAX, .def = 2030.0,
      .doc = "last instant simulated, after `start`"},
     [ROOT_SEED] = {BIND_U64(model_spec, seed), .name = "seed", .type = ST_INT64, .lo = 0.0, .hi = 9223372036854775807.0, .def = 1.0,
      .doc = "master seed; `-s` overrides it. Above 2147483647 write the L suffix (5000000000L)"},
+    [ROOT_MAX_EVENTS] = {BIND_U64(model_spec, max_events), .name = "max_events", .type = ST_INT64, .lo = 1000.0, .hi = 1e12, .def = 1000000.0,
+     .doc = "most kernel events (scenario events, reviews, data years, samples) one replication may "
+            "run; `check` refuses a scenario whose expected count (its timings at their 0.999 "
+            "quantile) exceeds it, and a replication that reaches it stops with an error naming "
+            "the next event (exit 1). The shipped scenarios need under 1000"},
     [ROOT_MODEL] = {.name = "model", .type = ST_GROUP, .group = &model_group, .doc = "model parameters"},
     [ROOT_DATA] = {.name = "data", .type = ST_MAP, .group = &table_group, .doc = "data tables"},
     [ROOT_ACTORS] = {.name = "actors", .type = ST_MAP, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_ACTORS,

@@ -92,8 +92,9 @@ static int parse_range(loader *L, const config_setting_t *s, const char *text, d
     }
     double count = floor((stop - start) / step + 1e-9) + 1.0;
     if (!(count >= 1.0) || count > (double)SWEEP_MAX_VALUES) {
-        ld_error(L, s, "range \"%s\" has %.0f values; at most %d are allowed", text, count,
-                 SWEEP_MAX_VALUES);
+        /* %.3g: a tiny step must not print a 300-digit count (issue 14). */
+        ld_error(L, s, "range \"%s\" has %s%.3g values; at most %d are allowed", text, count < 1e6 ? "" : "about ",
+                 count, SWEEP_MAX_VALUES);
         return -1;
     }
     size_t m = (size_t)count;
@@ -300,7 +301,7 @@ int sweepfile_load(const char *path, sweep_file *sf, scenario_diags *diags)
 
     sweepfile_init(sf);
     size_t len = 0;
-    text = ld_slurp(path, &len);
+    text = io_read_file_max(path, LD_MAX_FILE_BYTES, &len);
     if (!text) {
         ld_error_at(&L, path, 0, "%s", strerror(errno));
         rc = AS_EIO;

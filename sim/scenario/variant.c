@@ -425,7 +425,7 @@ static config_t *load_base(loader *L, const config_setting_t *bs, const char *di
         return NULL;
     }
     size_t len = 0;
-    text = ld_slurp(raw, &len);
+    text = io_read_file_max(raw, LD_MAX_FILE_BYTES, &len);
     if (!text) {
         ld_error(L, bs, "cannot read base scenario '%s': %s", shown, strerror(errno));
         return NULL;

@@ -155,6 +155,7 @@ static int lw_run(void *ctx, void *wp, const engine_task *t, void *accp, buf *re
     loss_worker *w = wp;
     loss_acc *a = accp;
     rep_outcome out;
+    rep_worker_set_stop(w->rw, t->stop);
     int rc = rep_run(w->rw, t->seed, c->idx, c->values, c->cal->nfree, NULL, NULL, &out, err, errlen);
     if (rc != AS_OK)
         return rc;
@@ -513,6 +514,21 @@ static int check_free(const model_spec *spec, const spec_calibrate *cal, char *e
             return AS_EUSAGE;
         }
     }
+    /* A fit needs something to fit (issue 14: without targets it ran
+     * thousands of evaluations to "RMSE nan"). */
+    size_t in_window = 0;
+    for (size_t i = 0; i < spec->ntargets; i++)
+        in_window += calibrate_in_window(spec, cal, i) != 0;
+    if (in_window == 0) {
+        if (spec->ntargets == 0)
+            snprintf(err, errlen, "the scenario has no calibration targets: nothing to fit; add a `targets` list");
+        else
+            snprintf(err, errlen,
+                     "none of the scenario's %zu targets lies before calibrate.fit_until = %.15g: nothing to "
+                     "fit",
+                     spec->ntargets, cal->fit_until);
+        return AS_EUSAGE;
+    }
     return AS_OK;
 }
 
@@ -724,7 +740,7 @@ static int reload_fitted(const model_spec *spec, const calibrate_options *opt, c
     int lrc = scenario_load(opt->scenario_path, &so, &check, text, diags);
     if (lrc != SCENARIO_OK) {
         snprintf(err, errlen, "%s: the scenario with the fitted values does not load", opt->scenario_path);
-        rc = lrc == SCENARIO_EIO ? AS_EIO : AS_EUSAGE;
+        rc = lrc; /* AS_EUSAGE, or AS_EIO / AS_ENOMEM: a runtime failure */
         goto done;
     }
     rc = AS_OK;

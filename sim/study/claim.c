@@ -243,7 +243,7 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
         as_errf(err, errlen, "condition %s: the scenario with the claim's reversal is rejected: %s",
                 j->c->name, diags.n ? diags.lines[0] : rc == SCENARIO_EIO ? "out of memory" : "bad scenario");
         scenario_diags_clear(&diags);
-        return rc == SCENARIO_EIO ? AS_ERUNTIME : AS_EUSAGE;
+        return rc == SCENARIO_EBAD ? AS_EUSAGE : AS_ERUNTIME; /* out of memory: a runtime failure */
     }
     scenario_diags_clear(&diags);
     j->loaded = 1;

@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "model/model.h"
 #include "model/spec.h"
+#include "run/rep.h"
 #include "scenario/scenario.h"
 #include "stats/cells.h"
 #include "stats/stats.h"
@@ -120,11 +121,10 @@ static int pw_run(void *ctx, void *wp, const engine_task *t, void *accp, buf *re
             w->al[s][i] = 0;
         }
         w->current = (int)s;
+        model_set_stop(w->m[s], t->stop);
         int rc = model_run(w->m[s], t->seed, NULL, &obs, NULL);
-        if (rc != MODEL_OK) {
-            snprintf(err, errlen, "the model failed (code %d)", rc);
-            return AS_ERUNTIME;
-        }
+        if (rc != MODEL_OK)
+            return rep_model_failure(w->m[s], rc, err, errlen);
     }
     for (size_t i = 0; i < P->nrows; i++)
         for (size_t s = 0; s < P->n; s++) {

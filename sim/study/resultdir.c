@@ -13,6 +13,7 @@
 #include "base/num.h"
 #include "base/status.h"
 #include "io/atomic.h"
+#include "io/folder.h"
 
 #define PATH_LEN 4200
 
@@ -58,6 +59,19 @@ int resultdir_read(const char *dir, resultdir *f, char *err, size_t errlen)
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/summary.tsv", dir);
     f->batch = is_file(path);
+    if (f->batch) {
+        /* One kind of result per folder: a run's files beside a batch's are
+         * a mixed folder (issue 14). */
+        snprintf(path, sizeof path, "%s/trajectory.tsv", dir);
+        if (is_file(path)) {
+            as_errf(err, errlen,
+                    "%s: a mixed folder: it holds the results of a batch (summary.tsv) and of a run "
+                    "(trajectory.tsv)",
+                    dir);
+            return AS_EUSAGE;
+        }
+        snprintf(path, sizeof path, "%s/summary.tsv", dir);
+    }
     if (!f->batch) {
         snprintf(path, sizeof path, "%s/trajectory.tsv", dir);
         if (!is_file(path)) {
@@ -113,6 +127,14 @@ int resultdir_read(const char *dir, resultdir *f, char *err, size_t errlen)
         as_errf(err, errlen, "%s: %s (every result folder has its resolved scenario)", path, strerror(errno));
         return errno == ENOMEM ? AS_ERUNTIME : AS_EUSAGE;
     }
+    /* The table and scenario.cfg must be of one scenario (issue 14). */
+    char cfg_name[256];
+    if (f->name && io_scenario_name(f->scenario, cfg_name, sizeof cfg_name) == 0 && strcmp(cfg_name, f->name) != 0) {
+        as_errf(err, errlen,
+                "%s: a mixed folder: %s is of the scenario '%s' but scenario.cfg of '%s'", dir,
+                tsv_path(f->t), f->name, cfg_name);
+        return AS_EUSAGE;
+    }
 
     /* Keys, checked and sorted; every number used later is checked here. */
     size_t n = tsv_rows(f->t);
@@ -125,9 +147,10 @@ int resultdir_read(const char *dir, resultdir *f, char *err, size_t errlen)
     for (size_t r = 0; r < n; r++) {
         double y, v;
         if (tsv_parse_double(tsv_cell(f->t, r, (size_t)cy), &y) != 0 || !isfinite(y) ||
-            tsv_parse_double(tsv_cell(f->t, r, (size_t)f->c_mean), &v) != 0) {
-            as_errf(err, errlen, "%s:%zu: error: expected numbers in the columns year and %s", tsv_path(f->t),
-                    tsv_row_line(f->t, r), f->batch ? "mean" : "x");
+            tsv_parse_double(tsv_cell(f->t, r, (size_t)f->c_mean), &v) != 0 || !isfinite(v)) {
+            as_errf(err, errlen, "%s:%zu: error: expected finite numbers in the columns year and %s, found '%s' and '%s'",
+                    tsv_path(f->t), tsv_row_line(f->t, r), f->batch ? "mean" : "x",
+                    tsv_cell(f->t, r, (size_t)cy), tsv_cell(f->t, r, (size_t)f->c_mean));
             return AS_EUSAGE;
         }
         f->keys[r] = (resultdir_key){y, tsv_cell(f->t, r, (size_t)cd), r};

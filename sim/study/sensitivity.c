@@ -293,6 +293,7 @@ static int cw_run(void *ctx, void *w, const engine_task *t, void *accp, buf *rec
     chunk_acc *a = accp;
     size_t row = (size_t)(t->index / c->reps);
     rep_outcome out;
+    rep_worker_set_stop(w, t->stop);
     int rc = rep_run(w, t->seed, c->idx, c->x + (c->first_row + row) * c->k, c->k, NULL, NULL, &out, err, errlen);
     if (rc == AS_OK)
         rep_tally_add(&a->t[row], &out);

@@ -207,7 +207,7 @@ static int run_point(engine *e, const sweep_file *sf, const sweep_design *d, siz
     free(sets);
     free(sets_buf);
     if (rc != SCENARIO_OK)
-        return rc == SCENARIO_EIO ? AS_EIO : AS_EUSAGE;
+        return rc; /* AS_EUSAGE, or AS_EIO / AS_ENOMEM: a runtime failure */
     *seed_out = seed;
 
     char num[32];

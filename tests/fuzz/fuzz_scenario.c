@@ -6,6 +6,14 @@
  * loader must return OK, EBAD or EIO for any input, leak nothing, and never
  * crash, hang or print; a resolved text must load again to the same text.
  *
+ * Two more readings of the same input (issue 14): its lines "#set
+ * PATH=VALUE" (at most 8) are --set overrides of the rich scenario
+ * good/minimal.cfg, as `alignsim run minimal.cfg --set ...` would apply
+ * them; and an input that mentions `parameters` is also read as a sweep
+ * file (written to a file of this process in the fuzz folder, since sweep
+ * files are read by path), whose parameters are checked against
+ * minimal.cfg and whose design is expanded when it is small.
+ *
  * @include, `base` and data file names are looked up in the folder named by
  * $ALIGNSIM_FUZZ_DIR (default build/fuzz/root/a/s), which scripts/fuzz.sh
  * fills with links to tests/data/bad, tests/data/good, scenarios/ and
@@ -17,8 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "model/spec.h"
 #include "scenario/scenario.h"
+#include "scenario/sweepfile.h"
+#include "study/sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -74,6 +87,87 @@ static void load_once(const char *text, const scenario_options *opt)
     scenario_diags_clear(&diags);
 }
 
+/* The "#set PATH=VALUE" lines of text as overrides of minimal.cfg. */
+static void load_with_sets(const char *text)
+{
+    char lines[8][256];
+    const char *sets[8];
+    size_t n = 0;
+    for (const char *p = text; p && *p && n < 8; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, "#set ", 5) != 0)
+            continue;
+        size_t len = strcspn(p + 5, "\n");
+        if (len >= sizeof lines[n])
+            len = sizeof lines[n] - 1;
+        memcpy(lines[n], p + 5, len);
+        lines[n][len] = '\0';
+        sets[n] = lines[n];
+        n++;
+    }
+    if (n == 0)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/minimal.cfg", fuzz_dir());
+    model_spec spec;
+    char *resolved = NULL;
+    scenario_diags diags = {NULL, 0};
+    model_spec_init(&spec);
+    scenario_options opt = {sets, n, 0, 0, NULL};
+    int rc = scenario_load(path, &opt, &spec, &resolved, &diags);
+    if (rc != SCENARIO_OK && rc != SCENARIO_EBAD && rc != SCENARIO_EIO)
+        abort();
+    if ((rc != SCENARIO_OK && diags.n == 0) || (rc == SCENARIO_OK) != (resolved != NULL))
+        abort();
+    free(resolved);
+    model_spec_clear(&spec);
+    scenario_diags_clear(&diags);
+}
+
+/* The input as a sweep file over minimal.cfg. */
+static void load_as_sweep(const uint8_t *data, size_t size)
+{
+    char path[4096], scen[4096];
+    snprintf(path, sizeof path, "%s/fuzz-sweep-%ld.cfg", fuzz_dir(), (long)getpid());
+    snprintf(scen, sizeof scen, "%s/minimal.cfg", fuzz_dir());
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return;
+    size_t wrote = fwrite(data, 1, size, f);
+    if (fclose(f) != 0 || wrote != size) {
+        unlink(path);
+        return;
+    }
+    sweep_file sf;
+    sweepfile_init(&sf);
+    scenario_diags diags = {NULL, 0};
+    int rc = sweepfile_load(path, &sf, &diags);
+    if (rc != AS_OK && rc != AS_EUSAGE && rc != AS_EIO && rc != AS_ENOMEM)
+        abort();
+    if (rc != AS_OK && diags.n == 0)
+        abort();
+    if (rc == AS_OK) {
+        model_spec spec;
+        char *resolved = NULL;
+        model_spec_init(&spec);
+        scenario_diags_clear(&diags);
+        if (scenario_load(scen, NULL, &spec, &resolved, &diags) == SCENARIO_OK) {
+            scenario_diags_clear(&diags);
+            (void)sweepfile_check_params(&sf, &spec, 0, &diags);
+        }
+        if (sf.points <= 2000) {
+            sweep_design d;
+            char err[512];
+            if (sweep_design_expand(&sf, &d, err, sizeof err) == 0)
+                sweep_design_clear(&d);
+        }
+        free(resolved);
+        model_spec_clear(&spec);
+    }
+    sweepfile_clear(&sf);
+    scenario_diags_clear(&diags);
+    unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);
@@ -95,6 +189,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         scenario_options opt = {sets, 1, 1, seed & INT64_MAX, NULL};
         load_once(text, &opt);
     }
+    load_with_sets(text);
+    if (strstr(text, "parameters"))
+        load_as_sweep(data, size);
     free(text);
     return 0;
 }
