@@ -24,7 +24,8 @@ enum {
     OPT_QUIET = 1u << 6,    /* -q */
     OPT_ONLY = 1u << 7,     /* --only REP or FIRST-LAST */
     OPT_LIST = 1u << 8,     /* --list */
-    OPT_TITLE = 1u << 9     /* --title TEXT */
+    OPT_TITLE = 1u << 9,    /* --title TEXT */
+    OPT_FIT_UNTIL = 1u << 10 /* --fit-until YEAR */
 };
 
 typedef struct {
@@ -43,6 +44,7 @@ typedef struct {
     int has_only;
     uint64_t only_first, only_last;
     const char *title;         /* --title, borrowed from argv; NULL if not given */
+    const char *fit_until;     /* --fit-until YEAR (a number), borrowed; NULL if not given */
 } cli_options;
 
 /*

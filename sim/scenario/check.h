@@ -23,6 +23,11 @@ void ld_check_claim(loader *L, const config_setting_t *root);
  * that adds parameters. */
 void ld_check_calibrate(loader *L, const config_setting_t *root);
 
+/* `infer` (optional): priors, the sampler's and the distance's settings
+ * into L->spec->infer (infer.c).  Runs after the targets and everything
+ * that adds parameters. */
+void ld_check_infer(loader *L, const config_setting_t *root);
+
 /* The loader's records of overrides and variants: only their form is
  * checked (check_study.c). */
 void ld_check_records(loader *L, const config_setting_t *root);
