@@ -1028,7 +1028,8 @@ void section_infer(page *pg)
             }
             table_close(b);
         }
-        posterior_table(pg, f->t[RT_POSTERIOR]);
+        if (f->t[RT_POSTERIOR])
+            posterior_table(pg, f->t[RT_POSTERIOR]);
         const tsv_table *g = f->t[RT_GENERATIONS];
         static const char *const gheads[] = {"Generation", "Tolerance", "Acceptance", "ESS", "Simulations", NULL};
         table_open(b, "The generations of the sampler", gheads);

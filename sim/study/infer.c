@@ -642,9 +642,11 @@ static int write_predictive(const char *dir, const provenance *pv, const abc_pop
         int inside = lo <= t->year && t->year <= hi;
         summary_target_head(w, s, j);
         tsv_str(w, spec_target_kind_name(t->kind));
-        tsv_double(w, isinf(med) ? NAN : med);
-        tsv_double(w, isinf(lo) ? NAN : lo);
-        tsv_double(w, isinf(hi) ? NAN : hi);
+        /* Dates are on the milestones' 0.01-year grid; never (by the
+         * horizon) is NA. */
+        tsv_fixed(w, isinf(med) ? NAN : med, 2);
+        tsv_fixed(w, isinf(lo) ? NAN : lo, 2);
+        tsv_fixed(w, isinf(hi) ? NAN : hi, 2);
         tsv_int(w, inside);
         tsv_double(w, reached);
         tsv_str(w, t->note);
