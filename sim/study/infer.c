@@ -23,7 +23,7 @@
 #define ROUND_MIN 64
 #define ROUND_MAX_FACTOR 2
 /* Bootstrap resamples of the model probabilities' intervals. */
-#define MODEL_BOOTSTRAP 2000
+#define MODEL_BOOTSTRAP 1000
 /* Midpoints of the quantile function for a prior's mean and sd. */
 #define PRIOR_GRID 4000
 
@@ -239,6 +239,10 @@ static void config_of(const spec_infer *inf, abc_config *cfg)
 typedef struct {
     double *cur, *last;           /* N x nt each */
     size_t ncur;
+    /* Generation 0's particles: N draws from the priors (prior.tsv). */
+    size_t *prior_model;          /* N */
+    double *prior_theta;          /* N x stride */
+    size_t nprior, stride;
 } accepted_years;
 
 static uint64_t round_key(const abc_batch *b)
@@ -303,8 +307,13 @@ static int run_sampler(engine *e, abc *a, infer_ctx *c, const abc_config *cfg, c
         if ((rc = engine_run(e, &job, NULL, NULL, err, errlen)) != AS_OK)
             break;
         run += b.n;
-        /* Mirror the acceptance for the dates (see accepted_years). */
+        /* Mirror the acceptance for the dates (see accepted_years);
+         * generation 0 accepts its first N candidates. */
         double eps = abc_tolerance(a);
+        for (size_t i = 0; b.generation == 0 && i < b.n && ay->nprior < N; i++, ay->nprior++) {
+            ay->prior_model[ay->nprior] = b.model[i];
+            memcpy(ay->prior_theta + ay->nprior * b.stride, b.theta + i * b.stride, b.stride * sizeof *b.theta);
+        }
         for (size_t i = 0; c->want_years && i < b.n && ay->ncur < N; i++)
             if (c->dist[i] <= eps)
                 memcpy(ay->cur + ay->ncur++ * c->nt, c->years + i * c->nt, c->nt * sizeof *c->years);
@@ -498,12 +507,11 @@ done:
     return rc;
 }
 
-/* dir/posterior.tsv (model m's particles, weights renormalised within the
- * model), dir/posterior.cfg and dir/scenario.cfg. */
-static int write_model(const char *dir, const provenance *pv, const abc_population *pop, size_t m,
-                       const infer_options *opt, char *err, size_t errlen)
+/* dir/NAME (posterior.tsv, prior.tsv): model m's particles of pop,
+ * weights renormalised within the model. */
+static int write_particles(const char *dir, const char *name, const provenance *pv, const abc_population *pop,
+                           size_t m, const model_spec *s, char *err, size_t errlen)
 {
-    const model_spec *s = opt->specs[m];
     size_t np = s->infer.npriors;
     const char **cols = calloc(np + 2, sizeof *cols);
     if (!cols) {
@@ -515,7 +523,7 @@ static int write_model(const char *dir, const provenance *pv, const abc_populati
     for (size_t j = 0; j < np; j++)
         cols[2 + j] = s->params[s->infer.priors[j].param].path;
     char path[4400];
-    snprintf(path, sizeof path, "%s/posterior.tsv", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     tsv_writer *w = tsv_open(path, pv->kv, pv->n, cols, np + 2, err, errlen);
     free(cols);
     if (!w)
@@ -534,8 +542,20 @@ static int write_model(const char *dir, const provenance *pv, const abc_populati
             tsv_double(w, pop->theta[i * pop->stride + j]);
         tsv_end_row(w);
     }
-    if (tsv_commit(w, err, errlen) != AS_OK)
-        return AS_EIO;
+    return tsv_commit(w, err, errlen) == AS_OK ? AS_OK : AS_EIO;
+}
+
+/* dir/posterior.tsv, dir/prior.tsv (generation 0's draws), dir/posterior.cfg
+ * and dir/scenario.cfg of model m. */
+static int write_model(const char *dir, const provenance *pv, const abc_population *pop,
+                       const abc_population *prior, size_t m, const infer_options *opt, char *err, size_t errlen)
+{
+    int rc = write_particles(dir, "posterior.tsv", pv, pop, m, opt->specs[m], err, errlen);
+    if (rc == AS_OK)
+        rc = write_particles(dir, "prior.tsv", pv, prior, m, opt->specs[m], err, errlen);
+    if (rc != AS_OK)
+        return rc;
+    char path[4400];
     snprintf(path, sizeof path, "%s/scenario.cfg", dir);
     const char *text = opt->resolved[m];
     if (io_write_file_atomic(path, text, strlen(text), err, errlen) != AS_OK)
@@ -552,7 +572,7 @@ static int write_model(const char *dir, const provenance *pv, const abc_populati
         return AS_ENOMEM;
     }
     snprintf(path, sizeof path, "%s/posterior.cfg", dir);
-    int rc = io_write_file_atomic(path, b.data, b.len, err, errlen) == AS_OK ? AS_OK : AS_EIO;
+    rc = io_write_file_atomic(path, b.data, b.len, err, errlen) == AS_OK ? AS_OK : AS_EIO;
     buf_clear(&b);
     return rc;
 }
@@ -660,14 +680,24 @@ static int write_predictive(const char *dir, const provenance *pv, const abc_pop
 
 /* Root: every file of the result. */
 static int write_files(const infer_options *opt, const abc *a, const abc_config *cfg, const infer_ctx *c,
-                       const double *years, infer_report *rep, char *err, size_t errlen)
+                       const accepted_years *ay, infer_report *rep, char *err, size_t errlen)
 {
+    const double *years = ay->last;
     provenance pv;
     if (prov_make(&pv, opt, a, cfg, c->dp.fit_until) != AS_OK) {
         snprintf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
     abc_population pop = abc_get_population(a);
+    double *w0 = malloc(ay->nprior * sizeof *w0);
+    if (!w0) {
+        free(pv.kv);
+        snprintf(err, errlen, "out of memory");
+        return AS_ENOMEM;
+    }
+    for (size_t i = 0; i < ay->nprior; i++)
+        w0[i] = 1.0 / (double)ay->nprior;
+    abc_population prior = {ay->nprior, ay->stride, ay->prior_model, ay->prior_theta, w0, NULL};
     int rc = write_generations(opt->outdir, &pv, a, opt, err, errlen);
     if (rc == AS_OK)
         rc = write_models(opt->outdir, &pv, a, opt, rep, err, errlen);
@@ -680,10 +710,11 @@ static int write_files(const infer_options *opt, const abc *a, const abc_config 
         if (opt->nmodels > 1 && io_mkdir_p(dir, err, errlen) != AS_OK)
             rc = AS_EIO;
         if (rc == AS_OK)
-            rc = write_model(dir, &pv, &pop, m, opt, err, errlen);
+            rc = write_model(dir, &pv, &pop, &prior, m, opt, err, errlen);
     }
     if (rc == AS_OK && c->want_years)
         rc = write_predictive(opt->outdir, &pv, &pop, c, years, rep, err, errlen);
+    free(w0);
     free(pv.kv);
     return rc;
 }
@@ -714,7 +745,8 @@ int infer_run(engine *e, const infer_options *opt, infer_report *rep, char *err,
     infer_ctx *c = calloc(1, sizeof *c);
     abc_prior *priors = calloc(opt->nmodels * ABC_MAX_PARAMS, sizeof *priors);
     abc_model models[ABC_MAX_MODELS];
-    accepted_years ay = {NULL, NULL, 0};
+    accepted_years ay;
+    memset(&ay, 0, sizeof ay);
     abc *a = NULL;
     int journal = 0, rc = AS_ENOMEM;
     if (!c || !priors) {
@@ -746,6 +778,16 @@ int infer_run(engine *e, const infer_options *opt, infer_report *rep, char *err,
     config_of(&s0->infer, &cfg);
     if ((rc = abc_alloc(&a, &cfg, models, opt->nmodels, opt->seed, err, errlen)) != AS_OK)
         goto done;
+    ay.stride = 1;
+    for (size_t m = 0; m < opt->nmodels; m++)
+        ay.stride = c->np[m] > ay.stride ? c->np[m] : ay.stride;
+    ay.prior_model = malloc(cfg.particles * sizeof *ay.prior_model);
+    ay.prior_theta = malloc(cfg.particles * ay.stride * sizeof *ay.prior_theta);
+    if (!ay.prior_model || !ay.prior_theta) {
+        snprintf(err, errlen, "out of memory");
+        rc = AS_ENOMEM;
+        goto done;
+    }
     if (c->want_years) {
         ay.cur = malloc(cfg.particles * c->nt * sizeof *ay.cur);
         ay.last = malloc(cfg.particles * c->nt * sizeof *ay.last);
@@ -795,7 +837,7 @@ int infer_run(engine *e, const infer_options *opt, infer_report *rep, char *err,
     rep->ess = gi.ess;
     rc = AS_OK;
     if (root)
-        rc = write_files(opt, a, &cfg, c, ay.last, rep, err, errlen);
+        rc = write_files(opt, a, &cfg, c, &ay, rep, err, errlen);
     else if (nm > 1) /* the probabilities, as the root computes them */
         rc = write_models(NULL, NULL, a, opt, rep, err, errlen);
     if (rc == AS_OK && nm == 1)
@@ -821,6 +863,8 @@ done:
     }
     free(ay.cur);
     free(ay.last);
+    free(ay.prior_model);
+    free(ay.prior_theta);
     abc_free(a);
     free(priors);
     free(c);
