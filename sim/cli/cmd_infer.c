@@ -34,10 +34,10 @@ static void on_generation(void *ctx, const infer_progress *p)
 static void print_report(const infer_options *io, const infer_report *r, const char *dir)
 {
     const model_spec *s0 = io->specs[0];
-    printf("inferred %s from %zu targets: %zu generations, %llu simulations, final tolerance %.4g, ESS %.0f "
-           "(stopped: %s)\n",
-           s0->name, s0->ntargets, r->generations, (unsigned long long)r->simulations, r->tolerance, r->ess,
-           r->stop);
+    printf("inferred %s from %zu targets: %zu generations, %llu simulations (%llu run), final tolerance %.4g, "
+           "ESS %.0f (stopped: %s)\n",
+           s0->name, s0->ntargets, r->generations, (unsigned long long)r->simulations,
+           (unsigned long long)r->simulated, r->tolerance, r->ess, r->stop);
     if (r->nmodels > 1) {
         printf("posterior model probabilities (95%% bootstrap interval):\n");
         for (size_t m = 0; m < r->nmodels; m++)

@@ -273,7 +273,7 @@ static uint64_t estimate_total(const abc *a, const abc_config *cfg, uint64_t run
 
 /* Runs the sampler to its end on the executor. */
 static int run_sampler(engine *e, abc *a, infer_ctx *c, const abc_config *cfg, const infer_options *opt,
-                       accepted_years *ay, char *err, size_t errlen)
+                       accepted_years *ay, uint64_t *simulated, char *err, size_t errlen)
 {
     size_t N = cfg->particles, maxn = ROUND_MAX_FACTOR * N < ROUND_MIN ? ROUND_MIN : ROUND_MAX_FACTOR * N;
     size_t minn = ROUND_MIN;
@@ -335,6 +335,7 @@ static int run_sampler(engine *e, abc *a, infer_ctx *c, const abc_config *cfg, c
         }
     }
     c->batch = NULL;
+    *simulated = run;
     return rc;
 }
 
@@ -808,7 +809,8 @@ int infer_run(engine *e, const infer_options *opt, infer_report *rep, char *err,
     if ((rc = engine_journal_open(e, jpath, study_key(opt), opt->resume, err, errlen)) != AS_OK)
         goto done;
     journal = 1;
-    if ((rc = run_sampler(e, a, c, &cfg, opt, &ay, err, errlen)) != AS_OK)
+    uint64_t simulated = 0;
+    if ((rc = run_sampler(e, a, c, &cfg, opt, &ay, &simulated, err, errlen)) != AS_OK)
         goto done;
     if (abc_generations(a) == 0) {
         snprintf(err, errlen, "no generation completed (%s): loosen min_acceptance or raise max_simulations",
@@ -830,6 +832,7 @@ int infer_run(engine *e, const infer_options *opt, infer_report *rep, char *err,
     rep->nmodels = nm;
     rep->generations = abc_generations(a);
     rep->simulations = abc_simulations(a);
+    rep->simulated = simulated;
     rep->stop = abc_stop_text(abc_stopped(a));
     abc_generation gi;
     abc_generation_info(a, rep->generations - 1, &gi);

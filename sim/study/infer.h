@@ -75,7 +75,9 @@ typedef struct {
 /* What the caller learns (to print).  infer_report_clear frees it. */
 typedef struct {
     size_t generations;
-    uint64_t simulations;
+    uint64_t simulations;           /* counted by the sampler (candidates examined) */
+    uint64_t simulated;             /* replications run, including the candidates of a
+                                       generation's last round after its N-th acceptance */
     double tolerance;               /* of the last generation */
     double ess;
     const char *stop;               /* why it stopped (static text) */
