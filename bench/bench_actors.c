@@ -27,21 +27,21 @@
 
 #include "model/model.h"
 #include "model/spec.h"
+#include "scenario/settings.h"
 
 #define YEARS 30.0
 #define MIN_SECONDS 0.5
 
-/* The calibrated defaults of docs/MODEL.md 3.6, in spec_model_param order. */
-static const double defaults[MP_COUNT] = {
-    [MP_RELAX_RATE] = 1.03,      [MP_REVIEW_EVERY] = 0.5,       [MP_W_THREAT] = 1.08,
-    [MP_W_IDEOLOGY] = 0.33,      [MP_W_ECONOMY] = 1.17,         [MP_W_BORDER] = 0.34,
-    [MP_W_AUTONOMY] = 1.38,      [MP_W_HOSTILITY] = 0.46,       [MP_W_RECIPROCITY] = 0.18,
-    [MP_W_TRIAD] = 0.2,          [MP_DISPUTE_WEIGHT] = 0.9,     [MP_DISPUTE_DECAY] = 0.01,
-    [MP_GRIEVANCE_DECAY] = 0.01, [MP_BORDER_DECAY] = 0.0,       [MP_BIAS_DECAY] = 0.05,
-    [MP_GATE_SECURITY] = 4.0,    [MP_GATE_ENTRAPMENT] = 1.0,    [MP_DECISION_PRECISION] = 40.0,
-    [MP_HYSTERESIS] = 0.02,      [MP_SUMMIT_WARMTH] = 0.03,     [MP_REVERSAL_THRESHOLD] = 0.0,
-    [MP_REVERSAL_MIN_YEARS] = 1.0,
-};
+/* The default of model parameter i, from the settings table (the one
+ * source of defaults); NAN when the table has no key for it. */
+static double model_default(int i)
+{
+    const setting_group *g = settings_group(SG_MODEL);
+    for (size_t k = 0; k < g->nkeys; k++)
+        if (g->keys[k].index == i)
+            return g->keys[k].def;
+    return NAN;
+}
 
 static double seconds_now(void)
 {
@@ -86,7 +86,7 @@ static int build(model_spec *s, int n)
     s->horizon = 2000.0 + YEARS;
     s->seed = 1;
     for (int i = 0; i < MP_COUNT; i++)
-        if (model_spec_add_param(s, "model", defaults[i], -1e9, 1e9, NULL) != 0)
+        if (isnan(model_default(i)) || model_spec_add_param(s, "model", model_default(i), -1e9, 1e9, NULL) != 0)
             return -1;
     for (int i = 0; i < n; i++) {
         spec_actor a;
@@ -146,7 +146,8 @@ static int run_case(int n)
     int rc = -1;
     model *m = NULL;
     if (build(&s, n) != 0 || !(m = model_alloc(&s))) {
-        fprintf(stderr, "bench_actors: out of memory for %d actors\n", n);
+        fprintf(stderr, "bench_actors: cannot build %d actors (out of memory, or a model parameter without a default)\n",
+                n);
         goto done;
     }
     model_outcome out;

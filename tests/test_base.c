@@ -2,7 +2,8 @@
  * test_base - base/buf, base/num and base/status: the growable buffer keeps
  * its contents NUL-terminated and its failure sticky, packed words are
  * little-endian whatever the host, the number parser is strict and the
- * formatter round-trips every double bit for bit.
+ * formatter round-trips every double bit for bit; shell words read back
+ * as themselves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -186,11 +187,46 @@ static void status_codes_are_distinct_and_named(void **state)
     assert_string_equal(as_status_name(-99), "unknown");
 }
 
+/* Shell words: known answers, and every odd word read back by sh as itself. */
+static void shell_words_quote_only_when_needed(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"out/run-1", "out/run-1"},
+        {"--set=a.b=1e-3", "--set=a.b=1e-3"},
+        {"", "''"},
+        {"two words", "'two words'"},
+        {"it's", "'it'\\''s'"},
+        {"$HOME;rm", "'$HOME;rm'"},
+        {"a\nb", "'a\nb'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf b = {0};
+        buf_put_shell_word(&b, cases[i].in);
+        assert_false(b.failed);
+        assert_string_equal(buf_str(&b), cases[i].out);
+
+        buf cmd = {0};
+        buf_puts(&cmd, "printf %s ");
+        buf_put_shell_word(&cmd, cases[i].in);
+        const char *argv[] = {"sh", "-c", buf_str(&cmd), NULL};
+        testutil_result r = testutil_exec(argv);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, cases[i].in);
+        testutil_result_clear(&r);
+        buf_clear(&cmd);
+        buf_clear(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_builds_text_and_bytes),
         cmocka_unit_test(buf_failure_is_sticky),
+        cmocka_unit_test(shell_words_quote_only_when_needed),
         cmocka_unit_test(words_are_little_endian),
         cmocka_unit_test(doubles_keep_every_bit),
         cmocka_unit_test(fnv1a_matches_reference_vectors),

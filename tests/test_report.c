@@ -38,7 +38,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -1112,6 +1117,79 @@ static void test_missing_gnuplot_fails_cleanly(void **state)
     free(run);
 }
 
+/* Number of entries of folder dir other than . and .. (-1: unreadable). */
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* SIGTERM (or Ctrl-C) while gnuplot draws: gnuplot is stopped, the
+ * temporary figures are removed, no report is written, exit 143 with a
+ * message.  The gnuplot here writes its pid and then sleeps, so the signal
+ * always arrives mid-figure. */
+static void test_stop_signal_leaves_nothing_behind(void **state)
+{
+    fixture *fx = *state;
+    char *run = folder(fx, "run");
+    char *out = testutil_path(fx->tmp, "r.html");
+    char *tmpdir = testutil_path(fx->tmp, "tmp");
+    char *fake = testutil_path(fx->tmp, "slow-gnuplot");
+    char *marker = testutil_path(fx->tmp, "gnuplot.pid");
+    char *errp = testutil_path(fx->tmp, "err.txt");
+    char *outp = testutil_path(fx->tmp, "out.txt");
+    assert_int_equal(mkdir(tmpdir, 0700), 0);
+    FILE *f = fopen(fake, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\necho $$ > '%s.part' && mv '%s.part' '%s'\nexec sleep 60\n", marker, marker, marker);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(fake, 0755), 0);
+
+    setenv("ALIGNSIM_GNUPLOT", fake, 1);
+    setenv("TMPDIR", tmpdir, 1);
+    const char *args[] = {"report", run, "-o", out, "-j", "1", NULL};
+    pid_t pid = testutil_spawn(args, outp, errp);
+    unsetenv("ALIGNSIM_GNUPLOT");
+    unsetenv("TMPDIR");
+    assert_true(pid > 0);
+    for (int i = 0; i < 1000 && !testutil_exists(marker); i++)
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    assert_true(testutil_exists(marker));
+    assert_int_equal(entries(tmpdir), 1); /* the report's temporary folder */
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 143);
+
+    char *err = testutil_slurp(errp, NULL);
+    assert_contains(err, "alignsim report: stopped: no report written");
+    assert_false(testutil_exists(out));
+    assert_int_equal(entries(tmpdir), 0);
+    char *gp = testutil_slurp(marker, NULL);
+    long gpid = strtol(gp, NULL, 10);
+    assert_true(gpid > 0);
+    assert_int_equal(kill((pid_t)gpid, 0), -1); /* gnuplot is gone (reaped) */
+    assert_int_equal(errno, ESRCH);
+    free(gp);
+    free(err);
+    free(outp);
+    free(errp);
+    free(marker);
+    free(fake);
+    free(tmpdir);
+    free(out);
+    free(run);
+}
+
 /* ------------------------------------------------------------------ */
 /* In a real browser                                                  */
 /* ------------------------------------------------------------------ */
@@ -1314,6 +1392,7 @@ int main(void)
         T(test_same_folders_same_bytes_and_folders_untouched),
         T(test_bad_folders_are_refused_naming_the_file),
         T(test_missing_gnuplot_fails_cleanly),
+        T(test_stop_signal_leaves_nothing_behind),
         T(test_browser_dom_has_every_section_and_number),
         T(test_browser_screenshot_is_not_blank),
         T(test_browser_print_gives_each_section_a_page),

@@ -26,37 +26,21 @@
 
 #define ENSURE "scripts/ensure-deps.sh"
 
-typedef struct {
-    char *tmp;
-} fixture;
-
-static int setup(void **state)
+/* The group's set-up: the tests run ensure-deps.sh by its path. */
+static int at_top_of_tree(void **state)
 {
+    (void)state;
     if (!testutil_exists(ENSURE)) {
         fprintf(stderr, "test_setup: run from the top of the source tree\n");
         return -1;
     }
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    fx->tmp = testutil_mkdtemp();
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    testutil_rmtree(fx->tmp);
-    free(fx->tmp);
-    free(fx);
     return 0;
 }
 
 /* Writes an executable shell script name into the scratch folder. */
-static char *script(const fixture *fx, const char *name, const char *body)
+static char *script(const char *tmp, const char *name, const char *body)
 {
-    char *path = testutil_path(fx->tmp, name);
+    char *path = testutil_path(tmp, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fprintf(f, "#!/bin/sh\n%s", body);
@@ -99,8 +83,8 @@ static void test_this_machine_has_everything(void **state)
 /* gcc installed without libc6-dev: it runs, but cannot build a program. */
 static void test_compiler_without_c_headers_is_named(void **state)
 {
-    fixture *fx = *state;
-    char *cc = script(fx, "cc-no-headers",
+    const char *tmp = *state;
+    char *cc = script(tmp, "cc-no-headers",
                       "for a; do case $a in *.c) echo \"$a:1:10: fatal error: stdio.h: No such file or "
                       "directory\" >&2; exit 1;; esac; done\nexit 1\n");
     testutil_result r = check(cc, NULL);
@@ -118,8 +102,8 @@ static void test_compiler_without_c_headers_is_named(void **state)
 /* A compiler that works but finds no GSL: only GSL is missing. */
 static void test_missing_library_is_named_with_its_package(void **state)
 {
-    fixture *fx = *state;
-    char *cc = script(fx, "cc-no-gsl",
+    const char *tmp = *state;
+    char *cc = script(tmp, "cc-no-gsl",
                       "for a; do case $a in *.c) if grep -q 'gsl/' \"$a\"; then echo \"$a:1:10: fatal error: "
                       "gsl/gsl_rng.h: No such file or directory\" >&2; exit 1; fi;; esac; done\nexec cc \"$@\"\n");
     testutil_result r = check(cc, NULL);
@@ -132,7 +116,7 @@ static void test_missing_library_is_named_with_its_package(void **state)
     testutil_result_clear(&r);
 
     /* The same for cmocka, found by what the program includes. */
-    char *cc2 = script(fx, "cc-no-cmocka",
+    char *cc2 = script(tmp, "cc-no-cmocka",
                        "for a; do case $a in *.c) if grep -q 'cmocka.h' \"$a\"; then exit 1; fi;; esac; done\n"
                        "exec cc \"$@\"\n");
     r = check(cc2, NULL);
@@ -148,8 +132,8 @@ static void test_missing_library_is_named_with_its_package(void **state)
  * at link time fails the check too): every library is named. */
 static void test_link_failures_count(void **state)
 {
-    fixture *fx = *state;
-    char *cc = script(fx, "cc-no-link",
+    const char *tmp = *state;
+    char *cc = script(tmp, "cc-no-link",
                       "case \" $* \" in *\" -l\"*) echo \"/usr/bin/ld: cannot find -lsomething\" >&2; exit 1;; esac\n"
                       "exec cc \"$@\"\n");
     testutil_result r = check(cc, NULL);
@@ -163,8 +147,8 @@ static void test_link_failures_count(void **state)
 
 static void test_no_compiler_at_all(void **state)
 {
-    fixture *fx = *state;
-    char *cc = testutil_path(fx->tmp, "no-such-cc");
+    const char *tmp = *state;
+    char *cc = testutil_path(tmp, "no-such-cc");
     testutil_result r = check(cc, NULL);
     assert_int_equal(r.status, 1);
     char want[4200];
@@ -190,7 +174,7 @@ static void test_unknown_want_is_a_usage_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) TESTUTIL_IN_DIR(f)
         T(test_this_machine_has_everything),
         T(test_compiler_without_c_headers_is_named),
         T(test_missing_library_is_named_with_its_package),
@@ -199,5 +183,5 @@ int main(void)
         T(test_unknown_want_is_a_usage_error),
 #undef T
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, at_top_of_tree, NULL);
 }

@@ -48,6 +48,23 @@ void buf_puts(buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
+void buf_put_shell_word(buf *b, const char *s)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%";
+    if (*s && strspn(s, plain) == strlen(s)) {
+        buf_puts(b, s);
+        return;
+    }
+    buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            buf_puts(b, "'\\''");
+        else
+            buf_append(b, p, 1);
+    }
+    buf_puts(b, "'");
+}
+
 void buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -36,6 +36,11 @@ void buf_append(buf *b, const void *data, size_t n);
 /* Appends a string as it is. */
 void buf_puts(buf *b, const char *s);
 
+/* Appends s as one word for a POSIX shell: as it is when it is made only of
+ * characters no shell treats specially, otherwise in single quotes (each
+ * quote inside written as '\''); the empty string becomes ''. */
+void buf_put_shell_word(buf *b, const char *s);
+
 /* Appends formatted text (the C library's printf, in the current locale:
  * use num_format_double() for doubles that must round-trip). */
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

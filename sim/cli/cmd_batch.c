@@ -23,26 +23,11 @@
 #include "run/cluster.h"
 #include "run/replay.h"
 
-/* Appends " s" to b, single-quoted for a POSIX shell when it needs it. */
+/* Appends " s" to b, quoted for a POSIX shell when it needs it. */
 static void append_arg(buf *b, const char *s)
 {
-    int plain = *s != '\0';
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *p))
-            plain = 0;
     buf_puts(b, " ");
-    if (plain) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_puts(b, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            buf_puts(b, "'\\''");
-        else
-            buf_append(b, p, 1);
-    }
-    buf_puts(b, "'");
+    buf_put_shell_word(b, s);
 }
 
 /* The command that continues this batch, into b. */

@@ -189,24 +189,6 @@ static long long report_date(void)
     return (long long)time(NULL);
 }
 
-/* Appends s to b quoted for a POSIX shell when it needs quoting. */
-static void put_shell_word(buf *b, const char *s)
-{
-    if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") ==
-                  strlen(s)) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_puts(b, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            buf_puts(b, "'\\''");
-        else
-            buf_append(b, p, 1);
-    }
-    buf_puts(b, "'");
-}
-
 int cmd_report(const cli_options *o)
 {
     char analysis[PATH_MAX];
@@ -217,15 +199,15 @@ int cmd_report(const cli_options *o)
     buf_puts(&cmdline, "alignsim report");
     for (size_t i = 0; i < o->npositional; i++) {
         buf_puts(&cmdline, " ");
-        put_shell_word(&cmdline, o->positional[i]);
+        buf_put_shell_word(&cmdline, o->positional[i]);
     }
     if (o->out_dir) {
         buf_puts(&cmdline, " -o ");
-        put_shell_word(&cmdline, o->out_dir);
+        buf_put_shell_word(&cmdline, o->out_dir);
     }
     if (o->title) {
         buf_puts(&cmdline, " --title ");
-        put_shell_word(&cmdline, o->title);
+        buf_put_shell_word(&cmdline, o->title);
     }
 
     report_options ro = {
@@ -243,13 +225,19 @@ int cmd_report(const cli_options *o)
     };
     report_result res = {0};
     char err[8192] = "alignsim report: error: out of memory";
+    /* Ctrl-C or SIGTERM while gnuplot draws: stop it, remove the temporary
+     * figures, write nothing, exit 130 or 143. */
+    cli_signal_state sig;
+    int caught = cli_catch_stop_signals(&sig) == 0;
+    ro.interrupt = caught ? cli_stop_flag() : NULL;
     int st = cmdline.failed ? AS_ENOMEM : report_write(&ro, &res, err, sizeof err);
+    cli_release_stop_signals(&sig);
     int rc = 0;
     if (res.warnings && *res.warnings)
         fprintf(stderr, "alignsim report: warning: %s", res.warnings);
     if (st != AS_OK) {
         fprintf(stderr, "%s\n", err[0] ? err : "alignsim report: error: failed");
-        rc = st == AS_EUSAGE ? 2 : 1;
+        rc = cli_exit_status(st, *cli_stop_flag());
     } else if (!o->quiet) {
         printf("wrote %s (%zu sections, %zu figures, %zu bytes)\n", out, res.nsections, res.nfigures, res.bytes);
         if (fflush(stdout) != 0 || ferror(stdout)) {

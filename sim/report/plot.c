@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/status.h"
@@ -228,19 +229,54 @@ done:
     return rc;
 }
 
+/* Sends SIGTERM to every gnuplot still running and reaps them all. */
+static void stop_jobs(plotter *p)
+{
+    for (size_t i = 0; i < p->njobs; i++)
+        if (p->jobs[i].pid > 0)
+            kill(p->jobs[i].pid, SIGTERM);
+    for (size_t i = 0; i < p->njobs; i++) {
+        int st;
+        if (p->jobs[i].pid > 0)
+            while (waitpid(p->jobs[i].pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        p->jobs[i].pid = 0;
+    }
+}
+
 /* Waits for job i and reads its image; gnuplot's words are kept as
- * warnings on success and returned in err on failure. */
-static int finish_job(plotter *p, size_t i, char *err, size_t errlen)
+ * warnings on success and returned in err on failure.  While it waits it
+ * polls interrupt (every 20 ms: the signal handlers restart system calls,
+ * so a blocking wait would not notice a stop request sent to this process
+ * alone); a stop request stops every job and gives AS_ESTOPPED. */
+static int finish_job(plotter *p, size_t i, const volatile sig_atomic_t *interrupt, char *err, size_t errlen)
 {
     job *j = &p->jobs[i];
     int st = 0, rc = AS_OK;
-    while (waitpid(j->pid, &st, 0) < 0) {
-        if (errno != EINTR) {
+    for (;;) {
+        pid_t w = waitpid(j->pid, &st, interrupt ? WNOHANG : 0);
+        if (w == j->pid)
+            break;
+        if (w < 0 && errno != EINTR) {
             st = -1;
             break;
         }
+        if (interrupt && *interrupt) {
+            stop_jobs(p);
+            report_errf(err, errlen, "stopped");
+            return AS_ESTOPPED;
+        }
+        if (w == 0)
+            nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
     }
     j->pid = 0;
+    if (interrupt && *interrupt) {
+        /* Ctrl-C on a terminal reaches gnuplot too: its failure is the
+         * stop request, not a plotting error. */
+        stop_jobs(p);
+        report_errf(err, errlen, "stopped");
+        return AS_ESTOPPED;
+    }
     int status = st < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     buf log = {0}, out = {0};
     buf_printf(&log, "%s/%zu.log", p->tmp, i);
@@ -270,7 +306,7 @@ done:
     return rc;
 }
 
-int plotter_run(plotter *p, unsigned parallel, char *err, size_t errlen)
+int plotter_run(plotter *p, unsigned parallel, const volatile sig_atomic_t *interrupt, char *err, size_t errlen)
 {
     if (parallel < 1)
         parallel = 1;
@@ -283,7 +319,12 @@ int plotter_run(plotter *p, unsigned parallel, char *err, size_t errlen)
         while (rc == AS_OK && next < p->njobs && next - done < parallel)
             rc = start_job(p, next++, err, errlen);
         if (rc == AS_OK)
-            rc = finish_job(p, done++, err, errlen);
+            rc = finish_job(p, done++, interrupt, err, errlen);
+        if (rc == AS_OK && interrupt && *interrupt) {
+            stop_jobs(p);
+            report_errf(err, errlen, "stopped");
+            rc = AS_ESTOPPED;
+        }
     }
     return rc;
 }

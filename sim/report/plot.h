@@ -19,6 +19,7 @@
 #ifndef ALIGNSIM_REPORT_PLOT_H
 #define ALIGNSIM_REPORT_PLOT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "base/buf.h"
@@ -50,11 +51,14 @@ int plotter_add(plotter *p, const char *script, const char *folder, const char *
 /*
  * Draws every queued figure, with at most `parallel` gnuplot processes
  * at a time (each job draws into its own folder, so the images are the
- * same for any number).  Returns AS_OK, or for the first figure in queue
- * order that failed: AS_ERUNTIME when gnuplot cannot be started, fails or
- * writes no image (err holds its messages), AS_EIO, AS_ENOMEM.
+ * same for any number).  interrupt is NULL or a flag polled while gnuplot
+ * runs: once it is non-zero no figure is started, the running gnuplot
+ * processes are sent SIGTERM and reaped, and AS_ESTOPPED is returned.
+ * Returns AS_OK, AS_ESTOPPED, or for the first figure in queue order that
+ * failed: AS_ERUNTIME when gnuplot cannot be started, fails or writes no
+ * image (err holds its messages), AS_EIO, AS_ENOMEM.
  */
-int plotter_run(plotter *p, unsigned parallel, char *err, size_t errlen);
+int plotter_run(plotter *p, unsigned parallel, const volatile sig_atomic_t *interrupt, char *err, size_t errlen);
 
 /* The SVG text of figure i after a successful plotter_run() (borrowed), or
  * NULL. */

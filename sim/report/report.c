@@ -1058,7 +1058,12 @@ int report_write(const report_options *o, report_result *res, char *err, size_t 
         page_fail(&pg, AS_ENOMEM, "out of memory");
     if (pg.rc != AS_OK)
         goto done;
-    if ((rc = plotter_run(pg.pl, o->jobs ? o->jobs : 1, err, errlen)) != AS_OK) {
+    rc = plotter_run(pg.pl, o->jobs ? o->jobs : 1, o->interrupt, err, errlen);
+    if (rc == AS_ESTOPPED || (rc == AS_OK && o->interrupt && *o->interrupt)) {
+        page_fail(&pg, AS_ESTOPPED, "alignsim report: stopped: no report written (the temporary figures are removed)");
+        goto done;
+    }
+    if (rc != AS_OK) {
         pg.rc = rc;
         goto done;
     }

@@ -40,6 +40,7 @@
 #ifndef ALIGNSIM_REPORT_REPORT_H
 #define ALIGNSIM_REPORT_REPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* One event of a scenario, as the report lists it.  Heap strings. */
@@ -98,6 +99,11 @@ typedef struct {
     unsigned jobs;            /* gnuplot processes at a time (0: 1); the file is
                                  the same for any number */
     report_scenarios scenarios;
+    const volatile sig_atomic_t *interrupt; /* NULL, or a flag that becomes
+                                 non-zero when the user asks to stop: the
+                                 report then stops its gnuplot processes,
+                                 removes its temporary files, writes nothing
+                                 and returns AS_ESTOPPED */
 } report_options;
 
 /* What the caller learns.  Free with report_result_clear(). */
