@@ -12,9 +12,10 @@
  *                               the real model: `alignsim infer` on
  *                               scenarios/historical.cfg with N particles
  *                               (default 1000; its infer group otherwise)
- *                               on THREADS threads (default 2), then as
- *                               many plain replications of the scenario on
- *                               the same executor (rep_run, nothing kept):
+ *                               on THREADS threads (default 2), then the
+ *                               same replications (each candidate's seed
+ *                               and values) without the inference on the
+ *                               same executor (rep_run, nothing kept):
  *                               simulations per second of each and the
  *                               inference's overhead beyond the simulations
  *   bench_infer coverage RUNS   RUNS independent runs of two known-answer
@@ -276,10 +277,42 @@ static int coverage(int runs)
 
 /* ---- the real model ------------------------------------------------- */
 
-/* Plain replications: rep_run with the task's seed, nothing kept. */
+/* Every candidate the inference ran: its seed and parameter values. */
+typedef struct {
+    const model_spec *spec;
+    size_t idx[ABC_MAX_PARAMS], np, stride, n, cap;
+    uint64_t *seed;
+    double *theta;
+} replay;
+
+static int keep_round(void *ctx, const abc_batch *b)
+{
+    replay *r = ctx;
+    if (r->n + b->n > r->cap) {
+        size_t cap = 2 * (r->n + b->n);
+        uint64_t *s = realloc(r->seed, cap * sizeof *s);
+        if (!s)
+            return -1;
+        r->seed = s;
+        double *t = realloc(r->theta, cap * b->stride * sizeof *t);
+        if (!t)
+            return -1;
+        r->theta = t;
+        r->cap = cap;
+    }
+    r->stride = b->stride;
+    memcpy(r->seed + r->n, b->seed, b->n * sizeof *b->seed);
+    memcpy(r->theta + r->n * b->stride, b->theta, b->n * b->stride * sizeof *b->theta);
+    r->n += b->n;
+    return 0;
+}
+
+/* The same replications without the inference: rep_run with the
+ * candidate's seed and values, nothing kept. */
 static void *plain_alloc(void *ctx)
 {
-    return rep_worker_alloc(ctx);
+    const replay *r = ctx;
+    return rep_worker_alloc(r->spec);
 }
 
 static void plain_free(void *ctx, void *w)
@@ -290,11 +323,12 @@ static void plain_free(void *ctx, void *w)
 
 static int plain_run(void *ctx, void *w, const engine_task *t, void *acc, buf *rec, char *err, size_t errlen)
 {
-    (void)ctx;
+    const replay *r = ctx;
     (void)acc;
     (void)rec;
     rep_outcome out;
-    return rep_run(w, t->seed, NULL, NULL, 0, NULL, NULL, &out, err, errlen);
+    return rep_run(w, r->seed[t->index], r->idx, r->theta + t->index * r->stride, r->np, NULL, NULL, &out, err,
+                   errlen);
 }
 
 static const engine_reducer plain_reducer = {.worker_alloc = plain_alloc, .worker_free = plain_free,
@@ -325,7 +359,13 @@ static int historical(size_t particles, unsigned threads)
     }
     const model_spec *sp = &spec;
     const char *res = resolved, *path = "scenarios/historical.cfg";
-    infer_options io = {1, &sp, &res, &path, spec.seed, 0, dir, NULL, 0, NULL, NULL};
+    replay rp;
+    memset(&rp, 0, sizeof rp);
+    rp.spec = &spec;
+    rp.np = spec.infer.npriors;
+    for (size_t j = 0; j < rp.np; j++)
+        rp.idx[j] = spec.infer.priors[j].param;
+    infer_options io = {1, &sp, &res, &path, spec.seed, 0, dir, NULL, 0, NULL, &rp, keep_round};
     infer_report rep;
     double t0 = seconds_now();
     if (infer_run(e, &io, &rep, err, sizeof err) != AS_OK) {
@@ -339,8 +379,8 @@ static int historical(size_t particles, unsigned threads)
     engine_job job;
     memset(&job, 0, sizeof job);
     job.reducer = &plain_reducer;
-    job.ctx = &spec;
-    job.ntasks = n;
+    job.ctx = &rp;
+    job.ntasks = rp.n;
     job.master = spec.seed;
     t0 = seconds_now();
     if (engine_run(e, &job, NULL, NULL, err, sizeof err) != AS_OK) {
@@ -359,6 +399,8 @@ done:
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "bench_infer: could not remove %s\n", dir);
+    free(rp.seed);
+    free(rp.theta);
     model_spec_clear(&spec);
     free(resolved);
     return rc;

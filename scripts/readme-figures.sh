@@ -55,3 +55,6 @@ echo "== fit window: $bin calibrate scenarios/calibrate/opposite.cfg --set calib
     >/dev/null
 grep '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
 grep -v '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
+
+echo "== the posterior: $bin infer scenarios/historical.cfg (1,000 particles)"
+"$bin" infer scenarios/historical.cfg -o "$tmp/posterior" -q -j 2 | sed 's/^/  /'

@@ -108,7 +108,7 @@ int cmd_infer(const cli_options *o)
     if ((rc = cli_session_begin(o, "infer", &ss)) != 0)
         goto done;
     infer_options io = {nm, sp, (const char *const *)resolved, o->positional, seed, o->resume, dir, prov, 2,
-                        on_generation, ss.pg};
+                        on_generation, ss.pg, NULL};
     infer_report rep;
     int st = infer_run(ss.e, &io, &rep, err, sizeof err);
     cli_session_end(&ss);

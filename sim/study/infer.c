@@ -307,6 +307,11 @@ static int run_sampler(engine *e, abc *a, infer_ctx *c, const abc_config *cfg, c
         if ((rc = engine_run(e, &job, NULL, NULL, err, errlen)) != AS_OK)
             break;
         run += b.n;
+        if (opt->on_round && opt->on_round(opt->ctx, &b) != 0) {
+            snprintf(err, errlen, "out of memory");
+            rc = AS_ENOMEM;
+            break;
+        }
         /* Mirror the acceptance for the dates (see accepted_years);
          * generation 0 accepts its first N candidates. */
         double eps = abc_tolerance(a);

@@ -40,6 +40,7 @@
 #include "io/tsv.h"
 #include "model/spec.h"
 #include "run/engine.h"
+#include "study/abc.h"
 
 /* One completed generation, as the progress callback sees it. */
 typedef struct {
@@ -63,6 +64,10 @@ typedef struct {
     /* Called on the root after every completed generation (may be NULL). */
     void (*on_generation)(void *ctx, const infer_progress *p);
     void *ctx;
+    /* Called on every rank with each round of candidates after it ran (may
+     * be NULL; bench_infer re-runs them without the inference to measure
+     * its overhead).  A non-zero return stops the run (AS_ENOMEM). */
+    int (*on_round)(void *ctx, const abc_batch *b);
 } infer_options;
 
 /* The summary of one parameter of the result (model 0, or the model). */
