@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "scenario/read.h"
-#include "scenario/sweepfile.h"
 
 /* The kernel names, in spec_kernel order. */
 static const char *const kernel_names[] = {"olcm", "cov2"};
@@ -21,22 +20,12 @@ static const char *const kernel_names[] = {"olcm", "cov2"};
 /* The parameter a prior's `path` names, or -1 (reported). */
 static long prior_param(loader *L, const config_setting_t *e, const spec_infer *inf)
 {
-    const model_spec *spec = L->spec;
     const char *path;
     if (ld_get_string(L, e, settings_key(SG_PRIOR, PRIOR_PATH), &path) != GOT_VALUE)
         return -1;
-    long p = model_spec_find_param(spec, path);
-    if (p < 0) {
-        char near[1024];
-        if (sweepfile_near_params(spec, path, near, sizeof near))
-            ld_error(L, ld_member(e, "path"), "unknown parameter \"%s\"; near matches: %s", path, near);
-        else
-            ld_error(L, ld_member(e, "path"),
-                     "unknown parameter \"%s\": expected the path of a number of this scenario, such as "
-                     "model.gate_security or actors.china.doctrine_cost",
-                     path);
+    long p = ld_param_by_path(L, ld_member(e, "path"), path);
+    if (p < 0)
         return -1;
-    }
     for (size_t j = 0; j < inf->npriors; j++)
         if (inf->priors[j].param == (size_t)p) {
             ld_error(L, ld_member(e, "path"), "parameter \"%s\" has a prior twice", path);
