@@ -58,3 +58,7 @@ grep -v '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
 
 echo "== the posterior: $bin infer scenarios/historical.cfg (1,000 particles)"
 "$bin" infer scenarios/historical.cfg -o "$tmp/posterior" -q -j 2 | sed 's/^/  /'
+
+echo "== the rival hypotheses: $bin infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg"
+"$bin" infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg -o "$tmp/models" -q -j 2 | sed 's/^/  /'
+awk -F'\t' '!/^#/' "$tmp/models/models.tsv" | cut -f1,3-8 | sed 's/^/  /'
