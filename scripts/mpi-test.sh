@@ -145,7 +145,12 @@ for np in 1 2 3; do
     same "$tmp/inf1" "$tmp/inf_np$np" $ifiles
     only "$tmp/inf_np$np" $ifiles scenario.cfg
 done
-interrupted 4 3 $infer -j 1 -o "$tmp/inf_cut" >/dev/null
+# 40 blocks per rank: past the first rounds, so the journal holds some.
+interrupted 40 3 $infer -j 1 -o "$tmp/inf_cut" >/dev/null
+if [ ! -f "$tmp/inf_cut/.infer.journal" ]; then
+    echo "mpi-test: the interrupted MPI inference left no journal" >&2
+    failed=1
+fi
 $mpirun -np 2 build/mpi/alignsim $infer -j 2 -o "$tmp/inf_cut" --resume >/dev/null
 same "$tmp/inf1" "$tmp/inf_cut" $ifiles
 only "$tmp/inf_cut" $ifiles scenario.cfg
