@@ -323,6 +323,45 @@ static void model_choice_favours_the_model_that_fits(void **state)
     free(dir);
 }
 
+/* scripts/plots.sh draws the posterior (analysis/posterior.gp): the
+ * marginals and, with three parameters, the pairs. */
+static void plots_draw_the_posterior(void **state)
+{
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        skip();
+        return;
+    }
+    char *dir = testutil_path(*state, "plot");
+    const char *args[] = {SYNTH, "-o", dir, "--set", "infer.particles=100", "--set", "infer.max_generations=2", NULL};
+    testutil_result r = run_infer(args);
+    assert_int_equal(r.status, 0);
+    testutil_result_clear(&r);
+    const char *pargs[] = {"sh", "scripts/plots.sh", dir, NULL};
+    r = testutil_exec(pargs);
+    if (r.status != 0)
+        print_message("%s\n", r.err);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "posterior.png");
+    assert_contains(r.out, "posterior_pairs.svg");
+    assert_string_equal(r.err, ""); /* no gnuplot warning */
+    const char *files[] = {"posterior.png", "posterior.svg", "posterior_pairs.png", "posterior_pairs.svg"};
+    for (size_t i = 0; i < 4; i++) {
+        char *f = testutil_path(dir, files[i]);
+        size_t len = 0;
+        char *data = testutil_slurp(f, &len);
+        assert_non_null(data);
+        assert_true(len > 1000);
+        if (i % 2 == 0)
+            assert_memory_equal(data, "\x89PNG", 4);
+        else
+            assert_contains(data, "model.w_economy");
+        free(data);
+        free(f);
+    }
+    testutil_result_clear(&r);
+    free(dir);
+}
+
 /* Refusals: no priors; models with other data. */
 static void infer_refuses_what_it_cannot_run(void **state)
 {
@@ -360,6 +399,7 @@ int main(void)
         TESTUTIL_IN_DIR(interrupted_inference_resumes_to_the_same_bytes),
         TESTUTIL_IN_DIR(fit_window_writes_the_posterior_predictive),
         TESTUTIL_IN_DIR(model_choice_favours_the_model_that_fits),
+        TESTUTIL_IN_DIR(plots_draw_the_posterior),
         TESTUTIL_IN_DIR(infer_refuses_what_it_cannot_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
