@@ -243,6 +243,8 @@ static void posterior_narrows_what_the_record_constrains(void **state)
     assert_non_null(text);
     assert_contains(text, "The posterior (weighted particles)");
     assert_contains(text, "model.relax_rate_per_year");
+    if (system("command -v gnuplot >/dev/null 2>&1") == 0)
+        assert_contains(text, "The posterior marginals, prior outlined");
     free(text);
     free(html);
     testutil_result_clear(&r);

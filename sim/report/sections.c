@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "report/html.h"
@@ -1028,8 +1029,19 @@ void section_infer(page *pg)
             }
             table_close(b);
         }
-        if (f->t[RT_POSTERIOR])
+        if (f->t[RT_POSTERIOR]) {
             posterior_table(pg, f->t[RT_POSTERIOR]);
+            /* The marginals against the prior: generation 0's draws
+             * (prior.tsv, which alignsim infer writes next to it). */
+            buf prior = {0};
+            buf_printf(&prior, "%s/prior.tsv", f->path);
+            if (!prior.failed && access(buf_str(&prior), R_OK) == 0)
+                page_figure(pg, f, "posterior.gp", NULL, "posterior.svg", "The posterior marginals, prior outlined",
+                            "Each parameter's weighted histogram of the posterior particles, with the histogram "
+                            "of the prior draws outlined: a marginal like its prior is one the record does not "
+                            "constrain");
+            buf_clear(&prior);
+        }
         const tsv_table *g = f->t[RT_GENERATIONS];
         static const char *const gheads[] = {"Generation", "Tolerance", "Acceptance", "ESS", "Simulations", NULL};
         table_open(b, "The generations of the sampler", gheads);
