@@ -62,3 +62,7 @@ echo "== the posterior: $bin infer scenarios/historical.cfg (1,000 particles)"
 echo "== the rival hypotheses: $bin infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg"
 "$bin" infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg -o "$tmp/models" -q -j 2 | sed 's/^/  /'
 awk -F'\t' '!/^#/' "$tmp/models/models.tsv" | cut -f1,3-8 | sed 's/^/  /'
+
+echo "== out of sample: $bin infer scenarios/historical.cfg --fit-until 2001.6"
+"$bin" infer scenarios/historical.cfg --fit-until 2001.6 -o "$tmp/predictive" -q -j 2 | sed 's/^/  /'
+awk -F'\t' '!/^#/' "$tmp/predictive/predictive.tsv" | cut -f1-9 | sed 's/^/  /'
