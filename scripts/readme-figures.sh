@@ -28,6 +28,20 @@ echo "== the claim: $bin claim scenarios/historical.cfg -n 1000"
 "$bin" claim scenarios/historical.cfg -n 1000 -o "$tmp/claim" -q -j 2 >/dev/null
 sed 's/^/  /' "$tmp/claim/verdict.txt"
 
+echo "== the claim under the illustrative posterior: $bin claim scenarios/historical.cfg --posterior scenarios/claim/rivals_posterior -n 1000"
+"$bin" claim scenarios/historical.cfg --posterior scenarios/claim/rivals_posterior -n 1000 -o "$tmp/posterior" -q -j 2 \
+    >/dev/null
+sed 's/^/  /' "$tmp/posterior/verdict.txt"
+for c in no_reversal strength_2; do
+    rp="$tmp/posterior/conditions/$c/replications.tsv"
+    pc=$(col "$rp" particle)
+    ay=$(col "$rp" alliance_year)
+    awk -F'\t' -v pc="$pc" -v ay="$ay" -v c="$c" '
+        /^#/ || !header++ { next }
+        { n[$pc]++; if ($ay != "NA") a[$pc]++ }
+        END { for (k in n) printf "  %s: particle %s allied in %d of %d replications\n", c, k, a[k], n[k] }' "$rp" | sort
+done
+
 echo "== the control that must fail: $bin claim scenarios/claim/control_no_doctrine.cfg -n 1000"
 "$bin" claim scenarios/claim/control_no_doctrine.cfg -n 1000 -o "$tmp/control" -q -j 2 >/dev/null
 sed 's/^/  /' "$tmp/control/verdict.txt"

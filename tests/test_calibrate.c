@@ -36,7 +36,7 @@
 static void load(const char *path, const char *const *sets, size_t nsets, model_spec *spec)
 {
     scenario_diags d = {NULL, 0};
-    scenario_options so = {sets, nsets, 0, 0};
+    scenario_options so = {sets, nsets, 0, 0, NULL};
     model_spec_init(spec);
     int rc = scenario_load(path, &so, spec, NULL, &d);
     for (size_t i = 0; i < d.n; i++)

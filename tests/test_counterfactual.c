@@ -51,7 +51,7 @@ static int on_sample(void *ctx, int year, const model *m)
 static void load(const char *path, model_spec *spec)
 {
     scenario_diags diags = {NULL, 0};
-    scenario_options opt = {NULL, 0, 0, 0};
+    scenario_options opt = {NULL, 0, 0, 0, NULL};
     char *resolved = NULL;
     model_spec_init(spec);
     int rc = scenario_load(path, &opt, spec, &resolved, &diags);

@@ -48,7 +48,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     scenario_diags diags = {NULL, 0};
-    scenario_options opt = {NULL, 0, 0, 0};
+    scenario_options opt = {NULL, 0, 0, 0, NULL};
     char *resolved = NULL;
     model_spec_init(&f->spec);
     int rc = scenario_load("scenarios/historical.cfg", &opt, &f->spec, &resolved, &diags);

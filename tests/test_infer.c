@@ -383,6 +383,12 @@ static void infer_refuses_what_it_cannot_run(void **state)
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "no target is dated up to the fit window's end 1990.50: nothing to fit");
     testutil_result_clear(&r);
+    const char *a5[] = {SYNTH, "-o", dir, "--set", "posterior={table=\"infer_post.tsv\";}",
+                        NULL};
+    r = run_infer(a5);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "draws its parameters from a posterior");
+    testutil_result_clear(&r);
     const char *a4[] = {SYNTH, "-o", dir, "--fit-until", "soon", NULL};
     r = run_infer(a4);
     assert_int_equal(r.status, 2);

@@ -77,7 +77,7 @@ static void print_diags(const scenario_diags *d)
 /* Loads path with the given --set strings into fx->spec / fx->resolved. */
 static int load(fixture *fx, const char *path, const char *const *sets, size_t nsets)
 {
-    scenario_options o = {sets, nsets, 0, 0};
+    scenario_options o = {sets, nsets, 0, 0, NULL};
     int rc = scenario_load(path, &o, &fx->spec, &fx->resolved, &fx->diags);
     if (rc != AS_OK)
         print_diags(&fx->diags);
@@ -539,7 +539,7 @@ static void test_set_number_is_applied_and_recorded(void **state)
                            "\"events[3].magnitude=0.35\", \"name=\\\"renamed\\\"\" ];"));
     /* Loading the resolved text keeps the record and adds new overrides. */
     static const char *const more[] = {"model.w_border=0.5"};
-    scenario_options o = {more, 1, 0, 0};
+    scenario_options o = {more, 1, 0, 0, NULL};
     int rc = scenario_load_string(fx->resolved, "r", NULL, &o, &fx->spec2, &fx->resolved2,
                                   &fx->diags);
     assert_int_equal(rc, AS_OK);
@@ -629,7 +629,7 @@ static void test_set_bad_values_are_errors(void **state)
 static void test_seed_option(void **state)
 {
     fixture *fx = *state;
-    scenario_options o = {NULL, 0, 1, 5000000000u};
+    scenario_options o = {NULL, 0, 1, 5000000000u, NULL};
     int rc = scenario_load(GOOD "minimal.cfg", &o, &fx->spec, &fx->resolved, &fx->diags);
     assert_int_equal(rc, AS_OK);
     assert_true(fx->spec.seed == 5000000000u);
@@ -640,7 +640,7 @@ static void test_seed_option(void **state)
     assert_true(fx->spec2.seed == 5000000000u);
     assert_string_equal(fx->resolved2, fx->resolved);
 
-    scenario_options big = {NULL, 0, 1, UINT64_MAX};
+    scenario_options big = {NULL, 0, 1, UINT64_MAX, NULL};
     model_spec_clear(&fx->spec);
     rc = scenario_load(GOOD "minimal.cfg", &big, &fx->spec, NULL, &fx->diags);
     assert_int_equal(rc, AS_EUSAGE);
@@ -941,6 +941,18 @@ static const bad_case bad_cases[] = {
     {"data_non_numeric.cfg", "data/non_numeric.tsv", 4, "column 'x': expected a finite number or NA, found 'abc'"},
     {"data_years.cfg", "data/years.tsv", 4, "years must increase strictly"},
     {"data_both_forms.cfg", NULL, 4, "expected either `file` or `columns` and `rows`"},
+    /* The posterior (claim2; the cases are checked in detail by tests/test_posterior.c). */
+    {"posterior_unknown_path.cfg", NULL, 4, "column 'model.w_thraet': expected a parameter path"},
+    {"posterior_per_occurrence.cfg", "posterior/per_occurrence.tsv", 1, "drawn afresh at every occurrence"},
+    {"posterior_weights_sum.cfg", "posterior/weights_sum.tsv", 2, "expected weights summing to 1"},
+    {"posterior_negative_weight.cfg", "posterior/negative_weight.tsv", 3, "expected a weight >= 0, found -0.5"},
+    {"posterior_out_of_range.cfg", "posterior/out_of_range.tsv", 3, "expected a value in [0, 0.5]"},
+    {"posterior_empty.cfg", NULL, 3, "expected at least one particle, found an empty table"},
+    {"posterior_ragged.cfg", "posterior/ragged.tsv", 3, "expected 4 cells, found 3"},
+    {"posterior_ids.cfg", "posterior/ids.tsv", 3, "expected ids increasing strictly"},
+    {"posterior_missing.cfg", NULL, 3, "cannot read posterior table"},
+    {"posterior_both_forms.cfg", NULL, 3, "expected either `table` or `columns` and `rows`, found both"},
+    {"posterior_inline_text.cfg", NULL, 7, "column 'model.w_threat': expected a finite number"},
     {"dist_support.cfg", NULL, 5, "expected a value in [0, 20] (the range of model.w_threat), found -1"},
     {"dist_unknown.cfg", NULL, 3, "unknown distribution \"nromal\"; did you mean 'normal'?"},
     {"dist_key.cfg", NULL, 3, "'min' is only valid for uniform, beta distributions"},

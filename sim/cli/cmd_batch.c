@@ -57,6 +57,10 @@ static void resume_command(const cli_options *o, uint64_t reps, unsigned threads
         append_arg(b, "--set");
         append_arg(b, o->sets[i]);
     }
+    if (o->posterior_dir) {
+        append_arg(b, "--posterior");
+        append_arg(b, o->posterior_dir);
+    }
     append_arg(b, "--resume");
 }
 

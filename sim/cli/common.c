@@ -21,7 +21,10 @@ int cli_load_scenario(const cli_options *o, int has_seed, uint64_t seed, int qui
                       model_spec *spec, char **resolved)
 {
     scenario_diags diags = {NULL, 0};
-    scenario_options so = {o->sets, o->nsets, has_seed, seed};
+    char table[4200];
+    if (o->posterior_dir)
+        snprintf(table, sizeof table, "%s/posterior.tsv", o->posterior_dir);
+    scenario_options so = {o->sets, o->nsets, has_seed, seed, o->posterior_dir ? table : NULL};
     model_spec_init(spec);
     int rc = scenario_load(o->positional[0], &so, spec, resolved, &diags);
     for (size_t i = 0; i < diags.n && !quiet_errors; i++)
@@ -48,7 +51,9 @@ void cli_overrides_text(const cli_options *o, char *out, size_t len)
             break;
         used += (size_t)w;
     }
-    if (!o->nsets)
+    if (o->posterior_dir && used < len)
+        snprintf(out + used, len - used, "%s--posterior %s", used ? " " : "", o->posterior_dir);
+    if (!o->nsets && !o->posterior_dir)
         snprintf(out, len, "none");
 }
 

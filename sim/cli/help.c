@@ -10,7 +10,7 @@ static const struct {
     const char *synopsis;
     const char *text;
 } commands[] = {
-    {"run", "run SCENARIO [-o DIR] [-s SEED] [--set PATH=VALUE]...",
+    {"run", "run SCENARIO [-o DIR] [-s SEED] [--set PATH=VALUE]... [--posterior DIR]",
      "Runs one replication of SCENARIO and writes a result folder (default\n"
      "out/NAME, NAME the scenario's name): scenario.cfg (the resolved scenario;\n"
      "running it again reproduces the folder), trajectory.tsv, events.tsv,\n"
@@ -22,16 +22,20 @@ static const struct {
      "  --set PATH=VALUE   override a setting by its libconfig path, e.g.\n"
      "                     --set actors.china.doctrine_cost=0.4; recorded in\n"
      "                     scenario.cfg\n"
+     "  --posterior DIR    draw each replication's parameters from the\n"
+     "                     posterior DIR/posterior.tsv (e.g. `alignsim infer`'s\n"
+     "                     folder): one particle per replication by weight;\n"
+     "                     scenario.cfg carries the table and DIR keeps a copy\n"
      "  -q                 no progress or summary on stderr\n"},
     {"batch",
      "batch SCENARIO [-n REPS] [-j THREADS] [-o DIR] [-s SEED] [--resume]\n"
-     "                 [--only REP|FIRST-LAST] [-q] [--set PATH=VALUE]...",
+     "                 [--only REP|FIRST-LAST] [-q] [--set PATH=VALUE]... [--posterior DIR]",
      "Runs REPS replications of SCENARIO and writes a result folder (default\n"
      "out/NAME): scenario.cfg; summary.tsv (per year and dyad: mean, sd, 95%\n"
      "interval of the mean, q05/q50/q95 of x at mid-year, p_alliance);\n"
      "replications.tsv (per replication: rep, seed, alliance_year, reversal,\n"
-     "reversal_onset and the value of every parameter drawn from a\n"
-     "distribution); milestones.tsv (per target: median simulated date and\n"
+     "reversal_onset, the particle under a posterior, and the value of every\n"
+     "parameter drawn from a distribution or a posterior); milestones.tsv (per target: median simulated date and\n"
      "error, shares met / within 1 / within 2 years); ladder.tsv.\n"
      "\n"
      "Replication R runs with seed mix64(SEED ^ mix64(R + golden ratio)), the\n"
@@ -56,6 +60,10 @@ static const struct {
      "                     what `alignsim run SCENARIO -s <its seed>` writes\n"
      "  -q                 no progress line on stderr\n"
      "  --set PATH=VALUE   override a setting (recorded in the files)\n"
+     "  --posterior DIR    draw each replication's parameters from the\n"
+     "                     posterior DIR/posterior.tsv (e.g. `alignsim infer`'s\n"
+     "                     folder): one particle per replication by weight;\n"
+     "                     scenario.cfg carries the table and DIR keeps a copy\n"
      "\n"
      "Ctrl-C (SIGINT) or SIGTERM stops the batch after the current\n"
      "replications: it saves its state in DIR/.batch.ckpt and exits with\n"
@@ -69,7 +77,7 @@ static const struct {
      "`mpirun -np K build/mpi/alignsim batch ...`; rank 0 writes the folder.\n"},
     {"claim",
      "claim SCENARIO [-n REPS] [-j THREADS] [-o DIR] [-s SEED] [--resume]\n"
-     "                 [-q] [--set PATH=VALUE]...",
+     "                 [-q] [--set PATH=VALUE]... [--posterior DIR]",
      "Tests the claim that the scenario's outcome dyad (China-Russia) stays\n"
      "below alliance unless a fundamental reversal occurs.  Runs REPS\n"
      "replications of each condition with the same seeds (common random\n"
@@ -84,8 +92,18 @@ static const struct {
      "the other side, UNDECIDED when it contains the bound (the verdict then\n"
      "says how many replications would decide it).  A replication counts for\n"
      "the reversal condition when the model detected a reversal and the\n"
-     "alliance formed 0 to window_years after its onset.  The scenario must\n"
-     "name claim.third_power (defaults: docs/SCENARIO.md, `claim`).\n"
+     "alliance formed 0 to window_years after its onset.  A reversal is\n"
+     "defined by inputs: a third power's pressures on both partners at or\n"
+     "above model.reversal_threshold (2) for model.reversal_min_years (1);\n"
+     "model.reversal_threshold=0 selects the gate-based definition, which\n"
+     "makes condition 2 true by construction (the verdict says so).  The\n"
+     "scenario must name claim.third_power (defaults: docs/SCENARIO.md).\n"
+     "\n"
+     "Under a posterior (--posterior DIR or a `posterior` group) the\n"
+     "probabilities integrate over the particles, and the verdict splits each\n"
+     "one's uncertainty into parameters and chance (law of total variance;\n"
+     "claim.tsv and claim_curve.tsv: particles, between_var, within_var,\n"
+     "param_share with its interval, between_sd).\n"
      "\n"
      "Prints the verdict and writes DIR (default out/NAME-claim): claim.tsv\n"
      "(condition, reps, p_alliance, ci_lo, ci_hi, bound, holds (1/0/NA), side,\n"
@@ -105,6 +123,10 @@ static const struct {
      "  -q                 no progress line on stderr\n"
      "  --set PATH=VALUE   override a setting, e.g. --set 'claim.third_power=\"us\"'\n"
      "                     or --set claim.strengths=[1.0,2.0,3.0]\n"
+     "  --posterior DIR    draw each replication's parameters from the\n"
+     "                     posterior DIR/posterior.tsv (e.g. `alignsim infer`'s\n"
+     "                     folder): one particle per replication by weight;\n"
+     "                     scenario.cfg carries the table and DIR keeps a copy\n"
      "\n"
      "Exit status 0 whatever the verdict; 2 for a scenario without\n"
      "claim.third_power; 130/143 after Ctrl-C/SIGTERM (finished conditions are\n"
@@ -295,7 +317,7 @@ static const struct {
      "  -j N               gnuplot processes at a time (default: the processors\n"
      "                     online; the file is the same for any)\n"
      "  -q                 print nothing but errors\n"},
-    {"check", "check SCENARIO [--set PATH=VALUE]...",
+    {"check", "check SCENARIO [--set PATH=VALUE]... [--posterior DIR]",
      "Validates SCENARIO and prints the resolved settings (includes expanded,\n"
      "defaults filled in, overrides applied, data inlined) on stdout.  Every\n"
      "error of the file is reported as FILE:LINE: error: ... on stderr; the\n"

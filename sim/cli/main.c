@@ -108,9 +108,10 @@ int main(int argc, char **argv)
         size_t min_pos, max_pos;
         int (*run)(const cli_options *);
     } studies[] = {
-        {"batch", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_ONLY, 1, 1,
-         cmd_batch},
-        {"claim", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1, cmd_claim},
+        {"batch", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_ONLY | OPT_POSTERIOR,
+         1, 1, cmd_batch},
+        {"claim", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_POSTERIOR, 1, 1,
+         cmd_claim},
         {"sweep", OPT_OUT | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_LIST, 1, 1, cmd_sweep},
         {"calibrate", OPT_OUT | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
          cmd_calibrate},
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
         return rc;
     }
     if (strcmp(cmd, "run") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, 1, 1, &o)))
+        if ((rc = cli_parse(argc, argv, 2, "run", OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET | OPT_POSTERIOR, 1, 1, &o)))
             return rc;
         rc = cmd_run(&o);
     } else if (strcmp(cmd, "report") == 0) {
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
             return rc;
         rc = cmd_report(&o);
     } else if (strcmp(cmd, "check") == 0) {
-        if ((rc = cli_parse(argc, argv, 2, "check", OPT_SET | OPT_SEED, 1, 1, &o)))
+        if ((rc = cli_parse(argc, argv, 2, "check", OPT_SET | OPT_SEED | OPT_POSTERIOR, 1, 1, &o)))
             return rc;
         rc = cmd_check(&o);
     } else {

@@ -43,6 +43,7 @@ static const struct {
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
     {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
     {"--fit-until", OPT_FIT_UNTIL, 1, "YEAR"},
+    {"--posterior", OPT_POSTERIOR, 1, "DIR"},
 };
 
 int cli_parse(int argc, char **argv, int first, const char *command, unsigned allowed, size_t min_pos,
@@ -140,6 +141,11 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
             o->fit_until = value;
             break;
         }
+        case OPT_POSTERIOR:
+            if (!*value)
+                return fail(o, "option '--posterior' needs a folder holding posterior.tsv");
+            o->posterior_dir = value;
+            break;
         case OPT_ONLY: {
             const char *dash = strchr(value, '-');
             uint64_t lo, hi;

@@ -25,7 +25,8 @@ enum {
     OPT_ONLY = 1u << 7,     /* --only REP or FIRST-LAST */
     OPT_LIST = 1u << 8,     /* --list */
     OPT_TITLE = 1u << 9,    /* --title TEXT */
-    OPT_FIT_UNTIL = 1u << 10 /* --fit-until YEAR */
+    OPT_FIT_UNTIL = 1u << 10, /* --fit-until YEAR */
+    OPT_POSTERIOR = 1u << 11 /* --posterior DIR */
 };
 
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
     uint64_t only_first, only_last;
     const char *title;         /* --title, borrowed from argv; NULL if not given */
     const char *fit_until;     /* --fit-until YEAR (a number), borrowed; NULL if not given */
+    const char *posterior_dir; /* --posterior, borrowed from argv; NULL if not given */
 } cli_options;
 
 /*

@@ -49,7 +49,7 @@ enum {
 enum { PRI_DATA = 0, PRI_EVENT = 1, PRI_REVIEW = 2, PRI_SAMPLE = 3 };
 
 /* Substreams of a replication. */
-enum { STREAM_PARAMS = 1, STREAM_TIMING = 2, STREAM_MAGNITUDE = 3, STREAM_DECISION = 4 };
+enum { STREAM_PARAMS = 1, STREAM_TIMING = 2, STREAM_MAGNITUDE = 3, STREAM_DECISION = 4, STREAM_POSTERIOR = 5 };
 
 /* A hostile pressure in force: directed hostility input from src to dst. */
 typedef struct {
@@ -82,7 +82,7 @@ struct model {
     /* per replication */
     double *v;              /* parameter vector */
     unsigned char *per_occurrence; /* params drawn at each occurrence */
-    gsl_rng *rng[5];
+    gsl_rng *rng[6];      /* [STREAM_*]; [0] unused */
     dyad *d;
     int *pair_a, *pair_b;   /* actors of each dyad */
     /* Per actor, and per ordered pair of actors (k, i) at [k * n + i]. */
@@ -347,19 +347,43 @@ static void touch(model *m, const spec_event *e)
         touch_actor(m, e->actors[i]);
 }
 
-/* Tracks the exogenous common threat of the outcome dyad for the reversal
- * test: above T* continuously for at least the minimum duration.  T* is
- * model.reversal_threshold when positive, compared with the exogenous
- * threat alone.  With 0 (the default) the common threat must reach the level
- * at which the alliance gate would open for both parties while an exogenous
- * pressure is in force: the brief's "above T*, driven by exogenous inputs". */
+/* The strongest pressure one third power puts on both actors a and b:
+ * max over existing k other than a and b of min(H[k][a], H[k][b]), with
+ * H the hostility of the pressures in force (sanctions, arms sales,
+ * reversal events: inputs the scenario schedules, never model state). */
+static double pressure_on_both(const model *m, int a, int b)
+{
+    const size_t un = (size_t)m->n;
+    double best = 0.0;
+    for (int k = 0; k < m->n; k++) {
+        if (k == a || k == b || !actor_exists(m, k))
+            continue;
+        double ha = m->hostility[(size_t)k * un + (size_t)a], hb = m->hostility[(size_t)k * un + (size_t)b];
+        double both = ha < hb ? ha : hb;
+        if (both > best)
+            best = both;
+    }
+    return best;
+}
+
+/* Tracks the reversal test of the outcome dyad (docs/MODEL.md 3.5): it
+ * must hold continuously for model.reversal_min_years.  With a positive
+ * model.reversal_threshold (the default) the test is on inputs only: one
+ * third power's pressure on both partners at or above the threshold.  With
+ * 0 it is the gate-based definition kept as an option: the common threat,
+ * with an exogenous pressure in force, reaches the level at which the
+ * alliance gate would open for both parties (a reversal and an open gate
+ * then coincide by construction). */
 static void track_reversal(model *m, double now)
 {
-    if (m->spec->outcome_a < 0 || m->out.reversal)
+    const model_spec *s = m->spec;
+    if (s->outcome_a < 0 || m->out.reversal)
         return;
-    const dyad *d = &m->d[didx(m, m->spec->outcome_a, m->spec->outcome_b)];
-    int above = m->v[MP_REVERSAL_THRESHOLD] > 0.0 ? d->threat_exo >= m->v[MP_REVERSAL_THRESHOLD]
-                                                  : d->threat_exo > 0.0 && d->threat >= d->threat_gate;
+    const dyad *d = &m->d[didx(m, s->outcome_a, s->outcome_b)];
+    double threshold = m->v[MP_REVERSAL_THRESHOLD];
+    int above = threshold > 0.0 ? actor_exists(m, s->outcome_a) && actor_exists(m, s->outcome_b) &&
+                                      pressure_on_both(m, s->outcome_a, s->outcome_b) >= threshold
+                                : d->threat_exo > 0.0 && d->threat >= d->threat_gate;
     if (above) {
         if (isnan(m->rev_since))
             m->rev_since = now;
@@ -943,7 +967,7 @@ model *model_alloc(const model_spec *spec)
         !m->hostility ||
         !m->X || !m->host || !m->theta || !m->theta_exo)
         goto fail;
-    for (int i = 1; i < 5; i++)
+    for (int i = 1; i < 6; i++)
         if (!(m->rng[i] = rng_alloc(0, (uint64_t)i)))
             goto fail;
     for (int a = 0; a < m->n; a++)
@@ -969,7 +993,7 @@ void model_free(model *m)
     if (!m)
         return;
     kernel_free(m->k);
-    for (int i = 1; i < 5; i++)
+    for (int i = 1; i < 6; i++)
         gsl_rng_free(m->rng[i]);
     free(m->v);
     free(m->per_occurrence);
@@ -994,13 +1018,24 @@ void model_free(model *m)
     free(m);
 }
 
-void model_draw_params(const model *m, uint64_t seed, double *v)
+long model_draw_params(const model *m, uint64_t seed, double *v)
 {
     const model_spec *s = m->spec;
     gsl_rng *r = m->rng[STREAM_PARAMS];
     seed_rng(r, seed, STREAM_PARAMS);
     for (size_t i = 0; i < s->nparams; i++)
         v[i] = m->per_occurrence[i] ? s->params[i].value : draw_param(&s->params[i], r);
+    const spec_posterior *p = &s->posterior;
+    if (p->n == 0)
+        return -1;
+    /* The particle comes from a substream of its own, after the scenario's
+     * draws, so a posterior changes no other draw of the replication. */
+    gsl_rng *rp = m->rng[STREAM_POSTERIOR];
+    seed_rng(rp, seed, STREAM_POSTERIOR);
+    size_t row = spec_posterior_pick(p, gsl_rng_uniform(rp));
+    for (size_t c = 0; c < p->ncols; c++)
+        v[p->param[c]] = p->value[row * p->ncols + c];
+    return (long)row;
 }
 
 /* Sets the initial state of every actor and dyad from the spec. */
@@ -1041,13 +1076,14 @@ int model_run(model *m, uint64_t seed, const double *params, const model_observe
     const model_spec *s = m->spec;
     for (int i = 1; i < 5; i++)
         seed_rng(m->rng[i], seed, i);
+    long particle = -1;
     if (params)
         memcpy(m->v, params, s->nparams * sizeof *m->v);
     else
-        model_draw_params(m, seed, m->v);
+        particle = model_draw_params(m, seed, m->v);
 
     m->obs = obs;
-    m->out = (model_outcome){NAN, 0, NAN, 0};
+    m->out = (model_outcome){NAN, 0, NAN, 0, particle};
     m->rev_since = NAN;
     kernel_reset(m->k, s->start);
     initial_state(m);
@@ -1141,6 +1177,7 @@ unsigned model_dyad_commitments(const model *m, size_t d) { return m->d[d].commi
 int model_alliance_rung(const model *m) { return m->alliance_rung; }
 double model_dyad_threat(const model *m, size_t d) { return m->d[d].threat; }
 double model_dyad_threat_exogenous(const model *m, size_t d) { return m->d[d].threat_exo; }
+double model_pressure_on_both(const model *m, int a, int b) { return pressure_on_both(m, a, b); }
 double model_dyad_gate(const model *m, size_t d, int side) { return m->d[d].gate[side ? 1 : 0]; }
 
 int model_dyad_active(const model *m, size_t d)

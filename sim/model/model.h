@@ -50,6 +50,8 @@ typedef struct {
     int reversal;           /* 1 if a fundamental reversal was detected */
     double reversal_onset;  /* its onset, NaN if none */
     uint64_t events;        /* kernel events dispatched */
+    long particle;          /* row of spec.posterior drawn (params NULL and a
+                               posterior), else -1 */
 } model_outcome;
 
 /* Older name of AS_OK (sim/base/status.h), kept until every caller uses it. */
@@ -69,9 +71,9 @@ void model_free(model *m);
 
 /*
  * Runs one replication from spec.start to spec.horizon.  The replication's
- * random numbers come from the Philox streams keyed (seed, 1) to (seed, 4)
+ * random numbers come from the Philox streams keyed (seed, 1) to (seed, 5)
  * (stats/rng.h; one substream per subsystem: parameter draws, event
- * timing, magnitudes, decisions), so the same seed gives the same run on
+ * timing, magnitudes, decisions, the posterior's particle), so the same seed gives the same run on
  * any thread.
  * `params`, if not NULL, is a vector of spec.nparams values used instead of
  * drawing them (calibration and sensitivity set parameters this way); with
@@ -87,9 +89,14 @@ int model_run(model *m, uint64_t seed, const double *params,
 
 /*
  * Draws one replication's parameter vector (what model_run uses when params
- * is NULL) into v[spec.nparams].  Used to record drawn values.
+ * is NULL) into v[spec.nparams]: fixed values, draws of the parameters
+ * declared as distributions (stream (seed, 1)), then, when the spec has a
+ * posterior, one particle drawn with probability equal to its weight from
+ * stream (seed, 5), whose values replace those of the table's parameters.
+ * Returns the particle's row in spec.posterior (its id is
+ * spec.posterior.id[row]), or -1 when the spec has no posterior.
  */
-void model_draw_params(const model *m, uint64_t seed, double *v);
+long model_draw_params(const model *m, uint64_t seed, double *v);
 
 /* The spec the model was built for (borrowed). */
 const model_spec *model_get_spec(const model *m);
@@ -115,6 +122,14 @@ int model_alliance_rung(const model *m);
  * only), as used for the reversal test. */
 double model_dyad_threat(const model *m, size_t d);
 double model_dyad_threat_exogenous(const model *m, size_t d);
+
+/* The strongest pressure one third power puts on both actors a and b (a
+ * != b): max over existing actors k other than a and b of min(H[k][a],
+ * H[k][b]), H the hostility of the sanctions, arms sales and reversal
+ * events in force; what the reversal test by inputs compares with
+ * model.reversal_threshold (docs/MODEL.md 3.5).  Valid inside observer
+ * callbacks. */
+double model_pressure_on_both(const model *m, int a, int b);
 
 /* Alliance gate of actor `side` (0 = the dyad's first actor, 1 = second). */
 double model_dyad_gate(const model *m, size_t d, int side);

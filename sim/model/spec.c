@@ -36,6 +36,11 @@ void model_spec_clear(model_spec *s)
     free(s->events);
     free(s->initial);
     free(s->targets);
+    free(s->posterior.param);
+    free(s->posterior.id);
+    free(s->posterior.weight);
+    free(s->posterior.cum);
+    free(s->posterior.value);
     model_spec_init(s);
 }
 
@@ -298,7 +303,86 @@ int model_spec_param_per_occurrence(const model_spec *s, size_t i)
 
 int model_spec_param_per_replication(const model_spec *s, size_t i)
 {
-    return i < s->nparams && s->params[i].dist.kind != DIST_FIXED && !model_spec_param_per_occurrence(s, i);
+    return i < s->nparams && ((s->params[i].dist.kind != DIST_FIXED && !model_spec_param_per_occurrence(s, i)) ||
+                              model_spec_param_in_posterior(s, i));
+}
+
+int model_spec_param_in_posterior(const model_spec *s, size_t i)
+{
+    for (size_t c = 0; c < s->posterior.ncols; c++)
+        if (s->posterior.param[c] == i)
+            return 1;
+    return 0;
+}
+
+int model_spec_set_posterior(model_spec *s, size_t n, size_t ncols, const size_t *param, const int64_t *id,
+                             const double *weight, const double *value, const char *source)
+{
+    if (n == 0 || ncols == 0 || n > SIZE_MAX / sizeof(double) / ncols)
+        return -1;
+    spec_posterior p = {0};
+    p.n = n;
+    p.ncols = ncols;
+    p.param = malloc(ncols * sizeof *p.param);
+    p.id = malloc(n * sizeof *p.id);
+    p.weight = malloc(n * sizeof *p.weight);
+    p.cum = malloc(n * sizeof *p.cum);
+    p.value = malloc(n * ncols * sizeof *p.value);
+    if (!p.param || !p.id || !p.weight || !p.cum || !p.value) {
+        free(p.param);
+        free(p.id);
+        free(p.weight);
+        free(p.cum);
+        free(p.value);
+        return -1;
+    }
+    memcpy(p.param, param, ncols * sizeof *p.param);
+    memcpy(p.id, id, n * sizeof *p.id);
+    memcpy(p.weight, weight, n * sizeof *p.weight);
+    memcpy(p.value, value, n * ncols * sizeof *p.value);
+    double sum = 0.0;
+    for (size_t r = 0; r < n; r++)
+        p.cum[r] = sum += weight[r];
+    snprintf(p.source, sizeof p.source, "%s", source ? source : "");
+    free(s->posterior.param);
+    free(s->posterior.id);
+    free(s->posterior.weight);
+    free(s->posterior.cum);
+    free(s->posterior.value);
+    s->posterior = p;
+    return 0;
+}
+
+size_t spec_posterior_pick(const spec_posterior *p, double u)
+{
+    double x = u * p->cum[p->n - 1];
+    size_t lo = 0, hi = p->n - 1;
+    /* The first r with cum[r] > x; rows of weight 0 have cum equal to their
+     * predecessor's and are never the first. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->cum[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    /* Rounding can leave x at the total: take the last row with weight. */
+    while (lo > 0 && p->weight[lo] <= 0.0)
+        lo--;
+    return lo;
+}
+
+long spec_posterior_row(const spec_posterior *p, int64_t id)
+{
+    size_t lo = 0, hi = p->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n && p->id[lo] == id ? (long)lo : -1;
 }
 
 const char *spec_target_kind_name(spec_target_kind k)

@@ -318,6 +318,29 @@ typedef struct {
     double fit_until;             /* fit only targets dated <= this; +inf: all */
 } spec_infer;
 
+/*
+ * The posterior (docs/MODEL.md 3.5, "The claim under the posterior"): a
+ * weighted table of parameter vectors, usually written by `alignsim infer`.
+ * Each replication draws ONE row with probability equal to its weight (from
+ * its own random substream, id 5) and sets every parameter of the table
+ * from it, after the scenario's own draws, so a table parameter's
+ * distribution is overridden.  The loader fills it from the scenario's
+ * optional `posterior` group (n = 0 when absent) and has checked it:
+ * n >= 1, ncols >= 1, ids strictly increasing and >= 0, weights finite and
+ * >= 0 with sum 1 (to 1e-6), values within their parameters' ranges, no
+ * parameter twice, none an event magnitude drawn per occurrence.
+ */
+typedef struct {
+    size_t n;                     /* particles (rows); 0: the scenario has none */
+    size_t ncols;                 /* parameters the table sets */
+    size_t *param;                /* [ncols] indices into model_spec.params */
+    int64_t *id;                  /* [n] the table's `particle` column */
+    double *weight;               /* [n] as given */
+    double *cum;                  /* [n] running sums of weight; cum[n-1] is the total */
+    double *value;                /* [n * ncols] row-major: value[r * ncols + c] */
+    char source[SPEC_TEXT_LEN];   /* where the table came from (provenance only) */
+} spec_posterior;
+
 /* The whole scenario.  Arrays are owned by the spec (see model_spec_free). */
 typedef struct {
     char name[SPEC_NAME_LEN];
@@ -341,6 +364,7 @@ typedef struct {
     spec_claim claim;             /* the claim test's settings */
     spec_calibrate calibrate;     /* the calibration's settings */
     spec_infer infer;             /* the inference's settings */
+    spec_posterior posterior;     /* the posterior the replications draw from (n = 0: none) */
 } model_spec;
 
 /* Initialises an empty spec (no allocation). */
@@ -390,6 +414,29 @@ int model_spec_add_target(model_spec *s, const spec_target *t);
 /* Appends actor a to the claim's targets; 0 or -1 on no memory. */
 int model_spec_add_claim_target(model_spec *s, int a);
 
+/*
+ * Gives the spec a posterior of n rows over ncols parameters, copying the
+ * arrays (param[ncols], id[n], weight[n], value[n * ncols] row-major) and
+ * source (cut to fit); a posterior it had is replaced.  The caller has
+ * validated them (see spec_posterior).  Returns 0, or -1 when memory runs
+ * out or n or ncols is 0 (the spec is then unchanged).
+ */
+int model_spec_set_posterior(model_spec *s, size_t n, size_t ncols, const size_t *param, const int64_t *id,
+                             const double *weight, const double *value, const char *source);
+
+/*
+ * Row of the posterior drawn by a uniform u in [0, 1): the first row r with
+ * cum[r] > u * total, so that row r comes with probability weight[r] /
+ * total and a row of weight 0 never.  p->n must be >= 1.
+ */
+size_t spec_posterior_pick(const spec_posterior *p, double u);
+
+/* Row of the particle with this id (binary search), or -1 when none. */
+long spec_posterior_row(const spec_posterior *p, int64_t id);
+
+/* Non-zero when parameter i is set by the posterior's table. */
+int model_spec_param_in_posterior(const model_spec *s, size_t i);
+
 /* Index of the actor with this id, or -1. */
 int model_spec_find_actor(const model_spec *s, const char *id);
 
@@ -425,8 +472,8 @@ void model_spec_dyad_name(const model_spec *s, int a, int b, char *buf, size_t l
 int model_spec_param_per_occurrence(const model_spec *s, size_t i);
 
 /* Non-zero when parameter i is drawn once per replication (a distribution
- * that is not drawn per occurrence); these are the drawn values a batch
- * records in replications.tsv. */
+ * that is not drawn per occurrence, or a parameter of the posterior's
+ * table); these are the drawn values a batch records in replications.tsv. */
 int model_spec_param_per_replication(const model_spec *s, size_t i);
 
 /*

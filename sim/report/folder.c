@@ -63,9 +63,12 @@ static const struct {
     [RF_INFER] = {"infer", {RT_GENERATIONS, RT_COUNT}, {RT_POSTERIOR, RT_MODELS, RT_PREDICTIVE, RT_COUNT}, 0, 0},
 };
 
-/* The order in which the defining tables are looked for. */
+/* The order in which the defining tables are looked for.  Batch and run
+ * folders made under a posterior keep a copy of it (posterior.tsv), so
+ * they are recognised before an infer folder, which posterior.tsv
+ * defines. */
 static const rf_kind detect_order[RF_KIND_COUNT] = {RF_CLAIM,     RF_COMPARE, RF_SWEEP, RF_SENSITIVITY,
-                                                    RF_CALIBRATE, RF_INFER,   RF_BATCH, RF_RUN};
+                                                    RF_CALIBRATE, RF_BATCH,   RF_RUN,   RF_INFER};
 
 /* The checkpoint an interrupted batch leaves (run/batch.h, BATCH_CKPT_FILE). */
 #define BATCH_CHECKPOINT ".batch.ckpt"

@@ -23,6 +23,7 @@
 #include "io/append.h"
 #include "io/atomic.h"
 #include "run/msacc.h"
+#include "run/posterior_table.h"
 #include "run/replay.h"
 #include "run/summary.h"
 #include "stats/cells.h"
@@ -131,6 +132,8 @@ static int run(void *ctx, void *wp, const engine_task *t, void *accp, buf *rec, 
     tsv_text_double(rec, out.alliance_year);
     tsv_text_int(rec, out.reversal ? 1 : 0);
     tsv_text_double(rec, out.reversal_onset);
+    if (c->spec->posterior.n > 0)
+        tsv_text_int(rec, out.particle >= 0 ? c->spec->posterior.id[out.particle] : -1);
     for (size_t i = 0; i < c->ndrawn; i++)
         tsv_text_double(rec, v[c->drawn[i]]);
     tsv_text_end_row(rec);
@@ -330,8 +333,10 @@ static void ctx_clear(batch_ctx *c)
  * the full provenance.  AS_OK or a failure with a message. */
 static int root_prepare(batch_ctx *c, const char *dir, const io_kv *prov, size_t nprov, char *err, size_t errlen)
 {
-    static const char *const fixed[] = {"rep", "seed", "alliance_year", "reversal", "reversal_onset"};
-    const char **cols = calloc(5 + c->ndrawn, sizeof *cols);
+    static const char *const fixed[] = {"rep", "seed", "alliance_year", "reversal", "reversal_onset", "particle"};
+    /* `particle` (the posterior's particle id) only when there is a posterior. */
+    size_t nfixed = c->spec->posterior.n > 0 ? 6 : 5;
+    const char **cols = calloc(nfixed + c->ndrawn, sizeof *cols);
     c->partial_path = io_join(dir, BATCH_PARTIAL_FILE);
     c->final_path = io_join(dir, "replications.tsv");
     if (!cols || !c->partial_path || !c->final_path) {
@@ -339,10 +344,10 @@ static int root_prepare(batch_ctx *c, const char *dir, const io_kv *prov, size_t
         snprintf(err, errlen, "out of memory");
         return AS_ENOMEM;
     }
-    memcpy(cols, fixed, sizeof fixed);
+    memcpy(cols, fixed, nfixed * sizeof *cols);
     for (size_t i = 0; i < c->ndrawn; i++)
-        cols[5 + i] = c->spec->params[c->drawn[i]].path;
-    tsv_header_text(&c->header, prov, nprov, cols, 5 + c->ndrawn);
+        cols[nfixed + i] = c->spec->params[c->drawn[i]].path;
+    tsv_header_text(&c->header, prov, nprov, cols, nfixed + c->ndrawn);
     free(cols);
     if (c->header.failed) {
         snprintf(err, errlen, "out of memory");
@@ -351,7 +356,7 @@ static int root_prepare(batch_ctx *c, const char *dir, const io_kv *prov, size_t
     if (io_mkdir_p(dir, err, errlen) != AS_OK)
         return AS_EIO;
     static const char *const names[] = {BATCH_CKPT_FILE, "scenario.cfg", "summary.tsv", "replications.tsv",
-                                        "milestones.tsv", "ladder.tsv"};
+                                        "milestones.tsv", "ladder.tsv", "posterior.tsv"};
     io_remove_stale_temps(dir, names, sizeof names / sizeof names[0]);
     return AS_OK;
 }
@@ -374,6 +379,8 @@ static int finish_files(batch_ctx *c, const batch_acc *a, const char *resolved, 
         rc = summary_write_milestones(c->spec, a->ms, dir, prov, nprov, err, errlen);
     if (rc == AS_OK)
         rc = replay_write_ladder(c->spec, dir, prov, nprov, err, errlen);
+    if (rc == AS_OK)
+        rc = posterior_table_write(c->spec, dir, prov, nprov, err, errlen);
     if (rc == AS_OK) {
         io_append *p = c->part;
         c->part = NULL;

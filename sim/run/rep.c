@@ -123,7 +123,7 @@ int rep_run(rep_worker *w, uint64_t seed, const size_t *idx, const double *value
             size_t errlen)
 {
     const model_spec *s = w->spec;
-    model_draw_params(w->m, seed, w->v);
+    long particle = model_draw_params(w->m, seed, w->v);
     for (size_t k = 0; k < nvalues; k++)
         w->v[idx[k]] = values[k];
     milestones_reset(w->ms);
@@ -152,6 +152,7 @@ int rep_run(rep_worker *w, uint64_t seed, const size_t *idx, const double *value
     out->targets = sc.targets;
     out->within1 = sc.within1;
     out->within2 = sc.within2;
+    out->particle = particle;
     return AS_OK;
 }
 

@@ -47,6 +47,8 @@ typedef struct {
     size_t targets;         /* calibration targets scored */
     size_t within1;         /* of them met within 1 year */
     size_t within2;         /* ... within 2 years (the replay score's count) */
+    long particle;          /* row of spec->posterior the parameters came from, -1 if
+                               the scenario has no posterior (model_draw_params) */
 } rep_outcome;
 
 typedef struct rep_worker rep_worker;

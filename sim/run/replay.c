@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "run/posterior_table.h"
 #include "run/summary.h"
 
 typedef struct {
@@ -308,13 +309,19 @@ int replay_run(const model_spec *spec, const char *resolved, uint64_t seed, cons
         goto done;
     provenance p;
     prov_init(&p, spec, seed, prov, nprov);
+    char particle[32];
+    if (out.particle >= 0 && p.n < sizeof p.kv / sizeof p.kv[0]) {
+        snprintf(particle, sizeof particle, "%lld", (long long)spec->posterior.id[out.particle]);
+        p.kv[p.n++] = (io_kv){"posterior_particle", particle};
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/scenario.cfg", outdir);
     if ((rc = io_write_file_atomic(path, resolved, strlen(resolved), err, errlen)) != AS_OK ||
         (rc = write_trajectory(&r, outdir, &p, err, errlen)) != AS_OK ||
         (rc = write_events(&r, outdir, &p, err, errlen)) != AS_OK ||
         (rc = write_milestones(&r, outdir, &p, err, errlen)) != AS_OK ||
-        (rc = replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK)
+        (rc = replay_write_ladder(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK ||
+        (rc = posterior_table_write(spec, outdir, p.kv, p.n, err, errlen)) != AS_OK)
         goto done;
     if (report) {
         report->score = milestones_get_score(r.ms);

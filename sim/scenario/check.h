@@ -31,6 +31,10 @@ long ld_param_by_path(loader *L, const config_setting_t *s, const char *path);
  * into L->spec->infer (infer.c).  Runs after the targets and everything
  * that adds parameters. */
 void ld_check_infer(loader *L, const config_setting_t *root);
+/* `posterior` (optional), or the table L->posterior_table names: the
+ * particles into L->spec->posterior (posterior.c).  Runs after everything
+ * that adds parameters. */
+void ld_check_posterior(loader *L, const config_setting_t *root);
 
 /* The loader's records of overrides and variants: only their form is
  * checked (check_study.c). */

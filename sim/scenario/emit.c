@@ -226,6 +226,48 @@ static void emit_claim(emitter *E, int depth)
     buf_puts(&E->b, "};\n");
 }
 
+/* Writes the posterior inline from the spec (nothing when there is none):
+ * the table may have come from a file or from --posterior, and the
+ * resolved text must reproduce the run without either. */
+static void emit_posterior(emitter *E, int depth)
+{
+    const model_spec *spec = E->L->spec;
+    const spec_posterior *p = &spec->posterior;
+    if (p->n == 0)
+        return;
+    indent(E, depth);
+    buf_puts(&E->b, "posterior = {\n");
+    indent(E, depth + 1);
+    buf_puts(&E->b, "source = ");
+    lit_quoted(&E->b, p->source);
+    buf_puts(&E->b, ";\n");
+    indent(E, depth + 1);
+    buf_puts(&E->b, "columns = [ \"particle\", \"weight\"");
+    for (size_t c = 0; c < p->ncols; c++) {
+        buf_puts(&E->b, ", ");
+        lit_quoted(&E->b, spec->params[p->param[c]].path);
+    }
+    buf_puts(&E->b, " ];\n");
+    indent(E, depth + 1);
+    buf_puts(&E->b, "rows = (");
+    for (size_t r = 0; r < p->n; r++) {
+        buf_puts(&E->b, r ? ",\n" : "\n");
+        indent(E, depth + 2);
+        buf_printf(&E->b, "( %lld%s, ", (long long)p->id[r], p->id[r] > 2147483647 ? "L" : "");
+        lit_float(&E->b, p->weight[r]);
+        for (size_t c = 0; c < p->ncols; c++) {
+            buf_puts(&E->b, ", ");
+            lit_float(&E->b, p->value[r * p->ncols + c]);
+        }
+        buf_puts(&E->b, " )");
+    }
+    buf_puts(&E->b, "\n");
+    indent(E, depth + 1);
+    buf_puts(&E->b, ");\n");
+    indent(E, depth);
+    buf_puts(&E->b, "};\n");
+}
+
 /* Writes key d of group gs (NULL: all defaults); prefix is the group's
  * path, id the actor id inside `actors`. */
 static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *d,
@@ -237,6 +279,10 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
     if (snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", d->name) >=
         (int)sizeof path)
         E->b.failed = 1;
+    if (d == settings_key(SG_ROOT, ROOT_POSTERIOR)) {
+        emit_posterior(E, depth);
+        return;
+    }
     /* The variant pass consumed these; an absent list without a default
      * (a record of a variant) or an absent optional group (`calibrate`) is
      * left out, not written empty. */

@@ -77,6 +77,8 @@ typedef struct {
     config_t **bases;        /* trees of base scenarios (owned): settings copied
                                 from them point at their file names */
     size_t nbases;
+    const char *posterior_table; /* --posterior: the table replacing the scenario's
+                                    `posterior` (borrowed), NULL if none */
 } loader;
 
 /* Initialises L (no allocation); name, include_dir, diags and spec borrowed. */

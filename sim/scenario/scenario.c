@@ -633,6 +633,7 @@ static int load_text(const char *text, const char *path, const char *name, const
     if (ld_variant(&L1, &c1, path) != 0 || L1.oom)
         goto done;
     ld_override(&L1, &c1, opt);
+    L1.posterior_table = opt ? opt->posterior_table : NULL;
     ld_check(&L1, &c1);
     if (L1.oom || L1.nerrors)
         goto done;

@@ -47,6 +47,9 @@ typedef struct {
     size_t nsets;
     int has_seed;            /* non-zero: seed replaces the scenario's seed */
     uint64_t seed;           /* must be <= INT64_MAX */
+    const char *posterior_table; /* --posterior: a posterior.tsv (relative to the working
+                                    directory) replacing the scenario's `posterior`
+                                    group; NULL: none */
 } scenario_options;
 
 /* Older names of the codes scenario_load() returns (sim/base/status.h),

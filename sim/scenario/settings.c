@@ -144,10 +144,13 @@ static const setting_def model_keys[MP_COUNT] = {
                 "h: margin beyond a ladder threshold needed to move"),
     [MP_SUMMIT_WARMTH] = MODEL_PARAM("summit_warmth", MP_SUMMIT_WARMTH, -1.0, 1.0, 0.03,
                 "default jump of x at a summit"),
-    [MP_REVERSAL_THRESHOLD] = MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 0.0,
-                "T*: exogenous common threat that counts as a fundamental reversal; 0 means "
-                "the common threat, with an exogenous pressure in force, reaches the level at "
-                "which the alliance gate would open for both parties"),
+    [MP_REVERSAL_THRESHOLD] = MODEL_PARAM("reversal_threshold", MP_REVERSAL_THRESHOLD, 0.0, 10.0, 2.0,
+                "fundamental reversal, defined by inputs: one third power's pressures on both "
+                "partners of the outcome dyad (min of its hostility toward each, summed over "
+                "its sanctions, arms sales and reversal events in force) at or above this; 0 "
+                "selects the gate-based definition (the common threat reaches the level that "
+                "opens the alliance gate for both, which makes a reversal and an alliance "
+                "coincide by construction)"),
     [MP_REVERSAL_MIN_YEARS] = MODEL_PARAM("reversal_min_years", MP_REVERSAL_MIN_YEARS, 0.0, 50.0, 1.0,
                 "years the threat must stay above T* to count as a reversal"),
 };
@@ -483,6 +486,39 @@ static const setting_group claim_group = {
 };
 
 /* ------------------------------------------------------------------ */
+/* posterior                                                          */
+/* ------------------------------------------------------------------ */
+
+static const setting_def posterior_keys[POST_COUNT] = {
+    [POST_TABLE] = {.name = "table", .type = ST_STRING, .flags = SF_NO_DEFAULT,
+     .doc = "TSV file, relative to the folder of the file in which this setting appears: `#` "
+            "lines, then the header `particle weight PATH...`, then one row per particle (a "
+            "whole number, strictly increasing; a weight >= 0, the weights summing to 1; "
+            "one value per parameter path). Not with `columns`/`rows`"},
+    [POST_SOURCE] = {.name = "source", .type = ST_STRING, .def_str = "", .doc = "where the table came from"},
+    [POST_COLUMNS] = {.name = "columns", .type = ST_STRINGS, .flags = SF_NO_DEFAULT,
+     .doc = "inline form: [\"particle\", \"weight\", PATH, ...] (with `rows`, not with `table`)"},
+    [POST_ROWS] = {.name = "rows", .type = ST_ROWS, .flags = SF_NO_DEFAULT,
+     .doc = "inline form: one list per particle, `(0, 0.25, 1.5)`, as many cells as columns"},
+};
+
+static const setting_group posterior_group = {
+    .path = "posterior",
+    .doc = "`posterior` makes every replication draw its parameters from a weighted table of "
+           "particles (usually `alignsim infer`'s posterior.tsv; `--posterior DIR` adds "
+           "`table = \"DIR/posterior.tsv\"`): each replication draws one particle with "
+           "probability equal to its weight, from a random substream of its own, and sets "
+           "every parameter of the table from it, overriding that parameter's value or "
+           "distribution. A path must name a parameter that can be set per replication (not an "
+           "event magnitude drawn at each occurrence); values must lie in its range. "
+           "replications.tsv records the particle and the values. The resolved scenario writes "
+           "the table inline (`columns` and `rows`), so a result folder is self-contained; the "
+           "folder also keeps a copy as posterior.tsv.",
+    .keys = posterior_keys,
+    .nkeys = NKEYS(posterior_keys),
+};
+
+/* ------------------------------------------------------------------ */
 /* calibrate                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -674,6 +710,8 @@ static const setting_def root_keys[ROOT_COUNT] = {
      .doc = "the calibration's settings (optional)"},
     [ROOT_INFER] = {.name = "infer", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &infer_group,
      .doc = "the inference's priors and settings (optional)"},
+    [ROOT_POSTERIOR] = {.name = "posterior", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &posterior_group,
+     .doc = "a weighted table of parameter vectors the replications draw from (optional)"},
     [ROOT_OVERRIDES] = {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
      .doc = "--set overrides applied so far (written by the loader, kept on reload)"},
     [ROOT_BASE] = {.name = "base", .type = ST_STRING, .flags = SF_NO_DEFAULT | SF_VARIANT,
@@ -787,6 +825,7 @@ static const setting_group *const all_groups[SG_COUNT] = {
     [SG_INITIAL] = &initial_group,   [SG_EVENT] = &event_group,
     [SG_TARGET] = &target_group,     [SG_OUTCOME] = &outcome_group,
     [SG_CLAIM] = &claim_group,       [SG_CALIBRATE] = &calibrate_group,
+    [SG_POSTERIOR] = &posterior_group,
     [SG_FREE] = &free_group,         [SG_ORDER] = &order_group,
     [SG_INFER] = &infer_group,       [SG_PRIOR] = &prior_group,
     [SG_SCALE] = &scale_group,       [SG_SWEEP] = &sweep_group,
@@ -1100,7 +1139,7 @@ char *scenario_reference(void)
     const setting_group *groups[] = {&root_group,    &model_group,   &dist_group,
                                      &table_group,   &actor_group,   &rung_group,
                                      &initial_group, &event_group,   &target_group,
-                                     &outcome_group, &claim_group, &calibrate_group,
+                                     &outcome_group, &claim_group, &calibrate_group, &posterior_group,
                                      &free_group,    &order_group, &infer_group,
                                      &prior_group,   &scale_group};
     for (size_t i = 0; i < NKEYS(groups); i++) {

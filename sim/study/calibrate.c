@@ -720,7 +720,7 @@ static int reload_fitted(const model_spec *spec, const calibrate_options *opt, c
         snprintf(sets_buf[j], len, "%s=%s", spec->params[cal->free[j].param].path, num);
         sets[opt->nsets + j] = sets_buf[j];
     }
-    scenario_options so = {sets, ns, opt->has_seed, opt->seed};
+    scenario_options so = {sets, ns, opt->has_seed, opt->seed, NULL};
     int lrc = scenario_load(opt->scenario_path, &so, &check, text, diags);
     if (lrc != SCENARIO_OK) {
         snprintf(err, errlen, "%s: the scenario with the fitted values does not load", opt->scenario_path);

@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "io/atomic.h"
 #include "run/batch.h"
+#include "run/posterior_table.h"
 #include "scenario/scenario.h"
 #include "stats/stats.h"
 
@@ -227,7 +228,7 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
 {
     char set[1024];
     const char *sets[1] = {set};
-    scenario_options so = {sets, 0, 0, 0};
+    scenario_options so = {sets, 0, 0, 0, NULL};
     if (!isnan(strength)) {
         if (reversal_override(spec, strength, set, sizeof set) != 0) {
             as_errf(err, errlen, "condition %s: the reversal event is too long to write", j->c->name);
@@ -249,22 +250,38 @@ static int load_condition(const model_spec *spec, const char *resolved, double s
     return AS_OK;
 }
 
-/* The rows of a condition's replications.tsv, counted.  Returns 0, or -1
- * with a message (missing file, missing column, bad cell, wrong count). */
-static int count_condition(const char *dir, const spec_claim *cs, int with_reversal, uint64_t reps,
-                           claim_condition *c, char *err, size_t errlen)
+/* The rows of a condition's replications.tsv, counted; under a posterior
+ * (post->n > 0) also per particle, for the split of the uncertainty.
+ * Returns 0, or -1 with a message (missing file, missing column, bad cell,
+ * wrong count, a particle the posterior does not have). */
+static int count_condition(const char *dir, const spec_claim *cs, const spec_posterior *post, int with_reversal,
+                           uint64_t reps, claim_condition *c, char *err, size_t errlen)
 {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/replications.tsv", dir);
+    claim_split_none(&c->split);
     tsv_table *t = tsv_read(path, err, errlen);
     if (!t)
         return -1;
     int rc = -1;
+    uint64_t *drawn = NULL, *allied = NULL;
     long ca = tsv_column(t, "alliance_year"), cr = tsv_column(t, "reversal"),
-         co = tsv_column(t, "reversal_onset");
+         co = tsv_column(t, "reversal_onset"), cp = tsv_column(t, "particle");
     if (ca < 0 || cr < 0 || co < 0) {
         as_errf(err, errlen, "%s: expected the columns alliance_year, reversal and reversal_onset", path);
         goto done;
+    }
+    if (post->n > 0) {
+        drawn = calloc(post->n, sizeof *drawn);
+        allied = calloc(post->n, sizeof *allied);
+        if (!drawn || !allied) {
+            as_errf(err, errlen, "out of memory");
+            goto done;
+        }
+        if (cp < 0) {
+            as_errf(err, errlen, "%s: expected a column particle (the scenario has a posterior)", path);
+            goto done;
+        }
     }
     if (tsv_rows(t) != reps) {
         as_errf(err, errlen, "%s: expected %llu replications, found %zu", path, (unsigned long long)reps,
@@ -285,14 +302,34 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
         }
         int rev = rv[0] == '1';
         nrev += (uint64_t)rev;
+        unsigned yes = 0;
         if (!with_reversal) {
-            k += isnan(ay) ? 0u : 1u;
+            yes = isnan(ay) ? 0u : 1u;
         } else if (!isnan(ay)) {
             double start = rev && !isnan(onset) ? onset : cs->at;
             double lag = ay - start;
-            k += rev && !isnan(onset) && lag >= 0.0 && lag <= cs->window_years ? 1u : 0u;
+            yes = rev && !isnan(onset) && lag >= 0.0 && lag <= cs->window_years ? 1u : 0u;
             before += lag < 0.0 ? 1u : 0u;
         }
+        k += yes;
+        if (post->n > 0) {
+            double id;
+            long row = -1;
+            if (tsv_parse_double(tsv_cell(t, r, (size_t)cp), &id) == 0 && id >= 0.0 && id == floor(id) &&
+                id < 9007199254740992.0)
+                row = spec_posterior_row(post, (int64_t)id);
+            if (row < 0) {
+                as_errf(err, errlen, "%s:%zu: error: expected a particle of the posterior in column particle",
+                        path, tsv_row_line(t, r));
+                goto done;
+            }
+            drawn[row]++;
+            allied[row] += yes;
+        }
+    }
+    if (post->n > 0 && claim_split_estimate(post->weight, drawn, allied, post->n, cs->confidence, &c->split) != 0) {
+        as_errf(err, errlen, "%s: cannot split the uncertainty over the posterior's particles", path);
+        goto done;
     }
     c->reversals = nrev;
     c->allied_before = before;
@@ -303,6 +340,8 @@ static int count_condition(const char *dir, const spec_claim *cs, int with_rever
     }
     rc = 0;
 done:
+    free(drawn);
+    free(allied);
     tsv_free(t);
     return rc;
 }
@@ -406,6 +445,24 @@ static void put_holds(tsv_writer *w, int holds)
         tsv_int(w, holds);
 }
 
+/* The split's columns: particles, between_var, within_var, param_share,
+ * param_share_lo, param_share_hi, between_sd (NA without a posterior). */
+static void put_split(tsv_writer *w, const claim_split *s)
+{
+    if (s->particles == 0) {
+        for (int i = 0; i < 7; i++)
+            tsv_na(w);
+        return;
+    }
+    tsv_int(w, (int64_t)s->particles);
+    tsv_double(w, s->between_var);
+    tsv_double(w, s->within_var);
+    tsv_double(w, s->share);
+    tsv_double(w, s->share_lo);
+    tsv_double(w, s->share_hi);
+    tsv_double(w, s->between_sd);
+}
+
 static void put_condition(tsv_writer *w, const claim_condition *c)
 {
     tsv_str(w, c->name);
@@ -424,6 +481,7 @@ static void put_condition(tsv_writer *w, const claim_condition *c)
     else
         tsv_na(w);
     tsv_str(w, c->folder);
+    put_split(w, &c->split);
     tsv_end_row(w);
 }
 
@@ -433,7 +491,8 @@ static int write_claim_tsv(const char *dir, const provenance *p, const claim_res
     static const char *const cols[] = {"condition", "reps",      "p_alliance", "ci_lo",
                                        "ci_hi",     "bound",     "holds",      "side",
                                        "strength",  "alliances", "reversals",  "allied_before",
-                                       "folder"};
+                                       "folder",    "particles", "between_var", "within_var",
+                                       "param_share", "param_share_lo", "param_share_hi", "between_sd"};
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/claim.tsv", dir);
     tsv_writer *w = tsv_open(path, p->kv, p->n, cols, sizeof cols / sizeof cols[0], err, errlen);
@@ -448,7 +507,7 @@ static int write_claim_tsv(const char *dir, const provenance *p, const claim_res
     for (int i = 0; i < 5; i++)
         tsv_na(w);
     put_holds(w, res->holds);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 13; i++)
         tsv_na(w);
     tsv_end_row(w);
     return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
@@ -457,8 +516,10 @@ static int write_claim_tsv(const char *dir, const provenance *p, const claim_res
 static int write_curve_tsv(const char *dir, const provenance *p, const claim_result *res, char *err,
                            size_t errlen)
 {
-    static const char *const cols[] = {"strength", "reps",      "p_alliance", "ci_lo",
-                                       "ci_hi",    "alliances", "reversals",  "condition"};
+    static const char *const cols[] = {"strength",    "reps",           "p_alliance",     "ci_lo",
+                                       "ci_hi",       "alliances",      "reversals",      "condition",
+                                       "particles",   "between_var",    "within_var",     "param_share",
+                                       "param_share_lo", "param_share_hi", "between_sd"};
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/claim_curve.tsv", dir);
     tsv_writer *w = tsv_open(path, p->kv, p->n, cols, sizeof cols / sizeof cols[0], err, errlen);
@@ -474,6 +535,7 @@ static int write_curve_tsv(const char *dir, const provenance *p, const claim_res
         tsv_int(w, (int64_t)c->alliances);
         tsv_int(w, (int64_t)c->reversals);
         tsv_str(w, c->folder);
+        put_split(w, &c->split);
         tsv_end_row(w);
     }
     return tsv_commit(w, err, errlen) == AS_OK ? 0 : -1;
@@ -601,7 +663,8 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
     /* Count, then fill the curve points that share the reversal's batch. */
     for (size_t i = 0; i < njobs; i++) {
         job *j = &jobs[i];
-        if (count_condition(j->dir, cs, j->c != &res->no_reversal, opt->reps, j->c, err, errlen) != 0) {
+        if (count_condition(j->dir, cs, &spec->posterior, j->c != &res->no_reversal, opt->reps, j->c, err, errlen) !=
+            0) {
             rc = AS_ERUNTIME;
             goto done;
         }
@@ -631,7 +694,8 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
         write_curve_tsv(opt->outdir, &p, res, err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "summary.tsv", err, errlen) != 0 ||
         copy_file(jobs[0].dir, opt->outdir, "milestones.tsv", err, errlen) != 0 ||
-        copy_file(jobs[0].dir, opt->outdir, "ladder.tsv", err, errlen) != 0) {
+        copy_file(jobs[0].dir, opt->outdir, "ladder.tsv", err, errlen) != 0 ||
+        posterior_table_write(spec, opt->outdir, p.kv, p.n, err, errlen) != AS_OK) {
         rc = AS_ERUNTIME;
         goto done;
     }
@@ -688,6 +752,59 @@ static void decision_text(buf *t, const claim_condition *c, double conf)
     }
 }
 
+/* Under a posterior: how much of the condition's uncertainty the
+ * parameters make, read aloud. */
+static void split_text(buf *t, const claim_condition *c, double conf)
+{
+    const claim_split *s = &c->split;
+    if (s->particles == 0)
+        return;
+    if (isnan(s->share)) {
+        buf_printf(t, "   Parameters against chance: every replication gave the same outcome, so there is\n"
+                      "   no uncertainty to split.\n");
+        return;
+    }
+    buf_printf(t, "   Parameters against chance: %.0f%% of the outcome's variance comes from the\n"
+                  "   parameters",
+               100.0 * s->share);
+    if (!isnan(s->share_lo))
+        buf_printf(t, " (%d%%: %.0f%% to %.0f%%)", (int)lround(conf * 100.0), 100.0 * s->share_lo,
+                   100.0 * s->share_hi);
+    buf_printf(t, ": across the %zu particles drawn, P(alliance)\n"
+                  "   has sd %.3f; the other %.0f%% is chance within a parameter vector.\n",
+               s->particles, s->between_sd, 100.0 * (1.0 - s->share));
+}
+
+/* The reversal's definition, and the warning the gate-based one needs. */
+static void definition_text(buf *t, const model_spec *spec)
+{
+    const spec_param *th = &spec->params[MP_REVERSAL_THRESHOLD];
+    const spec_param *mn = &spec->params[MP_REVERSAL_MIN_YEARS];
+    if (claim_gate_based(spec)) {
+        buf_printf(t, "The reversal is the gate-based definition (model.reversal_threshold = 0): the common\n"
+                      "threat reaches the level at which the alliance gate opens for both. A reversal and an\n"
+                      "alliance then coincide by construction, so condition 2 holds by construction and\n"
+                      "tests nothing; set model.reversal_threshold > 0 for the definition by inputs.\n\n");
+        return;
+    }
+    buf_printf(t, "A reversal, defined by inputs: a third power's pressures on both partners at or above\n"
+                  "%g (model.reversal_threshold) for at least %g year%s (model.reversal_min_years).\n",
+               th->value, mn->value, mn->value == 1.0 ? "" : "s");
+    if (spec->posterior.n > 0)
+        buf_printf(t, "Parameters: each replication draws one of the %zu particles of the posterior\n"
+                      "  %s\n"
+                      "by its weight; the probabilities integrate over them.\n",
+                   spec->posterior.n, spec->posterior.source[0] ? spec->posterior.source : "(given inline)");
+    buf_printf(t, "\n");
+}
+
+int claim_gate_based(const model_spec *spec)
+{
+    const spec_param *th = &spec->params[MP_REVERSAL_THRESHOLD];
+    return th->value == 0.0 && th->dist.kind == DIST_FIXED &&
+           !model_spec_param_in_posterior(spec, MP_REVERSAL_THRESHOLD);
+}
+
 /* "china", "china and russia", "a, b and c". */
 static void actor_list(buf *t, const model_spec *spec, const int *ids, int n)
 {
@@ -707,12 +824,14 @@ char *claim_verdict_text(const model_spec *spec, const claim_result *res)
 
     buf_printf(&t, "The claim: %s stays below alliance unless there is a fundamental reversal.\n", dyad);
     buf_printf(&t, "Scenario %s: %llu replications per condition with the same seeds\n"
-                    "(master seed %llu); exact %d%% intervals.\n\n",
+                    "(master seed %llu); exact %d%% intervals.\n",
                 spec->name, (unsigned long long)a->reps, (unsigned long long)spec->seed, pct);
+    definition_text(&t, spec);
 
     buf_printf(&t, "1. Without a reversal, P(alliance by %g) = %.3f [%.3f, %.3f]; the claim needs < %g.\n",
                 spec->horizon, a->p, a->ci_lo, a->ci_hi, a->bound);
     decision_text(&t, a, cs->confidence);
+    split_text(&t, a, cs->confidence);
     if (a->reversals > 0)
         buf_printf(&t, "   Note: %llu of these replications reached a reversal through the scenario's own\n"
                         "   pressures, so \"without a reversal\" means \"none scheduled\".\n",
@@ -728,6 +847,7 @@ char *claim_verdict_text(const model_spec *spec, const claim_result *res)
     buf_printf(&t, ", strength %g),\n   P(alliance within %g years) = %.3f [%.3f, %.3f]; the claim needs > %g.\n",
                 cs->strength, cs->window_years, b->p, b->ci_lo, b->ci_hi, b->bound);
     decision_text(&t, b, cs->confidence);
+    split_text(&t, b, cs->confidence);
     if (b->reversals < b->reps)
         buf_printf(&t, "   Note: the model detected a reversal in %llu of %llu replications; the others\n"
                         "   count as no alliance.\n",
@@ -756,6 +876,17 @@ char *claim_verdict_text(const model_spec *spec, const claim_result *res)
         } else {
             buf_printf(&t, "stays below one half up to strength %g.\n", cs->strengths[cs->nstrengths - 1]);
         }
+        if (spec->posterior.n > 0) {
+            buf_printf(&t, "   The curve under the posterior (strength: P [%d%% interval], share from the parameters):\n",
+                       pct);
+            for (size_t i = 0; i < res->ncurve; i++) {
+                const claim_condition *c = &res->curve[i];
+                buf_printf(&t, "   %5g: %.3f [%.3f, %.3f]", c->strength, c->p, c->ci_lo, c->ci_hi);
+                if (!isnan(c->split.share))
+                    buf_printf(&t, ", %.0f%%", 100.0 * c->split.share);
+                buf_printf(&t, "\n");
+            }
+        }
     }
 
     buf_printf(&t, "\nVerdict: the claim %s in this model", holds_word(res->holds));
@@ -770,5 +901,10 @@ char *claim_verdict_text(const model_spec *spec, const claim_result *res)
                         : "a reversal does not bring an alliance\noften enough");
     else
         buf_printf(&t, " at %d%% confidence: run more replications (-n).\n", pct);
+    if (spec->posterior.n > 0)
+        buf_printf(&t, "The probabilities integrate over the parameter uncertainty the posterior leaves.\n");
+    if (claim_gate_based(spec))
+        buf_printf(&t, "Caution: with the gate-based reversal, condition 2 holds by construction; the verdict\n"
+                       "rests on condition 1 alone.\n");
     return buf_take(&t);
 }

@@ -33,16 +33,29 @@
  *                replication of the condition: a scheduled reversal too weak
  *                to be detected counts as "no alliance".
  *
+ * Under a posterior (spec->posterior, the `posterior` group or --posterior
+ * DIR) every condition's replications draw their particles as any batch's
+ * do; the counts are then also kept per particle, and each condition (and
+ * each point of the curve) gets the split of its uncertainty into
+ * parameters and chance (claim_split.h), which claim.tsv, claim_curve.tsv
+ * and the verdict report.  The reversal a replication detects is the
+ * model's (docs/MODEL.md 3.5: by inputs, unless model.reversal_threshold is
+ * 0, the gate-based definition, which the verdict flags).
+ *
  * Result folder DIR (each file complete or absent):
  *   claim.tsv          one row per condition (condition, reps, p_alliance,
  *                      ci_lo, ci_hi, bound, holds, then side, strength,
- *                      alliances, reversals, allied_before, folder) and a
+ *                      alliances, reversals, allied_before, folder, then
+ *                      the split: particles, between_var, within_var,
+ *                      param_share, param_share_lo, param_share_hi,
+ *                      between_sd, NA without a posterior) and a
  *                      last row `claim` with the overall verdict in `holds`;
  *                      the strength at which P crosses one half (and its
  *                      bracket) in its provenance
  *   claim_curve.tsv    P(alliance within window) against strength (strength,
  *                      reps, p_alliance, ci_lo, ci_hi, alliances, reversals,
- *                      condition)
+ *                      condition, then the split's columns)
+ *   posterior.tsv      under a posterior, the copy of its table
  *   verdict.txt        the verdict as printed
  *   scenario.cfg       the resolved scenario as given
  *   summary.tsv, milestones.tsv, ladder.tsv
@@ -59,6 +72,7 @@
 #include "io/tsv.h"
 #include "model/spec.h"
 #include "run/engine.h"
+#include "study/claim_split.h"
 
 /* A condition's `holds`: decided either way, or not at this confidence. */
 enum { CLAIM_FAILS = 0, CLAIM_HOLDS = 1, CLAIM_UNDECIDED = -1 };
@@ -81,6 +95,8 @@ typedef struct {
     double bound;             /* the bound it is tested against */
     claim_side side;          /* the claim: p < bound (BELOW) or p > bound (ABOVE) */
     int holds;                /* CLAIM_HOLDS, CLAIM_FAILS or CLAIM_UNDECIDED */
+    claim_split split;        /* under a posterior: parameter uncertainty against
+                                 chance (claim_split.h); particles 0 without one */
 } claim_condition;
 
 /*
@@ -181,10 +197,22 @@ int claim_run(engine *e, const model_spec *spec, const char *resolved, const cla
               claim_result *res, char *err, size_t errlen);
 
 /*
+ * Non-zero when spec uses the gate-based definition of a reversal
+ * (model.reversal_threshold fixed at 0, not set by a posterior): a reversal
+ * and an open alliance gate then coincide by construction (docs/MODEL.md
+ * 3.5), which the verdict says.
+ */
+int claim_gate_based(const model_spec *spec);
+
+/*
  * The verdict as text a seminar can read aloud: each condition with its
  * estimate, interval, bound and whether it holds and by what margin, the
  * replications that would decide an undecided one, the strength at which
- * P(alliance) passes one half, and the overall verdict.  Heap string the
+ * P(alliance) passes one half, and the overall verdict; how the reversal is
+ * defined (saying that the gate-based definition makes condition 2 true by
+ * construction); under a posterior, for each condition the share of the
+ * uncertainty that comes from the parameters (claim_split.h) and the
+ * strength curve with its intervals.  Heap string the
  * caller frees, or NULL when memory runs out.
  */
 char *claim_verdict_text(const model_spec *spec, const claim_result *res);

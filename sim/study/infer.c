@@ -176,6 +176,15 @@ static int make_models(const infer_options *opt, infer_ctx *c, abc_prior *priors
                      s->name);
             return AS_EUSAGE;
         }
+        if (s->posterior.n > 0) {
+            /* Its posterior.cfg would hold two `posterior` groups, and the
+             * table's draws would blur what the priors say. */
+            snprintf(err, errlen,
+                     "scenario %s draws its parameters from a posterior (its `posterior` group): infer from "
+                     "the scenario without it",
+                     s->name);
+            return AS_EUSAGE;
+        }
         if (inf->npriors > ABC_MAX_PARAMS) {
             snprintf(err, errlen, "scenario %s: %zu priors; the sampler takes at most %d", s->name, inf->npriors,
                      ABC_MAX_PARAMS);

@@ -202,7 +202,7 @@ static int run_point(engine *e, const sweep_file *sf, const sweep_design *d, siz
     model_spec_init(&spec);
     char *resolved = NULL;
     uint64_t seed = sweep_point_seed(base_seed, sf, values);
-    scenario_options so = {sets, d->k, 1, seed};
+    scenario_options so = {sets, d->k, 1, seed, NULL};
     int rc = scenario_load(sf->scenario, &so, &spec, &resolved, diags);
     free(sets);
     free(sets_buf);

@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t seed = 0;
         for (size_t i = 0; i < size && i < 8; i++)
             seed = seed << 8 | data[i];
-        scenario_options opt = {sets, 1, 1, seed & INT64_MAX};
+        scenario_options opt = {sets, 1, 1, seed & INT64_MAX, NULL};
         load_once(text, &opt);
     }
     free(text);
