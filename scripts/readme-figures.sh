@@ -72,6 +72,9 @@ grep -v '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
 
 echo "== the posterior: $bin infer scenarios/historical.cfg (1,000 particles)"
 "$bin" infer scenarios/historical.cfg -o "$tmp/posterior" -q -j 2 | sed 's/^/  /'
+echo "== the claim under it: $bin claim scenarios/historical.cfg --posterior DIR -n 1000"
+"$bin" claim scenarios/historical.cfg --posterior "$tmp/posterior" -n 1000 -o "$tmp/claim_posterior" -q -j 2 \
+    | sed "s|$tmp/||g; s/^/  /"
 
 echo "== the rival hypotheses: $bin infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg"
 "$bin" infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg -o "$tmp/models" -q -j 2 | sed 's/^/  /'
