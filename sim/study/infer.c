@@ -15,6 +15,7 @@
 #include "model/milestones.h"
 #include "run/rep.h"
 #include "run/summary.h"
+#include "stats/stats.h"
 #include "study/abc.h"
 #include "study/infer_distance.h"
 
@@ -357,29 +358,6 @@ static int run_sampler(engine *e, abc *a, infer_ctx *c, const abc_config *cfg, c
 /* Summaries                                                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    double v, w;
-} vw;
-
-static int cmp_vw(const void *pa, const void *pb)
-{
-    const vw *a = pa, *b = pb;
-    return (a->v > b->v) - (a->v < b->v);
-}
-
-/* The smallest value whose cumulative weight reaches q of the total
- * (v sorted ascending). */
-static double wquantile(const vw *v, size_t n, double total, double q)
-{
-    double cum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        cum += v[i].w;
-        if (cum >= q * total)
-            return v[i].v;
-    }
-    return n ? v[n - 1].v : NAN;
-}
-
 static void prior_moments(const abc_prior *p, double *mean, double *sd)
 {
     double s = 0.0, s2 = 0.0;
@@ -398,7 +376,7 @@ static int summarise(const abc_population *pop, size_t m, const model_spec *spec
                      infer_report *rep)
 {
     size_t np = spec->infer.npriors;
-    vw *v = malloc((pop->n ? pop->n : 1) * sizeof *v);
+    stats_weighted *v = malloc((pop->n ? pop->n : 1) * sizeof *v);
     rep->params = calloc(np ? np : 1, sizeof *rep->params);
     if (!v || !rep->params) {
         free(v);
@@ -413,19 +391,19 @@ static int summarise(const abc_population *pop, size_t m, const model_spec *spec
         double sw = 0.0, mean = 0.0, var = 0.0;
         for (size_t i = 0; i < pop->n; i++)
             if (pop->model[i] == m) {
-                v[n++] = (vw){pop->theta[i * pop->stride + j], pop->weight[i]};
+                v[n++] = (stats_weighted){pop->theta[i * pop->stride + j], pop->weight[i]};
                 sw += pop->weight[i];
             }
         for (size_t i = 0; i < n; i++)
             mean += v[i].w * v[i].v / sw;
         for (size_t i = 0; i < n; i++)
             var += v[i].w * (v[i].v - mean) * (v[i].v - mean) / sw;
-        qsort(v, n, sizeof *v, cmp_vw);
+        stats_weighted_sort(v, n);
         s->mean = mean;
         s->sd = sqrt(var);
-        s->q05 = wquantile(v, n, sw, 0.05);
-        s->q50 = wquantile(v, n, sw, 0.5);
-        s->q95 = wquantile(v, n, sw, 0.95);
+        s->q05 = stats_weighted_quantile(v, n, sw, 0.05);
+        s->q50 = stats_weighted_quantile(v, n, sw, 0.5);
+        s->q95 = stats_weighted_quantile(v, n, sw, 0.95);
     }
     free(v);
     return AS_OK;
@@ -649,7 +627,7 @@ static int write_predictive(const char *dir, const provenance *pv, const abc_pop
     const model_spec *s = c->specs[0];
     static const char *const cols[] = {"dyad",  "target_year", "target_label", "kind",    "median",
                                        "lo90",  "hi90",        "inside",       "reached", "note"};
-    vw *v = malloc((pop->n ? pop->n : 1) * sizeof *v);
+    stats_weighted *v = malloc((pop->n ? pop->n : 1) * sizeof *v);
     if (!v) {
         snprintf(err, errlen, "out of memory");
         return AS_ENOMEM;
@@ -668,12 +646,12 @@ static int write_predictive(const char *dir, const provenance *pv, const abc_pop
         double reached = 0.0;
         for (size_t i = 0; i < pop->n; i++) {
             double y = years[i * c->nt + j];
-            v[i] = (vw){isnan(y) ? INFINITY : y, pop->weight[i]};
+            v[i] = (stats_weighted){isnan(y) ? INFINITY : y, pop->weight[i]};
             reached += isnan(y) ? 0.0 : pop->weight[i];
         }
-        qsort(v, pop->n, sizeof *v, cmp_vw);
-        double med = wquantile(v, pop->n, 1.0, 0.5), lo = wquantile(v, pop->n, 1.0, 0.05),
-               hi = wquantile(v, pop->n, 1.0, 0.95);
+        stats_weighted_sort(v, pop->n);
+        double med = stats_weighted_quantile(v, pop->n, 1.0, 0.5), lo = stats_weighted_quantile(v, pop->n, 1.0, 0.05),
+               hi = stats_weighted_quantile(v, pop->n, 1.0, 0.95);
         int inside = lo <= t->year && t->year <= hi;
         summary_target_head(w, s, j);
         tsv_str(w, spec_target_kind_name(t->kind));
