@@ -6,7 +6,18 @@
  * calibration of the Monte Carlo errors the tests rely on.
  *
  *   bench_infer                 overhead: 1,000 particles, 1, 4 and 10
- *                               parameters, both kernels, 8 generations
+ *                               parameters, both kernels, 8 generations;
+ *                               then `historical 1000 2` below
+ *   bench_infer historical [N [THREADS]]
+ *                               the real model: `alignsim infer` on
+ *                               scenarios/historical.cfg with N particles
+ *                               (default 1000; its infer group otherwise)
+ *                               on THREADS threads (default 2), then the
+ *                               same replications (each candidate's seed
+ *                               and values) without the inference on the
+ *                               same executor (rep_run, nothing kept):
+ *                               simulations per second of each and the
+ *                               inference's overhead beyond the simulations
  *   bench_infer coverage RUNS   RUNS independent runs of two known-answer
  *                               problems (as in tests/test_abc.c): the
  *                               z-scores of the normal-mean posterior mean
@@ -18,6 +29,10 @@
  *   bench infer kernel=olcm params=4 particles=1000 candidates=52311 seconds=0.91 us_per_candidate=17.4 us_per_accepted=113
  *   bench infer coverage problem=normal runs=100 z_mean=0.10 z_sd=0.98 zsd_mean=-0.15 zsd_sd=1.05
  *   bench infer coverage problem=counts runs=100 z_mean=-0.08 z_sd=1.01 covered=94/100
+ *   bench infer historical particles=1000 threads=2 generations=12 simulations=102523 run=107000
+ *       seconds=49.2 sims_per_s=2175 plain_seconds=50.6 plain_sims_per_s=2115 overhead_pct=-2.7
+ * (simulations: counted by the sampler; run: replications run, which the
+ * rates count)
  * Target: the overhead per candidate well below 10% of a replication of
  * the historical scenario (bench_replay: about 800 us), i.e. < 80 us.
  */
@@ -32,8 +47,12 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "base/status.h"
+#include "run/engine.h"
+#include "run/rep.h"
+#include "scenario/scenario.h"
 #include "stats/rng.h"
 #include "study/abc.h"
+#include "study/infer.h"
 
 static double seconds_now(void)
 {
@@ -256,14 +275,148 @@ static int coverage(int runs)
     return rc;
 }
 
+/* ---- the real model ------------------------------------------------- */
+
+/* Every candidate the inference ran: its seed and parameter values. */
+typedef struct {
+    const model_spec *spec;
+    size_t idx[ABC_MAX_PARAMS], np, stride, n, cap;
+    uint64_t *seed;
+    double *theta;
+} replay;
+
+static int keep_round(void *ctx, const abc_batch *b)
+{
+    replay *r = ctx;
+    if (r->n + b->n > r->cap) {
+        size_t cap = 2 * (r->n + b->n);
+        uint64_t *s = realloc(r->seed, cap * sizeof *s);
+        if (!s)
+            return -1;
+        r->seed = s;
+        double *t = realloc(r->theta, cap * b->stride * sizeof *t);
+        if (!t)
+            return -1;
+        r->theta = t;
+        r->cap = cap;
+    }
+    r->stride = b->stride;
+    memcpy(r->seed + r->n, b->seed, b->n * sizeof *b->seed);
+    memcpy(r->theta + r->n * b->stride, b->theta, b->n * b->stride * sizeof *b->theta);
+    r->n += b->n;
+    return 0;
+}
+
+/* The same replications without the inference: rep_run with the
+ * candidate's seed and values, nothing kept. */
+static void *plain_alloc(void *ctx)
+{
+    const replay *r = ctx;
+    return rep_worker_alloc(r->spec);
+}
+
+static void plain_free(void *ctx, void *w)
+{
+    (void)ctx;
+    rep_worker_free(w);
+}
+
+static int plain_run(void *ctx, void *w, const engine_task *t, void *acc, buf *rec, char *err, size_t errlen)
+{
+    const replay *r = ctx;
+    (void)acc;
+    (void)rec;
+    rep_outcome out;
+    return rep_run(w, r->seed[t->index], r->idx, r->theta + t->index * r->stride, r->np, NULL, NULL, &out, err,
+                   errlen);
+}
+
+static const engine_reducer plain_reducer = {.worker_alloc = plain_alloc, .worker_free = plain_free,
+                                             .run = plain_run};
+
+static int historical(size_t particles, unsigned threads)
+{
+    char err[4096], set[64];
+    snprintf(set, sizeof set, "infer.particles=%zu", particles);
+    const char *sets[] = {set};
+    scenario_options so = {sets, 1, 0, 0};
+    model_spec spec;
+    char *resolved = NULL;
+    scenario_diags diags = {NULL, 0};
+    if (scenario_load("scenarios/historical.cfg", &so, &spec, &resolved, &diags) != SCENARIO_OK) {
+        for (size_t i = 0; i < diags.n; i++)
+            fprintf(stderr, "%s\n", diags.lines[i]);
+        scenario_diags_clear(&diags);
+        return 1;
+    }
+    engine_options eo = {threads, NULL, NULL, NULL, 0, 0};
+    engine *e = NULL;
+    char dir[] = "/tmp/bench_infer_XXXXXX";
+    int rc = 1;
+    if (!mkdtemp(dir) || engine_alloc(&eo, &e, err, sizeof err) != AS_OK) {
+        fprintf(stderr, "bench_infer: cannot start: %s\n", err);
+        goto done;
+    }
+    const model_spec *sp = &spec;
+    const char *res = resolved, *path = "scenarios/historical.cfg";
+    replay rp;
+    memset(&rp, 0, sizeof rp);
+    rp.spec = &spec;
+    rp.np = spec.infer.npriors;
+    for (size_t j = 0; j < rp.np; j++)
+        rp.idx[j] = spec.infer.priors[j].param;
+    infer_options io = {1, &sp, &res, &path, spec.seed, 0, dir, NULL, 0, NULL, &rp, keep_round};
+    infer_report rep;
+    double t0 = seconds_now();
+    if (infer_run(e, &io, &rep, err, sizeof err) != AS_OK) {
+        fprintf(stderr, "bench_infer: %s\n", err);
+        goto done;
+    }
+    double t_infer = seconds_now() - t0;
+    uint64_t n = rep.simulated, counted = rep.simulations;
+    size_t gens = rep.generations;
+    infer_report_clear(&rep);
+    engine_job job;
+    memset(&job, 0, sizeof job);
+    job.reducer = &plain_reducer;
+    job.ctx = &rp;
+    job.ntasks = rp.n;
+    job.master = spec.seed;
+    t0 = seconds_now();
+    if (engine_run(e, &job, NULL, NULL, err, sizeof err) != AS_OK) {
+        fprintf(stderr, "bench_infer: %s\n", err);
+        goto done;
+    }
+    double t_plain = seconds_now() - t0;
+    printf("bench infer historical particles=%zu threads=%u generations=%zu simulations=%llu run=%llu "
+           "seconds=%.1f sims_per_s=%.0f plain_seconds=%.1f plain_sims_per_s=%.0f overhead_pct=%.1f\n",
+           particles, threads, gens, (unsigned long long)counted, (unsigned long long)n, t_infer,
+           (double)n / t_infer, t_plain, (double)n / t_plain, 100.0 * (t_infer / t_plain - 1.0));
+    rc = 0;
+done:
+    engine_free(e);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_infer: could not remove %s\n", dir);
+    free(rp.seed);
+    free(rp.theta);
+    model_spec_clear(&spec);
+    free(resolved);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc == 3 && strcmp(argv[1], "coverage") == 0)
         return coverage(atoi(argv[2]));
+    if (argc >= 2 && argc <= 4 && strcmp(argv[1], "historical") == 0)
+        return historical(argc > 2 ? (size_t)atol(argv[2]) : 1000, argc > 3 ? (unsigned)atoi(argv[3]) : 2);
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_infer [coverage RUNS]\n");
+        fprintf(stderr, "usage: bench_infer [historical [PARTICLES [THREADS]] | coverage RUNS]\n");
         return 2;
     }
-    return overhead();
+    int rc = overhead();
+    return rc ? rc : historical(1000, 2);
 }

@@ -9,7 +9,10 @@
 #                and resumed under 2 (journal and a point's checkpoint);
 #   calibrate    1, 2 and 3 ranks (every loss evaluation is a job whose
 #                result every rank needs);
-#   sensitivity  2 ranks.
+#   sensitivity  2 ranks;
+#   infer        1, 2 and 3 ranks (every round is a job whose records every
+#                rank's sampler needs), a model choice under 2 ranks, and an
+#                inference interrupted under 3 ranks and resumed under 2.
 # Builds both programs first.  Exits non-zero on any difference.  Small
 # replication counts keep it under a minute or two on two cores.
 #
@@ -133,9 +136,32 @@ build/alignsim sensitivity tests/data/study/sweep_sobol.cfg -j 1 -q -o "$tmp/sen
 $mpirun -np 2 build/mpi/alignsim sensitivity tests/data/study/sweep_sobol.cfg -j 1 -q -o "$tmp/sens2" >/dev/null
 same "$tmp/sens1" "$tmp/sens2" sensitivity.tsv samples.tsv
 
+# ---- infer -----------------------------------------------------------------
+ifiles="posterior.tsv prior.tsv generations.tsv posterior.cfg"
+infer="infer tests/data/study/infer_synth.cfg -q --set infer.particles=200 --set infer.max_generations=5"
+build/alignsim $infer -j 1 -o "$tmp/inf1" >/dev/null
+for np in 1 2 3; do
+    $mpirun -np $np build/mpi/alignsim $infer -j 1 -o "$tmp/inf_np$np" >/dev/null
+    same "$tmp/inf1" "$tmp/inf_np$np" $ifiles
+    only "$tmp/inf_np$np" $ifiles scenario.cfg
+done
+# 40 blocks per rank: past the first rounds, so the journal holds some.
+interrupted 40 3 $infer -j 1 -o "$tmp/inf_cut" >/dev/null
+if [ ! -f "$tmp/inf_cut/.infer.journal" ]; then
+    echo "mpi-test: the interrupted MPI inference left no journal" >&2
+    failed=1
+fi
+$mpirun -np 2 build/mpi/alignsim $infer -j 2 -o "$tmp/inf_cut" --resume >/dev/null
+same "$tmp/inf1" "$tmp/inf_cut" $ifiles
+only "$tmp/inf_cut" $ifiles scenario.cfg
+models="infer tests/data/study/infer_synth.cfg tests/data/study/infer_synth_far.cfg -q --set infer.particles=200 --set infer.max_generations=4"
+build/alignsim $models -j 2 -o "$tmp/models1" >/dev/null
+$mpirun -np 2 build/mpi/alignsim $models -j 1 -o "$tmp/models2" >/dev/null
+same "$tmp/models1" "$tmp/models2" models.tsv generations.tsv infer_synth/posterior.tsv infer_synth_far/posterior.tsv
+
 if [ "$failed" -ne 0 ]; then
     echo "mpi-test: FAILED: the MPI build wrote other bytes than the one-process build" >&2
     exit 1
 fi
-echo "mpi-test: ok: batch, claim, sweep, calibrate (1, 2, 3 ranks), sensitivity (2 ranks) and resumed MPI" \
-    "batch, claim and sweep match the one-process folders byte for byte"
+echo "mpi-test: ok: batch, claim, sweep, calibrate, infer (1, 2, 3 ranks), sensitivity and a model choice" \
+    "(2 ranks) and resumed MPI batch, claim, sweep and infer match the one-process folders byte for byte"

@@ -15,6 +15,12 @@
 #   compare.tsv   (alignsim compare) -> DIR/compare_DYAD.png, .svg for each
 #                                       of those three dyads it has rows for
 #   sensitivity.tsv (alignsim sensitivity) -> DIR/sensitivity.png, .svg
+#   posterior.tsv and prior.tsv (alignsim infer) -> DIR/posterior.png, .svg
+#                                       (marginals with the prior) and, with
+#                                       two parameters or more,
+#                                       DIR/posterior_pairs.png, .svg (a
+#                                       model choice has them in each model's
+#                                       folder: DIR/NAME)
 #
 # The gnuplot scripts live in analysis/ next to this scripts/ folder (in a
 # source tree or in an installed share/alignsim).  Exit status: 0 all plots
@@ -116,13 +122,22 @@ if [ -f "$dir/sensitivity.tsv" ]; then
     draw sensitivity.gp "" sensitivity.png sensitivity.svg
 fi
 
+if [ -f "$dir/posterior.tsv" ] && [ -f "$dir/prior.tsv" ]; then
+    nparams=$(awk -F '\t' '/^#/ || /^[ \t\r]*$/ {next} {print NF - 2; exit}' "$dir/posterior.tsv")
+    if [ "${nparams:-0}" -gt 1 ]; then
+        draw posterior.gp "" posterior.png posterior.svg posterior_pairs.png posterior_pairs.svg
+    else
+        draw posterior.gp "" posterior.png posterior.svg
+    fi
+fi
+
 if [ "$drawn" -eq 0 ]; then
     if [ -f "$dir/compare.tsv" ]; then
         echo "$me: $dir/compare.tsv has no rows for china-russia, china-us or russia-us; draw another dyad with: gnuplot -e \"dir='$dir'; dyad='A-B'\" $gpdir/compare.gp" >&2
     elif [ -f "$dir/summary.tsv" ]; then
         echo "$me: $dir/summary.tsv has no rows for china-russia, china-us or russia-us; draw another dyad with: gnuplot -e \"dir='$dir'; dyad='A-B'\" $gpdir/fan.gp" >&2
     else
-        echo "$me: $dir: nothing to plot: expected trajectory.tsv (alignsim run), summary.tsv (alignsim batch), claim_curve.tsv (alignsim claim), compare.tsv (alignsim compare) or sensitivity.tsv (alignsim sensitivity)" >&2
+        echo "$me: $dir: nothing to plot: expected trajectory.tsv (alignsim run), summary.tsv (alignsim batch), claim_curve.tsv (alignsim claim), compare.tsv (alignsim compare), sensitivity.tsv (alignsim sensitivity) or posterior.tsv (alignsim infer; a model choice has it in each model's folder)" >&2
     fi
     exit 1
 fi

@@ -69,3 +69,17 @@ echo "== fit window: $bin calibrate scenarios/calibrate/opposite.cfg --set calib
     >/dev/null
 grep '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
 grep -v '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
+
+echo "== the posterior: $bin infer scenarios/historical.cfg (1,000 particles)"
+"$bin" infer scenarios/historical.cfg -o "$tmp/posterior" -q -j 2 | sed 's/^/  /'
+echo "== the claim under it: $bin claim scenarios/historical.cfg --posterior DIR -n 1000"
+"$bin" claim scenarios/historical.cfg --posterior "$tmp/posterior" -n 1000 -o "$tmp/claim_posterior" -q -j 2 \
+    | sed "s|$tmp/||g; s/^/  /"
+
+echo "== the rival hypotheses: $bin infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg"
+"$bin" infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg -o "$tmp/models" -q -j 2 | sed 's/^/  /'
+awk -F'\t' '!/^#/' "$tmp/models/models.tsv" | cut -f1,3-8 | sed 's/^/  /'
+
+echo "== out of sample: $bin infer scenarios/historical.cfg --fit-until 2001.6"
+"$bin" infer scenarios/historical.cfg --fit-until 2001.6 -o "$tmp/predictive" -q -j 2 | sed 's/^/  /'
+awk -F'\t' '!/^#/' "$tmp/predictive/predictive.tsv" | cut -f1-9 | sed 's/^/  /'

@@ -44,6 +44,8 @@ bin="$build/alignsim"
 run "alignsim run" "$bin" run tests/data/run/small.cfg -o "$tmp/run" -q
 run "alignsim batch" "$bin" batch tests/data/run/small.cfg -n 20 -j 2 -o "$tmp/batch" -q
 run "alignsim check" "$bin" check scenarios/historical.cfg
+run "alignsim infer" "$bin" infer tests/data/study/infer_synth.cfg tests/data/study/infer_synth_far.cfg -j 2 \
+    --set infer.particles=60 --set infer.max_generations=3 --fit-until 1994 -o "$tmp/infer" -q
 # The seminar report of those two folders (gnuplot runs natively).
 run "alignsim report" "$bin" report "$tmp/run" "$tmp/batch" -o "$tmp/report.html" -q
 # A bad file exits 2; valgrind's own errors are told apart by status 99.

@@ -514,10 +514,13 @@ static void test_rival_variants_differ_where_they_should(void **state)
     assert_contains(d, "  model.gate_entrapment: 1.0 -> 0.0\n");
     assert_contains(d, "  removed_events: only in B = [ \"independent_policy_1982\" ]\n");
     assert_contains(d, "  events: - { type = \"doctrine\"; id = \"independent_policy_1982\";");
+    /* The inference's priors: none on what the precursor fixes. */
+    assert_contains(d, "  infer.priors: - { path = \"model.gate_entrapment\";");
+    assert_contains(d, "  infer.priors: - { path = \"actors.china.doctrine_cost\";");
     lines = 0;
     for (const char *p = d; *p; p++)
         lines += *p == '\n';
-    assert_int_equal(lines, 5); /* and name, description */
+    assert_int_equal(lines, 7); /* and name, description */
     free(d);
     for (int i = 0; i < 3; i++)
         free(texts[i]);

@@ -611,10 +611,19 @@ static void test_a_busy_folder_names_its_writer(void **state)
     int st = r.status;
     char *err = strdup(r.err);
     testutil_result_clear(&r);
+    /* infer takes the same lock. */
+    const char *infer[] = {"infer", "tests/data/study/infer_synth.cfg", "-q", "-o", dir, NULL};
+    r = testutil_run(infer);
+    int ist = r.status;
+    char *ierr = strdup(r.err);
+    testutil_result_clear(&r);
     kill(pid, SIGTERM);
     assert_int_equal(wait_status(pid), 143);
     assert_int_equal(st, 1);
     testutil_assert_contains(err, want, __FILE__, __LINE__);
+    assert_int_equal(ist, 1);
+    testutil_assert_contains(ierr, want, __FILE__, __LINE__);
+    free(ierr);
     testutil_assert_contains(err, "tests/data/batch/slow.cfg)", __FILE__, __LINE__);
     /* Released at the end, and the lock file is gone. */
     assert_false(testutil_exists(lock));

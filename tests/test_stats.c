@@ -1200,6 +1200,31 @@ static void test_xsum_is_the_same_in_any_order_and_grouping(void **state)
     buf_clear(&b);
 }
 
+/* Weighted quantiles (the posterior's summaries): the smallest value whose
+ * cumulative weight reaches q; weights 0.5, 0.25, 0.125, 0.125 are exact in
+ * binary, so every boundary is hit exactly. */
+static void test_weighted_quantile_is_the_first_value_reaching_q(void **state)
+{
+    (void)state;
+    stats_weighted s[] = {{4.0, 0.125}, {2.0, 0.25}, {1.0, 0.5}, {3.0, 0.125}};
+    stats_weighted_sort(s, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(s[i].v == (double)(i + 1));
+    assert_true(stats_weighted_quantile(s, 4, 1.0, 0.05) == 1.0);
+    assert_true(stats_weighted_quantile(s, 4, 1.0, 0.5) == 1.0);   /* 0.5 reached at 1 */
+    assert_true(stats_weighted_quantile(s, 4, 1.0, 0.5001) == 2.0);
+    assert_true(stats_weighted_quantile(s, 4, 1.0, 0.75) == 2.0);
+    assert_true(stats_weighted_quantile(s, 4, 1.0, 0.875) == 3.0);
+    assert_true(stats_weighted_quantile(s, 4, 1.0, 0.95) == 4.0);
+    /* unnormalised weights: the total scales q */
+    for (size_t i = 0; i < 4; i++)
+        s[i].w *= 8.0;
+    assert_true(stats_weighted_quantile(s, 4, 8.0, 0.75) == 2.0);
+    /* a total the weights never reach returns the largest value */
+    assert_true(stats_weighted_quantile(s, 4, 9.0, 1.0) == 4.0);
+    assert_true(isnan(stats_weighted_quantile(s, 0, 1.0, 0.5)));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1232,6 +1257,7 @@ int main(void)
         T(test_interval_functions_reject_bad_arguments),
         T(test_xsum_is_the_correctly_rounded_exact_sum),
         T(test_xsum_is_the_same_in_any_order_and_grouping),
+        T(test_weighted_quantile_is_the_first_value_reaching_q),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

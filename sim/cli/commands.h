@@ -161,6 +161,10 @@ int cmd_calibrate(const cli_options *o);
 /* alignsim sensitivity SWEEP [-o DIR] [-n REPS] [-j THREADS] [-q] */
 int cmd_sensitivity(const cli_options *o);
 
+/* alignsim infer SCENARIO... [-o DIR] [-j THREADS] [-s SEED] [--resume]
+ *                [--fit-until YEAR] [-q] [--set PATH=VALUE]... (cmd_infer.c) */
+int cmd_infer(const cli_options *o);
+
 /* alignsim report DIR... [-o FILE] [--title TEXT] [-j N] [-q] (cmd_report.c) */
 int cmd_report(const cli_options *o);
 

@@ -122,6 +122,8 @@ int main(int argc, char **argv)
         {"sweep", OPT_OUT | OPT_FORCE | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_LIST, 1, 1, cmd_sweep},
         {"calibrate", OPT_OUT | OPT_FORCE | OPT_SEED | OPT_SET | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1,
          cmd_calibrate},
+        {"infer", OPT_OUT | OPT_FORCE | OPT_SEED | OPT_SET | OPT_THREADS | OPT_RESUME | OPT_QUIET | OPT_FIT_UNTIL, 1, 16,
+         cmd_infer},
         {"sensitivity", OPT_OUT | OPT_FORCE | OPT_REPS | OPT_THREADS | OPT_RESUME | OPT_QUIET, 1, 1, cmd_sensitivity},
         {"compare", OPT_OUT | OPT_FORCE | OPT_THREADS | OPT_QUIET, 2, 26, cmd_compare},
     };

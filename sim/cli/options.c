@@ -9,6 +9,7 @@
 
 #include "base/num.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ static const struct {
     {"-j", OPT_THREADS, 1, "THREADS"}, {"--resume", OPT_RESUME, 0, NULL},
     {"-q", OPT_QUIET, 0, NULL},        {"--only", OPT_ONLY, 1, "REP"},
     {"--list", OPT_LIST, 0, NULL},     {"--title", OPT_TITLE, 1, "TEXT"},
+    {"--fit-until", OPT_FIT_UNTIL, 1, "YEAR"},
     {"--posterior", OPT_POSTERIOR, 1, "DIR"},
     {"--force", OPT_FORCE, 0, NULL},
 };
@@ -138,6 +140,13 @@ int cli_parse(int argc, char **argv, int first, const char *command, unsigned al
         case OPT_TITLE:
             o->title = value;
             break;
+        case OPT_FIT_UNTIL: {
+            double y;
+            if (num_parse_double(value, &y) || !isfinite(y))
+                return fail(o, "--fit-until needs a year (a number such as 2001.6), not '%s'", value);
+            o->fit_until = value;
+            break;
+        }
         case OPT_POSTERIOR:
             if (!*value)
                 return fail(o, "option '--posterior' needs a folder holding posterior.tsv");

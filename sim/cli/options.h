@@ -26,7 +26,8 @@ enum {
     OPT_LIST = 1u << 8,     /* --list */
     OPT_TITLE = 1u << 9,    /* --title TEXT */
     OPT_POSTERIOR = 1u << 10, /* --posterior DIR */
-    OPT_FORCE = 1u << 11      /* --force */
+    OPT_FORCE = 1u << 11,     /* --force */
+    OPT_FIT_UNTIL = 1u << 12  /* --fit-until YEAR */
 };
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
     int has_only;
     uint64_t only_first, only_last;
     const char *title;         /* --title, borrowed from argv; NULL if not given */
+    const char *fit_until;     /* --fit-until YEAR (a number), borrowed; NULL if not given */
     const char *posterior_dir; /* --posterior, borrowed from argv; NULL if not given */
 } cli_options;
 

@@ -15,6 +15,7 @@
 
 struct progress {
     char label[64];
+    char note[96];
     int enabled, started, shown;
     double t0, last;
     uint64_t done0;
@@ -85,9 +86,17 @@ void progress_update(progress *p, uint64_t done, uint64_t total)
         fprintf(stderr, ", %.0f/s", rate);
     if (left[0])
         fprintf(stderr, ", %s left", left);
+    if (p->note[0])
+        fprintf(stderr, "; %s", p->note);
     fputs("\033[K", stderr);
     fflush(stderr);
     p->shown = 1;
+}
+
+void progress_note(progress *p, const char *note)
+{
+    if (p)
+        snprintf(p->note, sizeof p->note, "%s", note ? note : "");
 }
 
 void progress_callback(void *ctx, uint64_t done, uint64_t total)

@@ -28,6 +28,11 @@ progress *progress_alloc(const char *label, int enabled);
  */
 void progress_update(progress *p, uint64_t done, uint64_t total);
 
+/* Sets a note (copied, cut to 95 characters; NULL or "" for none) shown
+ * after the counts from the next redraw on, e.g. an inference's
+ * "generation 3, tolerance 0.81, acceptance 0.21". */
+void progress_note(progress *p, const char *note);
+
 /* The same with a void context, for batch_options.progress. */
 void progress_callback(void *ctx, uint64_t done, uint64_t total);
 

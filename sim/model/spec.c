@@ -29,6 +29,7 @@ void model_spec_clear(model_spec *s)
     free(s->actors);
     free(s->ladder);
     free(s->claim.targets);
+    free(s->infer.scales);
     free(s->params);
     free(s->series_data);
     free(s->series);

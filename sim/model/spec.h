@@ -294,6 +294,43 @@ typedef struct {
 } spec_calibrate;
 
 /*
+ * Inference (`alignsim infer`, sim/study/infer.h): the priors of the
+ * parameters the sampler moves, the ABC-SMC settings and the distance's
+ * settings (docs/MODEL.md 3.9).  The loader fills it from the scenario's
+ * optional `infer` group (present = 0 when absent; sim/scenario/infer.c);
+ * only the infer command reads it.
+ */
+/* Parameters one inference moves at most: the perturbation kernel's work
+ * vectors live on the stack (study/abc_kernel.h ABC_KERNEL_MAX_DIM). */
+#define SPEC_MAX_PRIORS 64
+typedef struct {
+    size_t param;                 /* index into model_spec.params */
+    spec_dist dist;               /* DIST_FIXED: a point mass at value */
+    double value;                 /* the fixed value, or the distribution's mean */
+} spec_prior;
+
+typedef enum { SPEC_KERNEL_OLCM = 0, SPEC_KERNEL_COV2 = 1 } spec_kernel;
+
+typedef struct {
+    int present;                  /* the scenario has an `infer` group */
+    spec_prior priors[SPEC_MAX_PRIORS];
+    size_t npriors;
+    size_t particles;             /* N per generation */
+    double quantile;              /* adaptive tolerance: this quantile of the last distances */
+    int kernel;                   /* spec_kernel */
+    double min_tolerance;         /* stop once a generation ran at or below it */
+    double min_acceptance;        /* abandon a generation below this acceptance rate */
+    uint64_t max_simulations;     /* budget over all generations; 0: none */
+    unsigned max_generations;
+    double model_weight;          /* prior weight of this scenario in a model choice */
+    double scale_years;           /* the distance's date scale of every target ... */
+    double *scales;               /* ... or one per target (ntargets values; NULL: none; owned) */
+    double cap_years;             /* date errors count at most this */
+    double miss_years;            /* a missed target counts this */
+    double fit_until;             /* fit only targets dated <= this; +inf: all */
+} spec_infer;
+
+/*
  * The posterior (docs/MODEL.md 3.5, "The claim under the posterior"): a
  * weighted table of parameter vectors, usually written by `alignsim infer`.
  * Each replication draws ONE row with probability equal to its weight (from
@@ -341,6 +378,7 @@ typedef struct {
 
     spec_claim claim;             /* the claim test's settings */
     spec_calibrate calibrate;     /* the calibration's settings */
+    spec_infer infer;             /* the inference's settings */
     spec_posterior posterior;     /* the posterior the replications draw from (n = 0: none) */
 } model_spec;
 

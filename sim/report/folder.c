@@ -59,7 +59,8 @@ static const struct {
     [RF_SWEEP] = {"sweep", {RT_SWEEP, RT_COUNT}, {RT_COUNT}, 1, 0},
     [RF_SENSITIVITY] = {"sensitivity", {RT_SENSITIVITY, RT_COUNT}, {RT_COUNT}, 1, 0},
     [RF_CALIBRATE] = {"calibrate", {RT_CALIBRATION, RT_FIT, RT_COUNT}, {RT_COUNT}, 1, 0},
-    [RF_INFER] = {"infer", {RT_POSTERIOR, RT_GENERATIONS, RT_COUNT}, {RT_MODELS, RT_PREDICTIVE, RT_COUNT}, 0, 0},
+    /* posterior.tsv is in a model choice's per-model folders, not its top. */
+    [RF_INFER] = {"infer", {RT_GENERATIONS, RT_COUNT}, {RT_POSTERIOR, RT_MODELS, RT_PREDICTIVE, RT_COUNT}, 0, 0},
 };
 
 /* The order in which the defining tables are looked for.  Batch and run
@@ -352,7 +353,7 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
         report_errf(err, errlen,
                 "%s: error: not an alignsim result folder: expected trajectory.tsv (run), summary.tsv (batch), "
                 "claim.tsv (claim), compare.tsv (compare), sweep.tsv (sweep), sensitivity.tsv (sensitivity), "
-                "calibration.tsv (calibrate) or posterior.tsv (infer)",
+                "calibration.tsv (calibrate) or generations.tsv (infer)",
                 f->path);
         rc = AS_EUSAGE;
         goto fail;

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "report/html.h"
 #include "report/page.h"
+#include "stats/stats.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
@@ -930,34 +932,11 @@ void section_calibrate(page *pg)
 /* Inference                                                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    double v, w;
-} weighted;
-
-static int cmp_weighted(const void *a, const void *b)
-{
-    double x = ((const weighted *)a)->v, y = ((const weighted *)b)->v;
-    return (x > y) - (x < y);
-}
-
-/* The weighted quantile q of n sorted values: the smallest value whose
- * cumulative weight reaches q (of the total). */
-static double wquantile(const weighted *s, size_t n, double total, double q)
-{
-    double acc = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        acc += s[i].w;
-        if (acc >= q * total)
-            return s[i].v;
-    }
-    return n ? s[n - 1].v : NAN;
-}
-
 static void posterior_table(page *pg, const tsv_table *t)
 {
     buf *b = &pg->body;
     size_t n = tsv_rows(t);
-    weighted *s = malloc(n * sizeof *s);
+    stats_weighted *s = malloc(n * sizeof *s);
     if (!s) {
         page_fail(pg, AS_ENOMEM, "out of memory");
         return;
@@ -986,15 +965,15 @@ static void posterior_table(page *pg, const tsv_table *t)
         m /= sw;
         for (size_t r = 0; r < n; r++)
             m2 += s[r].w * (s[r].v - m) * (s[r].v - m);
-        qsort(s, n, sizeof *s, cmp_weighted);
+        stats_weighted_sort(s, n);
         buf_puts(b, "<tr><th scope=\"row\"><code>");
         html_text(b, name);
         buf_puts(b, "</code></th>");
         cell_fixed(b, m, 4);
         cell_fixed(b, sqrt(m2 / sw), 4);
-        cell_fixed(b, wquantile(s, n, sw, 0.05), 4);
-        cell_fixed(b, wquantile(s, n, sw, 0.5), 4);
-        cell_fixed(b, wquantile(s, n, sw, 0.95), 4);
+        cell_fixed(b, stats_weighted_quantile(s, n, sw, 0.05), 4);
+        cell_fixed(b, stats_weighted_quantile(s, n, sw, 0.5), 4);
+        cell_fixed(b, stats_weighted_quantile(s, n, sw, 0.95), 4);
         buf_puts(b, "</tr>\n");
     }
     table_close(b);
@@ -1028,7 +1007,19 @@ void section_infer(page *pg)
             }
             table_close(b);
         }
-        posterior_table(pg, f->t[RT_POSTERIOR]);
+        if (f->t[RT_POSTERIOR]) {
+            posterior_table(pg, f->t[RT_POSTERIOR]);
+            /* The marginals against the prior: generation 0's draws
+             * (prior.tsv, which alignsim infer writes next to it). */
+            buf prior = {0};
+            buf_printf(&prior, "%s/prior.tsv", f->path);
+            if (!prior.failed && access(buf_str(&prior), R_OK) == 0)
+                page_figure(pg, f, "posterior.gp", NULL, "posterior.svg", "The posterior marginals, prior outlined",
+                            "Each parameter's weighted histogram of the posterior particles, with the histogram "
+                            "of the prior draws outlined: a marginal like its prior is one the record does not "
+                            "constrain");
+            buf_clear(&prior);
+        }
         const tsv_table *g = f->t[RT_GENERATIONS];
         static const char *const gheads[] = {"Generation", "Tolerance", "Acceptance", "ESS", "Simulations", NULL};
         table_open(b, "The generations of the sampler", gheads);

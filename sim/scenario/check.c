@@ -614,6 +614,7 @@ size_t ld_check(loader *L, const config_t *cfg)
     check_outcome(L, root);
     ld_check_claim(L, root);
     ld_check_calibrate(L, root);
+    ld_check_infer(L, root);
     ld_check_posterior(L, root);
     ld_check_records(L, root);
     ld_check_budget(L, root);

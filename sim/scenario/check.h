@@ -23,6 +23,14 @@ void ld_check_claim(loader *L, const config_setting_t *root);
  * that adds parameters. */
 void ld_check_calibrate(loader *L, const config_setting_t *root);
 
+/* The index of the parameter at path, or -1 with an error at s listing
+ * the near matches (check_study.c). */
+long ld_param_by_path(loader *L, const config_setting_t *s, const char *path);
+
+/* `infer` (optional): priors, the sampler's and the distance's settings
+ * into L->spec->infer (infer.c).  Runs after the targets and everything
+ * that adds parameters. */
+void ld_check_infer(loader *L, const config_setting_t *root);
 /* `posterior` (optional), or the table L->posterior_table names: the
  * particles into L->spec->posterior (posterior.c).  Runs after everything
  * that adds parameters. */

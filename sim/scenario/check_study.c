@@ -116,6 +116,25 @@ void ld_check_claim(loader *L, const config_setting_t *root)
     free(v);
 }
 
+/* The index of the parameter at path, or -1 with an error at s naming the
+ * near matches. */
+long ld_param_by_path(loader *L, const config_setting_t *s, const char *path)
+{
+    const model_spec *spec = L->spec;
+    long p = model_spec_find_param(spec, path);
+    if (p >= 0)
+        return p;
+    char near[1024];
+    if (sweepfile_near_params(spec, path, near, sizeof near))
+        ld_error(L, s, "unknown parameter \"%s\"; near matches: %s", path, near);
+    else
+        ld_error(L, s,
+                 "unknown parameter \"%s\": expected the path of a number of this scenario, such as "
+                 "model.w_threat or actors.china.doctrine_cost",
+                 path);
+    return -1;
+}
+
 /* One free parameter of the calibration, or -1 (reported). */
 static int free_param(loader *L, const config_setting_t *e, spec_calibrate *c, spec_free_param *f)
 {
@@ -127,18 +146,9 @@ static int free_param(loader *L, const config_setting_t *e, spec_calibrate *c, s
     ld_read_fields(L, e, SG_FREE, -1, -1, f, got);
     if (ps != GOT_VALUE)
         return -1;
-    long p = model_spec_find_param(spec, path);
-    if (p < 0) {
-        char near[1024];
-        if (sweepfile_near_params(spec, path, near, sizeof near))
-            ld_error(L, ld_member(e, "path"), "unknown parameter \"%s\"; near matches: %s", path, near);
-        else
-            ld_error(L, ld_member(e, "path"),
-                     "unknown parameter \"%s\": expected the path of a number of this scenario, such as "
-                     "model.w_threat or actors.china.doctrine_cost",
-                     path);
+    long p = ld_param_by_path(L, ld_member(e, "path"), path);
+    if (p < 0)
         return -1;
-    }
     for (size_t j = 0; j < c->nfree; j++)
         if (c->free[j].param == (size_t)p) {
             ld_error(L, ld_member(e, "path"), "parameter \"%s\" is free twice", path);

@@ -431,8 +431,18 @@ static void emit_key(emitter *E, const config_setting_t *gs, const setting_def *
         }
         buf_puts(&E->b, ";\n");
         return;
+    case ST_NUMBERS: /* `claim`'s are written by emit_claim(); others as given */
+        if (!s)
+            return;
+        indent(E, depth);
+        buf_printf(&E->b, "%s = [", d->name);
+        for (int i = 0; i < config_setting_length(s); i++) {
+            buf_puts(&E->b, i ? ", " : " ");
+            lit_float(&E->b, ld_number_of(config_setting_get_elem(s, (unsigned)i)));
+        }
+        buf_puts(&E->b, " ];\n");
+        return;
     case ST_ROWS:
-    case ST_NUMBERS: /* only in `claim`, which emit_claim() writes */
         return;
     }
 }

@@ -571,17 +571,13 @@ static int dist_within(loader *L, const config_setting_t *s, const char *name, d
     return 0;
 }
 
-/*
- * Reads distribution group s for a setting with range [lo, hi] (flags give
- * open ends) into *p: dist and value (the mean, clamped to the range).
- */
-static ld_got read_dist(loader *L, const config_setting_t *s, const char *path, double lo,
-                     double hi, unsigned flags, spec_param *p)
+ld_got ld_read_dist(loader *L, const config_setting_t *s, const setting_group *keys, const char *path,
+                    double lo, double hi, unsigned flags, spec_param *p)
 {
     const setting_group *dg = settings_dist();
     int variant = ld_get_choice(L, s, settings_key(SG_DIST, DISTK_DIST), dg->variants, dg->nvariants,
                                 "distribution");
-    ld_check_keys(L, s, dg, variant, -1);
+    ld_check_keys(L, s, keys, variant, -1);
     if (variant < 0)
         return GOT_BAD;
 
@@ -696,7 +692,7 @@ ld_got ld_get_param(loader *L, const config_setting_t *g, const setting_def *d, 
             st = GOT_BAD;
         }
     } else if (config_setting_is_group(s)) {
-        st = read_dist(L, s, path, lo, hi, d->flags, &p);
+        st = ld_read_dist(L, s, settings_dist(), path, lo, hi, d->flags, &p);
         if (st != GOT_VALUE) {
             memset(&p.dist, 0, sizeof p.dist);
             p.value = def;

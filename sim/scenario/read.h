@@ -121,6 +121,16 @@ const config_setting_t *ld_get_aggregate(loader *L, const config_setting_t *g, c
 const config_setting_t *ld_list_group(loader *L, const config_setting_t *s, int i);
 
 /*
+ * Reads distribution group s (the keys of SG_DIST: `dist` and its shape)
+ * for a setting with range [lo, hi] (flags give open ends) into p->dist and
+ * p->value (the mean, clamped to the range).  The names of s's members are
+ * checked against keys (settings_dist(), or a group that adds keys of its
+ * own to the distribution's, such as an inference prior's `path`).
+ */
+ld_got ld_read_dist(loader *L, const config_setting_t *s, const setting_group *keys, const char *path,
+                    double lo, double hi, unsigned flags, spec_param *p);
+
+/*
  * Parameter key d of group g (a number or a distribution group) with range
  * [lo, hi] and default def: always appended to the spec under path (with
  * the default when absent or bad, so that indices stay in order); its

@@ -602,6 +602,102 @@ static const setting_group calibrate_group = {
 };
 
 /* ------------------------------------------------------------------ */
+/* infer                                                              */
+/* ------------------------------------------------------------------ */
+
+static const setting_def prior_keys[PRIOR_COUNT] = {
+    [PRIOR_PATH] = {.name = "path", .type = ST_STRING, .flags = SF_REQUIRED, .maxlen = SPEC_PATH_LEN - 1,
+     .doc = "parameter path of a number of the scenario (`model.gate_security`, "
+            "`actors.china.doctrine_cost`), at most once"},
+    [PRIOR_VALUE] = {.name = "value", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .doc = "a point mass: the parameter is held at this value (instead of `dist`)"},
+    [PRIOR_DIST] = {.name = "dist", .type = ST_STRING, .flags = SF_NO_DEFAULT,
+     .doc = "the prior: \"uniform\", \"normal\", \"beta\" or \"lognormal\", with the keys of a "
+            "distribution group (DIST), truncated to the parameter's range"},
+    [PRIOR_MIN] = {.name = "min", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_UNIFORM | DV_BETA, .doc = "as in DIST"},
+    [PRIOR_MAX] = {.name = "max", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_UNIFORM | DV_BETA, .doc = "as in DIST"},
+    [PRIOR_MEAN] = {.name = "mean", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_NORMAL, .doc = "as in DIST"},
+    [PRIOR_SD] = {.name = "sd", .type = ST_FLOAT, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_NORMAL, .doc = "as in DIST"},
+    [PRIOR_A] = {.name = "a", .type = ST_FLOAT, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_BETA, .doc = "as in DIST"},
+    [PRIOR_B] = {.name = "b", .type = ST_FLOAT, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_BETA, .doc = "as in DIST"},
+    [PRIOR_MU] = {.name = "mu", .type = ST_FLOAT, .flags = SF_NO_DEFAULT, .lo = -INFINITY, .hi = INFINITY,
+     .variants = DV_LOGNORMAL, .doc = "as in DIST"},
+    [PRIOR_SIGMA] = {.name = "sigma", .type = ST_FLOAT, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0, .hi = INFINITY,
+     .variants = DV_LOGNORMAL, .doc = "as in DIST"},
+};
+
+static const setting_group prior_group = {
+    .path = "infer.priors.[i]",
+    .doc = "The prior of one parameter the inference moves: `path` and either `value` (a point "
+           "mass) or `dist` with the keys of that distribution. The prior is the distribution "
+           "truncated to the parameter's valid range and renormalised (docs/MODEL.md 3.9), "
+           "unlike a drawn setting, whose draws beyond the range are clamped.",
+    .keys = prior_keys,
+    .nkeys = NKEYS(prior_keys),
+    .variant_key = "dist",
+    .variants = spec_dist_kind_names + 1,
+    .nvariants = DIST_COUNT - 1,
+    .variant_noun = "priors",
+};
+
+static const setting_def infer_keys[INF_COUNT] = {
+    [INF_PRIORS] = {.name = "priors", .type = ST_LIST, .flags = SF_REQUIRED, .lo = 1, .hi = SPEC_MAX_PRIORS,
+     .group = &prior_group, .doc = "the priors, 1 to 64 parameters, each at most once"},
+    [INF_PARTICLES] = {BIND_SIZE(spec_infer, particles), .name = "particles", .type = ST_INT, .lo = 2, .hi = 10000000,
+     .def = 1000, .doc = "N, the particles of each generation"},
+    [INF_QUANTILE] = {BIND_DOUBLE(spec_infer, quantile), .name = "quantile", .type = ST_FLOAT, .flags = SF_LO_OPEN,
+     .lo = 0.0, .hi = 1.0, .def = 0.5,
+     .doc = "each generation's tolerance is this weighted quantile of the previous generation's distances"},
+    [INF_KERNEL] = {.name = "kernel", .type = ST_STRING, .def_str = "olcm",
+     .doc = "the perturbation kernel: \"olcm\" (optimal local covariance) or \"cov2\" (twice the "
+            "weighted covariance)"},
+    [INF_MIN_TOLERANCE] = {BIND_DOUBLE(spec_infer, min_tolerance), .name = "min_tolerance", .type = ST_FLOAT,
+     .lo = 0.0, .hi = INFINITY, .def = 0.0, .doc = "stop once a generation ran at or below this tolerance"},
+    [INF_MIN_ACCEPTANCE] = {BIND_DOUBLE(spec_infer, min_acceptance), .name = "min_acceptance", .type = ST_FLOAT,
+     .flags = SF_HI_OPEN, .lo = 0.0, .hi = 1.0, .def = 0.01,
+     .doc = "stop when a generation cannot reach this acceptance rate (it is abandoned)"},
+    [INF_MAX_SIMULATIONS] = {BIND_U64(spec_infer, max_simulations), .name = "max_simulations", .type = ST_INT64,
+     .lo = 0.0, .hi = 9223372036854775807.0, .def = 0.0,
+     .doc = "stop when the simulations reach this budget (0: no budget)"},
+    [INF_MAX_GENERATIONS] = {BIND_UNSIGNED(spec_infer, max_generations), .name = "max_generations", .type = ST_INT,
+     .lo = 1, .hi = 100000, .def = 30, .doc = "stop after this many generations"},
+    [INF_MODEL_WEIGHT] = {BIND_DOUBLE(spec_infer, model_weight), .name = "model_weight", .type = ST_FLOAT,
+     .flags = SF_LO_OPEN, .lo = 0.0, .hi = INFINITY, .def = 1.0,
+     .doc = "prior weight of this scenario when several are compared (model choice)"},
+    [INF_SCALE_YEARS] = {BIND_DOUBLE(spec_infer, scale_years), .name = "scale_years", .type = ST_FLOAT,
+     .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1000.0, .def = 1.0,
+     .doc = "the distance's date scale sigma of every target (years)"},
+    [INF_SCALES] = {.name = "scales", .type = ST_NUMBERS, .flags = SF_NO_DEFAULT | SF_LO_OPEN, .lo = 0.0,
+     .hi = 1000.0, .doc = "one date scale per target, in the order of `targets` (replaces scale_years)"},
+    [INF_CAP_YEARS] = {BIND_DOUBLE(spec_infer, cap_years), .name = "cap_years", .type = ST_FLOAT,
+     .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1000.0, .def = 8.0, .doc = "a date error counts at most this many years"},
+    [INF_MISS_YEARS] = {BIND_DOUBLE(spec_infer, miss_years), .name = "miss_years", .type = ST_FLOAT,
+     .flags = SF_LO_OPEN, .lo = 0.0, .hi = 1000.0, .def = 8.0,
+     .doc = "a missed target (a violated stays_below) counts as an error of this many years"},
+    [INF_FIT_UNTIL] = {BIND_DOUBLE(spec_infer, fit_until), .name = "fit_until", .type = ST_DATE,
+     .flags = SF_NO_DEFAULT,
+     .doc = "fit only the targets dated up to this year (default: all); the later ones are "
+            "predicted (predictive.tsv); --fit-until overrides"},
+};
+
+static const setting_group infer_group = {
+    .path = "infer",
+    .doc = "`infer` sets up `alignsim infer`, approximate Bayesian computation by sequential Monte "
+           "Carlo over the priors given here, with the scenario's `targets` as the data "
+           "(docs/MODEL.md 3.9). Every setting of the scenario not given a prior keeps its value "
+           "(or its distribution). The group is optional; only the infer command reads it, and "
+           "the resolved scenario writes it only when present.",
+    .keys = infer_keys,
+    .nkeys = NKEYS(infer_keys),
+};
+
+/* ------------------------------------------------------------------ */
 /* top level                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -632,6 +728,8 @@ static const setting_def root_keys[ROOT_COUNT] = {
     [ROOT_CLAIM] = {.name = "claim", .type = ST_GROUP, .group = &claim_group, .doc = "the claim test's settings"},
     [ROOT_CALIBRATE] = {.name = "calibrate", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &calibrate_group,
      .doc = "the calibration's settings (optional)"},
+    [ROOT_INFER] = {.name = "infer", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &infer_group,
+     .doc = "the inference's priors and settings (optional)"},
     [ROOT_POSTERIOR] = {.name = "posterior", .type = ST_GROUP, .flags = SF_NO_DEFAULT, .group = &posterior_group,
      .doc = "a weighted table of parameter vectors the replications draw from (optional)"},
     [ROOT_OVERRIDES] = {.name = "overrides", .type = ST_STRINGS, .flags = SF_LOADER,
@@ -749,6 +847,7 @@ static const setting_group *const all_groups[SG_COUNT] = {
     [SG_CLAIM] = &claim_group,       [SG_CALIBRATE] = &calibrate_group,
     [SG_POSTERIOR] = &posterior_group,
     [SG_FREE] = &free_group,         [SG_ORDER] = &order_group,
+    [SG_INFER] = &infer_group,       [SG_PRIOR] = &prior_group,
     [SG_SCALE] = &scale_group,       [SG_SWEEP] = &sweep_group,
     [SG_SWEEP_PARAM] = &sweep_param_group, [SG_SWEEP_SENS] = &sweep_sens_group,
 };
@@ -1061,7 +1160,8 @@ char *scenario_reference(void)
                                      &table_group,   &actor_group,   &rung_group,
                                      &initial_group, &event_group,   &target_group,
                                      &outcome_group, &claim_group, &calibrate_group, &posterior_group,
-                                     &free_group,    &order_group, &scale_group};
+                                     &free_group,    &order_group, &infer_group,
+                                     &prior_group,   &scale_group};
     for (size_t i = 0; i < NKEYS(groups); i++) {
         ref_group(&b, groups[i]);
         if (groups[i] != &event_group)

@@ -145,6 +145,8 @@ typedef enum {
     SG_POSTERIOR,     /* posterior */
     SG_FREE,          /* calibrate.free.[i] */
     SG_ORDER,         /* calibrate.orders.[i] */
+    SG_INFER,         /* infer */
+    SG_PRIOR,         /* infer.priors.[i] */
     SG_SCALE,         /* scale_events.[i], scaled_events.[i] */
     SG_SWEEP,         /* the top level of a sweep file */
     SG_SWEEP_PARAM,   /* parameters.[i] of a sweep file */
@@ -155,7 +157,7 @@ typedef enum {
 enum root_key {
     ROOT_NAME, ROOT_DESCRIPTION, ROOT_START, ROOT_HORIZON, ROOT_SEED, ROOT_MAX_EVENTS, ROOT_MODEL, ROOT_DATA,
     ROOT_ACTORS, ROOT_LADDER, ROOT_INITIAL, ROOT_EVENTS, ROOT_TARGETS, ROOT_OUTCOME, ROOT_CLAIM,
-    ROOT_CALIBRATE, ROOT_POSTERIOR, ROOT_OVERRIDES, ROOT_BASE, ROOT_REMOVE_EVENTS, ROOT_SCALE_EVENTS,
+    ROOT_CALIBRATE, ROOT_INFER, ROOT_POSTERIOR, ROOT_OVERRIDES, ROOT_BASE, ROOT_REMOVE_EVENTS, ROOT_SCALE_EVENTS,
     ROOT_DERIVED_FROM, ROOT_REMOVED_EVENTS, ROOT_SCALED_EVENTS, ROOT_COUNT
 };
 enum dist_key {
@@ -186,6 +188,17 @@ enum claim_key {
 enum calibrate_key {
     CAL_FREE, CAL_ORDERS, CAL_REPS, CAL_STARTS, CAL_MAX_ITERATIONS, CAL_FIT_UNTIL, CAL_CAP_YEARS,
     CAL_TOLERANCE, CAL_COUNT
+};
+enum infer_key {
+    INF_PRIORS, INF_PARTICLES, INF_QUANTILE, INF_KERNEL, INF_MIN_TOLERANCE, INF_MIN_ACCEPTANCE,
+    INF_MAX_SIMULATIONS, INF_MAX_GENERATIONS, INF_MODEL_WEIGHT, INF_SCALE_YEARS, INF_SCALES,
+    INF_CAP_YEARS, INF_MISS_YEARS, INF_FIT_UNTIL, INF_COUNT
+};
+/* A prior's distribution keys have the names and meanings of the
+ * distribution group's (SG_DIST), so its reader is shared. */
+enum prior_key {
+    PRIOR_PATH, PRIOR_VALUE, PRIOR_DIST, PRIOR_MIN, PRIOR_MAX, PRIOR_MEAN, PRIOR_SD, PRIOR_A, PRIOR_B,
+    PRIOR_MU, PRIOR_SIGMA, PRIOR_COUNT
 };
 enum posterior_key { POST_TABLE, POST_SOURCE, POST_COLUMNS, POST_ROWS, POST_COUNT };
 enum free_key { FREE_PATH, FREE_MIN, FREE_MAX, FREE_COUNT };

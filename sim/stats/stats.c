@@ -18,6 +18,7 @@
 #include <assert.h>
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -227,4 +228,27 @@ int stats_binom_reps_needed(double p, double half_width, double conf,
         return AS_EUSAGE;
     *reps = need < 1.0 ? 1 : (uint64_t)need;
     return AS_OK;
+}
+
+static int cmp_weighted(const void *pa, const void *pb)
+{
+    double x = ((const stats_weighted *)pa)->v, y = ((const stats_weighted *)pb)->v;
+    return (x > y) - (x < y);
+}
+
+void stats_weighted_sort(stats_weighted *s, size_t n)
+{
+    if (n > 1)
+        qsort(s, n, sizeof *s, cmp_weighted);
+}
+
+double stats_weighted_quantile(const stats_weighted *s, size_t n, double total, double q)
+{
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        acc += s[i].w;
+        if (acc >= q * total)
+            return s[i].v;
+    }
+    return n ? s[n - 1].v : NAN;
 }

@@ -96,4 +96,20 @@ int stats_paired_ci(uint64_t n, double mean_diff, double sd_diff, double conf,
 int stats_binom_reps_needed(double p, double half_width, double conf,
                             uint64_t *reps);
 
+/* A value and its weight (a weighted particle's coordinate). */
+typedef struct {
+    double v, w;
+} stats_weighted;
+
+/* Sorts n weighted values by value, ascending. */
+void stats_weighted_sort(stats_weighted *s, size_t n);
+
+/*
+ * The weighted quantile q of n values sorted by stats_weighted_sort(): the
+ * smallest value whose cumulative weight reaches q * total (total: the sum
+ * of the weights); the largest value when rounding keeps the sum below
+ * that; NaN when n = 0.
+ */
+double stats_weighted_quantile(const stats_weighted *s, size_t n, double total, double q);
+
 #endif
