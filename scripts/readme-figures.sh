@@ -29,11 +29,11 @@ echo "== the claim: $bin claim scenarios/historical.cfg -n 1000"
 sed 's/^/  /' "$tmp/claim/verdict.txt"
 
 echo "== the claim under the illustrative posterior: $bin claim scenarios/historical.cfg --posterior scenarios/claim/rivals_posterior -n 1000"
-"$bin" claim scenarios/historical.cfg --posterior scenarios/claim/rivals_posterior -n 1000 -o "$tmp/posterior" -q -j 2 \
+"$bin" claim scenarios/historical.cfg --posterior scenarios/claim/rivals_posterior -n 1000 -o "$tmp/illustrative" -q -j 2 \
     >/dev/null
-sed 's/^/  /' "$tmp/posterior/verdict.txt"
+sed 's/^/  /' "$tmp/illustrative/verdict.txt"
 for c in no_reversal strength_2; do
-    rp="$tmp/posterior/conditions/$c/replications.tsv"
+    rp="$tmp/illustrative/conditions/$c/replications.tsv"
     pc=$(col "$rp" particle)
     ay=$(col "$rp" alliance_year)
     awk -F'\t' -v pc="$pc" -v ay="$ay" -v c="$c" '
@@ -49,7 +49,8 @@ sed 's/^/  /' "$tmp/control/verdict.txt"
 echo "== rival hypotheses: batch scenarios/rivals/{opposite,precursor}.cfg, then compare"
 "$bin" batch scenarios/rivals/opposite.cfg -o "$tmp/opposite" -q -j 2 >/dev/null
 "$bin" batch scenarios/rivals/precursor.cfg -o "$tmp/precursor" -q -j 2 >/dev/null
-"$bin" compare "$tmp/opposite" "$tmp/precursor" -o "$tmp/compare" -j 2 | sed "s|$tmp/||g; s/^/  /"
+"$bin" compare "$tmp/opposite" "$tmp/precursor" -o "$tmp/compare" -j 2 >"$tmp/out.txt"
+sed "s|$tmp/||g; s/^/  /" "$tmp/out.txt"
 for h in opposite precursor; do
     rp="$tmp/$h/replications.tsv"
     ay=$(col "$rp" alliance_year)
@@ -71,15 +72,19 @@ grep '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
 grep -v '^#' "$tmp/window/fit.tsv" | sed 's/^/  /'
 
 echo "== the posterior: $bin infer scenarios/historical.cfg (1,000 particles)"
-"$bin" infer scenarios/historical.cfg -o "$tmp/posterior" -q -j 2 | sed 's/^/  /'
+"$bin" infer scenarios/historical.cfg -o "$tmp/posterior" -q -j 2 >"$tmp/out.txt"
+sed "s|$tmp/||g; s/^/  /" "$tmp/out.txt"
 echo "== the claim under it: $bin claim scenarios/historical.cfg --posterior DIR -n 1000"
 "$bin" claim scenarios/historical.cfg --posterior "$tmp/posterior" -n 1000 -o "$tmp/claim_posterior" -q -j 2 \
-    | sed "s|$tmp/||g; s/^/  /"
+    >/dev/null
+sed "s|$tmp/||g; s/^/  /" "$tmp/claim_posterior/verdict.txt"
 
 echo "== the rival hypotheses: $bin infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg"
-"$bin" infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg -o "$tmp/models" -q -j 2 | sed 's/^/  /'
+"$bin" infer scenarios/rivals/opposite.cfg scenarios/rivals/precursor.cfg -o "$tmp/models" -q -j 2 >"$tmp/out.txt"
+sed "s|$tmp/||g; s/^/  /" "$tmp/out.txt"
 awk -F'\t' '!/^#/' "$tmp/models/models.tsv" | cut -f1,3-8 | sed 's/^/  /'
 
 echo "== out of sample: $bin infer scenarios/historical.cfg --fit-until 2001.6"
-"$bin" infer scenarios/historical.cfg --fit-until 2001.6 -o "$tmp/predictive" -q -j 2 | sed 's/^/  /'
+"$bin" infer scenarios/historical.cfg --fit-until 2001.6 -o "$tmp/predictive" -q -j 2 >"$tmp/out.txt"
+sed "s|$tmp/||g; s/^/  /" "$tmp/out.txt"
 awk -F'\t' '!/^#/' "$tmp/predictive/predictive.tsv" | cut -f1-9 | sed 's/^/  /'

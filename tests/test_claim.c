@@ -267,7 +267,7 @@ static void test_undecided_condition_says_how_many_replications_decide_it(void *
     /* 0 of 20: the interval [0, 0.168] contains 0.05; 72 replications with
      * no alliance would put its upper end below 0.05. */
     assert_contains(r.out, "UNDECIDED: the interval contains the bound. About 72 replications (now 20)");
-    assert_contains(r.out, "Verdict: the claim UNDECIDED");
+    assert_contains(r.out, "Verdict: the claim is UNDECIDED in this model");
     char *dir = testutil_path(fx->dir, "u");
     tsv_table *t = read_table(dir, "claim.tsv");
     assert_string_equal(cell_of(t, "no_reversal", "holds"), "NA");

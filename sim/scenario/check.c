@@ -186,12 +186,15 @@ static void check_actor(loader *L, const config_setting_t *g)
                                               [AP_DOCTRINE_COST] = ACTOR_DOCTRINE_COST};
     for (int p = 0; p < AP_COUNT; p++) {
         const setting_def *d = settings_key(SG_ACTOR, params[p]);
-        char path[SPEC_PATH_LEN];
-        int w = snprintf(path, sizeof path, "actors.%s.%s", a->id, d->name);
-        assert(w > 0 && (size_t)w < sizeof path); /* ids and key names are short */
-        (void)w;
+        buf path = {0};
+        buf_printf(&path, "actors.%s.%s", a->id, d->name);
+        if (path.failed) {
+            L->oom = 1;
+            return;
+        }
         size_t index;
-        ld_get_param(L, body, d, path, d->lo, d->hi, d->def, &index);
+        ld_get_param(L, body, d, buf_str(&path), d->lo, d->hi, d->def, &index);
+        buf_clear(&path);
         if (p == 0)
             a->param0 = index;
     }

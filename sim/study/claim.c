@@ -889,7 +889,8 @@ char *claim_verdict_text(const model_spec *spec, const claim_result *res)
         }
     }
 
-    buf_printf(&t, "\nVerdict: the claim %s in this model", holds_word(res->holds));
+    buf_printf(&t, "\nVerdict: the claim %s%s in this model", res->holds == CLAIM_UNDECIDED ? "is " : "",
+               holds_word(res->holds));
     if (res->holds == CLAIM_HOLDS)
         buf_printf(&t, ": both conditions are decided in its favour\nat %d%% confidence.\n", pct);
     else if (res->holds == CLAIM_FAILS)
