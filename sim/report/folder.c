@@ -16,6 +16,7 @@
 #include "base/status.h"
 #include "report/util.h"
 #include "io/atomic.h"
+#include "io/folder.h"
 
 /* The file of each table and the columns the report needs in it. */
 static const struct {
@@ -63,12 +64,6 @@ static const struct {
     [RF_INFER] = {"infer", {RT_GENERATIONS, RT_COUNT}, {RT_POSTERIOR, RT_MODELS, RT_PREDICTIVE, RT_COUNT}, 0, 0},
 };
 
-/* The order in which the defining tables are looked for.  Batch and run
- * folders made under a posterior keep a copy of it (posterior.tsv), so
- * they are recognised before an infer folder, which posterior.tsv
- * defines. */
-static const rf_kind detect_order[RF_KIND_COUNT] = {RF_CLAIM,     RF_COMPARE, RF_SWEEP, RF_SENSITIVITY,
-                                                    RF_CALIBRATE, RF_BATCH,   RF_RUN,   RF_INFER};
 
 /* The checkpoint an interrupted batch leaves (run/batch.h, BATCH_CKPT_FILE). */
 #define BATCH_CHECKPOINT ".batch.ckpt"
@@ -335,21 +330,15 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
         goto fail;
     }
 
+    /* The kind is decided by io/folder's markers, the one table of which
+     * files define which command's folder (the same the writing commands
+     * check before they write). */
+    const char *kname = io_folder_kind(f->path, NULL);
     size_t k;
-    for (k = 0; k < RF_KIND_COUNT; k++) {
-        char *main = join(f->path, tables[kinds[detect_order[k]].required[0]].file);
-        if (!main) {
-            rc = AS_ENOMEM;
-            goto fail;
-        }
-        int found = is_file(main);
-        if (found && stat(main, &st) == 0)
-            f->written = st.st_mtime;
-        free(main);
-        if (found)
+    for (k = 0; kname && k < RF_KIND_COUNT; k++)
+        if (strcmp(kinds[k].name, kname) == 0)
             break;
-    }
-    if (k == RF_KIND_COUNT) {
+    if (!kname || k == RF_KIND_COUNT) {
         report_errf(err, errlen,
                 "%s: error: not an alignsim result folder: expected trajectory.tsv (run), summary.tsv (batch), "
                 "claim.tsv (claim), compare.tsv (compare), sweep.tsv (sweep), sensitivity.tsv (sensitivity), "
@@ -358,7 +347,15 @@ int rf_read(const char *path, rf_folder *f, char *err, size_t errlen)
         rc = AS_EUSAGE;
         goto fail;
     }
-    f->kind = detect_order[k];
+    f->kind = (rf_kind)k;
+    char *main = join(f->path, tables[kinds[k].required[0]].file);
+    if (!main) {
+        rc = AS_ENOMEM;
+        goto fail;
+    }
+    if (stat(main, &st) == 0)
+        f->written = st.st_mtime;
+    free(main);
 
     if ((rc = read_tables(f, kinds[f->kind].required, 1, err, errlen)) != AS_OK ||
         (rc = read_tables(f, kinds[f->kind].optional, 0, err, errlen)) != AS_OK)

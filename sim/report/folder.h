@@ -3,17 +3,20 @@
  * it: which command wrote it, its tables (io/tsv), its scenario.cfg text,
  * and the checks that nothing is missing, truncated or mixed.
  *
- * The kind of a folder is told by its defining table, in this order:
- *   claim.tsv        claim          claim_curve.tsv, verdict.txt, scenario.cfg
- *   compare.tsv      compare        (nothing else)
- *   sweep.tsv        sweep          scenario.cfg
- *   sensitivity.tsv  sensitivity    scenario.cfg
- *   calibration.tsv  calibrate      fit.tsv, scenario.cfg
- *   posterior.tsv    infer          generations.tsv (models.tsv,
- *                                   predictive.tsv, scenario.cfg optional)
- *   summary.tsv      batch          replications.tsv, milestones.tsv, scenario.cfg
- *   trajectory.tsv   run            events.tsv, milestones.tsv, scenario.cfg
- * with the files on the right required too.  Every table read must carry a
+ * The kind of a folder is the one io_folder_kind() (io/folder.h) gives,
+ * from the marker files only one command writes; its defining table and
+ * the other files it must hold:
+ *   claim        claim.tsv        claim_curve.tsv, verdict.txt, scenario.cfg
+ *   compare      compare.tsv      (nothing else)
+ *   sweep        sweep.tsv        scenario.cfg
+ *   sensitivity  sensitivity.tsv  scenario.cfg
+ *   calibrate    calibration.tsv  fit.tsv, scenario.cfg
+ *   infer        generations.tsv  (posterior.tsv, models.tsv,
+ *                                 predictive.tsv optional)
+ *   batch        summary.tsv      replications.tsv, milestones.tsv, scenario.cfg
+ *   run          trajectory.tsv   events.tsv, milestones.tsv, scenario.cfg
+ * with the files on the right required too (a folder whose markers name
+ * a kind but whose defining table is missing is incomplete).  Every table read must carry a
  * "# program:" provenance line, end with a newline, have one cell per
  * column on every row (io/tsv), and have the columns the report reads
  * (those of ../shared/INTERFACE.md).  A batch's replications.tsv must have
