@@ -129,9 +129,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 # named in ALIGNSIM_BIN; all programs run even when one fails, and the target
 # fails if any did.  gnuplot is a test dependency: test_plots and
 # test_report draw what the program writes (deps-plots checks the build's
-# dependencies too).
+# dependencies too).  The benchmark programs are built too (not run), so
+# an interface change that breaks one fails the tests.
 test: deps-plots
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS)
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BINS) $(BENCH_BINS)
 	@failed=""; for t in $(TEST_BINS); do \
 	    echo "== $$t"; \
 	    ALIGNSIM_BIN=$(BIN) ALIGNSIM_BUILD=$(BUILD) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
