@@ -97,27 +97,11 @@ static void set_initial(model_spec *s, int a, int b, double x)
 static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, double mag, int a, int b,
                              int c)
 {
-    spec_event e;
-    memset(&e, 0, sizeof e);
-    e.kind = kind;
-    e.timing = TIMING_AT;
-    e.at = at;
-    e.until = s->horizon;
-    e.series = -1;
-    e.expires = INFINITY;
-    e.active = 1;
-    assert_int_equal(model_spec_add_param(s, "events.magnitude", mag, -5, 5, &e.p_magnitude), 0);
-    assert_int_equal(model_spec_add_param(s, "events.duration", 0.0, 0, 100, &e.p_duration), 0);
-    assert_int_equal(model_spec_add_param(s, "events.every", 1.0, 0, 100, &e.p_every), 0);
-    assert_int_equal(model_spec_add_param(s, "events.rate", 0.0, 0, 100, &e.p_rate), 0);
     int who[3] = {a, b, c}, n = 0;
     for (int i = 0; i < 3; i++)
         if (who[i] >= 0)
             who[n++] = who[i];
-    e.actors = who;
-    e.nactors = n;
-    assert_int_equal(model_spec_add_event(s, &e), 0);
-    return &s->events[s->nevents - 1];
+    return testutil_add_event(s, kind, at, mag, who, n);
 }
 
 /* ---- a recording observer ---------------------------------------------- */

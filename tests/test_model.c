@@ -105,35 +105,11 @@ static void build_threatened(model_spec *s, double x_ab)
     set_initial(s, 1, 2, -0.9);
 }
 
-/* Adds a dated event of n actors with a fixed magnitude and returns it for
- * tuning. */
-static spec_event *add_event_of(model_spec *s, spec_event_kind kind, double at, double mag, const int *actors,
-                                int n)
-{
-    spec_event e;
-    memset(&e, 0, sizeof e);
-    e.kind = kind;
-    e.timing = TIMING_AT;
-    e.at = at;
-    e.until = s->horizon;
-    e.series = -1;
-    e.expires = INFINITY;
-    e.active = 1;
-    assert_int_equal(model_spec_add_param(s, "events.magnitude", mag, -5, 5, &e.p_magnitude), 0);
-    assert_int_equal(model_spec_add_param(s, "events.duration", 0.0, 0, 100, &e.p_duration), 0);
-    assert_int_equal(model_spec_add_param(s, "events.every", 1.0, 0, 100, &e.p_every), 0);
-    assert_int_equal(model_spec_add_param(s, "events.rate", 0.0, 0, 100, &e.p_rate), 0);
-    e.actors = (int *)actors;
-    e.nactors = n;
-    assert_int_equal(model_spec_add_event(s, &e), 0);
-    return &s->events[s->nevents - 1];
-}
-
-/* The same with actor a, and b unless it is -1. */
+/* A dated event (testutil_add_event) of actor a, and b unless it is -1. */
 static spec_event *add_event(model_spec *s, spec_event_kind kind, double at, double mag, int a, int b)
 {
     const int actors[2] = {a, b};
-    return add_event_of(s, kind, at, mag, actors, b >= 0 ? 2 : 1);
+    return testutil_add_event(s, kind, at, mag, actors, b >= 0 ? 2 : 1);
 }
 
 /* ---- a recording observer ---------------------------------------------- */
@@ -432,7 +408,7 @@ static void reversal_is_detected(void **state)
     model_spec s;
     build(&s, 0.0);
     static const int confront[3] = {2, 0, 1};
-    spec_event *e = add_event_of(&s, EV_REVERSAL, 2003.0, 2.0, confront, 3);
+    spec_event *e = testutil_add_event(&s, EV_REVERSAL, 2003.0, 2.0, confront, 3);
     s.params[e->p_duration].value = 3.0;
     trace t;
     model_outcome out;
@@ -444,7 +420,7 @@ static void reversal_is_detected(void **state)
 
     /* Too short to count. */
     build(&s, 0.0);
-    e = add_event_of(&s, EV_REVERSAL, 2003.0, 2.0, confront, 3);
+    e = testutil_add_event(&s, EV_REVERSAL, 2003.0, 2.0, confront, 3);
     s.params[e->p_duration].value = 0.5;
     run(&s, 1, &t, &out);
     assert_int_equal(out.reversal, 0);
@@ -1061,7 +1037,7 @@ static void two_hundred_actors_and_a_summit_of_all(void **state)
             int all[N];
             for (int i = 0; i < N; i++)
                 all[i] = i;
-            add_event_of(&s, EV_SUMMIT, 2001.0, 0.1, all, N);
+            testutil_add_event(&s, EV_SUMMIT, 2001.0, 0.1, all, N);
         }
         model *m = model_alloc(&s);
         assert_non_null(m);

@@ -312,3 +312,24 @@ int testutil_teardown_dir(void **state)
     free(*state);
     return 0;
 }
+
+spec_event *testutil_add_event(model_spec *s, spec_event_kind kind, double at, double mag, const int *actors, int n)
+{
+    spec_event e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.timing = TIMING_AT;
+    e.at = at;
+    e.until = s->horizon;
+    e.series = -1;
+    e.expires = INFINITY;
+    e.active = 1;
+    assert_int_equal(model_spec_add_param(s, "events.magnitude", mag, -5, 5, &e.p_magnitude), 0);
+    assert_int_equal(model_spec_add_param(s, "events.duration", 0.0, 0, 100, &e.p_duration), 0);
+    assert_int_equal(model_spec_add_param(s, "events.every", 1.0, 0, 100, &e.p_every), 0);
+    assert_int_equal(model_spec_add_param(s, "events.rate", 0.0, 0, 100, &e.p_rate), 0);
+    e.actors = (int *)actors;
+    e.nactors = n;
+    assert_int_equal(model_spec_add_event(s, &e), 0);
+    return &s->events[s->nevents - 1];
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "model/spec.h"
+
 /*
  * Fails the current test unless |actual - expected| <= rel * max(1, |expected|),
  * printing both values with full precision and the call site.
@@ -124,5 +126,13 @@ int testutil_run_stopping(const char *const *args, unsigned stop_after_blocks, i
  */
 void testutil_check_resume(const char *const *args, const char *dir, const char *journal, unsigned stop1,
                            unsigned stop2, const char *const *files);
+
+/*
+ * Adds to s a dated event (TIMING_AT, at `at`) of kind `kind` among the n
+ * actors (copied by the spec), with the fixed magnitude mag and the model's
+ * default duration, period and rate parameters; fails the test if the spec
+ * refuses it.  Returns the event in the spec, for further tuning.
+ */
+spec_event *testutil_add_event(model_spec *s, spec_event_kind kind, double at, double mag, const int *actors, int n);
 
 #endif
