@@ -52,45 +52,16 @@ static void build(model_spec *s, int n, const double *caps)
     for (int i = 0; i < MP_COUNT; i++)
         assert_int_equal(model_spec_add_param(s, "model.p", params[i], -1e9, 1e9, NULL), 0);
     static const char *ids[NMAX] = {"a", "b", "c", "d"};
-    for (int i = 0; i < n; i++) {
-        spec_actor a;
-        memset(&a, 0, sizeof a);
-        snprintf(a.id, sizeof a.id, "%s", ids[i]);
-        snprintf(a.name, sizeof a.name, "%s", ids[i]);
-        double year = 1900.0, cap = caps[i];
-        size_t idx;
-        assert_int_equal(model_spec_add_series(s, ids[i], &year, &cap, 1, &idx), 0);
-        a.capability = (int)idx;
-        a.param0 = s->nparams;
-        assert_int_equal(model_spec_add_param(s, "ideology", 0.0, -1, 1, NULL), 0);
-        assert_int_equal(model_spec_add_param(s, "autonomy", 0.0, 0, 10, NULL), 0);
-        assert_int_equal(model_spec_add_param(s, "doctrine", 0.0, 0, 10, NULL), 0);
-        assert_int_equal(model_spec_add_actor(s, &a), 0);
-    }
-    static const struct { int label; const char *name; double x_min; unsigned req; int gate; } rungs[] = {
-        {-1, "hostile", -INFINITY, 0, 0}, {0, "normal", -0.2, 0, 0}, {1, "friendly", 0.1, 0, 0},
-        {2, "partners", 0.4, 0, 0},       {3, "alliance", 0.85, SPEC_C_DEFENCE, 1},
-    };
-    for (int i = 0; i < 5; i++) {
-        spec_rung r;
-        memset(&r, 0, sizeof r);
-        r.label = rungs[i].label;
-        snprintf(r.name, sizeof r.name, "%s", rungs[i].name);
-        r.x_min = rungs[i].x_min;
-        r.requires = rungs[i].req;
-        r.gate = rungs[i].gate;
-        assert_int_equal(model_spec_add_rung(s, &r), 0);
-    }
+    for (int i = 0; i < n; i++)
+        testutil_add_actor(s, ids[i], caps[i], 0.0, 0.0, 0.0);
+    testutil_add_rung(s, -1, "hostile", -INFINITY, 0, 0);
+    testutil_add_rung(s, 0, "normal", -0.2, 0, 0);
+    testutil_add_rung(s, 1, "friendly", 0.1, 0, 0);
+    testutil_add_rung(s, 2, "partners", 0.4, 0, 0);
+    testutil_add_rung(s, 3, "alliance", 0.85, SPEC_C_DEFENCE, 1);
     s->outcome_a = 0;
     s->outcome_b = 1;
     s->alliance_after = s->start;
-}
-
-static void set_initial(model_spec *s, int a, int b, double x)
-{
-    spec_initial in = {a, b, 0, 0.0, 0.0, 0};
-    assert_int_equal(model_spec_add_param(s, "initial.x", x, -1, 1, &in.p_x), 0);
-    assert_int_equal(model_spec_add_initial(s, &in), 0);
 }
 
 /* Adds a dated event among the given actors (-1 ends the list). */
@@ -184,9 +155,9 @@ static void gate_of_an_asymmetric_pair(void **state)
     for (int variant = 0; variant < 2; variant++) {
         model_spec s;
         build(&s, 3, caps);
-        set_initial(&s, 0, 1, 0.3);
-        set_initial(&s, 0, 2, -0.5);
-        set_initial(&s, 1, 2, 0.0);
+        testutil_set_initial(&s, 0, 1, 0.3);
+        testutil_set_initial(&s, 0, 2, -0.5);
+        testutil_set_initial(&s, 1, 2, 0.0);
         if (variant) {
             s.params[MP_GATE_PROTECTION].value = 2.0;
             s.params[MP_GATE_INFLUENCE].value = 1.0;
@@ -213,9 +184,9 @@ static void protection_is_discounted_by_the_partners_alignment_with_the_threat(v
     model_spec s;
     build(&s, 3, caps);
     s.params[MP_GATE_PROTECTION].value = 2.0;
-    set_initial(&s, 0, 1, 0.3);
-    set_initial(&s, 0, 2, -0.5);
-    set_initial(&s, 1, 2, 0.6);
+    testutil_set_initial(&s, 0, 1, 0.3);
+    testutil_set_initial(&s, 0, 2, -0.5);
+    testutil_set_initial(&s, 1, 2, 0.6);
     trace t;
     run(&s, &t);
     double theta_ca = 0.3 / 0.32 * 0.5;
@@ -240,7 +211,7 @@ static void base_is_accepted_then_evicted(void **state)
     static const double caps[] = {0.02, 0.5, 0.3};
     model_spec s;
     build(&s, 3, caps);
-    set_initial(&s, 0, 1, 0.2);
+    testutil_set_initial(&s, 0, 1, 0.2);
     add_event(&s, EV_BASING, 2001.0, 0.5, 1, 0, -1);
     add_event(&s, EV_CRISIS, 2003.0, 0.5, 0, 1, -1);
     trace t;
@@ -263,7 +234,7 @@ static void base_is_refused_below_normal(void **state)
     static const double caps[] = {0.02, 0.5, 0.3};
     model_spec s;
     build(&s, 3, caps);
-    set_initial(&s, 0, 1, -0.1);
+    testutil_set_initial(&s, 0, 1, -0.1);
     add_event(&s, EV_BASING, 2001.0, 0.5, 1, 0, -1);
     trace t;
     run(&s, &t);
@@ -287,7 +258,7 @@ static void trade_tie_follows_the_series(void **state)
     static const double caps[] = {0.02, 0.5, 0.3};
     model_spec s;
     build(&s, 3, caps);
-    set_initial(&s, 0, 1, 0.1);
+    testutil_set_initial(&s, 0, 1, 0.1);
     double years[] = {2001.0, 2003.0}, values[] = {0.2, 0.5};
     size_t idx;
     assert_int_equal(model_spec_add_series(&s, "trade.a_b", years, values, 2, &idx), 0);
@@ -321,12 +292,12 @@ static void treaty_terms_renew_pair_by_pair(void **state)
     static const double caps[] = {0.2, 0.3, 0.25, 0.6};
     model_spec s;
     build(&s, 4, caps);
-    set_initial(&s, 0, 1, 0.9);
-    set_initial(&s, 0, 2, 0.9);
-    set_initial(&s, 1, 2, 0.9);
-    set_initial(&s, 0, 3, -0.9);
-    set_initial(&s, 1, 3, -0.9);
-    set_initial(&s, 2, 3, -0.9);
+    testutil_set_initial(&s, 0, 1, 0.9);
+    testutil_set_initial(&s, 0, 2, 0.9);
+    testutil_set_initial(&s, 1, 2, 0.9);
+    testutil_set_initial(&s, 0, 3, -0.9);
+    testutil_set_initial(&s, 1, 3, -0.9);
+    testutil_set_initial(&s, 2, 3, -0.9);
     s.params[s.actors[0].param0 + AP_DOCTRINE_COST].value = 5.0;
     s.params[s.actors[2].param0 + AP_DOCTRINE_COST].value = 5.0;
     spec_event *e = add_event(&s, EV_TREATY, 2001.0, 0.0, 0, 1, 2);
@@ -366,7 +337,7 @@ static void sanctions_are_a_decision_that_only_goes_down(void **state)
         model_spec s;
         build(&s, 3, caps);
         s.params[MP_RELAX_RATE].value = 5.0;
-        set_initial(&s, 0, 1, 0.3);
+        testutil_set_initial(&s, 0, 1, 0.3);
         add_event(&s, EV_OPENING, 2001.0, variant == 0 ? 2.0 : -2.0, 0, 1, -1);
         add_event(&s, EV_SANCTIONS, 2004.0, variant == 2 ? -0.001 : 0.001, 0, 1, -1);
         add_event(&s, EV_SUMMIT, 2005.0, 0.0, 0, 1, -1);
@@ -400,7 +371,7 @@ static void a_review_evicts_a_base_below_the_band(void **state)
     model_spec s;
     build(&s, 3, caps);
     s.params[MP_RELAX_RATE].value = 5.0;
-    set_initial(&s, 0, 1, 0.2);
+    testutil_set_initial(&s, 0, 1, 0.2);
     add_event(&s, EV_BASING, 2001.0, 0.5, 1, 0, -1);
     add_event(&s, EV_OPENING, 2002.0, -2.0, 0, 1, -1);
     trace t;
@@ -423,7 +394,7 @@ static void a_refused_treaty_moves_nothing(void **state)
         model_spec s;
         build(&s, 3, caps);
         double x0 = variant ? 0.1 : -0.1;
-        set_initial(&s, 0, 1, x0);
+        testutil_set_initial(&s, 0, 1, x0);
         spec_event *e = add_event(&s, EV_TREATY, 2001.0, 0.3, 0, 1, -1);
         e->commitments = SPEC_C_NONAGGRESSION;
         trace t;

@@ -31,37 +31,6 @@ static const double defaults[MP_COUNT] = {
     [MP_SUMMIT_WARMTH] = 0.0,     [MP_REVERSAL_THRESHOLD] = 0.5, [MP_REVERSAL_MIN_YEARS] = 1.0,
 };
 
-/* Appends an actor with a constant capability and its three parameters. */
-static void add_actor(model_spec *s, const char *id, double cap, double ideology, double autonomy,
-                      double doctrine)
-{
-    spec_actor a;
-    memset(&a, 0, sizeof a);
-    snprintf(a.id, sizeof a.id, "%s", id);
-    snprintf(a.name, sizeof a.name, "%s", id);
-    double year = 1900.0;
-    size_t idx;
-    assert_int_equal(model_spec_add_series(s, id, &year, &cap, 1, &idx), 0);
-    a.capability = (int)idx;
-    a.param0 = s->nparams;
-    assert_int_equal(model_spec_add_param(s, "ideology", ideology, -1, 1, NULL), 0);
-    assert_int_equal(model_spec_add_param(s, "autonomy", autonomy, 0, 10, NULL), 0);
-    assert_int_equal(model_spec_add_param(s, "doctrine", doctrine, 0, 10, NULL), 0);
-    assert_int_equal(model_spec_add_actor(s, &a), 0);
-}
-
-static void add_rung(model_spec *s, int label, const char *name, double x_min, unsigned requires, int gate)
-{
-    spec_rung r;
-    memset(&r, 0, sizeof r);
-    r.label = label;
-    snprintf(r.name, sizeof r.name, "%s", name);
-    r.x_min = x_min;
-    r.requires = requires;
-    r.gate = gate;
-    assert_int_equal(model_spec_add_rung(s, &r), 0);
-}
-
 /* A world of three actors a, b, c with constant capabilities 0.2, 0.3, 0.5
  * and a five-rung ladder whose top rung is an alliance. */
 static void build(model_spec *s, double ideology_c)
@@ -77,22 +46,15 @@ static void build(model_spec *s, double ideology_c)
     static const double caps[] = {0.2, 0.3, 0.5};
     static const double ideol[] = {1.0, 1.0, 0.0};
     for (int i = 0; i < 3; i++)
-        add_actor(s, ids[i], caps[i], i == 2 ? ideology_c : ideol[i], 0.0, 0.0);
-    add_rung(s, -1, "hostile", -INFINITY, 0, 0);
-    add_rung(s, 0, "normal", -0.2, 0, 0);
-    add_rung(s, 1, "friendly", 0.1, 0, 0);
-    add_rung(s, 2, "partners", 0.4, 0, 0);
-    add_rung(s, 3, "alliance", 0.85, SPEC_C_DEFENCE, 1);
+        testutil_add_actor(s, ids[i], caps[i], i == 2 ? ideology_c : ideol[i], 0.0, 0.0);
+    testutil_add_rung(s, -1, "hostile", -INFINITY, 0, 0);
+    testutil_add_rung(s, 0, "normal", -0.2, 0, 0);
+    testutil_add_rung(s, 1, "friendly", 0.1, 0, 0);
+    testutil_add_rung(s, 2, "partners", 0.4, 0, 0);
+    testutil_add_rung(s, 3, "alliance", 0.85, SPEC_C_DEFENCE, 1);
     s->outcome_a = 0;
     s->outcome_b = 1;
     s->alliance_after = s->start;
-}
-
-static void set_initial(model_spec *s, int a, int b, double x)
-{
-    spec_initial in = {a, b, 0, 0.0, 0.0, 0};
-    assert_int_equal(model_spec_add_param(s, "initial.x", x, -1, 1, &in.p_x), 0);
-    assert_int_equal(model_spec_add_initial(s, &in), 0);
 }
 
 /* The world of build() with c hostile to both a and b (a strong common
@@ -100,9 +62,9 @@ static void set_initial(model_spec *s, int a, int b, double x)
 static void build_threatened(model_spec *s, double x_ab)
 {
     build(s, -1.0);
-    set_initial(s, 0, 1, x_ab);
-    set_initial(s, 0, 2, -0.9);
-    set_initial(s, 1, 2, -0.9);
+    testutil_set_initial(s, 0, 1, x_ab);
+    testutil_set_initial(s, 0, 2, -0.9);
+    testutil_set_initial(s, 1, 2, -0.9);
 }
 
 /* A dated event (testutil_add_event) of actor a, and b unless it is -1. */
@@ -185,7 +147,7 @@ static void relaxation_follows_closed_form(void **state)
     (void)state;
     model_spec s;
     build(&s, 0.0);
-    set_initial(&s, 0, 1, -0.3);
+    testutil_set_initial(&s, 0, 1, -0.3);
     trace t;
     run(&s, 1, &t, NULL);
     assert_true(t.nsamples >= 9);
@@ -223,7 +185,7 @@ static void summit_upgrades_one_rung(void **state)
     (void)state;
     model_spec s;
     build(&s, 0.0);
-    set_initial(&s, 0, 1, -0.1);  /* rung "normal" (index 1) */
+    testutil_set_initial(&s, 0, 1, -0.1);  /* rung "normal" (index 1) */
     add_event(&s, EV_SUMMIT, 2003.0, 0.0, 0, 1);
     trace t;
     run(&s, 1, &t, NULL);
@@ -242,7 +204,7 @@ static void hysteresis_blocks_small_margins(void **state)
     s.params[MP_W_IDEOLOGY].value = 0.0;
     s.params[MP_W_THREAT].value = 0.0;
     /* target: tanh(bias) with bias from an opening, x starts there */
-    set_initial(&s, 0, 1, 0.35);  /* target tanh(0.43) = 0.405: inside 0.4 + 0.02 */
+    testutil_set_initial(&s, 0, 1, 0.35);  /* target tanh(0.43) = 0.405: inside 0.4 + 0.02 */
     add_event(&s, EV_OPENING, 2000.0, 0.43, 0, 1);
     add_event(&s, EV_SUMMIT, 2003.0, 0.0, 0, 1);
     trace t;
@@ -254,7 +216,7 @@ static void hysteresis_blocks_small_margins(void **state)
     build(&s, 0.0);
     s.params[MP_W_IDEOLOGY].value = 0.0;
     s.params[MP_W_THREAT].value = 0.0;
-    set_initial(&s, 0, 1, 0.35);  /* target tanh(0.46) = 0.430: past the band */
+    testutil_set_initial(&s, 0, 1, 0.35);  /* target tanh(0.46) = 0.430: past the band */
     add_event(&s, EV_OPENING, 2000.0, 0.46, 0, 1);
     add_event(&s, EV_SUMMIT, 2003.0, 0.0, 0, 1);
     run(&s, 1, &t, NULL);
@@ -268,7 +230,7 @@ static void clash_collapses_several_rungs(void **state)
     (void)state;
     model_spec s;
     build(&s, 0.0);
-    set_initial(&s, 0, 1, 0.6);        /* "partners" */
+    testutil_set_initial(&s, 0, 1, 0.6);        /* "partners" */
     add_event(&s, EV_CLASH, 2002.0, 1.4, 0, 1);
     trace t;
     run(&s, 1, &t, NULL);
@@ -284,7 +246,7 @@ static void border_moves_target(void **state)
     (void)state;
     model_spec s;
     build(&s, 0.0);
-    set_initial(&s, 0, 1, 0.5);
+    testutil_set_initial(&s, 0, 1, 0.5);
     add_event(&s, EV_CLASH, 2002.0, 0.5, 0, 1);
     add_event(&s, EV_FORCE_REDUCTION, 2005.0, 0.8, 0, 1);
     trace t;
@@ -318,7 +280,7 @@ static void unequal_proposal_lowers_target(void **state)
     (void)state;
     model_spec s;
     build(&s, 0.0);
-    set_initial(&s, 0, 1, 0.6);
+    testutil_set_initial(&s, 0, 1, 0.6);
     s.params[s.actors[0].param0 + AP_AUTONOMY].value = 1.0;
     add_event(&s, EV_UNEQUAL_PROPOSAL, 2002.0, 0.4, 1, 0);
     trace t;
@@ -451,7 +413,7 @@ static void same_seed_same_run(void **state)
     model_spec s;
     build(&s, 0.0);
     s.params[MP_DECISION_PRECISION].value = 5.0;
-    set_initial(&s, 0, 1, 0.3);
+    testutil_set_initial(&s, 0, 1, 0.3);
     spec_event *e = add_event(&s, EV_CLASH, 2000.0, 0.1, 0, 1);
     e->timing = TIMING_POISSON;
     e->from = 2000.0;
@@ -644,7 +606,7 @@ static void treaty_consent_needs_every_commitment_in_force(void **state)
     require_both(&s);
     s.params[MP_W_THREAT].value = 0.0;
     s.params[MP_W_IDEOLOGY].value = 0.0;
-    set_initial(&s, 0, 1, 0.41);
+    testutil_set_initial(&s, 0, 1, 0.41);
     add_event(&s, EV_OPENING, 2000.0, atanh(0.41), 0, 1);   /* x stays at 0.41 */
     spec_event *e = add_event(&s, EV_TREATY, 2001.0, 0.0, 0, 1);
     e->commitments = SPEC_C_CONSULTATION;                     /* one of two */
@@ -664,7 +626,7 @@ static void treaty_consent_needs_every_commitment_in_force(void **state)
     require_both(&s);
     s.params[MP_W_THREAT].value = 0.0;
     s.params[MP_W_IDEOLOGY].value = 0.0;
-    set_initial(&s, 0, 1, 0.41);
+    testutil_set_initial(&s, 0, 1, 0.41);
     s.initial[0].commitments = SPEC_C_CONSULTATION | SPEC_C_NONAGGRESSION;
     add_event(&s, EV_OPENING, 2000.0, atanh(0.41), 0, 1);
     e = add_event(&s, EV_TREATY, 2001.0, 0.0, 0, 1);
@@ -680,9 +642,9 @@ static void treaty_consent_needs_every_commitment_in_force(void **state)
     build(&s, -1.0);
     s.ladder[4].requires = SPEC_C_DEFENCE | SPEC_C_CONSULTATION;
     s.params[MP_RELAX_RATE].value = 1e-6;                     /* x stays put */
-    set_initial(&s, 0, 1, 0.86);
-    set_initial(&s, 0, 2, -0.9);
-    set_initial(&s, 1, 2, -0.9);
+    testutil_set_initial(&s, 0, 1, 0.86);
+    testutil_set_initial(&s, 0, 2, -0.9);
+    testutil_set_initial(&s, 1, 2, -0.9);
     e = add_event(&s, EV_TREATY, 2001.0, 0.0, 0, 1);
     e->commitments = SPEC_C_DEFENCE;
     model_outcome out;
@@ -708,7 +670,7 @@ static void lapse_moves_the_label_without_consulting_x(void **state)
     model_spec s;
     build(&s, 0.0);
     s.ladder[3].requires = SPEC_C_CONSULTATION;
-    set_initial(&s, 0, 1, 0.5);
+    testutil_set_initial(&s, 0, 1, 0.5);
     s.initial[0].commitments = SPEC_C_CONSULTATION;
     /* a treaty that lapses at 2005 (not renewed: x < 0 by then) */
     spec_event *e = add_event(&s, EV_TREATY, 2000.0, 0.0, 0, 1);
@@ -734,7 +696,7 @@ static void initial_label_checks_every_rung(void **state)
     model_spec s;
     build(&s, 0.0);
     s.ladder[3].requires = SPEC_C_CONSULTATION;
-    set_initial(&s, 0, 1, 0.9);                   /* reaches the alliance's 0.85 */
+    testutil_set_initial(&s, 0, 1, 0.9);                   /* reaches the alliance's 0.85 */
     s.initial[0].commitments = SPEC_C_DEFENCE;    /* alliance's commitment, not partners' */
     trace t;
     run(&s, 1, &t, NULL);
@@ -742,7 +704,7 @@ static void initial_label_checks_every_rung(void **state)
     model_spec_clear(&s);
 
     build(&s, 0.0);
-    set_initial(&s, 0, 1, 0.9);
+    testutil_set_initial(&s, 0, 1, 0.9);
     s.initial[0].commitments = SPEC_C_DEFENCE;
     run(&s, 1, &t, NULL);
     assert_int_equal(t.rung[0][AB], 3);           /* partners needs nothing here */
@@ -789,7 +751,7 @@ static void run_openings(int with_ab, three_targets *t)
 {
     model_spec s;
     build(&s, 0.5);
-    add_actor(&s, "d", 0.4, 0.5, 0.0, 0.0);
+    testutil_add_actor(&s, "d", 0.4, 0.5, 0.0, 0.0);
     s.params[MP_REVIEW_EVERY].value = 5.0;
     s.params[MP_BIAS_DECAY].value = 0.5;
     s.params[MP_W_RECIPROCITY].value = 0.5; /* targets follow x */
@@ -891,17 +853,17 @@ static void target_and_gates_match_the_formulas(void **state)
         assert_int_equal(model_spec_add_param(&s, "model.p", w[i], -1e9, 1e9, NULL), 0);
     for (int i = 0; i < NA; i++) {
         char id[2] = {(char)('a' + i), '\0'};
-        add_actor(&s, id, cap[i], ideol[i], auton[i], doctrine[i]);
+        testutil_add_actor(&s, id, cap[i], ideol[i], auton[i], doctrine[i]);
     }
-    add_rung(&s, -1, "hostile", -INFINITY, 0, 0);
-    add_rung(&s, 0, "normal", -0.2, 0, 0);
-    add_rung(&s, 1, "friendly", 0.1, 0, 0);
+    testutil_add_rung(&s, -1, "hostile", -INFINITY, 0, 0);
+    testutil_add_rung(&s, 0, "normal", -0.2, 0, 0);
+    testutil_add_rung(&s, 1, "friendly", 0.1, 0, 0);
     s.outcome_a = 0;
     s.outcome_b = 1;
     s.alliance_after = s.start;
     static const int pa[ND] = {0, 0, 0, 1, 1, 2}, pb[ND] = {1, 2, 3, 2, 3, 3};
     for (int d = 0; d < ND; d++)
-        set_initial(&s, pa[d], pb[d], x0[d]);
+        testutil_set_initial(&s, pa[d], pb[d], x0[d]);
     s.initial[0].border = 0.5;   /* B of a-b */
     s.initial[0].economy = 0.4;  /* E of a-b */
     s.initial[4].economy = -0.2; /* E of b-d */
@@ -1025,11 +987,11 @@ static void two_hundred_actors_and_a_summit_of_all(void **state)
         for (int i = 0; i < N; i++) {
             char id[16];
             snprintf(id, sizeof id, "a%d", i);
-            add_actor(&s, id, 0.001 + 0.001 * (i % 7), 1.0, 0.3, 0.0);
+            testutil_add_actor(&s, id, 0.001 + 0.001 * (i % 7), 1.0, 0.3, 0.0);
         }
-        add_rung(&s, -1, "hostile", -INFINITY, 0, 0);
-        add_rung(&s, 0, "normal", -0.2, 0, 0);
-        add_rung(&s, 1, "friendly", 0.1, 0, 0);
+        testutil_add_rung(&s, -1, "hostile", -INFINITY, 0, 0);
+        testutil_add_rung(&s, 0, "normal", -0.2, 0, 0);
+        testutil_add_rung(&s, 1, "friendly", 0.1, 0, 0);
         s.outcome_a = 0;
         s.outcome_b = 1;
         s.alliance_after = s.start;

@@ -333,3 +333,39 @@ spec_event *testutil_add_event(model_spec *s, spec_event_kind kind, double at, d
     assert_int_equal(model_spec_add_event(s, &e), 0);
     return &s->events[s->nevents - 1];
 }
+
+void testutil_add_actor(model_spec *s, const char *id, double cap, double ideology, double autonomy, double doctrine)
+{
+    spec_actor a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "%s", id);
+    snprintf(a.name, sizeof a.name, "%s", id);
+    double year = 1900.0;
+    size_t idx;
+    assert_int_equal(model_spec_add_series(s, id, &year, &cap, 1, &idx), 0);
+    a.capability = (int)idx;
+    a.param0 = s->nparams;
+    assert_int_equal(model_spec_add_param(s, "ideology", ideology, -1, 1, NULL), 0);
+    assert_int_equal(model_spec_add_param(s, "autonomy", autonomy, 0, 10, NULL), 0);
+    assert_int_equal(model_spec_add_param(s, "doctrine", doctrine, 0, 10, NULL), 0);
+    assert_int_equal(model_spec_add_actor(s, &a), 0);
+}
+
+void testutil_add_rung(model_spec *s, int label, const char *name, double x_min, unsigned requires, int gate)
+{
+    spec_rung r;
+    memset(&r, 0, sizeof r);
+    r.label = label;
+    snprintf(r.name, sizeof r.name, "%s", name);
+    r.x_min = x_min;
+    r.requires = requires;
+    r.gate = gate;
+    assert_int_equal(model_spec_add_rung(s, &r), 0);
+}
+
+void testutil_set_initial(model_spec *s, int a, int b, double x)
+{
+    spec_initial in = {a, b, 0, 0.0, 0.0, 0};
+    assert_int_equal(model_spec_add_param(s, "initial.x", x, -1, 1, &in.p_x), 0);
+    assert_int_equal(model_spec_add_initial(s, &in), 0);
+}

@@ -135,4 +135,14 @@ void testutil_check_resume(const char *const *args, const char *dir, const char 
  */
 spec_event *testutil_add_event(model_spec *s, spec_event_kind kind, double at, double mag, const int *actors, int n);
 
+/* Appends an actor named id with the constant capability cap and its three
+ * parameters (ideology, autonomy, doctrine cost); fails the test on error. */
+void testutil_add_actor(model_spec *s, const char *id, double cap, double ideology, double autonomy, double doctrine);
+
+/* Appends a ladder rung; fails the test on error. */
+void testutil_add_rung(model_spec *s, int label, const char *name, double x_min, unsigned requires, int gate);
+
+/* Sets the starting x of dyad (a, b); fails the test on error. */
+void testutil_set_initial(model_spec *s, int a, int b, double x);
+
 #endif
